@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "taskrun",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TaskrunCore", targets: ["TaskrunCore"]),
+        .library(name: "TaskrunExecution", targets: ["TaskrunExecution"]),
+        .executable(name: "taskrun", targets: ["taskrun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // The two C libraries, each wrapped exactly once by a small Swift layer.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        .systemLibrary(
+            name: "CCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"]), .brew(["cmark"])]
+        ),
+        .target(name: "TaskrunYAML", dependencies: ["CLibYAML"]),
+        .target(name: "TaskrunMarkdown", dependencies: ["CCmark"]),
+
+        // Model, parsing, validation and the phase graph. Never depends on execution.
+        .target(
+            name: "TaskrunCore",
+            dependencies: [
+                "TaskrunYAML",
+                "TaskrunMarkdown",
+            ]
+        ),
+        // The executor: scheduling, step strategies, retries, timeouts, events.
+        .target(
+            name: "TaskrunExecution",
+            dependencies: [
+                "TaskrunCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // The command-line interface as a library, so tests can drive commands in-process.
+        .target(
+            name: "TaskrunCLI",
+            dependencies: [
+                "TaskrunCore",
+                "TaskrunExecution",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "taskrun", dependencies: ["TaskrunCLI"]),
+
+        .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
+        .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
+        .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
+    ]
+)

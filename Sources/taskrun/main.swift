@@ -1,0 +1,3 @@
+import TaskrunCLI
+
+await TaskrunCommand.main()

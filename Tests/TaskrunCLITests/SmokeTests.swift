@@ -1,0 +1,6 @@
+import Testing
+@testable import TaskrunCLI
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

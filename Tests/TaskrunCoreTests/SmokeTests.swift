@@ -1,0 +1,6 @@
+import Testing
+@testable import TaskrunCore
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

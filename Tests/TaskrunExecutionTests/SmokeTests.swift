@@ -1,0 +1,6 @@
+import Testing
+@testable import TaskrunExecution
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system C libraries taskrun links against (libyaml, libcmark) when
+# pkg-config cannot find them. Safe to run repeatedly: it does nothing when both are present.
+set -euo pipefail
+
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+if command -v pkg-config >/dev/null 2>&1; then
+  pkg-config --exists yaml-0.1 || missing+=(libyaml-dev)
+  pkg-config --exists libcmark || missing+=(libcmark-dev)
+else
+  missing+=(libyaml-dev libcmark-dev)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: taskrun needs ${missing[*]} (pkg-config modules yaml-0.1 and libcmark)," >&2
+  echo "       and this system has no apt-get. Install libyaml and cmark with your package" >&2
+  echo "       manager (for example 'brew install libyaml cmark pkg-config'), then retry." >&2
+  exit 1
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+  else
+    echo "error: installing ${missing[*]} needs root, and sudo is not available." >&2
+    exit 1
+  fi
+fi
+echo "==> installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
