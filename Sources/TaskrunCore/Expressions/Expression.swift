@@ -95,8 +95,9 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
     public init(parsing source: String) throws(ExpressionSyntaxError) {
         var parser = try ExpressionParser(source: source)
         root = try parser.parse()
-        references = parser.references
-        referencedRoots = Set(parser.references.map(\.root))
+        // The parser finishes inner paths (`input.name` in `phases[input.name]`) first.
+        references = parser.references.sorted { $0.offset < $1.offset }
+        referencedRoots = Set(references.map(\.root))
         self.source = source
     }
 

@@ -187,6 +187,10 @@ extension ExpressionEvaluator {
             }
         }
         guard var best = values.first else { throw Failure(message: "\(function)() of an empty array") }
+        switch best {
+        case .number, .string: break
+        default: throw typeError(function, needs: "numbers or strings", got: best)
+        }
         let wantsSmaller = function == .min
         for value in values {
             switch (best, value) {

@@ -46,7 +46,7 @@ struct ExpressionEvaluator {
         case .negate(let operand):
             let value = try evaluate(operand)
             guard case .number(let number) = value else {
-                throw Failure(message: "'-' needs a number, but '\(text(operand.range))' is \(value.typedDescription)")
+                throw Failure(message: "'-' needs a number, \(but(operand, is: value))")
             }
             return .number(-number)
         case .not(let operand):
@@ -78,10 +78,16 @@ struct ExpressionEvaluator {
         let value = try evaluate(operand)
         guard case .bool(let flag) = value else {
             let sides = name == "not" ? "" : " on both sides"
-            throw Failure(
-                message: "'\(name)' needs true or false\(sides), but '\(text(operand.range))' is \(value.typedDescription)")
+            throw Failure(message: "'\(name)' needs true or false\(sides), \(but(operand, is: value))")
         }
         return flag
+    }
+
+    /// `but 'x.y' is string "a"`, or `got string "a"` when the operand is a literal, since
+    /// quoting a literal would only repeat the value.
+    private func but(_ operand: ExpressionNode, is value: JSONValue) -> String {
+        if case .literal = operand.kind { return "got \(value.typedDescription)" }
+        return "but '\(text(operand.range))' is \(value.typedDescription)"
     }
 
     private func unknownName(_ name: String) -> Failure {

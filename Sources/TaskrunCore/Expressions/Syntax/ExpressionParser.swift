@@ -373,14 +373,16 @@ struct ExpressionParser {
     ]
 
     static func unknownFunctionMessage(_ name: String) -> String {
+        let names = BuiltinFunction.allCases.map(\.rawValue)
+        // Aliases first (`length`), then typos (`lowr`), then longer spellings (`lenght`, `max_value`).
         let suggestion =
             functionAliases[name]?.rawValue
-            ?? Suggestion.closest(to: name, in: BuiltinFunction.allCases.map(\.rawValue))
+            ?? Suggestion.closest(to: name, in: names)
+            ?? names.first { $0.count >= 3 && name.lowercased().hasPrefix($0.lowercased()) }
         if let suggestion {
             return "unknown function '\(name)'; did you mean '\(suggestion)'?"
         }
-        let names = BuiltinFunction.allCases.map(\.rawValue).joined(separator: ", ")
-        return "unknown function '\(name)'; the functions are \(names)"
+        return "unknown function '\(name)'; the functions are \(names.joined(separator: ", "))"
     }
 }
 
