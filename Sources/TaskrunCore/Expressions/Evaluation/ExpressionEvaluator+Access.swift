@@ -29,9 +29,9 @@ extension ExpressionEvaluator {
         switch value {
         case .object(let members):
             if let found = members[name] { return found }
-            throw missingKey(name, in: members, container: container, path: path, detail: "")
+            throw missingKey(name, in: members, container: container, path: path, showKey: false)
         case .null:
-            throw Failure(missing: "cannot read '\(name)' of '\(text(container))', which is null")
+            throw missing("cannot read '\(name)' of '\(text(container))', which is null")
         default:
             throw Failure(
                 message: "cannot read '\(name)' of '\(text(container))', which is \(value.expressionTypeWithArticle) "
@@ -53,12 +53,9 @@ extension ExpressionEvaluator {
             let position = Int(number)  // safe: integral and well inside Int's range
             let resolved = position < 0 ? elements.count + position : position
             guard elements.indices.contains(resolved) else {
-                let detail = showIndex ? " (index \(position))" : ""
-                let size =
-                    elements.isEmpty
-                    ? "the array is empty"
-                    : "the array has \(elements.count) element\(elements.count == 1 ? "" : "s")"
-                throw Failure(missing: "'\(text(path))' does not exist\(detail); \(size)")
+                throw missing(
+                    Self.outOfRangeMessage(
+                        path: text(path), index: showIndex ? position : nil, count: elements.count))
             }
             return elements[resolved]
         case .object(let members):
@@ -68,10 +65,9 @@ extension ExpressionEvaluator {
                         + "use a string key")
             }
             if let found = members[key] { return found }
-            let detail = showIndex ? " (key \(index.compactDescription(limit: 40)))" : ""
-            throw missingKey(key, in: members, container: container, path: path, detail: detail)
+            throw missingKey(key, in: members, container: container, path: path, showKey: showIndex)
         case .null:
-            throw Failure(missing: "cannot index '\(text(container))', which is null")
+            throw missing("cannot index '\(text(container))', which is null")
         default:
             throw Failure(
                 message: "cannot index '\(text(container))', which is \(value.expressionTypeWithArticle) "
@@ -79,14 +75,21 @@ extension ExpressionEvaluator {
         }
     }
 
+    private static func outOfRangeMessage(path: String, index: Int?, count: Int) -> String {
+        let detail = index.map { " (index \($0))" } ?? ""
+        let size = count == 0 ? "the array is empty" : "the array has \(count) element\(count == 1 ? "" : "s")"
+        return "'\(path)' does not exist\(detail); \(size)"
+    }
+
     private func missingKey(
         _ key: String, in members: [String: JSONValue], container: Range<String.Index>,
-        path: Range<String.Index>, detail: String
+        path: Range<String.Index>, showKey: Bool
     ) -> Failure {
+        guard describesMissingValues else { return missing("") }
+        let detail = showKey ? " (key \(JSONValue.string(key).compactDescription(limit: 40)))" : ""
         guard !members.isEmpty else {
-            return Failure(missing: "'\(text(path))' does not exist\(detail); '\(text(container))' is an empty object")
+            return missing("'\(text(path))' does not exist\(detail); '\(text(container))' is an empty object")
         }
-        return Failure(
-            missing: Self.missingMessage(path: text(path), key: key, keys: members.keys, detail: detail))
+        return missing(Self.missingMessage(path: text(path), key: key, keys: members.keys, detail: detail))
     }
 }

@@ -247,9 +247,11 @@ extension ExpressionEvaluator {
 
     /// `default(a, b)`: `b` when `a` is null or does not exist; any other error in `a` stands.
     private func fallback(_ arguments: [ExpressionNode]) throws(Failure) -> JSONValue {
+        var quiet = self
+        quiet.describesMissingValues = false
         let first: JSONValue
         do {
-            first = try argument(arguments[0])
+            first = try quiet.argument(arguments[0])
         } catch where error.isMissingValue {
             return try argument(arguments[1])
         }

@@ -9,6 +9,9 @@ struct ExpressionEvaluator {
     let source: String
     /// Collects the values of observable sub-expressions for `explain`; `nil` when not explaining.
     let recorder: ExplanationRecorder?
+    /// False while evaluating the first argument of `default()`, whose "does not exist" errors
+    /// are caught: their messages (sorted key lists, suggestions) would be built for nothing.
+    var describesMissingValues = true
 
     typealias Failure = ExpressionEvaluationError
 
@@ -92,9 +95,14 @@ struct ExpressionEvaluator {
 
     private func unknownName(_ name: String) -> Failure {
         guard !variables.isEmpty else {
-            return Failure(missing: "'\(name)' does not exist; no variables are available")
+            return missing("'\(name)' does not exist; no variables are available")
         }
-        return Failure(missing: Self.missingMessage(path: name, key: name, keys: variables.keys))
+        return missing(Self.missingMessage(path: name, key: name, keys: variables.keys))
+    }
+
+    /// A "does not exist" error, with its message built only when someone will read it.
+    func missing(_ message: @autoclosure () -> String) -> Failure {
+        Failure(missing: describesMissingValues ? message() : "")
     }
 
     /// `'a.b' does not exist; did you mean 'c'? available: c, d`, with the list kept short.

@@ -3,7 +3,7 @@ import Testing
 @testable import TaskrunCore
 
 @Suite("Validation criterion classification")
-struct ValidationCriterionTests {
+struct ExpressionValidationCriterionTests {
     @Test(arguments: [
         "Ensure all major risks have been addressed",
         "All agents must agree on a recommendation",
