@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Expression explanations")
 struct ExpressionExplanationTests {
-    private func explain(_ source: String, in context: ExpressionContext = sampleContext) throws -> ExpressionExplanation {
+    private func explain(_ source: String, in context: ExpressionContext = sampleContext) throws
+        -> ExpressionExplanation
+    {
         try Expression(parsing: source).explain(in: context)
     }
 
@@ -21,7 +23,8 @@ struct ExpressionExplanationTests {
         #expect(explanation.result == .success(false))
         #expect(
             explanation.description
-                == "phases[\"Question Classification\"].outputs.questionType = \"price-movement\"; input.amount = 10000")
+                == "phases[\"Question Classification\"].outputs.questionType = \"price-movement\"; input.amount = 10000"
+        )
     }
 
     @Test func scalarArgumentsAreShownAndContainersAreNot() throws {
@@ -72,7 +75,9 @@ struct ExpressionExplanationTests {
 
     @Test func longValuesAreTruncated() throws {
         let long = String(repeating: "x", count: 500)
-        let context = ExpressionContext(variables: ["input": ["text": .string(long), "list": .array((0..<100).map { .number(Double($0)) })]])
+        let context = ExpressionContext(variables: [
+            "input": ["text": .string(long), "list": .array((0..<100).map { .number(Double($0)) })]
+        ])
         let explanation = try explain("input.text == 'y' or input.list[0] == 5", in: context)
         let first = try #require(explanation.observations.first?.description)
         #expect(first.count < 140)
@@ -80,11 +85,12 @@ struct ExpressionExplanationTests {
         #expect(JSONValue.array((0..<100).map { .number(Double($0)) }).compactDescription.hasSuffix("more]"))
     }
 
-    @Test(arguments: [
-        (3 as JSONValue, "3"), (3.0, "3"), (-0.0, "0"), (2.5, "2.5"), (1e20, "1e+20"), (0.1, "0.1"), (nil, "null"),
-        (true, "true"), ("a\"b\n", "\"a\\\"b\\n\""), ([1, "a", nil], "[1, \"a\", null]"),
-        (["b": 1, "a": [true]], "{\"a\": [true], \"b\": 1}"), ([], "[]"), ([:], "{}"),
-    ] as [(JSONValue, String)])
+    @Test(
+        arguments: [
+            (3 as JSONValue, "3"), (3.0, "3"), (-0.0, "0"), (2.5, "2.5"), (1e20, "1e+20"), (0.1, "0.1"), (nil, "null"),
+            (true, "true"), ("a\"b\n", "\"a\\\"b\\n\""), ([1, "a", nil], "[1, \"a\", null]"),
+            (["b": 1, "a": [true]], "{\"a\": [true], \"b\": 1}"), ([], "[]"), ([:], "{}"),
+        ] as [(JSONValue, String)])
     func compactDescription(value: JSONValue, expected: String) {
         #expect(value.compactDescription == expected)
     }

@@ -119,7 +119,8 @@ struct ExpressionFuzzTests {
             #expect(expression.references.allSatisfy { (0..<scalarCount).contains($0.offset) })
         } catch {
             #expect(!error.message.isEmpty)
-            #expect((0...scalarCount).contains(error.offset), "offset \(error.offset) outside \(source.debugDescription)")
+            #expect(
+                (0...scalarCount).contains(error.offset), "offset \(error.offset) outside \(source.debugDescription)")
         }
         _ = ValidationCriterion(source).likelySyntaxError
     }
@@ -166,7 +167,8 @@ struct ExpressionFuzzTests {
             return "\(["not ", "-", "!"].randomElement(using: &generator) ?? "-")(\(operand(&generator)))"
         case 2:
             let function = BuiltinFunction.allCases.randomElement(using: &generator) ?? .len
-            let count = function.arity.lowerBound + (function.arity.count > 1 ? Int.random(in: 0...1, using: &generator) : 0)
+            let count =
+                function.arity.lowerBound + (function.arity.count > 1 ? Int.random(in: 0...1, using: &generator) : 0)
             let arguments = (0..<count).map { _ in operand(&generator) }
             return "\(function.rawValue)(\(arguments.joined(separator: ", ")))"
         case 3:

@@ -4,13 +4,14 @@ import Testing
 
 @Suite("Expression operators")
 struct ExpressionOperatorTests {
-    @Test(arguments: [
-        ("42", 42 as JSONValue), ("-1.5", -1.5), ("2e3", 2000), ("1.5E-1", 0.15), ("0", 0),
-        ("\"double\"", "double"), ("'single'", "single"), ("'it\\'s'", "it's"), ("\"a\\\"b\"", "a\"b"),
-        ("\"tab\\there\"", "tab\there"), ("\"line\\nbreak\"", "line\nbreak"), ("\"\\u{1F600}\"", "😀"),
-        ("\"\\d+\"", "\\d+"), ("\"back\\\\slash\"", "back\\slash"), ("true", true), ("false", false),
-        ("null", nil), ("[]", []), ("[1, 'a', [true]]", [1, "a", [true]]),
-    ] as [(String, JSONValue)])
+    @Test(
+        arguments: [
+            ("42", 42 as JSONValue), ("-1.5", -1.5), ("2e3", 2000), ("1.5E-1", 0.15), ("0", 0),
+            ("\"double\"", "double"), ("'single'", "single"), ("'it\\'s'", "it's"), ("\"a\\\"b\"", "a\"b"),
+            ("\"tab\\there\"", "tab\there"), ("\"line\\nbreak\"", "line\nbreak"), ("\"\\u{1F600}\"", "😀"),
+            ("\"\\d+\"", "\\d+"), ("\"back\\\\slash\"", "back\\slash"), ("true", true), ("false", false),
+            ("null", nil), ("[]", []), ("[1, 'a', [true]]", [1, "a", [true]]),
+        ] as [(String, JSONValue)])
     func literals(source: String, expected: JSONValue) throws {
         #expect(try value(source) == expected)
     }

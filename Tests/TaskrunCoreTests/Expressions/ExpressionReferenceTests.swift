@@ -25,7 +25,8 @@ struct ExpressionReferenceTests {
         #expect(
             expression.references == [
                 ExpressionReference(
-                    root: "phases", components: [.key("Question Classification"), .key("outputs"), .key("questionType")],
+                    root: "phases",
+                    components: [.key("Question Classification"), .key("outputs"), .key("questionType")],
                     offset: 0),
                 ExpressionReference(root: "input", components: [.key("kind")], offset: try offset(of: "input.kind")),
                 ExpressionReference(

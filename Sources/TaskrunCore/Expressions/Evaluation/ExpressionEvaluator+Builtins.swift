@@ -48,7 +48,9 @@ extension ExpressionEvaluator {
                 }
                 total += number
             }
-            guard total.isFinite else { throw Failure(message: "the result of \(function)() is too large to represent") }
+            guard total.isFinite else {
+                throw Failure(message: "the result of \(function)() is too large to represent")
+            }
             if function == .sum { return .number(total) }
             guard !elements.isEmpty else { throw Failure(message: "avg() of an empty array") }
             return .number(total / Double(elements.count))
@@ -252,7 +254,8 @@ extension ExpressionEvaluator {
         let first: JSONValue
         do {
             first = try quiet.argument(arguments[0])
-        } catch where error.isMissingValue {
+        } catch {
+            guard error.isMissingValue else { throw error }
             return try argument(arguments[1])
         }
         if case .null = first { return try argument(arguments[1]) }

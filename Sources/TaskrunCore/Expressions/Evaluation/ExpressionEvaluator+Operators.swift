@@ -91,7 +91,8 @@ extension ExpressionEvaluator {
             return members[key] != nil
         default:
             throw Failure(
-                message: "\(name) needs a string, an array or an object \(containerSide), got \(container.typedDescription)")
+                message:
+                    "\(name) needs a string, an array or an object \(containerSide), got \(container.typedDescription)")
         }
     }
 }

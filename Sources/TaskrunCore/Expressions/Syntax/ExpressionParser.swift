@@ -345,7 +345,8 @@ struct ExpressionParser {
         if function == .matches, case .literal(let literal) = arguments[1].kind {
             // A literal pattern is checked and compiled once, here, instead of at every evaluation.
             guard case .string(let text) = literal else {
-                throw error("matches() needs a string pattern, got \(literal.typedDescription)", at: arguments[1].offset)
+                throw error(
+                    "matches() needs a string pattern, got \(literal.typedDescription)", at: arguments[1].offset)
             }
             do {
                 pattern = try CompiledPattern(text)
