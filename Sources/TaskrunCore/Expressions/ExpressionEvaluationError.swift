@@ -23,4 +23,13 @@ public struct ExpressionEvaluationError: Error, Sendable, Hashable, CustomString
     }
 
     public var description: String { message }
+
+    /// Errors are equal when their messages are: the message is what users and tests see.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(message)
+    }
 }

@@ -32,6 +32,13 @@ struct ExpressionErrorMessageTests {
             ("name == 'abc", 8, "unterminated string starting at offset 8"),
             ("\"abc\\", 0, "unterminated string starting at offset 0"),
             ("12abc", 0, "invalid number '12abc'"),
+            (String(repeating: "9", count: 400), 0, "number 999999999999999999999999… is too large"),
+            ("'😀' #", 4, "unexpected character '#'"),
+            ("'e\u{301}' == x #", 10, "unexpected character '#'"),
+            (
+                "a AND b", 2,
+                "expected an operator or the end of the expression, found name 'AND'; write 'and' in lowercase"
+            ),
             ("1e999", 0, "number 1e999 is too large"),
             ("'\\u{zz}'", 1, "invalid Unicode escape; write it as \\u{1F600} (1 to 8 hex digits in braces)"),
             ("'\\u{110000}'", 1, "invalid Unicode escape: U+110000 is not a character"),
@@ -204,9 +211,9 @@ struct ExpressionErrorMessageTests {
 
     @Test func longKeyListsAreShortened() throws {
         let members = Dictionary(
-            uniqueKeysWithValues: (0..<25).map { (String(format: $0), JSONValue.number(Double($0))) })
+            uniqueKeysWithValues: (0..<25).map { (String(key: $0), JSONValue.number(Double($0))) })
         let message = try evaluationError("o.zz", in: ExpressionContext(variables: ["o": .object(members)]))
-        let shown = (0..<25).map(String.init(format:)).sorted().prefix(20).joined(separator: ", ")
+        let shown = (0..<25).map(String.init(key:)).sorted().prefix(20).joined(separator: ", ")
         #expect(message == "'o.zz' does not exist; available: \(shown), and 5 more")
     }
 
@@ -225,7 +232,7 @@ struct ExpressionErrorMessageTests {
 
 extension String {
     /// `k00`, `k01`, ...: fixed-width keys so sorting is predictable.
-    fileprivate init(format number: Int) {
+    fileprivate init(key number: Int) {
         self = number < 10 ? "k0\(number)" : "k\(number)"
     }
 }

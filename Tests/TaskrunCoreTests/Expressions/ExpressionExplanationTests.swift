@@ -64,7 +64,7 @@ struct ExpressionExplanationTests {
             explanation.result
                 == .failure(
                     ExpressionEvaluationError(
-                        missing: "'phases.Analysis.outputs.verdict' does not exist; available: score, summary")))
+                        message: "'phases.Analysis.outputs.verdict' does not exist; available: score, summary")))
         #expect(explanation.description == "input.amount = 10000")
     }
 

@@ -117,3 +117,29 @@ struct ExpressionOperatorTests {
         #expect(try value("o.in + o.not + o.null + o.true", in: reserved) == 10)
     }
 }
+
+@Suite("Expression concurrency")
+struct ExpressionConcurrencyTests {
+    /// One parsed expression shared by many tasks, with literal and cached dynamic patterns.
+    @Test func oneExpressionEvaluatedFromManyTasks() async throws {
+        let expression = try Expression(
+            parsing: "matches(input.question, '(?i)^why') and matches(input.question, input.pattern) "
+                + "and len(phases.Analysis.responses) == 2")
+        let patterns = ["BTC", "drop", "today\\?$", "(?i)did", "B.C"]
+        let allTrue = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<400 {
+                group.addTask {
+                    var variables = sampleContext.variables
+                    variables["input"] = [
+                        "question": "Why did BTC drop today?", "pattern": .string(patterns[index % patterns.count]),
+                    ]
+                    return (try? expression.evaluateCondition(in: ExpressionContext(variables: variables))) == true
+                }
+            }
+            var all = true
+            for await result in group { all = all && result }
+            return all
+        }
+        #expect(allTrue)
+    }
+}

@@ -121,7 +121,9 @@ struct ExpressionLexer {
             throw ExpressionSyntaxError(message: "invalid number '\(String(text))'", offset: startOffset)
         }
         guard let value = Double(String(text)), value.isFinite else {
-            throw ExpressionSyntaxError(message: "number \(String(text)) is too large", offset: startOffset)
+            let written = String(text)
+            let shown = written.count > 24 ? written.prefix(24) + "…" : written
+            throw ExpressionSyntaxError(message: "number \(shown) is too large", offset: startOffset)
         }
         return .number(value)
     }

@@ -34,6 +34,10 @@ struct ExpressionParser {
             throw error("unmatched ')'")
         case .symbol(.rightBracket):
             throw error("unmatched ']'")
+        case .name(let name) where ExpressionKeyword(rawValue: name.lowercased()) != nil:
+            throw error(
+                "expected an operator or the end of the expression, found name '\(name)'; "
+                    + "write '\(name.lowercased())' in lowercase")
         default:
             throw error("expected an operator or the end of the expression, found \(current.userDescription)")
         }
