@@ -101,7 +101,7 @@ extension ExecutionRun {
                 switch try condition.evaluate(in: ExpressionContext(variables: variables)) {
                 case .bool(let value): skip = !value
                 case let other:
-                    failure = "condition '\(condition.source)' must be true or false, got \(other.typeName) \(other.abbreviated())"
+                    failure = "condition '\(condition.source)' must be true or false, got \(other.typedDescription)"
                 }
             } catch {
                 failure = "condition '\(condition.source)' could not be evaluated: \(error.message)"

@@ -21,7 +21,7 @@ extension ExecutionRun {
                 case let other:
                     finishUnstarted(
                         step, in: scope, status: .failed,
-                        message: "'when: \(condition.source)' must be true or false, got \(other.typeName) \(other.abbreviated())")
+                        message: "'when: \(condition.source)' must be true or false, got \(other.typedDescription)")
                     return
                 }
             } catch {
