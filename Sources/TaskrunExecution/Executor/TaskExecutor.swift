@@ -105,7 +105,7 @@ public final class TaskExecutor: Sendable {
 
     private static func await(_ handle: ExecutionHandle) async -> ExecutionResult {
         await withTaskCancellationHandler {
-            await handle.task.value
+            await handle.run.result()
         } onCancel: {
             handle.run.requestStop(.aborted("the caller's task was cancelled"))
         }
@@ -162,8 +162,8 @@ public final class TaskExecutor: Sendable {
             throw .checkpointMismatch(
                 "its phases (\(state.phases.map(\.name).joined(separator: ", "))) differ from the task's (\(task.phases.map(\.name).joined(separator: ", ")))")
         }
-        for index in state.phases.indices where !ReadyQueue.isDone(state.phases[index], plan: plan) {
-            state.phases[index] = PhaseResult(name: state.phases[index].name)
+        for index in state.phaseList.indices where !ReadyQueue.isDone(state.phaseList[index], plan: plan) {
+            state.phaseList[index] = PhaseResult(name: state.phaseList[index].name)
         }
         state.status = .pending
         state.reason = nil
@@ -184,8 +184,8 @@ public final class TaskExecutor: Sendable {
             executionBudget: options.maxExecutionTime ?? task.metadata.maxExecutionTime?.duration
                 ?? configuration.maxExecutionTime)
         try core.register(run)
-        let driver = Task { await run.drive() }
-        return ExecutionHandle(run: run, task: driver)
+        Task { await run.start() }
+        return ExecutionHandle(run: run)
     }
 
     // MARK: Control

@@ -3,8 +3,9 @@ import TaskrunCore
 /// The JSON views templates and expressions read, and how a phase's outputs are filled.
 extension ExecutionRun {
     /// The phases at `indexes` under their exact names and aliases.
-    func views(of indexes: [Int]) -> [String: JSONValue] {
-        let phases = state.withLock { state in indexes.map { state.execution.phases[$0] } }
+    func views(of indexes: some Sequence<Int>) -> [String: JSONValue] {
+        let indexes = Array(indexes)
+        let phases = state.withLock { state in indexes.map { state.execution.phaseList[$0] } }
         var views: [String: JSONValue] = [:]
         for (index, result) in zip(indexes, phases) {
             let view = result.view
@@ -35,7 +36,7 @@ extension ExecutionRun {
     /// Call inside `state.withLock`.
     func fillOutputs(of index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
-        let result = state.execution.phases[index]
+        let result = state.execution.phaseList[index]
         let finished = result.steps.filter { $0.status == .completed || $0.status == .unverified }
         var outputs: [String: JSONValue] = [:]
         for step in finished {
@@ -49,8 +50,8 @@ extension ExecutionRun {
                 outputs[name] = value ?? .null
             }
         }
-        state.execution.phases[index].outputs = outputs
-        state.execution.phases[index].result = value
+        state.execution.phaseList[index].outputs = outputs
+        state.execution.phaseList[index].result = value
     }
 
     /// The last aggregate's value; else the last custom or classify step's value; else the agent
