@@ -82,7 +82,7 @@ extension TaskFileParser {
             phase.condition = value.text
             return
         }
-        let map = YAMLPositionMap.inline(at: value.location)
+        let map = YAMLPositionMap.inline(at: value.location, length: value.count)
         let node: YAMLNode
         if let first = value.scalars.first, first == "[" || first == "{" || first == "\"" || first == "'" {
             // Flow collections (`[A, B]`, `{maxAttempts: 3}`) and quoted scalars are YAML.

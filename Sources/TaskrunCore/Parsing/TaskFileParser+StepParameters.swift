@@ -21,13 +21,13 @@ extension TaskFileParser {
                         length: key.count, notes: ["first given at \(first)"])
                     continue
                 }
-                if firstSeen[key] == nil { firstSeen[key] = keyLocation }
                 if isClassify, key == "rule" {
                     checkClassifyRule(value, keyLocation: keyLocation)
                     values[key, default: []].append(.string(value.text))
                     continue
                 }
                 guard let typed = parameterValue(key: key, keyLocation: keyLocation, value: value) else { continue }
+                if firstSeen[key] == nil { firstSeen[key] = keyLocation }
                 values[key, default: []].append(typed)
             }
         }

@@ -198,6 +198,12 @@ struct TaskFileParser {
         let node = document[heading]
         guard node.headingLevel == 3 else { return }
         let title = document.plainText(of: heading).trimmingWhitespace()
+        if title.hasPrefix("Phase:") {
+            warning(
+                "heading-level", "'### \(title)' is a level-3 heading, so it is not a phase", at: location(node.start),
+                length: max(1, node.end.column - node.start.column + 1), hint: "write '## \(title)' to start a phase")
+            return
+        }
         guard ["steps", "agents", "dependencies"].contains(title.lowercased()) else { return }
         warning(
             "section-outside-phase", "'### \(title)' is outside any phase and is ignored", at: location(node.start),

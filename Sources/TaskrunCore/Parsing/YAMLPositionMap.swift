@@ -11,6 +11,9 @@ struct YAMLPositionMap: Sendable {
     var firstLineColumn: Int
     /// The file column where the YAML text's later lines start.
     var column: Int
+    /// For text that is one line of the file: its length, so that marks past its end (libyaml
+    /// reports some errors on a line after the text) stay on that line.
+    var singleLineLength: Int?
 
     /// A block whose first line is file line `line`, every line starting at `column`.
     static func block(line: Int, column: Int) -> YAMLPositionMap {
@@ -18,12 +21,16 @@ struct YAMLPositionMap: Sendable {
     }
 
     /// Text that starts at `location` in the file.
-    static func inline(at location: SourceLocation) -> YAMLPositionMap {
-        YAMLPositionMap(line: location.line, firstLineColumn: location.column, column: 1)
+    static func inline(at location: SourceLocation, length: Int) -> YAMLPositionMap {
+        YAMLPositionMap(line: location.line, firstLineColumn: location.column, column: 1, singleLineLength: length)
     }
 
     func location(_ mark: YAMLMark) -> SourceLocation {
-        SourceLocation(
+        if let singleLineLength {
+            let offset = mark.line == 1 ? min(mark.column - 1, singleLineLength) : singleLineLength
+            return SourceLocation(line: line, column: firstLineColumn + max(0, offset))
+        }
+        return SourceLocation(
             line: line + mark.line - 1, column: (mark.line == 1 ? firstLineColumn : column) + mark.column - 1)
     }
 
