@@ -31,12 +31,15 @@ struct LocatedText: Sendable {
 
     /// The file position of the scalar at `offset` (or just past the end for `offset == count`).
     func location(at offset: Int) -> SourceLocation {
-        guard var segment = segments.first else { return .start }
-        // Segments are few (one per line) and usually one; a linear scan is the fast path.
-        for candidate in segments.dropFirst() {
-            if candidate.offset > offset { break }
-            segment = candidate
+        guard !segments.isEmpty else { return .start }
+        // The last segment starting at or before `offset` (binary search: a paragraph may have many lines).
+        var lower = 0
+        var upper = segments.count - 1
+        while lower < upper {
+            let middle = (lower + upper + 1) / 2
+            if segments[middle].offset <= offset { lower = middle } else { upper = middle - 1 }
         }
+        let segment = segments[lower]
         return SourceLocation(
             line: segment.location.line, column: segment.location.column + max(0, offset - segment.offset))
     }

@@ -54,7 +54,7 @@ extension TaskFileParser {
             case "requirements":
                 config.requirements = requirements(value, map: map)
             default:
-                let suggestion = Suggestion.closest(to: key, in: Self.configKeys)
+                let suggestion = Self.suggestion(for: key, in: Self.configKeys)
                 warning(
                     "unknown-config-key", "unknown config key '\(key)'", at: keyLocation, length: keyLength,
                     hint: suggestion.map { "did you mean '\($0)'?" }

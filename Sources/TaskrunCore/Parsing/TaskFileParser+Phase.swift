@@ -78,7 +78,7 @@ extension TaskFileParser {
             warning(
                 "heading-level", "'### \(title)' is a level-3 heading, so it is not a phase",
                 at: location(node.start), length: length, hint: "write '## \(title)' to start a phase")
-        } else if let suggestion = Suggestion.closest(to: title, in: Self.phaseSectionTitles) {
+        } else if let suggestion = Self.suggestion(for: title, in: Self.phaseSectionTitles) {
             warning(
                 "unknown-section", "unknown phase section '\(title)' is read as documentation",
                 at: location(node.start), length: length, hint: "did you mean '### \(suggestion)'?")

@@ -47,7 +47,9 @@ extension TaskFileParser {
     /// A known setting a mistyped key most likely meant. Short keys need a case-only difference,
     /// so that prose like `Then: ...` is not taken for a misspelled `when:`.
     func nearMissSetting(_ key: String) -> String? {
-        guard let suggestion = Suggestion.closest(to: key, in: Self.phaseSettingNames) else { return nil }
+        guard key.count <= 64, let suggestion = Self.suggestion(for: key, in: Self.phaseSettingNames) else {
+            return nil
+        }
         guard key.count >= 5 || key.lowercased() == suggestion.lowercased() else { return nil }
         return suggestion
     }
@@ -121,7 +123,7 @@ extension TaskFileParser {
             let keyLocation = map.location(of: pair.key)
             let keyLength = map.length(of: pair.key)
             guard Self.phaseSettingNames.contains(key) else {
-                let suggestion = Suggestion.closest(to: key, in: Self.phaseSettingNames)
+                let suggestion = Self.suggestion(for: key, in: Self.phaseSettingNames)
                 warning(
                     "unknown-setting", "unknown phase setting '\(key)'", at: keyLocation, length: keyLength,
                     hint: suggestion.map { "did you mean '\($0)'?" }

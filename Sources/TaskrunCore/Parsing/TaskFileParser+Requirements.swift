@@ -93,7 +93,7 @@ extension TaskFileParser {
                         requirement.isSecret = flag
                     }
                 default:
-                    let suggestion = Suggestion.closest(to: key, in: Self.requirementKeys)
+                    let suggestion = Self.suggestion(for: key, in: Self.requirementKeys)
                     warning(
                         "unknown-requirement-key", "unknown key '\(key)' in requirement '\(name)'",
                         at: map.location(of: pair.key), length: map.length(of: pair.key),
@@ -178,7 +178,7 @@ extension TaskFileParser {
         let hint: String
         if let alias = Self.requirementTypeAliases[text.lowercased()] {
             hint = "use '\(alias.rawValue)'"
-        } else if let suggestion = Suggestion.closest(to: text, in: RequirementType.allCases.map(\.rawValue)) {
+        } else if let suggestion = Self.suggestion(for: text, in: RequirementType.allCases.map(\.rawValue)) {
             hint = "did you mean '\(suggestion)'?"
         } else {
             hint = "use string, number, integer, boolean, object, array or any"

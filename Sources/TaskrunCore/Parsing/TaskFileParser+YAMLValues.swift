@@ -151,7 +151,7 @@ extension TaskFileParser {
                             at: map.location(of: pair.value), length: map.length(of: pair.value))
                     }
                 default:
-                    let suggestion = Suggestion.closest(to: key, in: keys)
+                    let suggestion = Self.suggestion(for: key, in: keys)
                     warning(
                         unknownKeyCode, "unknown retry setting '\(key)'", at: keyLocation,
                         length: map.length(of: pair.key),

@@ -92,7 +92,7 @@ struct TaskFileParser {
                 sections.append(
                     DocumentationSection(
                         title: section.title,
-                        content: parser.sourceText(lines: section.firstLine..<line),
+                        content: parser.sourceText(lines: section.firstLine..<max(section.firstLine, line)),
                         location: section.location))
                 currentSection = nil
             }
@@ -224,6 +224,13 @@ struct TaskFileParser {
     }
 
     // MARK: - Helpers
+
+    /// A did-you-mean candidate for a misspelled name; names too long to be typos get none (and
+    /// cost no edit-distance work).
+    static func suggestion(for name: String, in candidates: [String]) -> String? {
+        guard name.utf8.count <= 64 else { return nil }
+        return Suggestion.closest(to: name, in: candidates)
+    }
 
     func location(_ position: MarkdownPosition) -> SourceLocation {
         SourceLocation(line: max(1, position.line), column: max(1, position.column))
