@@ -13,13 +13,22 @@ public struct MarkdownSourceLines: Sendable {
 
     public init(_ source: String) {
         self.source = source
+        let table = source.utf8.withContiguousStorageIfAvailable(Self.scan)
+            ?? Array(source.utf8).withUnsafeBufferPointer(Self.scan)
+        self.starts = table.starts
+        self.ends = table.ends
+        self.ascii = table.ascii
+    }
+
+    /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (starts: [Int], ends: [Int], ascii: [Bool]) {
         var starts = [0]
         var ends: [Int] = []
         var ascii: [Bool] = []
         var lineIsASCII = true
-        var offset = 0
         var previousWasCR = false
-        for byte in source.utf8 {
+        for offset in 0..<bytes.count {
+            let byte = bytes[offset]
             if byte == 10 {
                 if previousWasCR {
                     // The \n of a \r\n: the line already ended at the \r.
@@ -41,13 +50,30 @@ public struct MarkdownSourceLines: Sendable {
                 if byte >= 0x80 { lineIsASCII = false }
                 previousWasCR = false
             }
-            offset += 1
         }
-        ends.append(offset)
+        ends.append(bytes.count)
         ascii.append(lineIsASCII)
-        self.starts = starts
-        self.ends = ends
-        self.ascii = ascii
+        return (starts, ends, ascii)
+    }
+
+    /// The Unicode scalars of `line` from scalar column `column` to the end of the line: what the
+    /// parser slices text from. Empty for a line out of range.
+    public func scalars(ofLine line: Int, fromColumn column: Int) -> [Unicode.Scalar] {
+        guard line >= 1, line <= starts.count else { return [] }
+        let start = starts[line - 1]
+        let end = ends[line - 1]
+        let skip = max(0, column - 1)
+        if ascii[line - 1] {
+            guard start + skip < end else { return [] }
+            let fast = source.utf8.withContiguousStorageIfAvailable { bytes in
+                var scalars: [Unicode.Scalar] = []
+                scalars.reserveCapacity(end - start - skip)
+                for offset in (start + skip)..<end { scalars.append(Unicode.Scalar(bytes[offset])) }
+                return scalars
+            }
+            if let fast { return fast }
+        }
+        return Array(text(ofLine: line).unicodeScalars.dropFirst(skip))
     }
 
     /// The number of lines (a source ending in a newline has an empty last line).

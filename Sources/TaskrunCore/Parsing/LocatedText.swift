@@ -4,44 +4,60 @@
 /// some offset in the text (a bad template, an expression error) is reported at the exact
 /// line and column it was written at.
 struct LocatedText: Sendable {
-    /// The text as Unicode scalars; offsets everywhere count these.
-    var scalars: [Unicode.Scalar]
-    /// Where each source segment (one per line) starts in `scalars` and in the file, by offset.
-    var segments: [Segment]
+    /// The scalars of the whole text this one was sliced from; shared by every slice, never copied.
+    private let base: [Unicode.Scalar]
+    /// Where `base[0]` is in the file.
+    private let start: SourceLocation
+    /// Where each later source line starts in `base` and in the file (empty for one-line text).
+    private let laterLines: [Segment]
+    /// This text's bounds in `base`.
+    private(set) var lower: Int
+    private(set) var upper: Int
 
     struct Segment: Sendable {
         var offset: Int
         var location: SourceLocation
     }
 
-    init(scalars: [Unicode.Scalar], segments: [Segment]) {
-        self.scalars = scalars
-        self.segments = segments
+    /// Text whose first scalar is at `start`; `laterLines` says where each later line starts.
+    init(scalars: [Unicode.Scalar], start: SourceLocation, laterLines: [Segment] = []) {
+        self.base = scalars
+        self.start = start
+        self.laterLines = laterLines
+        self.lower = 0
+        self.upper = scalars.count
     }
 
     /// A single-line text starting at `location`.
     init(_ text: some StringProtocol, at location: SourceLocation) {
-        self.scalars = Array(text.unicodeScalars)
-        self.segments = [Segment(offset: 0, location: location)]
+        self.init(scalars: Array(text.unicodeScalars), start: location)
     }
 
-    var count: Int { scalars.count }
-    var isEmpty: Bool { scalars.isEmpty }
-    var text: String { String(String.UnicodeScalarView(scalars)) }
+    var count: Int { upper - lower }
+    var isEmpty: Bool { upper == lower }
+    var scalars: ArraySlice<Unicode.Scalar> { base[lower..<upper] }
+    var text: String { String(scalars: base[lower..<upper]) }
+    var first: Unicode.Scalar? { isEmpty ? nil : base[lower] }
+    var last: Unicode.Scalar? { isEmpty ? nil : base[upper - 1] }
+
+    /// The scalar at `offset` (from this text's start).
+    subscript(offset: Int) -> Unicode.Scalar { base[lower + offset] }
 
     /// The file position of the scalar at `offset` (or just past the end for `offset == count`).
     func location(at offset: Int) -> SourceLocation {
-        guard !segments.isEmpty else { return .start }
-        // The last segment starting at or before `offset` (binary search: a paragraph may have many lines).
-        var lower = 0
-        var upper = segments.count - 1
-        while lower < upper {
-            let middle = (lower + upper + 1) / 2
-            if segments[middle].offset <= offset { lower = middle } else { upper = middle - 1 }
+        let absolute = lower + max(0, offset)
+        guard let firstLater = laterLines.first, absolute >= firstLater.offset else {
+            return SourceLocation(line: start.line, column: start.column + absolute)
         }
-        let segment = segments[lower]
-        return SourceLocation(
-            line: segment.location.line, column: segment.location.column + max(0, offset - segment.offset))
+        // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
+        var low = 0
+        var high = laterLines.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if laterLines[middle].offset <= absolute { low = middle } else { high = middle - 1 }
+        }
+        let segment = laterLines[low]
+        return SourceLocation(line: segment.location.line, column: segment.location.column + absolute - segment.offset)
     }
 
     /// Where the text starts.
@@ -50,44 +66,39 @@ struct LocatedText: Sendable {
     /// How many columns a caret under `range` should span: up to the end of its first line.
     func caretLength(_ range: Range<Int>) -> Int {
         var end = range.lowerBound
-        while end < range.upperBound, end < scalars.count, scalars[end] != "\n" { end += 1 }
+        while end < range.upperBound, end < count, self[end] != "\n" { end += 1 }
         return max(1, end - range.lowerBound)
     }
 
-    /// The part of the text in `range`, keeping positions.
+    /// The part of the text in `range` (offsets from this text's start), keeping positions.
     func slice(_ range: Range<Int>) -> LocatedText {
-        let lower = max(0, min(range.lowerBound, scalars.count))
-        let upper = max(lower, min(range.upperBound, scalars.count))
-        var newSegments = [Segment(offset: 0, location: location(at: lower))]
-        for segment in segments where segment.offset > lower && segment.offset < upper {
-            newSegments.append(Segment(offset: segment.offset - lower, location: segment.location))
-        }
-        return LocatedText(scalars: Array(scalars[lower..<upper]), segments: newSegments)
+        var copy = self
+        copy.lower = lower + max(0, min(range.lowerBound, count))
+        copy.upper = max(copy.lower, lower + max(0, min(range.upperBound, count)))
+        return copy
     }
 
     /// The text without leading and trailing whitespace (spaces, tabs, newlines), keeping positions.
     func trimmed() -> LocatedText {
-        var lower = 0
-        var upper = scalars.count
-        while lower < upper, scalars[lower].isBlank { lower += 1 }
-        while upper > lower, scalars[upper - 1].isBlank { upper -= 1 }
-        if lower == 0, upper == scalars.count { return self }
-        return slice(lower..<upper)
+        var copy = self
+        while copy.lower < copy.upper, base[copy.lower].isBlank { copy.lower += 1 }
+        while copy.upper > copy.lower, base[copy.upper - 1].isBlank { copy.upper -= 1 }
+        return copy
     }
 
     /// The offset of the first occurrence of `needle` at or after `from`, if any.
     func firstIndex(of needle: [Unicode.Scalar], from: Int = 0) -> Int? {
-        guard !needle.isEmpty, needle.count <= scalars.count else { return nil }
-        var index = max(0, from)
-        let last = scalars.count - needle.count
+        guard let head = needle.first, needle.count <= count else { return nil }
+        var index = lower + max(0, from)
+        let last = upper - needle.count
         while index <= last {
-            if scalars[index] == needle[0] {
+            if base[index] == head {
                 var matches = true
-                for offset in 1..<needle.count where scalars[index + offset] != needle[offset] {
+                for offset in 1..<needle.count where base[index + offset] != needle[offset] {
                     matches = false
                     break
                 }
-                if matches { return index }
+                if matches { return index - lower }
             }
             index += 1
         }
@@ -96,6 +107,16 @@ struct LocatedText: Sendable {
 
     /// Whether the text has a space, tab or newline.
     var containsBlank: Bool { scalars.contains { $0.isBlank } }
+
+    /// Whether the text starts with `prefix`.
+    func hasPrefix(_ prefix: String) -> Bool {
+        var index = lower
+        for scalar in prefix.unicodeScalars {
+            guard index < upper, base[index] == scalar else { return false }
+            index += 1
+        }
+        return true
+    }
 }
 
 extension Unicode.Scalar {
@@ -106,4 +127,29 @@ extension Unicode.Scalar {
     var isASCIILowercase: Bool { value >= 97 && value <= 122 }
     var isASCIIUppercase: Bool { value >= 65 && value <= 90 }
     var isASCIILetter: Bool { isASCIILowercase || isASCIIUppercase }
+}
+
+extension String {
+    /// A string from Unicode scalars, encoded straight to UTF-8: much faster than appending
+    /// them to a `UnicodeScalarView` one by one, which the parser would otherwise do for every
+    /// piece of text it slices.
+    init(scalars: some Collection<Unicode.Scalar>) {
+        var byteCount = 0
+        for scalar in scalars { byteCount += UTF8.width(scalar) }
+        self.init(unsafeUninitializedCapacity: byteCount) { buffer in
+            var index = 0
+            for scalar in scalars {
+                if scalar.value < 0x80 {
+                    buffer[index] = UInt8(truncatingIfNeeded: scalar.value)
+                    index += 1
+                } else {
+                    UTF8.encode(scalar) { unit in
+                        buffer[index] = unit
+                        index += 1
+                    }
+                }
+            }
+            return index
+        }
+    }
 }

@@ -16,7 +16,7 @@ extension TaskFileParser {
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
         var settingsParagraphRead = false
         for block in blocks {
-            let node = document[block]
+            let node = document.nodes[block]
             if let level = node.headingLevel {
                 if level == 3 {
                     section = phaseSection(heading: block)
@@ -64,7 +64,7 @@ extension TaskFileParser {
 
     /// Which section a `###` heading starts; near-misses of known names are reported.
     mutating func phaseSection(heading: Int) -> PhaseSection {
-        let node = document[heading]
+        let node = document.nodes[heading]
         let title = document.plainText(of: heading).trimmingWhitespace()
         let length = max(1, node.end.column - node.start.column + 1)
         switch title.lowercased() {
@@ -97,10 +97,10 @@ extension TaskFileParser {
 
     /// A list item's text: the plain text of its first paragraph. Empty items are reported.
     mutating func listItemText(_ item: Int, what: String) -> (String, SourceLocation)? {
-        let node = document[item]
-        if let first = node.firstChild, document[first].kind == .paragraph {
+        let node = document.nodes[item]
+        if let first = node.firstChild, document.nodes[first].kind == .paragraph {
             let text = document.plainText(of: first).trimmingWhitespace()
-            if !text.isEmpty { return (text, location(document[first].start)) }
+            if !text.isEmpty { return (text, location(document.nodes[first].start)) }
         }
         warning(
             "empty-list-item", "empty \(what) bullet is ignored", at: location(node.start),

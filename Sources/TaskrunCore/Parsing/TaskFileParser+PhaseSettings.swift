@@ -15,12 +15,14 @@ extension TaskFileParser {
     /// Reads `key: value` setting lines from the paragraph under a phase heading; the other lines
     /// are the phase's description.
     mutating func readSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) {
+        let source = paragraphSource(paragraph)
         var description: [Unicode.Scalar] = []
-        for line in paragraphLines(paragraph) {
-            if let prefix = keyPrefix(of: line) {
-                let keyLocation = line.text.location
+        for (index, lineInfo) in source.lines.enumerated() {
+            let line = source.text(ofLine: index)
+            if let prefix = keyPrefix(line, firstInline: lineInfo.firstInline) {
+                let keyLocation = line.location
                 if Self.phaseSettingNames.contains(prefix.key) {
-                    let value = line.text.slice(prefix.valueOffset..<line.text.count).trimmed()
+                    let value = line.slice(prefix.valueOffset..<line.count).trimmed()
                     applyParagraphSetting(
                         prefix.key, keyLocation: keyLocation, keyLength: prefix.keyLength, value: value, to: &phase,
                         settings: &settings)
@@ -34,9 +36,9 @@ extension TaskFileParser {
                 }
             }
             if !description.isEmpty { description.append("\n") }
-            description += line.text.scalars
+            description += line.scalars
         }
-        let text = String(String.UnicodeScalarView(description)).trimmingWhitespace()
+        let text = String(scalars: description).trimmingWhitespace()
         if phase.description.isEmpty {
             phase.description = text
         } else if !text.isEmpty {
@@ -56,12 +58,16 @@ extension TaskFileParser {
 
     /// Setting lines in a later paragraph are prose; warn, since the author surely meant a setting.
     mutating func checkMisplacedSettings(_ paragraph: Int, phase: String) {
-        for line in paragraphLines(paragraph) {
-            guard let prefix = keyPrefix(of: line), Self.phaseSettingNames.contains(prefix.key) else { continue }
+        let source = paragraphSource(paragraph)
+        for (index, lineInfo) in source.lines.enumerated() {
+            let line = source.text(ofLine: index)
+            guard let prefix = keyPrefix(line, firstInline: lineInfo.firstInline),
+                Self.phaseSettingNames.contains(prefix.key)
+            else { continue }
             warning(
                 "misplaced-setting",
                 "'\(prefix.key):' is not in the paragraph right under the heading of phase '\(phase)', so it is read as prose",
-                at: line.text.location, length: prefix.keyLength,
+                at: line.location, length: prefix.keyLength,
                 hint: "move it to the first paragraph under the phase heading, or into the phase's yaml block")
         }
     }
@@ -86,7 +92,7 @@ extension TaskFileParser {
         }
         let map = YAMLPositionMap.inline(at: value.location, length: value.count)
         let node: YAMLNode
-        if let first = value.scalars.first, first == "[" || first == "{" || first == "\"" || first == "'" {
+        if let first = value.first, first == "[" || first == "{" || first == "\"" || first == "'" {
             // Flow collections (`[A, B]`, `{maxAttempts: 3}`) and quoted scalars are YAML.
             guard let parsed = parseYAML(value.text, map: map, what: "'\(key)'") else { return }
             node = parsed ?? Self.plainNode("", length: 0)
@@ -105,7 +111,7 @@ extension TaskFileParser {
 
     /// Reads a ```` ```yaml ```` block in a phase: a mapping of the same settings.
     mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
-        let node = document[block]
+        let node = document.nodes[block]
         let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
         guard let parsed = parseYAML(node.literal ?? "", map: map, what: "phase '\(phase.name)'") else { return }
         guard let root = parsed else { return }
@@ -224,7 +230,7 @@ extension TaskFileParser {
             }
             var names: [PhaseDependency] = []
             var start = 0
-            for index in 0...text.count where index == text.count || text.scalars[index] == "," {
+            for index in 0...text.count where index == text.count || text[index] == "," {
                 let part = text.slice(start..<index).trimmed()
                 if part.isEmpty {
                     error(

@@ -12,7 +12,7 @@ extension TaskFileParser {
         var values: [String: [JSONValue]] = [:]
         var firstSeen: [String: SourceLocation] = [:]
         for child in document.children(of: item) where child != paragraph {
-            guard case .list = document[child].kind else { continue }
+            guard case .list = document.nodes[child].kind else { continue }
             for bullet in document.children(of: child) {
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
                 if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
@@ -36,26 +36,28 @@ extension TaskFileParser {
 
     /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.
     private mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
-        let node = document[bullet]
-        guard let paragraph = node.firstChild, document[paragraph].kind == .paragraph else {
+        let node = document.nodes[bullet]
+        guard let paragraph = node.firstChild, document.nodes[paragraph].kind == .paragraph else {
             warning(
                 "invalid-parameter", "empty parameter bullet is ignored", at: location(node.start),
                 hint: "write parameters as '- key: value'")
             return nil
         }
-        let lines = paragraphLines(paragraph)
-        guard let first = lines.first, let prefix = keyPrefix(of: first) else {
+        let source = paragraphSource(paragraph)
+        guard let firstLine = source.lines.first,
+            let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline)
+        else {
             warning(
                 "invalid-parameter", "nested bullet under a step is not a 'key: value' parameter; it is ignored",
-                at: location(document[paragraph].start), hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
+                at: location(document.nodes[paragraph].start), hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
             return nil
         }
-        if let nested = document[paragraph].nextSibling {
+        if let nested = document.nodes[paragraph].nextSibling {
             warning(
-                "invalid-parameter", "content under a parameter bullet is ignored", at: location(document[nested].start),
+                "invalid-parameter", "content under a parameter bullet is ignored", at: location(document.nodes[nested].start),
                 hint: "a parameter is a single '- key: value' bullet")
         }
-        let text = paragraphText(paragraph)
+        let text = source.text
         let value = text.slice(prefix.valueOffset..<text.count).trimmed()
         return (prefix.key, text.location, value)
     }
@@ -108,7 +110,7 @@ extension TaskFileParser {
     /// `true`/`3`/`null` is typed, anything else is the text as written.
     private func scalarValue(_ value: LocatedText) -> JSONValue {
         let text = value.text
-        if let first = value.scalars.first, first == "\"" || first == "'" {
+        if let first = value.first, first == "\"" || first == "'" {
             // Only a value that is exactly one quoted scalar is unquoted; `"a" or "b"` stays text.
             if let node = try? yamlParser.parse(text), let scalar = node.scalar, scalar.style.isQuoted {
                 return .string(scalar.text)

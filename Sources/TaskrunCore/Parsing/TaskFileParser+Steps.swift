@@ -7,20 +7,22 @@ extension TaskFileParser {
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> Step? {
-        let itemNode = document[item]
-        guard let paragraph = itemNode.firstChild, document[paragraph].kind == .paragraph else {
+        let itemNode = document.nodes[item]
+        guard let paragraph = itemNode.firstChild, document.nodes[paragraph].kind == .paragraph else {
             error(
                 "empty-step", "step has no text", at: location(itemNode.start),
                 hint: "write the step after the bullet, like \(Self.stepExample)")
             return nil
         }
-        let lines = paragraphLines(paragraph)
-        let text = paragraphText(paragraph)
+        let source = paragraphSource(paragraph)
+        let text = source.text
         let location = text.location
         var kind = StepKind.description
         var body = text.trimmed()
 
-        if let first = lines.first, let prefix = keyPrefix(of: first, lowercaseKey: true) {
+        if let firstLine = source.lines.first,
+            let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, lowercaseKey: true)
+        {
             let rest = text.slice(prefix.valueOffset..<text.count).trimmed()
             let typeLength = prefix.keyLength
             switch prefix.key {
@@ -93,7 +95,7 @@ extension TaskFileParser {
         if let separator {
             idPart = rest.slice(0..<separator).trimmed()
             prompt = rest.slice((separator + 3)..<rest.count).trimmed()
-        } else if rest.scalars.last == "-", rest.count >= 2, rest.scalars[rest.count - 2] == " " {
+        } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {
             idPart = rest.slice(0..<(rest.count - 2)).trimmed()
             prompt = rest.slice(rest.count..<rest.count)
         } else if rest.containsBlank {
@@ -139,7 +141,7 @@ extension TaskFileParser {
         if let separator = rest.firstIndex(of: [" ", "-", " "]) {
             kindPart = rest.slice(0..<separator).trimmed()
             note = rest.slice((separator + 3)..<rest.count).trimmed()
-        } else if rest.scalars.last == "-", rest.count >= 2, rest.scalars[rest.count - 2] == " " {
+        } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {
             kindPart = rest.slice(0..<(rest.count - 2)).trimmed()
         }
         guard !kindPart.isEmpty, !kindPart.containsBlank else {

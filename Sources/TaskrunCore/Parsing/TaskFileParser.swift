@@ -99,7 +99,7 @@ struct TaskFileParser {
         }
 
         for child in document.children(of: document.rootIndex) {
-            let node = document[child]
+            let node = document.nodes[child]
             if let level = node.headingLevel, level <= 2 {
                 if level == 1, title == nil, region == .preamble {
                     title = document.plainText(of: child).trimmingWhitespace()
@@ -171,8 +171,8 @@ struct TaskFileParser {
     /// The phase name of a `## Phase: Name` or `## Phase Name` heading; `nil` for other headings.
     /// An empty name is reported and the heading is still a phase (named `Phase`), so its steps are read.
     mutating func phaseName(heading: Int) -> String? {
-        guard let first = document[heading].firstChild, document[first].kind == .text,
-            let literal = document[first].literal, literal.hasPrefix("Phase")
+        guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
+            let literal = document.nodes[first].literal, literal.hasPrefix("Phase")
         else { return nil }
         let afterWord = literal.unicodeScalars.dropFirst(5).first
         guard afterWord == nil || afterWord == ":" || afterWord == " " || afterWord == "\t" else { return nil }
@@ -180,7 +180,7 @@ struct TaskFileParser {
         if text.first == ":" { text = text.dropFirst() }
         let name = String(text).trimmingWhitespace()
         if name.isEmpty {
-            let node = document[heading]
+            let node = document.nodes[heading]
             error(
                 "empty-phase-name", "phase heading has no name", at: location(node.start),
                 length: max(1, node.end.column - node.start.column + 1), hint: "write '## Phase: Name'")
@@ -195,7 +195,7 @@ struct TaskFileParser {
 
     /// `### Steps` or `### Agents` (or `### Dependencies`) outside any phase does nothing: say so.
     mutating func checkSectionOutsidePhase(_ heading: Int) {
-        let node = document[heading]
+        let node = document.nodes[heading]
         guard node.headingLevel == 3 else { return }
         let title = document.plainText(of: heading).trimmingWhitespace()
         if title.hasPrefix("Phase:") {
@@ -213,10 +213,10 @@ struct TaskFileParser {
 
     /// `## Steps` right after a phase ends the phase: most likely meant as `### Steps`.
     mutating func checkMisleveledSection(_ title: String, at heading: Int, endingPhase phase: String) {
-        guard let level = document[heading].headingLevel, level == 2,
+        guard let level = document.nodes[heading].headingLevel, level == 2,
             Self.phaseSectionNames.contains(title.lowercased())
         else { return }
-        let node = document[heading]
+        let node = document.nodes[heading]
         warning(
             "heading-level", "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
             at: location(node.start), length: max(1, node.end.column - node.start.column + 1),
@@ -238,7 +238,7 @@ struct TaskFileParser {
 
     /// Whether a block is a fenced code block whose info string starts with `yaml` (or `yml`).
     func isYAMLFence(_ index: Int) -> Bool {
-        guard case .codeBlock(let info, let fenced) = document[index].kind, fenced else { return false }
+        guard case .codeBlock(let info, let fenced) = document.nodes[index].kind, fenced else { return false }
         let word = info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" }).first ?? ""
         let lowered = word.lowercased()
         return lowered == "yaml" || lowered == "yml"
