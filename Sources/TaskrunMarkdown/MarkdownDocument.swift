@@ -25,6 +25,12 @@ public struct MarkdownDocument: Sendable {
     /// The text a reader sees in the node's subtree: text and inline code literals, a space for
     /// each soft break and a newline for each hard break. Markup is dropped.
     public func plainText(of index: Int) -> String {
+        // Most headings and list items are one text node: no concatenation needed.
+        if let only = nodes[index].firstChild, nodes[only].nextSibling == nil, nodes[only].kind == .text,
+            nodes[only].subtreeEnd == nodes[index].subtreeEnd
+        {
+            return nodes[only].literal ?? ""
+        }
         var text = ""
         var position = index
         while position < nodes[index].subtreeEnd {

@@ -25,6 +25,16 @@ extension YAMLScalar {
 
     /// Core-schema resolution of plain scalar text, without looking at style or tag.
     public static func resolvePlain(_ text: String) -> YAMLScalarValue {
+        // Most scalars are words: anything starting with another character is a string, decided
+        // without comparing against every keyword.
+        guard let head = text.utf8.first else { return .null }
+        switch head {
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"),
+            UInt8(ascii: "F"), UInt8(ascii: "~"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), 48...57:
+            break
+        default:
+            return .string(text)
+        }
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)

@@ -153,3 +153,25 @@ extension String {
         }
     }
 }
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks. Works on UTF-8 bytes
+    /// (blanks are ASCII), so it is cheap on the parser's hot paths, and returns the string
+    /// itself when there is nothing to trim.
+    func trimmingBlanks() -> String {
+        let utf8 = self.utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        var start = utf8.startIndex
+        while start < utf8.endIndex, isBlank(utf8[start]) { start = utf8.index(after: start) }
+        // One forward pass: the end is just past the last non-blank byte.
+        var end = start
+        var index = start
+        while index < utf8.endIndex {
+            let next = utf8.index(after: index)
+            if !isBlank(utf8[index]) { end = next }
+            index = next
+        }
+        if start == utf8.startIndex, end == utf8.endIndex, let whole = self as? String { return whole }
+        return String(self[start..<end])
+    }
+}

@@ -65,7 +65,7 @@ extension TaskFileParser {
     /// Which section a `###` heading starts; near-misses of known names are reported.
     mutating func phaseSection(heading: Int) -> PhaseSection {
         let node = document.nodes[heading]
-        let title = document.plainText(of: heading).trimmingWhitespace()
+        let title = document.plainText(of: heading).trimmingBlanks()
         let length = max(1, node.end.column - node.start.column + 1)
         switch title.lowercased() {
         case "steps": return .steps
@@ -99,7 +99,7 @@ extension TaskFileParser {
     mutating func listItemText(_ item: Int, what: String) -> (String, SourceLocation)? {
         let node = document.nodes[item]
         if let first = node.firstChild, document.nodes[first].kind == .paragraph {
-            let text = document.plainText(of: first).trimmingWhitespace()
+            let text = document.plainText(of: first).trimmingBlanks()
             if !text.isEmpty { return (text, location(document.nodes[first].start)) }
         }
         warning(

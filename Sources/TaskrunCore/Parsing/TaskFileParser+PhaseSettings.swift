@@ -38,7 +38,7 @@ extension TaskFileParser {
             if !description.isEmpty { description.append("\n") }
             description += line.scalars
         }
-        let text = String(scalars: description).trimmingWhitespace()
+        let text = String(scalars: description).trimmingBlanks()
         if phase.description.isEmpty {
             phase.description = text
         } else if !text.isEmpty {
@@ -138,7 +138,7 @@ extension TaskFileParser {
             }
             if key == "when" {
                 noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
-                guard let text = pair.value.scalar?.text, !text.trimmingWhitespace().isEmpty else {
+                guard let text = pair.value.scalar?.text, !text.trimmingBlanks().isEmpty else {
                     error(
                         "invalid-setting", "'when' needs an expression", at: map.location(of: pair.value),
                         length: map.length(of: pair.value))
@@ -206,7 +206,7 @@ extension TaskFileParser {
         case .sequence(let items):
             var names: [PhaseDependency] = []
             for item in items {
-                guard let text = item.scalar?.text.trimmingWhitespace(), !text.isEmpty else {
+                guard let text = item.scalar?.text.trimmingBlanks(), !text.isEmpty else {
                     error(
                         "invalid-setting", "each 'dependsOn' entry must be a phase name", at: map.location(of: item),
                         length: map.length(of: item))
@@ -222,7 +222,7 @@ extension TaskFileParser {
             return []
         case .scalar(let scalar):
             let text = scalarText(node, map: map)
-            if scalar.text.trimmingWhitespace().isEmpty {
+            if scalar.text.trimmingBlanks().isEmpty {
                 error(
                     "invalid-setting", "'dependsOn' needs at least one phase name", at: text.location,
                     hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")

@@ -126,10 +126,12 @@ extension TaskFileParser {
         }
     }
 
+    static let whenSeparator: [Unicode.Scalar] = [" ", "w", "h", "e", "n", " "]
+
     /// `rule: <label> when <expression>`.
     private mutating func checkClassifyRule(_ value: LocatedText, keyLocation: SourceLocation) {
         let hint = "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
-        guard let separator = value.firstIndex(of: [" ", "w", "h", "e", "n", " "]) else {
+        guard let separator = value.firstIndex(of: Self.whenSeparator) else {
             error(
                 "invalid-parameter", "classify rule needs ' when <expression>' after its label",
                 at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint)
@@ -151,7 +153,7 @@ extension TaskFileParser {
 
     /// `classify: <output> - <note>` needs one or more `rule: <label> when <expression>` parameters.
     mutating func checkClassifyStep(_ step: Step, text: LocatedText) {
-        let output = text.firstIndex(of: [" ", "-", " "]).map { text.slice(0..<$0).trimmed() } ?? text
+        let output = text.firstIndex(of: Self.dashSeparator).map { text.slice(0..<$0).trimmed() } ?? text
         if output.isEmpty || output.containsBlank {
             error(
                 "invalid-step", "classify step needs an output name before ' - '", at: text.location,

@@ -1,6 +1,9 @@
 import TaskrunMarkdown
 
 extension TaskFileParser {
+    /// The ` - ` between an agent id (or aggregation kind) and the text.
+    static let dashSeparator: [Unicode.Scalar] = [" ", "-", " "]
+
     static let stepExample = "'- agent: quant-analyst - Analyze {{input.ticker}}'"
 
     /// Reads one `### Steps` bullet: its type, text and nested parameters.
@@ -89,7 +92,7 @@ extension TaskFileParser {
             error("empty-step", "agent step has no agent id or prompt", at: typeLocation, length: typeLength + 1, hint: hint)
             return nil
         }
-        let separator = rest.firstIndex(of: [" ", "-", " "])
+        let separator = rest.firstIndex(of: Self.dashSeparator)
         let idPart: LocatedText
         let prompt: LocatedText
         if let separator {
@@ -138,7 +141,7 @@ extension TaskFileParser {
         }
         var kindPart = rest
         var note = rest.slice(rest.count..<rest.count)
-        if let separator = rest.firstIndex(of: [" ", "-", " "]) {
+        if let separator = rest.firstIndex(of: Self.dashSeparator) {
             kindPart = rest.slice(0..<separator).trimmed()
             note = rest.slice((separator + 3)..<rest.count).trimmed()
         } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {

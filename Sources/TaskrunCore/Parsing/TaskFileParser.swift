@@ -102,7 +102,7 @@ struct TaskFileParser {
             let node = document.nodes[child]
             if let level = node.headingLevel, level <= 2 {
                 if level == 1, title == nil, region == .preamble {
-                    title = document.plainText(of: child).trimmingWhitespace()
+                    title = document.plainText(of: child).trimmingBlanks()
                     summaryRange = nil
                     continue
                 }
@@ -113,7 +113,7 @@ struct TaskFileParser {
                     currentPhase = Phase(name: name, location: location(node.start))
                     region = .phase
                 } else {
-                    let heading = document.plainText(of: child).trimmingWhitespace()
+                    let heading = document.plainText(of: child).trimmingBlanks()
                     if let phaseName = wasInPhase { checkMisleveledSection(heading, at: child, endingPhase: phaseName) }
                     currentSection = (heading, location(node.start), node.end.line + 1)
                     region = .section
@@ -176,9 +176,9 @@ struct TaskFileParser {
         else { return nil }
         let afterWord = literal.unicodeScalars.dropFirst(5).first
         guard afterWord == nil || afterWord == ":" || afterWord == " " || afterWord == "\t" else { return nil }
-        var text = Substring(document.plainText(of: heading).trimmingWhitespace()).dropFirst(5)
+        var text = Substring(document.plainText(of: heading).trimmingBlanks()).dropFirst(5)
         if text.first == ":" { text = text.dropFirst() }
-        let name = String(text).trimmingWhitespace()
+        let name = String(text).trimmingBlanks()
         if name.isEmpty {
             let node = document.nodes[heading]
             error(
@@ -197,7 +197,7 @@ struct TaskFileParser {
     mutating func checkSectionOutsidePhase(_ heading: Int) {
         let node = document.nodes[heading]
         guard node.headingLevel == 3 else { return }
-        let title = document.plainText(of: heading).trimmingWhitespace()
+        let title = document.plainText(of: heading).trimmingBlanks()
         if title.hasPrefix("Phase:") {
             warning(
                 "heading-level", "'### \(title)' is a level-3 heading, so it is not a phase", at: location(node.start),

@@ -114,7 +114,7 @@ struct TemplateSyntax {
             return
         }
         var sigil: Unicode.Scalar?
-        if !triple, ["#", "^", "/", "!", "&", ">", "=", "{"].contains(text[lower]) {
+        if !triple, Self.isSigil(text[lower]) {
             sigil = text[lower]
             lower += 1
             while lower < upper, text[lower].isBlank { lower += 1 }
@@ -163,6 +163,13 @@ struct TemplateSyntax {
             }
         default:
             break
+        }
+    }
+
+    private static func isSigil(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "#", "^", "/", "!", "&", ">", "=", "{": true
+        default: false
         }
     }
 
