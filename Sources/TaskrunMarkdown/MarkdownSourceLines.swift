@@ -13,7 +13,8 @@ public struct MarkdownSourceLines: Sendable {
 
     public init(_ source: String) {
         self.source = source
-        let table = source.utf8.withContiguousStorageIfAvailable(Self.scan)
+        let table =
+            source.utf8.withContiguousStorageIfAvailable(Self.scan)
             ?? Array(source.utf8).withUnsafeBufferPointer(Self.scan)
         self.starts = table.starts
         self.ends = table.ends

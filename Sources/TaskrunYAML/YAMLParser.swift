@@ -125,8 +125,10 @@ public struct YAMLParser: Sendable {
                     throw YAMLError(problem: "nesting is deeper than \(maxDepth) levels", mark: start)
                 }
                 let isMapping = event.pointee.type == YAML_MAPPING_START_EVENT
-                let tagPointer = isMapping ? event.pointee.data.mapping_start.tag : event.pointee.data.sequence_start.tag
-                tree.stack.append(Frame(isMapping: isMapping, tag: tagPointer.map { String(cString: $0) }, start: start))
+                let tagPointer =
+                    isMapping ? event.pointee.data.mapping_start.tag : event.pointee.data.sequence_start.tag
+                tree.stack.append(
+                    Frame(isMapping: isMapping, tag: tagPointer.map { String(cString: $0) }, start: start))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = tree.stack.popLast() else {
                     throw YAMLError(problem: "unbalanced collection end", mark: start)

@@ -45,8 +45,9 @@ extension YAMLScalar {
         default: break
         }
         let bytes = Array(text.utf8)
-        guard let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-            || first == UInt8(ascii: ".") || isDigit(first)
+        guard let first = bytes.first,
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                || first == UInt8(ascii: ".") || isDigit(first)
         else { return .string(text) }
         if let value = integer(bytes) { return value }
         if isFloatSyntax(bytes), let value = Double(text) { return .float(value) }
@@ -95,7 +96,8 @@ extension YAMLScalar {
             guard isDigit(byte) else { return nil }
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
             let digit = Int64(byte - 48)
-            let (sum, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (sum, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             overflow = overflow || o1 || o2
             value = sum
             index += 1

@@ -42,7 +42,9 @@ extension TaskFileParser {
             }
             let lineStart = scalars.count
             scalars += document.lines.scalars(ofLine: line, fromColumn: column)
-            while scalars.count > lineStart, let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+            while scalars.count > lineStart, let last = scalars.last, last == " " || last == "\t" {
+                scalars.removeLast()
+            }
             // A backslash at the end of a line that goes on is a hard line break, not text.
             if line < lastLine, scalars.count > lineStart, scalars.last == "\\" {
                 scalars.removeLast()

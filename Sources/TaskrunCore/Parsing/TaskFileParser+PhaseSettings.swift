@@ -99,7 +99,8 @@ extension TaskFileParser {
         } else {
             node = Self.plainNode(value.text, length: value.count)
         }
-        applySetting(key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
+        applySetting(
+            key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
     }
 
     /// A plain scalar node for text that was not parsed as YAML, spanning `length` columns of one line.
@@ -118,7 +119,8 @@ extension TaskFileParser {
         guard let pairs = root.mapping else {
             error(
                 "invalid-setting", "a phase's yaml block must be a mapping of settings, not a \(root.kindName)",
-                at: map.location(of: root), length: map.length(of: root), hint: "write 'key: value' lines, like 'parallel: false'")
+                at: map.location(of: root), length: map.length(of: root),
+                hint: "write 'key: value' lines, like 'parallel: false'")
             return
         }
         for pair in pairs {
@@ -148,7 +150,9 @@ extension TaskFileParser {
                 phase.condition = text
                 continue
             }
-            applySetting(key, keyLocation: keyLocation, keyLength: keyLength, value: pair.value, map: map, to: &phase, settings: &settings)
+            applySetting(
+                key, keyLocation: keyLocation, keyLength: keyLength, value: pair.value, map: map, to: &phase,
+                settings: &settings)
         }
     }
 
@@ -234,7 +238,8 @@ extension TaskFileParser {
                 let part = text.slice(start..<index).trimmed()
                 if part.isEmpty {
                     error(
-                        "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: min(index, text.count)),
+                        "invalid-setting", "empty phase name in 'dependsOn'",
+                        at: text.location(at: min(index, text.count)),
                         hint: "remove the extra comma")
                 } else {
                     names.append(PhaseDependency(name: part.text, location: part.location))

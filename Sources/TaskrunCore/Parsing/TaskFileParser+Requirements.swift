@@ -83,7 +83,8 @@ extension TaskFileParser {
                 case "default": defaultNode = pair.value
                 case "enum": enumNode = pair.value
                 case "description":
-                    requirement.description = string(pair.value, map: map, key: "description", code: "invalid-requirement")
+                    requirement.description = string(
+                        pair.value, map: map, key: "description", code: "invalid-requirement")
                 case "optional":
                     if let flag = bool(pair.value, map: map, key: "optional", code: "invalid-requirement") {
                         requirement.isOptional = flag

@@ -49,12 +49,14 @@ extension TaskFileParser {
         else {
             warning(
                 "invalid-parameter", "nested bullet under a step is not a 'key: value' parameter; it is ignored",
-                at: location(document.nodes[paragraph].start), hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
+                at: location(document.nodes[paragraph].start),
+                hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
             return nil
         }
         if let nested = document.nodes[paragraph].nextSibling {
             warning(
-                "invalid-parameter", "content under a parameter bullet is ignored", at: location(document.nodes[nested].start),
+                "invalid-parameter", "content under a parameter bullet is ignored",
+                at: location(document.nodes[nested].start),
                 hint: "a parameter is a single '- key: value' bullet")
         }
         let text = source.text
@@ -130,11 +132,13 @@ extension TaskFileParser {
 
     /// `rule: <label> when <expression>`.
     private mutating func checkClassifyRule(_ value: LocatedText, keyLocation: SourceLocation) {
-        let hint = "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
+        let hint =
+            "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
         guard let separator = value.firstIndex(of: Self.whenSeparator) else {
             error(
                 "invalid-parameter", "classify rule needs ' when <expression>' after its label",
-                at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint)
+                at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint
+            )
             return
         }
         let label = value.slice(0..<separator).trimmed()

@@ -39,7 +39,9 @@ extension TaskFileParser {
                 guard !rest.isEmpty else {
                     error(
                         "empty-step", "validation step has no criterion", at: location, length: typeLength + 1,
-                        hint: "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'")
+                        hint:
+                            "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'"
+                    )
                     return nil
                 }
                 kind = .validation
@@ -60,8 +62,11 @@ extension TaskFileParser {
                     kind = .wait(try TaskDuration.parse(rest.text))
                 } catch {
                     self.error(
-                        "invalid-duration", error.description, at: rest.location, length: rest.caretLength(0..<rest.count),
-                        hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+                        "invalid-duration", error.description, at: rest.location,
+                        length: rest.caretLength(0..<rest.count),
+                        hint:
+                            "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds"
+                    )
                     return nil
                 }
                 body = rest
@@ -89,7 +94,9 @@ extension TaskFileParser {
     ) -> (String, LocatedText)? {
         let hint = "write 'agent: <id> - <prompt>', like \(Self.stepExample)"
         guard !rest.isEmpty else {
-            error("empty-step", "agent step has no agent id or prompt", at: typeLocation, length: typeLength + 1, hint: hint)
+            error(
+                "empty-step", "agent step has no agent id or prompt", at: typeLocation, length: typeLength + 1,
+                hint: hint)
             return nil
         }
         let separator = rest.firstIndex(of: Self.dashSeparator)

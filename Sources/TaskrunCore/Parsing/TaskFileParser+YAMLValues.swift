@@ -13,7 +13,8 @@ extension TaskFileParser {
                 notes.append(context + (error.contextMark.map { " that starts at \(map.location($0))" } ?? ""))
             }
             self.error(
-                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes)
+                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes
+            )
             return nil
         }
     }
@@ -66,7 +67,9 @@ extension TaskFileParser {
         guard let value, value >= minimum else {
             let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
             let what = minimum == 0 ? "a whole number of zero or more" : "a whole number of at least \(minimum)"
-            error(code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node))
+            error(
+                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node)
+            )
             return nil
         }
         return value
@@ -155,7 +158,8 @@ extension TaskFileParser {
                     warning(
                         unknownKeyCode, "unknown retry setting '\(key)'", at: keyLocation,
                         length: map.length(of: pair.key),
-                        hint: suggestion.map { "did you mean '\($0)'?" } ?? "retry settings are \(keys.joined(separator: ", "))")
+                        hint: suggestion.map { "did you mean '\($0)'?" }
+                            ?? "retry settings are \(keys.joined(separator: ", "))")
                 }
             }
             return policy
@@ -174,7 +178,8 @@ extension TaskFileParser {
             case .float(let number):
                 guard number.isFinite else {
                     error(
-                        "invalid-value", "'\(node.scalar?.text ?? "")' is not a finite number", at: map.location(of: node),
+                        "invalid-value", "'\(node.scalar?.text ?? "")' is not a finite number",
+                        at: map.location(of: node),
                         length: map.length(of: node), hint: "quote it to use it as text")
                     return nil
                 }

@@ -69,7 +69,8 @@ struct TaskFileParser {
 
     mutating func parse() -> TaskDefinition {
         if let frontMatter {
-            readConfig(yaml: frontMatter.yaml, map: .block(line: frontMatter.firstLine, column: 1), origin: "front matter")
+            readConfig(
+                yaml: frontMatter.yaml, map: .block(line: frontMatter.firstLine, column: 1), origin: "front matter")
         }
         var configFound = frontMatter != nil
         var title: String?
@@ -133,7 +134,8 @@ struct TaskFileParser {
                     }
                     if frontMatter != nil {
                         warning(
-                            "duplicate-config", "the task already has front matter; this YAML block is not read as config",
+                            "duplicate-config",
+                            "the task already has front matter; this YAML block is not read as config",
                             at: location(node.start), length: 3,
                             hint: "merge its settings into the front matter, or remove one of them")
                     }
@@ -218,7 +220,8 @@ struct TaskFileParser {
         else { return }
         let node = document.nodes[heading]
         warning(
-            "heading-level", "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
+            "heading-level",
+            "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
             at: location(node.start), length: max(1, node.end.column - node.start.column + 1),
             hint: "did you mean '### \(title)'?")
     }

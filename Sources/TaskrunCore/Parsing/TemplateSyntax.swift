@@ -15,7 +15,8 @@ struct TemplateSyntax {
 
     /// Every template problem in `text`, in order; offsets count from the text's start.
     static func check(_ text: ArraySlice<Unicode.Scalar>) -> [Problem] {
-        text.withContiguousStorageIfAvailable { check(buffer: $0) } ?? Array(text).withUnsafeBufferPointer { check(buffer: $0) }
+        text.withContiguousStorageIfAvailable { check(buffer: $0) }
+            ?? Array(text).withUnsafeBufferPointer { check(buffer: $0) }
     }
 
     static func check(_ text: [Unicode.Scalar]) -> [Problem] {
@@ -154,7 +155,8 @@ struct TemplateSyntax {
                 problems.append(
                     Problem(
                         message: "'{{/\(name)}}' closes section '\(last.name)', which is still open",
-                        offset: open, length: tagLength, hint: "close '{{#\(last.name)}}' with '{{/\(last.name)}}' first"))
+                        offset: open, length: tagLength,
+                        hint: "close '{{#\(last.name)}}' with '{{/\(last.name)}}' first"))
             } else {
                 problems.append(
                     Problem(
@@ -183,7 +185,8 @@ struct TemplateSyntax {
                 if index == segmentStart {
                     let name = String(scalars: text[from..<to])
                     return Problem(
-                        message: "malformed template name '\(name)': empty path segment", offset: index == to ? to - 1 : index,
+                        message: "malformed template name '\(name)': empty path segment",
+                        offset: index == to ? to - 1 : index,
                         length: 1, hint: "names are dotted paths, like 'input.ticker' or 'phases.analysis.status'")
                 }
                 segmentStart = index + 1

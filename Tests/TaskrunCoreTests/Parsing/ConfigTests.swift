@@ -75,7 +75,9 @@ import Testing
     }
 
     @Test func frontMatterWithCRLFAndByteOrderMark() throws {
-        let source = "\u{FEFF}---\r\nname: Crlf\r\n...\r\n" + Self.phase.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
+        let source =
+            "\u{FEFF}---\r\nname: Crlf\r\n...\r\n"
+            + Self.phase.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
         let result = parseTask(source)
         #expect(result.task?.metadata.name == "Crlf")
         #expect(result.task?.phases.first?.location == loc(5, 1))
@@ -147,7 +149,9 @@ import Testing
         let diagnostic = result.only("invalid-duration")
         #expect(diagnostic?.location == loc(2, 19))
         #expect(diagnostic?.length == 10)
-        #expect(diagnostic?.message == "invalid duration '5 minutess': unknown unit 'minutess'; use ms, s, m, h or d (or their long names)")
+        #expect(
+            diagnostic?.message
+                == "invalid duration '5 minutess': unknown unit 'minutess'; use ms, s, m, h or d (or their long names)")
         #expect(result.task?.metadata.maxExecutionTime == nil)
     }
 

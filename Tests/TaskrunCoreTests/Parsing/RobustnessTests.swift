@@ -24,14 +24,17 @@ struct SeededGenerator: RandomNumberGenerator {
         _ source: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) {
         let result = parseTask(source)
-        let lineCount = source.utf8.reduce(1) { $0 + ($1 == 10 ? 1 : 0) } + source.utf8.reduce(0) { $0 + ($1 == 13 ? 1 : 0) }
+        let lineCount =
+            source.utf8.reduce(1) { $0 + ($1 == 10 ? 1 : 0) } + source.utf8.reduce(0) { $0 + ($1 == 13 ? 1 : 0) }
         #expect(result.task != nil, sourceLocation: sourceLocation)
         #expect(result.diagnostics == result.diagnostics.sortedByPosition(), sourceLocation: sourceLocation)
         for diagnostic in result.diagnostics {
-            let valid = diagnostic.location.line >= 1 && diagnostic.location.column >= 1 && diagnostic.length >= 1
+            let valid =
+                diagnostic.location.line >= 1 && diagnostic.location.column >= 1 && diagnostic.length >= 1
                 && diagnostic.location.line <= lineCount + 1 && !diagnostic.message.isEmpty && !diagnostic.code.isEmpty
             if !valid {
-                Issue.record("malformed diagnostic \(diagnostic) for input \(source.debugDescription.prefix(300))",
+                Issue.record(
+                    "malformed diagnostic \(diagnostic) for input \(source.debugDescription.prefix(300))",
                     sourceLocation: sourceLocation)
             }
         }
@@ -94,7 +97,8 @@ struct SeededGenerator: RandomNumberGenerator {
             "- agent:", "- validation: x > 1", "- aggregate: responses - all", "- wait: 5s", "- wait: soon",
             "- custom: thing", "- plain step", "  - when: a == 1", "  - required: maybe", "  - tag: 1", "- {{a",
             "dependsOn: A, B", "dependsOn: [A", "parallel: false", "timeout: 1h", "retry: {maxAttempts: 2}",
-            "when: x", "```yaml", "```", "name: X", "requirements:", "  ticker: str", "  amount: {type: number, default: x}",
+            "when: x", "```yaml", "```", "name: X", "requirements:", "  ticker: str",
+            "  amount: {type: number, default: x}",
             "---", "...", "> quote", "", "    indented code", "1. ordered", "<div>", "text with `code` and *em*",
             "retry:", "  maxAttempts: 0", "\t- tabbed", "- [link](x) and ![img](y)", "Ünïcödé: ✓",
         ]
@@ -125,7 +129,8 @@ struct SeededGenerator: RandomNumberGenerator {
         let deepYAML = "```yaml\nrequirements: " + String(repeating: "[", count: 10_000) + "\n```\n" + phaseSource("")
         let result = parseTask(deepYAML)
         #expect(result.only("yaml-syntax")?.message.contains("nesting is deeper than 256 levels") == true)
-        let deepDefault = "```yaml\nrequirements:\n  x: {type: array, default: " + String(repeating: "[", count: 200)
+        let deepDefault =
+            "```yaml\nrequirements:\n  x: {type: array, default: " + String(repeating: "[", count: 200)
             + String(repeating: "]", count: 200) + "}\n```\n" + phaseSource("")
         #expect(!parseTask(deepDefault).hasErrors)
         checkInvariants(phaseSource("### Steps\n- a\n" + String(repeating: "  - k: v\n", count: 2_000)))

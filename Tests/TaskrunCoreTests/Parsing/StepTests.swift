@@ -26,22 +26,27 @@ import Testing
             """)
         #expect(result.diagnostics.isEmpty)
         let steps = try #require(result.firstPhase?.steps)
-        #expect(steps.map(\.kind) == [
-            .agent(id: "quant-analyst"), .validation, .validation, .aggregate(kind: "responses"),
-            .aggregate(kind: "consensus"), .wait(TaskDuration(milliseconds: 5_400_000)), .custom(type: "classify"),
-            .custom(type: "http-call"), .description, .description, .description,
-        ])
-        #expect(steps.map(\.text) == [
-            "Perform analysis on {{input.ticker}}", "len(phases.analysis.responses) >= 2", "Ensure all risks are covered",
-            "Compile all presentations", "", "1h30m", "questionType - Classify the question", "GET the quote",
-            "Load market data for the ticker", "Note: capitalized words are prose", "https://example.com is prose too",
-        ])
+        #expect(
+            steps.map(\.kind) == [
+                .agent(id: "quant-analyst"), .validation, .validation, .aggregate(kind: "responses"),
+                .aggregate(kind: "consensus"), .wait(TaskDuration(milliseconds: 5_400_000)), .custom(type: "classify"),
+                .custom(type: "http-call"), .description, .description, .description,
+            ])
+        #expect(
+            steps.map(\.text) == [
+                "Perform analysis on {{input.ticker}}", "len(phases.analysis.responses) >= 2",
+                "Ensure all risks are covered",
+                "Compile all presentations", "", "1h30m", "questionType - Classify the question", "GET the quote",
+                "Load market data for the ticker", "Note: capitalized words are prose",
+                "https://example.com is prose too",
+            ])
         #expect(steps.map(\.location.line) == [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16])
         #expect(steps.allSatisfy { $0.location.column == 3 })
     }
 
     @Test func stepLocationsAreExact() throws {
-        let source = "# T\n\n## Phase: A\n\n### Steps\n\n1. agent: a - x\n2.  validation: ok\n\n   * nested list is a parameter list\n> - in a quote\n"
+        let source =
+            "# T\n\n## Phase: A\n\n### Steps\n\n1. agent: a - x\n2.  validation: ok\n\n   * nested list is a parameter list\n> - in a quote\n"
         let result = parseTask(source)
         let steps = try #require(result.firstPhase?.steps)
         // The starred list is indented less than item 2's content, so it is a list of its own.
@@ -100,7 +105,8 @@ import Testing
 
     @Test func badKnownParametersAreErrors() {
         let result = steps(
-            "- agent: a - x\n  - required: yes\n  - timeout: forever\n  - retry: 0\n  - when:\n  - when: a\n  - when: b\n")
+            "- agent: a - x\n  - required: yes\n  - timeout: forever\n  - retry: 0\n  - when:\n  - when: a\n  - when: b\n"
+        )
         #expect(result.diagnostics("invalid-parameter").map(\.location) == [loc(6, 15), loc(8, 12), loc(9, 5)])
         #expect(result.only("invalid-duration")?.location == loc(7, 14))
         #expect(result.only("invalid-duration")?.length == 7)
@@ -151,7 +157,8 @@ import Testing
 
     @Test func classifyStepsAreChecked() {
         let result = steps(
-            "- classify: questionType - Classify\n  - rule: action\n  - rule: when x\n  - default: other\n- classify: two words\n")
+            "- classify: questionType - Classify\n  - rule: action\n  - rule: when x\n  - default: other\n- classify: two words\n"
+        )
         #expect(result.diagnostics("invalid-parameter").map(\.location) == [loc(6, 11), loc(7, 11)])
         let invalid = result.diagnostics("invalid-step")
         #expect(invalid.map(\.location) == [loc(9, 13), loc(9, 3)].sorted())
