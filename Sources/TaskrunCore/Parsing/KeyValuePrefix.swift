@@ -9,10 +9,11 @@ struct KeyValuePrefix: Sendable, Equatable {
 
     /// Reads `key:` at the start of `text`, where the key is a letter or `_` followed by letters,
     /// digits, `_`, `-` or `.`, and the colon is followed by whitespace or the end of the text.
-    /// `firstMustBeLowercase` restricts the first letter (step types are lowercase).
-    static func parse(_ text: LocatedText, firstMustBeLowercase: Bool = false) -> KeyValuePrefix? {
+    /// `isStepType` restricts the key to what a step type looks like: a lowercase first letter,
+    /// no dots (so `e.g.: ...` stays prose).
+    static func parse(_ text: LocatedText, isStepType: Bool = false) -> KeyValuePrefix? {
         guard let first = text.first else { return nil }
-        if firstMustBeLowercase {
+        if isStepType {
             guard first.isASCIILowercase else { return nil }
         } else {
             guard first.isASCIILetter || first == "_" else { return nil }
@@ -20,7 +21,8 @@ struct KeyValuePrefix: Sendable, Equatable {
         var index = 1
         while index < text.count {
             let scalar = text[index]
-            guard scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-" || scalar == "." else {
+            guard scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-" || (scalar == "." && !isStepType)
+            else {
                 break
             }
             index += 1

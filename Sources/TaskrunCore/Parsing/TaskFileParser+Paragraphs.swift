@@ -24,7 +24,7 @@ extension TaskFileParser {
     /// The paragraph's source, located.
     ///
     /// Text comes from the source, not from cmark's literals, so that what users wrote (and its
-    /// columns) is kept exactly; the AST decides what is structure (see ``keyPrefix(_:firstInline:lowercaseKey:)``).
+    /// columns) is kept exactly; the AST decides what is structure (see ``keyPrefix(_:firstInline:isStepType:)``).
     func paragraphSource(_ paragraph: Int) -> ParagraphSource {
         let node = document.nodes[paragraph]
         let firstLine = max(1, node.start.line)
@@ -85,8 +85,8 @@ extension TaskFileParser {
     }
 
     /// The `key:` prefix of a paragraph line, when it is written in plain text.
-    func keyPrefix(_ line: LocatedText, firstInline: Int?, lowercaseKey: Bool = false) -> KeyValuePrefix? {
-        guard let prefix = KeyValuePrefix.parse(line, firstMustBeLowercase: lowercaseKey),
+    func keyPrefix(_ line: LocatedText, firstInline: Int?, isStepType: Bool = false) -> KeyValuePrefix? {
+        guard let prefix = KeyValuePrefix.parse(line, isStepType: isStepType),
             textNodesStart(at: firstInline, with: prefix.key + ":")
         else { return nil }
         return prefix

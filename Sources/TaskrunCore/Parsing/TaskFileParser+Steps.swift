@@ -24,7 +24,7 @@ extension TaskFileParser {
         var body = text.trimmed()
 
         if let firstLine = source.lines.first,
-            let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, lowercaseKey: true)
+            let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, isStepType: true)
         {
             let rest = text.slice(prefix.valueOffset..<text.count).trimmed()
             let typeLength = prefix.keyLength

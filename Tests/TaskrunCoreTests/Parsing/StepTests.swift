@@ -22,6 +22,7 @@ import Testing
             - Load market data for the ticker
             - Note: capitalized words are prose
             - https://example.com is prose too
+            - e.g.: dotted words are prose
 
             """)
         #expect(result.diagnostics.isEmpty)
@@ -30,7 +31,7 @@ import Testing
             steps.map(\.kind) == [
                 .agent(id: "quant-analyst"), .validation, .validation, .aggregate(kind: "responses"),
                 .aggregate(kind: "consensus"), .wait(TaskDuration(milliseconds: 5_400_000)), .custom(type: "classify"),
-                .custom(type: "http-call"), .description, .description, .description,
+                .custom(type: "http-call"), .description, .description, .description, .description,
             ])
         #expect(
             steps.map(\.text) == [
@@ -38,9 +39,9 @@ import Testing
                 "Ensure all risks are covered",
                 "Compile all presentations", "", "1h30m", "questionType - Classify the question", "GET the quote",
                 "Load market data for the ticker", "Note: capitalized words are prose",
-                "https://example.com is prose too",
+                "https://example.com is prose too", "e.g.: dotted words are prose",
             ])
-        #expect(steps.map(\.location.line) == [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16])
+        #expect(steps.map(\.location.line) == [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17])
         #expect(steps.allSatisfy { $0.location.column == 3 })
     }
 
