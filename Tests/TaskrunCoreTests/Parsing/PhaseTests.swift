@@ -218,18 +218,28 @@ import Testing
         #expect(result.only("invalid-setting")?.location == loc(4, 1))
     }
 
-    @Test func whenExpressionErrorsArePositioned() throws {
-        // The expression work makes `Expression(parsing:)` real; until then it accepts everything.
-        let source = phaseSource("when: input.a == == 1\n")
-        let expected: Int
+    /// The offset of the syntax error in `expression`, recording an issue when it parses.
+    func syntaxErrorOffset(_ expression: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Int {
         do {
-            _ = try Expression(parsing: "input.a == == 1")
-            expected = 0
+            _ = try Expression(parsing: expression)
+            Issue.record("expected '\(expression)' not to parse", sourceLocation: sourceLocation)
+            return 0
         } catch {
-            expected = 7 + error.offset
+            return error.offset
         }
-        let diagnostics = parseTask(source).diagnostics("expression-syntax")
-        #expect(diagnostics.map(\.location) == (expected == 0 ? [] : [loc(4, expected)]))
+    }
+
+    @Test func whenExpressionErrorsArePositioned() throws {
+        let offset = syntaxErrorOffset("input.a == == 1")
+        let paragraph = parseTask(phaseSource("Prose.\nwhen: input.a == == 1\n")).only("expression-syntax")
+        #expect(paragraph?.location == loc(5, 7 + offset))
+        #expect(paragraph?.severity == .error)
+        let block = parseTask(phaseSource("```yaml\nwhen: \"input.a == == 1\"\n```\n")).only("expression-syntax")
+        #expect(block?.location == loc(5, 8 + offset))
+        let step = parseTask(phaseSource("### Steps\n- agent: a - x\n  - when: input.a == == 1\n"))
+        #expect(step.only("expression-syntax")?.location == loc(6, 11 + offset))
+        let rule = parseTask(phaseSource("### Steps\n- classify: kind - x\n  - rule: big when input.a == == 1\n"))
+        #expect(rule.only("expression-syntax")?.location == loc(6, 20 + offset))
     }
 
     @Test func headingLevelMistakesWarn() {
