@@ -13,48 +13,54 @@ public struct MarkdownSourceLines: Sendable {
 
     public init(_ source: String) {
         self.source = source
-        let table =
-            source.utf8.withContiguousStorageIfAvailable(Self.scan)
-            ?? Array(source.utf8).withUnsafeBufferPointer(Self.scan)
+        // (A struct, not a tuple, and no `??`: the Swift 6.3 optimizer crashes on that shape.)
+        let table: LineTable
+        if let contiguous = source.utf8.withContiguousStorageIfAvailable({ Self.scan($0) }) {
+            table = contiguous
+        } else {
+            table = Array(source.utf8).withUnsafeBufferPointer { Self.scan($0) }
+        }
         self.starts = table.starts
         self.ends = table.ends
         self.ascii = table.ascii
     }
 
     /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (starts: [Int], ends: [Int], ascii: [Bool]) {
-        var starts = [0]
+    private struct LineTable {
+        var starts: [Int]
+        var ends: [Int]
+        var ascii: [Bool]
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> LineTable {
+        // About one line per 40 bytes in task files.
+        let estimate = bytes.count / 40 + 2
+        var starts: [Int] = []
         var ends: [Int] = []
         var ascii: [Bool] = []
-        var lineIsASCII = true
-        var previousWasCR = false
-        for offset in 0..<bytes.count {
-            let byte = bytes[offset]
-            if byte == 10 {
-                if previousWasCR {
-                    // The \n of a \r\n: the line already ended at the \r.
-                    starts[starts.count - 1] = offset + 1
-                } else {
-                    ends.append(offset)
-                    ascii.append(lineIsASCII)
-                    starts.append(offset + 1)
-                }
-                lineIsASCII = true
-                previousWasCR = false
-            } else if byte == 13 {
-                ends.append(offset)
-                ascii.append(lineIsASCII)
-                starts.append(offset + 1)
-                lineIsASCII = true
-                previousWasCR = true
-            } else {
-                if byte >= 0x80 { lineIsASCII = false }
-                previousWasCR = false
+        starts.reserveCapacity(estimate)
+        ends.reserveCapacity(estimate)
+        ascii.reserveCapacity(estimate)
+        let count = bytes.count
+        var offset = 0
+        while true {
+            starts.append(offset)
+            // Scan one line: stop at \n or \r, OR-ing bytes to learn whether the line is ASCII.
+            var seen: UInt8 = 0
+            var index = offset
+            while index < count {
+                let byte = bytes[index]
+                if byte == 10 || byte == 13 { break }
+                seen |= byte
+                index += 1
             }
+            ends.append(index)
+            ascii.append(seen < 0x80)
+            guard index < count else { break }
+            offset = index + 1
+            if bytes[index] == 13, offset < count, bytes[offset] == 10 { offset += 1 }
         }
-        ends.append(bytes.count)
-        ascii.append(lineIsASCII)
-        return (starts, ends, ascii)
+        return LineTable(starts: starts, ends: ends, ascii: ascii)
     }
 
     /// The Unicode scalars of `line` from scalar column `column` to the end of the line: what the

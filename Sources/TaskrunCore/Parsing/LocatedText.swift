@@ -159,19 +159,18 @@ extension StringProtocol {
     /// (blanks are ASCII), so it is cheap on the parser's hot paths, and returns the string
     /// itself when there is nothing to trim.
     func trimmingBlanks() -> String {
-        let utf8 = self.utf8
-        func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
-        var start = utf8.startIndex
-        while start < utf8.endIndex, isBlank(utf8[start]) { start = utf8.index(after: start) }
-        // One forward pass: the end is just past the last non-blank byte.
-        var end = start
-        var index = start
-        while index < utf8.endIndex {
-            let next = utf8.index(after: index)
-            if !isBlank(utf8[index]) { end = next }
-            index = next
+        let bounds = utf8.withContiguousStorageIfAvailable { bytes -> (Int, Int) in
+            func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+            var lower = 0
+            var upper = bytes.count
+            while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+            while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+            return (lower, upper)
         }
-        if start == utf8.startIndex, end == utf8.endIndex, let whole = self as? String { return whole }
-        return String(self[start..<end])
+        guard let (lower, upper) = bounds else { return String(self).trimmingWhitespace() }
+        if lower == 0, upper == utf8.count, let whole = self as? String { return whole }
+        let from = utf8.index(utf8.startIndex, offsetBy: lower)
+        let to = utf8.index(utf8.startIndex, offsetBy: upper)
+        return String(self[from..<to])
     }
 }

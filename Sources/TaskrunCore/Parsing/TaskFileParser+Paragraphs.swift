@@ -66,28 +66,31 @@ extension TaskFileParser {
         return ParagraphSource(text: text, lines: lines)
     }
 
-    /// Whether the run of text nodes starting at `inline` begins with `prefix`: structure (`key:`,
+    /// Whether the run of text nodes starting at `inline` begins with `key` and a colon: structure (`key:`,
     /// `agent:`) must lie in plain text, so that inline code, links or emphasis are never read as
     /// structure.
-    func textNodesStart(at inline: Int?, with prefix: String) -> Bool {
-        var expected = prefix.utf8.makeIterator()
-        var current = inline
+    func textNodesStart(at inline: Int?, withKey key: String) -> Bool {
+        var expected = key.utf8.makeIterator()
         var nextByte = expected.next()
-        while let index = current, document.nodes[index].kind == .text, nextByte != nil {
+        var current = inline
+        while let index = current, document.nodes[index].kind == .text {
             for byte in (document.nodes[index].literal ?? "").utf8 {
-                guard let wanted = nextByte else { return true }
-                guard byte == wanted else { return false }
-                nextByte = expected.next()
+                if let wanted = nextByte {
+                    guard byte == wanted else { return false }
+                    nextByte = expected.next()
+                } else {
+                    return byte == UInt8(ascii: ":")
+                }
             }
             current = document.nodes[index].nextSibling
         }
-        return nextByte == nil
+        return false
     }
 
     /// The `key:` prefix of a paragraph line, when it is written in plain text.
     func keyPrefix(_ line: LocatedText, firstInline: Int?, isStepType: Bool = false) -> KeyValuePrefix? {
         guard let prefix = KeyValuePrefix.parse(line, isStepType: isStepType),
-            textNodesStart(at: firstInline, with: prefix.key + ":")
+            textNodesStart(at: firstInline, withKey: prefix.key)
         else { return nil }
         return prefix
     }

@@ -9,7 +9,12 @@ extension TaskFileParser {
 
     /// Which settings a phase has set so far, and where, to report one set twice.
     struct SettingsState {
-        var seen: [String: SourceLocation] = [:]
+        /// At most one entry per setting name: a list is cheaper than a dictionary for so few.
+        var seen: [(key: String, location: SourceLocation)] = []
+
+        func firstLocation(of key: String) -> SourceLocation? {
+            seen.first { $0.key == key }?.location
+        }
     }
 
     /// Reads `key: value` setting lines from the paragraph under a phase heading; the other lines
@@ -167,12 +172,14 @@ extension TaskFileParser {
 
     /// Records that `key` was set; a second time is a warning (the later value wins).
     mutating func noteSetting(_ key: String, at location: SourceLocation, length: Int, settings: inout SettingsState) {
-        if let first = settings.seen[key], key != "dependsOn" {
-            warning(
-                "duplicate-setting", "'\(key)' is set more than once; the later value wins", at: location,
-                length: length, notes: ["first set at \(first)"])
-        } else if settings.seen[key] == nil {
-            settings.seen[key] = location
+        if let first = settings.firstLocation(of: key) {
+            if key != "dependsOn" {
+                warning(
+                    "duplicate-setting", "'\(key)' is set more than once; the later value wins", at: location,
+                    length: length, notes: ["first set at \(first)"])
+            }
+        } else {
+            settings.seen.append((key, location))
         }
     }
 

@@ -69,15 +69,16 @@ extension TaskFileParser {
             var defaultNode: YAMLNode?
             var enumNode: YAMLNode?
             var requirement = Requirement(name: name, type: .any, location: location)
-            var seen = Set<String>()
+            var seen: [String] = []
             for pair in pairs {
                 let key = pair.key.scalar?.text ?? ""
-                guard seen.insert(key).inserted else {
+                guard !seen.contains(key) else {
                     error(
                         "duplicate-key", "'\(key)' is given more than once for requirement '\(name)'",
                         at: map.location(of: pair.key), length: map.length(of: pair.key))
                     continue
                 }
+                seen.append(key)
                 switch key {
                 case "type": typeNode = pair.value
                 case "default": defaultNode = pair.value

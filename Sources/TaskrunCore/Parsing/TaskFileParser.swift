@@ -174,18 +174,25 @@ struct TaskFileParser {
     /// An empty name is reported and the heading is still a phase (named `Phase`), so its steps are read.
     mutating func phaseName(heading: Int) -> String? {
         guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
-            let literal = document.nodes[first].literal, literal.hasPrefix("Phase")
+            let literal = document.nodes[first].literal
         else { return nil }
-        let afterWord = literal.unicodeScalars.dropFirst(5).first
-        guard afterWord == nil || afterWord == ":" || afterWord == " " || afterWord == "\t" else { return nil }
-        var text = Substring(document.plainText(of: heading).trimmingBlanks()).dropFirst(5)
-        if text.first == ":" { text = text.dropFirst() }
-        let name = String(text).trimmingBlanks()
+        // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
+        let word = "Phase".utf8
+        let bytes = literal.utf8
+        guard bytes.starts(with: word) else { return nil }
+        let after = bytes.dropFirst(word.count).first
+        guard after == nil || after == UInt8(ascii: ":") || after == UInt8(ascii: " ") || after == UInt8(ascii: "\t")
+        else { return nil }
+        let text = document.plainText(of: heading).trimmingBlanks()
+        var rest = Substring(text).utf8.dropFirst(word.count)
+        if rest.first == UInt8(ascii: ":") { rest = rest.dropFirst() }
+        let name = Substring(rest).trimmingBlanks()
         if name.isEmpty {
-            let node = document.nodes[heading]
+            let start = document.nodes[heading].start
+            let end = document.nodes[heading].end
             error(
-                "empty-phase-name", "phase heading has no name", at: location(node.start),
-                length: max(1, node.end.column - node.start.column + 1), hint: "write '## Phase: Name'")
+                "empty-phase-name", "phase heading has no name", at: location(start),
+                length: max(1, end.column - start.column + 1), hint: "write '## Phase: Name'")
             return "Phase"
         }
         return name
