@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The lines of a markdown source, for slicing it by position.
 ///
 /// Lines end at `\n`, `\r\n` or a lone `\r`, as in CommonMark. Line numbers are 1-based.
@@ -26,6 +32,23 @@ public struct MarkdownSourceLines: Sendable {
     }
 
     /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
+    /// Whether `count` bytes at `pointer` are all ASCII, eight at a time.
+    private static func isASCII(_ pointer: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var index = 0
+        var seen: UInt64 = 0
+        let raw = UnsafeRawPointer(pointer)
+        while index + 8 <= count {
+            seen |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        var tail: UInt8 = 0
+        while index < count {
+            tail |= pointer[index]
+            index += 1
+        }
+        return seen & 0x8080_8080_8080_8080 == 0 && tail < 0x80
+    }
+
     private struct LineTable {
         var starts: [Int]
         var ends: [Int]
@@ -42,23 +65,31 @@ public struct MarkdownSourceLines: Sendable {
         ends.reserveCapacity(estimate)
         ascii.reserveCapacity(estimate)
         let count = bytes.count
+        guard let base = bytes.baseAddress, count > 0 else {
+            return LineTable(starts: [0], ends: [0], ascii: [true])
+        }
         var offset = 0
         while true {
             starts.append(offset)
-            // Scan one line: stop at \n or \r, OR-ing bytes to learn whether the line is ASCII.
-            var seen: UInt8 = 0
-            var index = offset
-            while index < count {
-                let byte = bytes[index]
-                if byte == 10 || byte == 13 { break }
-                seen |= byte
-                index += 1
+            // memchr finds the line feed (vectorized); a carriage return can only end the line earlier.
+            var end = count
+            if let found = memchr(base + offset, 10, count - offset) {
+                end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
-            ends.append(index)
-            ascii.append(seen < 0x80)
-            guard index < count else { break }
-            offset = index + 1
-            if bytes[index] == 13, offset < count, bytes[offset] == 10 { offset += 1 }
+            if let carriageReturn = memchr(base + offset, 13, end - offset) {
+                end = base.distance(to: carriageReturn.assumingMemoryBound(to: UInt8.self))
+            }
+            ends.append(end)
+            ascii.append(Self.isASCII(base + offset, count: end - offset))
+            guard end < count else { break }
+            offset = end + 1
+            if bytes[end] == 13, offset < count, bytes[offset] == 10 { offset += 1 }
+            if offset == count {
+                starts.append(offset)
+                ends.append(offset)
+                ascii.append(true)
+                break
+            }
         }
         return LineTable(starts: starts, ends: ends, ascii: ascii)
     }

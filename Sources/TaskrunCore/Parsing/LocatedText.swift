@@ -135,18 +135,32 @@ extension String {
     /// piece of text it slices.
     init(scalars: some Collection<Unicode.Scalar>) {
         var byteCount = 0
-        for scalar in scalars { byteCount += UTF8.width(scalar) }
+        for scalar in scalars {
+            let value = scalar.value
+            byteCount += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x1_0000 ? 3 : 4
+        }
         self.init(unsafeUninitializedCapacity: byteCount) { buffer in
             var index = 0
             for scalar in scalars {
-                if scalar.value < 0x80 {
-                    buffer[index] = UInt8(truncatingIfNeeded: scalar.value)
+                let value = scalar.value
+                if value < 0x80 {
+                    buffer[index] = UInt8(truncatingIfNeeded: value)
                     index += 1
+                } else if value < 0x800 {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xC0 | (value >> 6))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 2
+                } else if value < 0x1_0000 {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xE0 | (value >> 12))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
+                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 3
                 } else {
-                    UTF8.encode(scalar) { unit in
-                        buffer[index] = unit
-                        index += 1
-                    }
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xF0 | (value >> 18))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 12) & 0x3F))
+                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
+                    buffer[index + 3] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 4
                 }
             }
             return index
