@@ -121,6 +121,16 @@ struct TaskFileParser {
                 }
                 continue
             }
+            // The config is the first yaml block before the first phase, wherever it sits there
+            // (under the title, or in a section such as `## Configuration`).
+            let beforeFirstPhase = phases.isEmpty && currentPhase == nil
+            if beforeFirstPhase, region == .section, !configFound, isYAMLFence(child) {
+                configFound = true
+                readConfig(
+                    yaml: node.literal ?? "", map: .block(line: node.start.line + 1, column: node.start.column),
+                    origin: "config block")
+                continue
+            }
             switch region {
             case .preamble:
                 if isYAMLFence(child) {

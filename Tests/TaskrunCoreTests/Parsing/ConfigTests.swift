@@ -162,6 +162,13 @@ import Testing
         #expect(result.only("unknown-config-key")?.hint == "did you mean 'backoffMs'?")
     }
 
+    @Test func configMayBeInASectionBeforeTheFirstPhase() {
+        let result = parseTask("# T\n## Configuration\n```yaml\nname: Sectioned\n```\n" + Self.phase)
+        #expect(result.task?.metadata.name == "Sectioned")
+        #expect(result.task?.sections.map(\.title) == ["Configuration"])
+        #expect(result.diagnostics.isEmpty)
+    }
+
     @Test func yamlAfterTheFirstPhaseIsNotConfig() {
         let result = parseTask("# T\n## Phase: A\n```yaml\nparallel: false\n```\n### Steps\n- x\n")
         #expect(result.task?.metadata.name == "T")
