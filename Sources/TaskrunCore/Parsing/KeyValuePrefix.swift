@@ -21,7 +21,9 @@ struct KeyValuePrefix: Sendable, Equatable {
         var index = 1
         while index < text.count {
             let scalar = text[index]
-            guard scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-" || (scalar == "." && !isStepType)
+            guard
+                scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-"
+                    || (scalar == "." && !isStepType)
             else {
                 break
             }

@@ -18,11 +18,23 @@ extension TaskFileParser {
             return nil
         }
         let source = paragraphSource(paragraph)
+        let header = stepHeader(source)
+        if let header { checkTemplates(header.text) }
+        // Parameters are read (and checked) even under a broken header: every problem in one pass.
+        let parameters = stepParameters(item: item, after: paragraph, kind: header?.kind ?? .description)
+        guard let header else { return nil }
+        let step = Step(
+            kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
+        if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }
+        return step
+    }
+
+    /// A step's type and text from its paragraph, or `nil` when the header is broken (reported).
+    private mutating func stepHeader(_ source: ParagraphSource) -> (kind: StepKind, text: LocatedText)? {
         let text = source.text
         let location = text.location
         var kind = StepKind.description
         var body = text.trimmed()
-
         if let firstLine = source.lines.first,
             let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, isStepType: true)
         {
@@ -81,11 +93,7 @@ extension TaskFileParser {
                 body = rest
             }
         }
-        checkTemplates(body)
-        var step = Step(kind: kind, text: body.text, location: location)
-        step.parameters = stepParameters(item: item, after: paragraph, kind: kind)
-        if case .custom(type: "classify") = kind { checkClassifyStep(step, text: body) }
-        return step
+        return (kind, body)
     }
 
     /// `agent: <id> - <prompt>`: the id and the prompt, or `nil` (reported).

@@ -144,6 +144,12 @@ import Testing
         #expect(result.firstPhase?.steps.isEmpty == true)
     }
 
+    @Test func parametersOfABrokenStepAreStillChecked() {
+        let result = steps("- wait: soon\n  - required: perhaps\n- agent:\n  - when: a == == b\n")
+        #expect(result.codes == ["invalid-duration", "invalid-parameter", "empty-step", "expression-syntax"])
+        #expect(result.firstPhase?.steps.isEmpty == true)
+    }
+
     @Test func malformedAggregateStep() {
         let result = steps("- aggregate: compile all of them\n")
         #expect(result.only("invalid-step")?.location == loc(5, 14))
