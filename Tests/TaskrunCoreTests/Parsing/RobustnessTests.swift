@@ -119,6 +119,10 @@ struct SeededGenerator: RandomNumberGenerator {
         checkInvariants(phaseSource("### Steps\n- " + String(repeating: "{{", count: 50_000) + "\n"))
         checkInvariants(phaseSource("### Steps\n- " + String(repeating: "}}", count: 50_000) + "\n"))
         checkInvariants(phaseSource("### Steps\n- " + String(repeating: "{{#a}}", count: 10_000) + "\n"))
+        // Inline constructs cmark has had quadratic trouble with.
+        for fragment in ["[", "`", "<a ", "*_", "![", "&#"] {
+            checkInvariants(phaseSource("### Steps\n- agent: a - " + String(repeating: fragment, count: 20_000) + "\n"))
+        }
     }
 
     @Test func deepNesting() {
