@@ -33,7 +33,10 @@ import Testing
             task.phases.map(\.dependsOn) == [
                 [], ["Activation"], ["Analysis"], ["Round Table"], ["Debate"], ["Validation"], ["Consensus"],
             ])
-        #expect(task.phases.map(\.parallel) == [nil, true, false, false, nil, false, nil])
+        // The shape: Analysis runs its agents in parallel, Round Table and Consensus in turn.
+        #expect(task.phases[1].runsAgentsInParallel)
+        #expect(task.phases[2].parallel == false)
+        #expect(task.phases[5].parallel == false)
         #expect(task.phases[1].steps.compactMap(\.agentID) == task.phases[1].agents)
         #expect(task.phases[1].steps.last?.kind == .aggregate(kind: "responses"))
         #expect(task.requirements.map(\.name) == ["ticker", "amount", "timeHorizon", "riskTolerance"])
