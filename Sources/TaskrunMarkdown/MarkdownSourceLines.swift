@@ -97,21 +97,34 @@ public struct MarkdownSourceLines: Sendable {
     /// The Unicode scalars of `line` from scalar column `column` to the end of the line: what the
     /// parser slices text from. Empty for a line out of range.
     public func scalars(ofLine line: Int, fromColumn column: Int) -> [Unicode.Scalar] {
-        guard line >= 1, line <= starts.count else { return [] }
+        var scalars: [Unicode.Scalar] = []
+        appendScalars(ofLine: line, fromColumn: column, to: &scalars)
+        return scalars
+    }
+
+    /// Appends the Unicode scalars of `line` from scalar column `column` to `scalars`: the same as
+    /// ``scalars(ofLine:fromColumn:)`` without an array of its own.
+    public func appendScalars(ofLine line: Int, fromColumn column: Int, to scalars: inout [Unicode.Scalar]) {
+        guard line >= 1, line <= starts.count else { return }
         let start = starts[line - 1]
         let end = ends[line - 1]
         let skip = max(0, column - 1)
         if ascii[line - 1] {
-            guard start + skip < end else { return [] }
-            let fast = source.utf8.withContiguousStorageIfAvailable { bytes in
-                var scalars: [Unicode.Scalar] = []
-                scalars.reserveCapacity(end - start - skip)
+            guard start + skip < end else { return }
+            let done: Bool? = source.utf8.withContiguousStorageIfAvailable { bytes in
+                scalars.reserveCapacity(scalars.count + end - start - skip)
                 for offset in (start + skip)..<end { scalars.append(Unicode.Scalar(bytes[offset])) }
-                return scalars
+                return true
             }
-            if let fast { return fast }
+            if done != nil { return }
         }
-        return Array(text(ofLine: line).unicodeScalars.dropFirst(skip))
+        scalars += text(ofLine: line).unicodeScalars.dropFirst(skip)
+    }
+
+    /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.
+    public func byteCount(ofLine line: Int) -> Int {
+        guard line >= 1, line <= starts.count else { return 0 }
+        return ends[line - 1] - starts[line - 1]
     }
 
     /// The number of lines (a source ending in a newline has an empty last line).

@@ -30,6 +30,9 @@ extension TaskFileParser {
         let firstLine = max(1, node.start.line)
         let lastLine = max(firstLine, node.end.line)
         var scalars: [Unicode.Scalar] = []
+        var capacity = 0
+        for line in firstLine...lastLine { capacity += document.lines.byteCount(ofLine: line) + 1 }
+        scalars.reserveCapacity(capacity)
         var laterLines: [LocatedText.Segment] = []
         var lines: [ParagraphSource.Line] = []
         lines.reserveCapacity(lastLine - firstLine + 1)
@@ -41,7 +44,7 @@ extension TaskFileParser {
                 laterLines.append(.init(offset: scalars.count, location: SourceLocation(line: line, column: column)))
             }
             let lineStart = scalars.count
-            scalars += document.lines.scalars(ofLine: line, fromColumn: column)
+            document.lines.appendScalars(ofLine: line, fromColumn: column, to: &scalars)
             while scalars.count > lineStart, let last = scalars.last, last == " " || last == "\t" {
                 scalars.removeLast()
             }

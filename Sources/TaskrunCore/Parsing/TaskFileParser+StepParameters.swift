@@ -31,6 +31,7 @@ extension TaskFileParser {
                 values[key, default: []].append(typed)
             }
         }
+        guard !values.isEmpty else { return [:] }
         return values.mapValues { $0.count == 1 ? $0[0] : .array($0) }
     }
 
