@@ -107,16 +107,6 @@ struct LocatedText: Sendable {
 
     /// Whether the text has a space, tab or newline.
     var containsBlank: Bool { scalars.contains { $0.isBlank } }
-
-    /// Whether the text starts with `prefix`.
-    func hasPrefix(_ prefix: String) -> Bool {
-        var index = lower
-        for scalar in prefix.unicodeScalars {
-            guard index < upper, base[index] == scalar else { return false }
-            index += 1
-        }
-        return true
-    }
 }
 
 extension Unicode.Scalar {
