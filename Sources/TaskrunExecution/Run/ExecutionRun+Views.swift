@@ -54,18 +54,23 @@ extension ExecutionRun {
         state.execution.phaseList[index].result = value
     }
 
-    /// The last aggregate's value; else the last custom or classify step's value; else the agent
-    /// responses (one: that response, several: the list); else the description texts.
+    /// The last aggregate's value (a `summary` aggregate only when nothing else below gives one,
+    /// since it describes the run rather than the phase's work); else the last custom or classify
+    /// step's value; else the agent responses (one: that response, several: the list); else the
+    /// last summary; else the description texts.
     static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: [AgentReply]) -> JSONValue? {
         func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].step.kind }
-        if let aggregate = steps.last(where: { if case .aggregate = kind($0) { true } else { false } }) {
-            return aggregate.value
+        func isAggregate(_ step: StepResult, summary: Bool) -> Bool {
+            guard case .aggregate(let name) = kind(step) else { return false }
+            return (name == "summary") == summary
         }
+        if let aggregate = steps.last(where: { isAggregate($0, summary: false) }) { return aggregate.value }
         if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
             return custom.value
         }
         if responses.count == 1, let only = responses.first { return only.view }
         if responses.count > 1 { return .array(responses.map(\.view)) }
+        if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.value }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
         if descriptions.count == 1 { return descriptions.first }
         if descriptions.count > 1 { return .array(descriptions) }
