@@ -31,7 +31,8 @@ public struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The task: a name in the tasks directory (investment-committee) or a path to a .md file.")
     public var task: String
 
-    @Option(name: .customLong("input"), help: ArgumentHelp("An input as key=value (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("input"), help: ArgumentHelp("An input as key=value (repeatable).", valueName: "key=value"))
     public var inputs: [String] = []
 
     @Option(name: .customLong("input-file"), help: ArgumentHelp("A JSON object of inputs.", valueName: "file.json"))
@@ -40,7 +41,9 @@ public struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-concurrent-phases"), help: "How many phases may run at once (overrides the task).")
     public var maxConcurrentPhases: Int?
 
-    @Option(help: ArgumentHelp("The longest the execution may take, like 90s or 5m (overrides the task).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "The longest the execution may take, like 90s or 5m (overrides the task).", valueName: "duration"))
     public var timeout: String?
 
     @Option(help: "Print every event on stdout as it happens, one JSON object per line.")
@@ -51,7 +54,8 @@ public struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("tasks-dir"),
-        help: ArgumentHelp("Where task names are looked up (default: $TASKRUN_TASKS_DIR, else ./tasks).", valueName: "dir"))
+        help: ArgumentHelp(
+            "Where task names are looked up (default: $TASKRUN_TASKS_DIR, else ./tasks).", valueName: "dir"))
     public var tasksDirectory: String?
 
     public init() {}
@@ -153,7 +157,8 @@ public struct RunCommand: AsyncParsableCommand {
         if let inputFile {
             let lowered = inputFile.lowercased()
             if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
-                throw RunError("--input-file: YAML input files are not supported yet; write the inputs as a JSON object")
+                throw RunError(
+                    "--input-file: YAML input files are not supported yet; write the inputs as a JSON object")
             }
             guard let data = FileManager.default.contents(atPath: inputFile) else {
                 throw RunError("--input-file: cannot read '\(inputFile)'")
@@ -277,7 +282,8 @@ public struct RunCommand: AsyncParsableCommand {
                 case .skipped: "-"
                 default: "·"
                 }
-            var line = "  \(mark) \(phase.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(phase.status.rawValue)"
+            var line =
+                "  \(mark) \(phase.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(phase.status.rawValue)"
             if let duration = phase.duration { line += "  \(format(duration))" }
             let agents = phase.steps.filter { $0.type == "agent" && $0.status != .skipped && $0.status != .pending }
             if !agents.isEmpty {

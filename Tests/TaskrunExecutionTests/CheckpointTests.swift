@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -11,13 +12,22 @@ struct CheckpointTests {
         [
             makePhase("Gather", outputs: ["facts"], [agentStep("a", "facts on {{input.ticker}}"), agentStep("b")]),
             makePhase("Skip", dependsOn: ["Gather"], continueOnFailure: true, [agentStep("x")]),
-            makePhase("Decide", dependsOn: ["Gather", "Skip"], outputs: ["verdict"], [agentStep("c", "{{phases.gather.outputs.facts}}")]),
+            makePhase(
+                "Decide", dependsOn: ["Gather", "Skip"], outputs: ["verdict"],
+                [agentStep("c", "{{phases.gather.outputs.facts}}")]),
         ])
 
     @Test func aCheckpointSurvivesAJSONRoundTripUnchanged() async throws {
         let history = InMemoryHistoryStore()
         let agents = ScriptedAgentManager()
-        agents.script("a", [.response(AgentResponse(text: "fact", position: .bullish, confidence: 55, keyPoints: ["k"], risks: ["r"], data: ["n": 1.5], usage: .init(prompt: 3, completion: 4, total: 7)))])
+        agents.script(
+            "a",
+            [
+                .response(
+                    AgentResponse(
+                        text: "fact", position: .bullish, confidence: 55, keyPoints: ["k"], risks: ["r"],
+                        data: ["n": 1.5], usage: .init(prompt: 3, completion: 4, total: 7)))
+            ])
         agents.script("x", [.failure("x down")])
         let executor = makeExecutor(agents: agents, history: history)
         let result = try await executor.execute(Self.task)

@@ -16,7 +16,9 @@ extension TaskExecutor {
         guard let task = result.task, !result.hasErrors else {
             var diagnostics = result.diagnostics
             if diagnostics.isEmpty {
-                diagnostics = [.error("unreadable-task", "the file could not be read as a task", path: path, at: .start)]
+                diagnostics = [
+                    .error("unreadable-task", "the file could not be read as a task", path: path, at: .start)
+                ]
             }
             throw .invalidTask(path: path, diagnostics: diagnostics)
         }
