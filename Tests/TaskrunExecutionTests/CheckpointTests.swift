@@ -100,3 +100,39 @@ struct CheckpointTests {
         #expect(throws: ExecutionError.self) { try executor.start(resumingFrom: checkpoint, task: other) }
     }
 }
+
+/// A store that refuses to commit.
+struct RefusingStore: HistoryStore {
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "disk full" }
+    }
+
+    func executionStarted(_ record: ExecutionRecord) async throws {}
+    func commitPhase(_ commit: PhaseCommit) async throws { throw Refused() }
+    func executionUpdated(_ update: ExecutionUpdate) async throws {}
+    func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) async throws {}
+    func history(limit: Int) async throws -> [ExecutionSummary] { [] }
+    func loadExecution(_ id: ExecutionID) async throws -> StoredExecution? { nil }
+    func loadCheckpoint(_ id: ExecutionID) async throws -> ExecutionCheckpoint? { nil }
+    func events(of id: ExecutionID) async throws -> [ExecutionEvent] { [] }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct StoreFailureTests {
+    @Test func aCommitThatFailsEndsTheExecutionBeforeDependentsStart() async throws {
+        let agents = ScriptedAgentManager()
+        let executor = makeExecutor(agents: agents, history: RefusingStore())
+        let result = try await executor.execute(
+            makeTask([makePhase("A", [agentStep("a")]), makePhase("B", dependsOn: ["A"], [agentStep("b")])]))
+        #expect(result.status == .failed)
+        #expect(result.reason == "the history store could not commit phase 'A': disk full")
+        #expect(result[phase: "B"]?.status == .pending)
+        #expect(agents.requests.map(\.agentID) == ["a"])
+    }
+
+    @Test func aListedAgentOfAPhaseWithoutDescriptionIsAskedThePhaseName() async throws {
+        let agents = ScriptedAgentManager()
+        _ = try await makeExecutor(agents: agents).execute(makeTask([makePhase("Review", agents: ["x"])]))
+        #expect(agents.requests.map(\.prompt) == ["Review"])
+    }
+}

@@ -171,9 +171,8 @@ struct PlanBuilder {
         var synthesized = 0
         if !phase.steps.contains(where: { $0.agentID != nil }) {
             // Listed agents with no step of their own are asked the phase description (SHARED-DECISIONS 4).
-            let listed = phase.agents.map {
-                Step(kind: .agent(id: $0), text: phase.description, location: phase.location)
-            }
+            let prompt = phase.description.isEmpty ? phase.name : phase.description
+            let listed = phase.agents.map { Step(kind: .agent(id: $0), text: prompt, location: phase.location) }
             synthesized = listed.count
             written = listed + written
         }
