@@ -4,8 +4,9 @@ extension DiagnosticRenderer {
         private let lines: [Substring]
 
         public init(_ text: String) {
-            lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.last == "\r" ? line.dropLast() : line
+            // Split on scalars: as a `Character`, "\r\n" is one grapheme and never equals "\n".
+            lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                Substring(line.last == "\r" ? line.dropLast() : line)
             }
         }
 

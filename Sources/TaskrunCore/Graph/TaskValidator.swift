@@ -120,7 +120,8 @@ extension TaskValidator {
                     "agent-not-listed",
                     "agent '\(id)' is used in a step but not listed under '### Agents' of phase '\(phase.name)'",
                     path: path, at: step.location,
-                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "add '- \(id)' to the phase's '### Agents' list"))
+                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "add '- \(id)' to the phase's '### Agents' list"
+                ))
         }
 
         reported.removeAll()

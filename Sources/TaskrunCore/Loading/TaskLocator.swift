@@ -73,7 +73,8 @@ public struct TaskLocator: Sendable {
             .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") && isFile("\(directory)/\($0)") }
             .map { name in
                 TaskReference(
-                    id: String(name.dropLast(3)), path: joined(tasksDirectory, name), absolutePath: "\(directory)/\(name)")
+                    id: String(name.dropLast(3)), path: joined(tasksDirectory, name),
+                    absolutePath: "\(directory)/\(name)")
             }
             .sorted()
     }
