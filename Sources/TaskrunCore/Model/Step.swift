@@ -37,7 +37,8 @@ public struct Step: Sendable, Hashable, Codable {
     /// Where the bullet's text starts.
     public var location: SourceLocation
 
-    public init(kind: StepKind, text: String, parameters: [String: JSONValue] = [:], location: SourceLocation = .start) {
+    public init(kind: StepKind, text: String, parameters: [String: JSONValue] = [:], location: SourceLocation = .start)
+    {
         self.kind = kind
         self.text = text
         self.parameters = parameters

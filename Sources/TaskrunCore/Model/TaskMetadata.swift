@@ -5,7 +5,7 @@ public struct TaskMetadata: Sendable, Hashable, Codable {
     public var version: String?
     /// The longest an execution of the task may take before it ends with status `timeout`.
     public var maxExecutionTime: TaskDuration?
-    /// The retry policy for agent queries (and the default for phases that set none).
+    /// The retry policy for agent queries. Phases are retried only per their own `retry` setting.
     public var retry: RetryPolicy?
     /// How many phases may run at the same time; `nil` leaves it to the caller's configuration.
     public var maxConcurrentPhases: Int?
