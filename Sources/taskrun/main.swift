@@ -1,3 +1,4 @@
+import TaskrunCLI
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -5,6 +6,5 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import TaskrunCLI
 
 exit(await TaskrunMain.run(Array(CommandLine.arguments.dropFirst())))
