@@ -1,25 +1,22 @@
 extension DiagnosticRenderer {
-    /// The diagnostics as a JSON document for editors and CI, with a stable shape and key order:
+    /// The diagnostics as a JSON array for editors and CI, one object per diagnostic, with a
+    /// stable shape and key order:
     ///
     /// ```json
-    /// {
-    ///   "diagnostics": [
-    ///     {
-    ///       "severity": "error",
-    ///       "code": "unknown-dependency",
-    ///       "message": "phase 'Debate' depends on unknown phase 'Analyis'",
-    ///       "path": "tasks/committee.md",
-    ///       "line": 14,
-    ///       "column": 12,
-    ///       "length": 7,
-    ///       "sourceLine": "dependsOn: Analyis",
-    ///       "notes": [],
-    ///       "hint": "did you mean 'Analysis'?"
-    ///     }
-    ///   ],
-    ///   "errors": 1,
-    ///   "warnings": 0
-    /// }
+    /// [
+    ///   {
+    ///     "severity": "error",
+    ///     "code": "unknown-dependency",
+    ///     "message": "phase 'Debate' depends on unknown phase 'Analyis'",
+    ///     "path": "tasks/committee.md",
+    ///     "line": 14,
+    ///     "column": 12,
+    ///     "length": 7,
+    ///     "sourceLine": "dependsOn: Analyis",
+    ///     "notes": [],
+    ///     "hint": "did you mean 'Analysis'?"
+    ///   }
+    /// ]
     /// ```
     ///
     /// Every key is always present: `sourceLine` and `hint` are `null` when unknown or absent.
@@ -28,18 +25,9 @@ extension DiagnosticRenderer {
     public static func json(_ diagnostics: [Diagnostic], sources: [String: String]) -> String {
         var files: [String: SourceLines] = [:]
         let objects = diagnostics.map { diagnostic in
-            jsonObject(diagnostic, sourceLine: line(of: diagnostic, sources: sources, cache: &files), indent: "    ")
+            jsonObject(diagnostic, sourceLine: line(of: diagnostic, sources: sources, cache: &files), indent: "  ")
         }
-        let errors = diagnostics.count { $0.severity == .error }
-        let list = objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n  ]"
-        return """
-            {
-              "diagnostics": \(list),
-              "errors": \(errors),
-              "warnings": \(diagnostics.count - errors)
-            }
-
-            """
+        return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
     }
 
     /// One diagnostic as a JSON object whose lines are indented by `indent`.

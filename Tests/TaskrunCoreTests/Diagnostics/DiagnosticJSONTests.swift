@@ -15,57 +15,45 @@ import Testing
         let json = DiagnosticRenderer.json(diagnostics, sources: ["tasks/c.md": "# T\ndependsOn: Analyis\n"])
         #expect(
             json == """
-                {
-                  "diagnostics": [
-                    {
-                      "severity": "error",
-                      "code": "unknown-dependency",
-                      "message": "phase 'Debate' depends on unknown phase 'Analyis'",
-                      "path": "tasks/c.md",
-                      "line": 2,
-                      "column": 12,
-                      "length": 7,
-                      "sourceLine": "dependsOn: Analyis",
-                      "notes": [
-                        "a \\"quoted\\" note"
-                      ],
-                      "hint": "did you mean 'Analysis'?"
-                    },
-                    {
-                      "severity": "warning",
-                      "code": "agent-not-listed",
-                      "message": "tab\\there",
-                      "path": "other.md",
-                      "line": 1,
-                      "column": 1,
-                      "length": 1,
-                      "sourceLine": null,
-                      "notes": [],
-                      "hint": null
-                    }
-                  ],
-                  "errors": 1,
-                  "warnings": 1
-                }
+                [
+                  {
+                    "severity": "error",
+                    "code": "unknown-dependency",
+                    "message": "phase 'Debate' depends on unknown phase 'Analyis'",
+                    "path": "tasks/c.md",
+                    "line": 2,
+                    "column": 12,
+                    "length": 7,
+                    "sourceLine": "dependsOn: Analyis",
+                    "notes": [
+                      "a \\"quoted\\" note"
+                    ],
+                    "hint": "did you mean 'Analysis'?"
+                  },
+                  {
+                    "severity": "warning",
+                    "code": "agent-not-listed",
+                    "message": "tab\\there",
+                    "path": "other.md",
+                    "line": 1,
+                    "column": 1,
+                    "length": 1,
+                    "sourceLine": null,
+                    "notes": [],
+                    "hint": null
+                  }
+                ]
 
                 """)
     }
 
     @Test func emptyDocumentAndValidJSON() throws {
-        #expect(
-            DiagnosticRenderer.json([], sources: [:]) == """
-                {
-                  "diagnostics": [],
-                  "errors": 0,
-                  "warnings": 0
-                }
-
-                """)
+        #expect(DiagnosticRenderer.json([], sources: [:]) == "[]\n")
         let tricky = Diagnostic.error(
             "c", "control \u{01} \u{7F} back\\slash é 👍", path: "p\"q.md", at: .start, notes: ["x"])
         let json = DiagnosticRenderer.json([tricky], sources: ["p\"q.md": "line\u{0}one"])
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        let first = (object?["diagnostics"] as? [[String: Any]])?.first
+        let array = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        let first = array?.first
         #expect(first?["message"] as? String == "control \u{01} \u{7F} back\\slash é 👍")
         #expect(first?["path"] as? String == "p\"q.md")
         #expect(first?["sourceLine"] as? String == "line\u{0}one")
