@@ -22,7 +22,7 @@ struct GraphCommand: AsyncParsableCommand {
             Examples:
               taskrun graph investment-committee
               taskrun graph investment-committee --format mermaid > graph.mmd
-              taskrun graph tasks/daily-market-analysis.md --format dot | dot -Tsvg > graph.svg
+              taskrun graph daily-market-analysis --format dot | dot -Tsvg > g.svg
 
             A task with errors (such as a dependency cycle) is not drawn: its diagnostics are \
             printed instead and the exit status is 1.

@@ -28,6 +28,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
             Exit status: 0 when there are no errors, 1 when there are (or warnings, with \
             --warnings-as-errors), 2 when a task cannot be found or the arguments are wrong.
+
             Colours are used on a terminal unless NO_COLOR is set.
             """)
 

@@ -6,8 +6,7 @@ struct TasksDirectoryOptions: ParsableArguments {
     @Option(
         name: .customLong("tasks-dir"),
         help: ArgumentHelp(
-            "The folder task names are looked up in.",
-            discussion: "Without it: $\(TaskLocator.environmentVariable) when set, else ./tasks.",
+            "The folder task names are looked up in (default: $\(TaskLocator.environmentVariable), else ./tasks).",
             valueName: "dir"))
     var tasksDirectory: String?
 

@@ -134,12 +134,13 @@ public struct TaskLocator: Sendable {
     }
 
     func missingDirectoryError() -> TaskLookupError {
-        let source =
+        let hint =
             tasksDirectory == Self.defaultDirectory
             ? "create it, run taskrun where it is, or choose another with --tasks-dir DIR or \(Self.environmentVariable)"
             : "check --tasks-dir or \(Self.environmentVariable)"
+        let problem = isFile(absolute(tasksDirectory)) ? "is a file, not a directory" : "does not exist"
         return TaskLookupError(
-            .missingTasksDirectory, "the tasks directory '\(tasksDirectory)' does not exist", hint: source)
+            .missingTasksDirectory, "the tasks directory '\(tasksDirectory)' \(problem)", hint: hint)
     }
 
     func joined(_ directory: String, _ name: String) -> String {

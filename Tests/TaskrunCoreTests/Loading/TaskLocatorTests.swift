@@ -105,6 +105,14 @@ import Testing
         #expect(noDirectory?.message == "the tasks directory 'missing' does not exist")
         #expect(noDirectory?.hint == "check --tasks-dir or TASKRUN_TASKS_DIR")
         #expect(lookupError("", in: locator())?.kind == .emptyName)
+        #expect(
+            lookupError("x", in: locator("README"))?.message
+                == "the tasks directory 'README' is a file, not a directory")
+        #expect(lookupError("x", in: locator())?.hint == "run 'taskrun list' to see the tasks in 'tasks'")
+        let defaultMissing = TaskLocator(environment: [:], currentDirectory: "\(directory.path)/elsewhere")
+        #expect(
+            lookupError("x", in: defaultMissing)?.hint
+                == "create it, run taskrun where it is, or choose another with --tasks-dir DIR or TASKRUN_TASKS_DIR")
     }
 
     @Test func listingHasOnlyMarkdownFilesDirectlyInTheDirectory() throws {
