@@ -86,7 +86,7 @@ public struct TaskLocator: Sendable {
         guard isFile(absolutePath) else {
             var hint = "check the path, or name a task from the tasks directory without '.md'"
             if !path.contains("/"), let task = try? locateName(id) {
-                hint = "to use the task '\(id)' from the tasks directory, write 'taskrun ... \(id)' (\(task.path))"
+                hint = "did you mean the task '\(id)' (\(task.path))? Task names are written without '.md'"
             }
             throw TaskLookupError(.fileNotFound, "no such file: '\(path)'", hint: hint)
         }

@@ -97,7 +97,7 @@ import Testing
         let withExtension = lookupError("investment-committee.md", in: locator())
         #expect(
             withExtension?.hint
-                == "to use the task 'investment-committee' from the tasks directory, write 'taskrun ... investment-committee' (tasks/investment-committee.md)"
+                == "did you mean the task 'investment-committee' (tasks/investment-committee.md)? Task names are written without '.md'"
         )
 
         let noDirectory = lookupError("anything", in: locator("missing"))
