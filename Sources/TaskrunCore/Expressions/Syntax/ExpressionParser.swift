@@ -1,0 +1,400 @@
+/// A recursive-descent (precedence-climbing) parser for the expression language.
+///
+/// One function per precedence level, lowest first: `or`, `and`, `not`, comparison, additive,
+/// multiplicative, unary minus, postfix, primary. Every recursive entry point counts nesting,
+/// so deeply nested input is rejected with a clear error before it can exhaust the stack.
+struct ExpressionParser {
+    /// How deeply parentheses, brackets, calls and prefix operators may nest.
+    static let maximumNesting = 128
+
+    private let source: String
+    private var lexer: ExpressionLexer
+    private var current: ExpressionToken
+    private var buffered: ExpressionToken?
+    private var previous: ExpressionToken?
+    private var nesting = 0
+    /// Every top-level name read, with the static part of the path below it.
+    private(set) var references: [ExpressionReference] = []
+
+    init(source: String) throws(ExpressionSyntaxError) {
+        self.source = source
+        lexer = ExpressionLexer(source: source)
+        current = try lexer.next()
+    }
+
+    mutating func parse() throws(ExpressionSyntaxError) -> ExpressionNode {
+        if case .end = current.kind {
+            throw ExpressionSyntaxError(message: "the expression is empty", offset: 0)
+        }
+        let node = try parseExpression()
+        switch current.kind {
+        case .end:
+            return node
+        case .symbol(.rightParenthesis):
+            throw error("unmatched ')'")
+        case .symbol(.rightBracket):
+            throw error("unmatched ']'")
+        case .name(let name) where ExpressionKeyword(rawValue: name.lowercased()) != nil:
+            throw error(
+                "expected an operator or the end of the expression, found name '\(name)'; "
+                    + "write '\(name.lowercased())' in lowercase")
+        default:
+            throw error("expected an operator or the end of the expression, found \(current.userDescription)")
+        }
+    }
+
+    // MARK: - Tokens
+
+    private var lastEnd: String.Index { previous?.end ?? current.start }
+
+    private mutating func advance() throws(ExpressionSyntaxError) {
+        previous = current
+        if let next = buffered {
+            current = next
+            buffered = nil
+        } else {
+            current = try lexer.next()
+        }
+    }
+
+    private mutating func peekNext() throws(ExpressionSyntaxError) -> ExpressionToken {
+        if let buffered { return buffered }
+        let next = try lexer.next()
+        buffered = next
+        return next
+    }
+
+    private func error(_ message: String, at token: ExpressionToken? = nil) -> ExpressionSyntaxError {
+        ExpressionSyntaxError(message: message, offset: (token ?? current).offset)
+    }
+
+    private func isSymbol(_ symbol: ExpressionSymbol) -> Bool {
+        current.kind == .symbol(symbol)
+    }
+
+    private func isKeyword(_ keyword: ExpressionKeyword) -> Bool {
+        current.kind == .keyword(keyword)
+    }
+
+    private mutating func enterNesting() throws(ExpressionSyntaxError) {
+        nesting += 1
+        if nesting > Self.maximumNesting {
+            throw error("expression is nested too deeply")
+        }
+    }
+
+    /// Consumes `closing` or explains which opening token is still waiting for it.
+    private mutating func expectClosing(
+        _ closing: ExpressionSymbol, opening: ExpressionToken, inList: Bool = false
+    ) throws(ExpressionSyntaxError) {
+        guard isSymbol(closing) else {
+            let expected = inList ? "',' or '\(closing.rawValue)'" : "'\(closing.rawValue)'"
+            var message = "expected \(expected) to close '\(opening.userDescriptionSymbol)' at offset \(opening.offset)"
+            if current.kind != .end { message += ", found \(current.userDescription)" }
+            throw error(message)
+        }
+        try advance()
+    }
+
+    private func text(_ range: Range<String.Index>) -> String {
+        String(source.unicodeScalars[range])
+    }
+
+    // MARK: - Precedence levels
+
+    private mutating func parseExpression() throws(ExpressionSyntaxError) -> ExpressionNode {
+        try enterNesting()
+        defer { nesting -= 1 }
+        return try parseOr()
+    }
+
+    private mutating func parseOr() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let first = try parseAnd()
+        guard isKeyword(.or) || isSymbol(.doublePipe) else { return first }
+        var operands = [first]
+        while isKeyword(.or) || isSymbol(.doublePipe) {
+            try advance()
+            operands.append(try parseAnd())
+        }
+        return ExpressionNode(kind: .or(operands), offset: first.offset, range: first.range.lowerBound..<lastEnd)
+    }
+
+    private mutating func parseAnd() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let first = try parseNot()
+        guard isKeyword(.and) || isSymbol(.doubleAmpersand) else { return first }
+        var operands = [first]
+        while isKeyword(.and) || isSymbol(.doubleAmpersand) {
+            try advance()
+            operands.append(try parseNot())
+        }
+        return ExpressionNode(kind: .and(operands), offset: first.offset, range: first.range.lowerBound..<lastEnd)
+    }
+
+    private mutating func parseNot() throws(ExpressionSyntaxError) -> ExpressionNode {
+        guard isKeyword(.not) || isSymbol(.bang) else { return try parseComparison() }
+        let operatorToken = current
+        try advance()
+        try enterNesting()
+        defer { nesting -= 1 }
+        let operand = try parseNot()
+        return ExpressionNode(
+            kind: .not(operand), offset: operatorToken.offset, range: operatorToken.start..<lastEnd)
+    }
+
+    private mutating func parseComparison() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let left = try parseAdditive()
+        guard let comparison = try takeComparisonOperator() else { return left }
+        let right = try parseAdditive()
+        let node = ExpressionNode(
+            kind: .comparison(comparison, left, right), offset: left.offset, range: left.range.lowerBound..<lastEnd)
+        let chained = current
+        if try takeComparisonOperator() != nil {
+            throw error(
+                "comparison operators cannot be chained; combine them with 'and', like 'a < b and b < c'",
+                at: chained)
+        }
+        return node
+    }
+
+    /// Consumes a comparison operator (`not in` is two tokens) if one is next.
+    private mutating func takeComparisonOperator() throws(ExpressionSyntaxError) -> ComparisonOperator? {
+        let comparison: ComparisonOperator
+        switch current.kind {
+        case .symbol(.equal): comparison = .equal
+        case .symbol(.notEqual): comparison = .notEqual
+        case .symbol(.less): comparison = .less
+        case .symbol(.lessOrEqual): comparison = .lessOrEqual
+        case .symbol(.greater): comparison = .greater
+        case .symbol(.greaterOrEqual): comparison = .greaterOrEqual
+        case .keyword(.in): comparison = .in
+        case .keyword(.not):
+            let next = try peekNext()
+            guard next.kind == .keyword(.in) else {
+                throw error("expected 'in' after 'not', found \(next.userDescription)", at: next)
+            }
+            try advance()
+            comparison = .notIn
+        default:
+            return nil
+        }
+        try advance()
+        return comparison
+    }
+
+    private mutating func parseAdditive() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let first = try parseMultiplicative()
+        var rest: [ArithmeticStep] = []
+        while true {
+            let arithmetic: ArithmeticOperator
+            switch current.kind {
+            case .symbol(.plus): arithmetic = .add
+            case .symbol(.minus): arithmetic = .subtract
+            default:
+                return rest.isEmpty ? first : arithmeticNode(first, rest)
+            }
+            try advance()
+            let operand = try parseMultiplicative()
+            rest.append(ArithmeticStep(operator: arithmetic, operand: operand, end: lastEnd))
+        }
+    }
+
+    private mutating func parseMultiplicative() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let first = try parseUnary()
+        var rest: [ArithmeticStep] = []
+        while true {
+            let arithmetic: ArithmeticOperator
+            switch current.kind {
+            case .symbol(.star): arithmetic = .multiply
+            case .symbol(.slash): arithmetic = .divide
+            case .symbol(.percent): arithmetic = .remainder
+            default:
+                return rest.isEmpty ? first : arithmeticNode(first, rest)
+            }
+            try advance()
+            let operand = try parseUnary()
+            rest.append(ArithmeticStep(operator: arithmetic, operand: operand, end: lastEnd))
+        }
+    }
+
+    private func arithmeticNode(_ first: ExpressionNode, _ rest: [ArithmeticStep]) -> ExpressionNode {
+        ExpressionNode(
+            kind: .arithmetic(first: first, rest: rest), offset: first.offset,
+            range: first.range.lowerBound..<lastEnd)
+    }
+
+    private mutating func parseUnary() throws(ExpressionSyntaxError) -> ExpressionNode {
+        guard isSymbol(.minus) else { return try parsePostfix() }
+        let operatorToken = current
+        try advance()
+        try enterNesting()
+        defer { nesting -= 1 }
+        let operand = try parseUnary()
+        let range = operatorToken.start..<lastEnd
+        // Negative literals are constants, not run-time negations.
+        if case .literal(.number(let value)) = operand.kind {
+            return ExpressionNode(kind: .literal(.number(-value)), offset: operatorToken.offset, range: range)
+        }
+        return ExpressionNode(kind: .negate(operand), offset: operatorToken.offset, range: range)
+    }
+
+    private mutating func parsePostfix() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let base = try parsePrimary()
+        var accessors: [ExpressionAccessor] = []
+        loop: while true {
+            switch current.kind {
+            case .symbol(.dot):
+                try advance()
+                let member: String
+                switch current.kind {
+                case .name(let name): member = name
+                case .keyword(let keyword): member = keyword.rawValue
+                case .number:
+                    throw error(
+                        "expected a member name after '.', found \(current.userDescription); "
+                            + "use [0] to index an array")
+                default:
+                    throw error("expected a member name after '.', found \(current.userDescription)")
+                }
+                try advance()
+                accessors.append(ExpressionAccessor(kind: .member(member), end: lastEnd))
+            case .symbol(.leftBracket):
+                let opening = current
+                try advance()
+                let index = try parseExpression()
+                try expectClosing(.rightBracket, opening: opening)
+                accessors.append(ExpressionAccessor(kind: .index(index), end: lastEnd))
+            case .symbol(.leftParenthesis):
+                // Calls are recognised right after a name, in parsePrimary; nothing else is callable.
+                throw error(
+                    "only built-in functions can be called; '\(text(base.range.lowerBound..<lastEnd))' is not one")
+            default:
+                break loop
+            }
+        }
+        if case .name(let root) = base.kind {
+            references.append(ExpressionReference(root: root, accessors: accessors, offset: base.offset))
+        }
+        guard !accessors.isEmpty else { return base }
+        return ExpressionNode(
+            kind: .access(base: base, accessors: accessors), offset: base.offset,
+            range: base.range.lowerBound..<lastEnd)
+    }
+
+    private mutating func parsePrimary() throws(ExpressionSyntaxError) -> ExpressionNode {
+        let token = current
+        let literal: JSONValue
+        switch token.kind {
+        case .number(let value): literal = .number(value)
+        case .string(let value): literal = .string(value)
+        case .keyword(.true): literal = .bool(true)
+        case .keyword(.false): literal = .bool(false)
+        case .keyword(.null): literal = .null
+        case .name(let name):
+            try advance()
+            if isSymbol(.leftParenthesis) {
+                return try parseCall(name, nameToken: token)
+            }
+            return ExpressionNode(kind: .name(name), offset: token.offset, range: token.start..<token.end)
+        case .symbol(.leftParenthesis):
+            try advance()
+            let inner = try parseExpression()
+            try expectClosing(.rightParenthesis, opening: token)
+            // Widen the range to the parentheses so enclosing nodes quote the source correctly.
+            return ExpressionNode(kind: inner.kind, offset: token.offset, range: token.start..<lastEnd)
+        case .symbol(.leftBracket):
+            try advance()
+            let elements = try parseList(closing: .rightBracket, opening: token)
+            return ExpressionNode(kind: .array(elements), offset: token.offset, range: token.start..<lastEnd)
+        default:
+            if let previous {
+                throw error("expected an expression after \(previous.userDescription), found \(token.userDescription)")
+            }
+            throw error("expected an expression, found \(token.userDescription)")
+        }
+        try advance()
+        return ExpressionNode(kind: .literal(literal), offset: token.offset, range: token.start..<token.end)
+    }
+
+    /// Comma-separated expressions up to `closing`; the opening token is already consumed.
+    private mutating func parseList(
+        closing: ExpressionSymbol, opening: ExpressionToken
+    ) throws(ExpressionSyntaxError) -> [ExpressionNode] {
+        var elements: [ExpressionNode] = []
+        if isSymbol(closing) {
+            try advance()
+            return elements
+        }
+        while true {
+            elements.append(try parseExpression())
+            guard isSymbol(.comma) else { break }
+            try advance()
+        }
+        try expectClosing(closing, opening: opening, inList: true)
+        return elements
+    }
+
+    private mutating func parseCall(
+        _ name: String, nameToken: ExpressionToken
+    ) throws(ExpressionSyntaxError) -> ExpressionNode {
+        guard let function = BuiltinFunction(rawValue: name) else {
+            throw error(Self.unknownFunctionMessage(name), at: nameToken)
+        }
+        let opening = current
+        try advance()
+        let arguments = try parseList(closing: .rightParenthesis, opening: opening)
+        guard function.arity.contains(arguments.count) else {
+            throw error("\(name)() \(function.arityDescription), got \(arguments.count)", at: nameToken)
+        }
+        var pattern: CompiledPattern?
+        if function == .matches, case .literal(let literal) = arguments[1].kind {
+            // A literal pattern is checked and compiled once, here, instead of at every evaluation.
+            guard case .string(let text) = literal else {
+                throw error(
+                    "matches() needs a string pattern, got \(literal.typedDescription)", at: arguments[1].offset)
+            }
+            do {
+                pattern = try CompiledPattern(text)
+            } catch {
+                throw self.error(
+                    "invalid regular expression \(literal.compactDescription(limit: 40)): \(error.message)",
+                    at: arguments[1].offset)
+            }
+        }
+        return ExpressionNode(
+            kind: .call(function, arguments: arguments, pattern: pattern), offset: nameToken.offset,
+            range: nameToken.start..<lastEnd)
+    }
+
+    private func error(_ message: String, at offset: Int) -> ExpressionSyntaxError {
+        ExpressionSyntaxError(message: message, offset: offset)
+    }
+
+    /// Names people reach for that the language spells differently.
+    private static let functionAliases: [String: BuiltinFunction] = [
+        "length": .len, "size": .len, "count": .len, "lowercase": .lower, "uppercase": .upper,
+        "strip": .trim, "includes": .contains, "match": .matches, "regex": .matches, "exists": .has,
+        "average": .avg, "mean": .avg, "int": .number, "float": .number, "str": .string,
+        "toString": .string, "coalesce": .default, "ifNull": .default,
+    ]
+
+    static func unknownFunctionMessage(_ name: String) -> String {
+        let names = BuiltinFunction.allCases.map(\.rawValue)
+        // Aliases first (`length`), then typos (`lowr`), then longer spellings (`lenght`, `max_value`).
+        let suggestion =
+            functionAliases[name]?.rawValue
+            ?? Suggestion.closest(to: name, in: names)
+            ?? names.first { $0.count >= 3 && name.lowercased().hasPrefix($0.lowercased()) }
+        if let suggestion {
+            return "unknown function '\(name)'; did you mean '\(suggestion)'?"
+        }
+        return "unknown function '\(name)'; the functions are \(names.joined(separator: ", "))"
+    }
+}
+
+extension ExpressionToken {
+    /// The bare symbol, for "to close '('".
+    fileprivate var userDescriptionSymbol: String {
+        if case .symbol(let symbol) = kind { return symbol.rawValue }
+        return userDescription
+    }
+}
