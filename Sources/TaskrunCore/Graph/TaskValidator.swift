@@ -11,12 +11,13 @@
 /// | `self-dependency` | error | a phase depends on itself |
 /// | `dependency-cycle` | error | phases wait for each other (`A -> B -> A`), once per cycle |
 /// | `duplicate-dependency` | warning | the same dependency named twice by one phase |
-/// | `agent-not-listed` | warning | an agent step's agent is missing from the phase's `### Agents` list |
+/// | `agent-not-listed` | warning | an agent step's agent is missing from the phase's (non-empty) `### Agents` list |
 /// | `agent-without-step` | warning | a listed agent has no step in a phase that has agent steps |
 ///
 /// A phase with no agent steps queries each listed agent with its description, so its list is
-/// never warned about; in a phase with agent steps the list must name exactly the agents the
-/// steps use (SHARED-DECISIONS 4).
+/// never warned about; in a phase with agent steps and an `### Agents` list, the list must name
+/// exactly the agents the steps use (SHARED-DECISIONS 4). A phase with agent steps and no list
+/// declares nothing to compare with and gets no warning.
 public struct TaskValidator: Sendable {
     public init() {}
 
@@ -108,7 +109,9 @@ extension TaskValidator {
     /// (SHARED-DECISIONS 4).
     func agentDiagnostics(for phase: Phase, path: String) -> [Diagnostic] {
         let stepAgents = phase.steps.compactMap { step in step.agentID.map { (id: $0, step: step) } }
-        guard !stepAgents.isEmpty else { return [] }
+        // Without agent steps the list is what gets queried; without a list there is nothing to
+        // compare the steps with (files from the original framework often have none).
+        guard !stepAgents.isEmpty, !phase.agents.isEmpty else { return [] }
         let listed = Set(phase.agents)
         let used = Set(stepAgents.map(\.id))
         var diagnostics: [Diagnostic] = []
@@ -116,15 +119,13 @@ extension TaskValidator {
         var reported = Set<String>()
         for (id, step) in stepAgents where !listed.contains(id) && reported.insert(id).inserted {
             let suggestion = Suggestion.closest(to: id, in: phase.agents.filter { !used.contains($0) })
-            let fix =
-                phase.agents.isEmpty
-                ? "add an '### Agents' section to the phase listing '- \(id)'"
-                : "add '- \(id)' to the phase's '### Agents' list"
             diagnostics.append(
                 .warning(
                     "agent-not-listed",
                     "agent '\(id)' is used in a step but not listed under '### Agents' of phase '\(phase.name)'",
-                    path: path, at: step.location, hint: suggestion.map { "did you mean '\($0)'?" } ?? fix))
+                    path: path, at: step.location,
+                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "add '- \(id)' to the phase's '### Agents' list"
+                ))
         }
 
         reported.removeAll()
