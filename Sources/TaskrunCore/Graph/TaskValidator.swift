@@ -23,7 +23,8 @@ public struct TaskValidator: Sendable {
 
     public func validate(_ task: TaskDefinition, path: String) -> [Diagnostic] {
         let graph = PhaseGraph(phases: task.phases)
-        var diagnostics = graph.problems.map { diagnostic(for: $0, in: graph, path: path) }
+        var suggestions = NameSuggestions(names: task.phases.map(\.name))
+        var diagnostics = graph.problems.map { diagnostic(for: $0, in: graph, path: path, suggestions: &suggestions) }
         for phase in task.phases {
             diagnostics += agentDiagnostics(for: phase, path: path)
         }
@@ -33,7 +34,9 @@ public struct TaskValidator: Sendable {
 
 extension TaskValidator {
     /// The diagnostic for one problem of the phase graph.
-    func diagnostic(for problem: PhaseGraph.Problem, in graph: PhaseGraph, path: String) -> Diagnostic {
+    func diagnostic(
+        for problem: PhaseGraph.Problem, in graph: PhaseGraph, path: String, suggestions: inout NameSuggestions
+    ) -> Diagnostic {
         let phases = graph.phases
         switch problem {
         case .duplicateName(let index, let first):
@@ -46,11 +49,13 @@ extension TaskValidator {
         case .unknownDependency(let index, let entry):
             let phase = phases[index]
             let dependency = phase.dependencies[entry]
-            let known = phases.map(\.name).filter { $0 != phase.name }
             var notes: [String] = []
-            let suggestion = Suggestion.closest(to: dependency.name, in: known)
-            if suggestion == nil, !known.isEmpty, known.count <= 12 {
-                notes.append("phases of this task: \(known.map { "'\($0)'" }.joined(separator: ", "))")
+            let suggestion = suggestions.closest(to: dependency.name).flatMap { $0 == phase.name ? nil : $0 }
+            if suggestion == nil, phases.count <= 13 {
+                let known = phases.map(\.name).filter { $0 != phase.name }
+                if !known.isEmpty {
+                    notes.append("phases of this task: \(known.map { "'\($0)'" }.joined(separator: ", "))")
+                }
             }
             return .error(
                 "unknown-dependency", "phase '\(phase.name)' depends on unknown phase '\(dependency.name)'",
@@ -141,5 +146,45 @@ extension TaskValidator {
                         ?? "add a step '- agent: \(id) - <prompt>', or remove it from '### Agents'"))
         }
         return diagnostics
+    }
+}
+
+/// "Did you mean" lookups over a task's phase names (the rules of ``Suggestion/closest(to:in:)``),
+/// with the names lowercased once, results remembered per misspelling, and the total work
+/// bounded, so a generated file with thousands of bad dependencies stays fast: once the budget
+/// is spent, further misspellings just get no hint.
+struct NameSuggestions {
+    /// Edit-distance comparisons allowed over the whole task.
+    static let comparisonBudget = 50_000
+    /// Longer names are not typos worth an edit-distance search.
+    static let maximumLength = 256
+
+    private let names: [String]
+    private let lowered: [[Unicode.Scalar]]
+    private var found: [String: String?] = [:]
+    private var budget = comparisonBudget
+
+    init(names: [String]) {
+        self.names = names
+        lowered = names.map { Array($0.lowercased().unicodeScalars) }
+    }
+
+    mutating func closest(to name: String) -> String? {
+        if let known = found[name] { return known }
+        let target = Array(name.lowercased().unicodeScalars)
+        guard target.count <= Self.maximumLength, budget >= names.count else { return nil }
+        budget -= names.count
+        let limit = max(1, target.count / 3)
+        var best: (index: Int, distance: Int)?
+        for (index, candidate) in lowered.enumerated() where names[index] != name {
+            guard abs(candidate.count - target.count) <= limit else { continue }
+            let distance = Suggestion.editDistance(target, candidate, limit: limit)
+            if distance <= limit, distance < (best?.distance ?? Int.max) {
+                best = (index, distance)
+            }
+        }
+        let suggestion = best.map { names[$0.index] }
+        found[name] = suggestion
+        return suggestion
     }
 }

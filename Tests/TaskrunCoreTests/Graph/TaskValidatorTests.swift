@@ -148,3 +148,25 @@ import Testing
         #expect(diagnostics.map(\.location.line) == [2, 12, 21])
     }
 }
+
+@Suite struct TaskValidatorScaleTests {
+    @Test(.timeLimit(.minutes(1))) func thousandsOfMisspelledDependenciesStayFast() {
+        let count = 10_000
+        let phases = (0..<count).map { index in
+            GraphFixtures.phase(
+                "Phase \(index)", dependsOn: ["Phase \(index + 1)x", "Phase \(index)"], line: index * 10 + 1)
+        }
+        let clock = ContinuousClock()
+        var diagnostics: [Diagnostic] = []
+        let elapsed = clock.measure {
+            diagnostics = TaskValidator().validate(GraphFixtures.task(phases), path: "big.md")
+        }
+        #expect(diagnostics.count == 2 * count)
+        #expect(diagnostics.filter { $0.code == "unknown-dependency" }.count == count)
+        // The first misspellings get hints; then the budget runs out.
+        let hints = diagnostics.filter { $0.code == "unknown-dependency" }.map(\.hint)
+        #expect(hints[0] == "did you mean 'Phase 1'?")
+        #expect(hints.last == .some(nil))
+        #expect(elapsed < .seconds(10))
+    }
+}
