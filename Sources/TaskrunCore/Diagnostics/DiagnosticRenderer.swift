@@ -60,10 +60,12 @@ public struct DiagnosticRenderer: Sendable {
     /// length, stopping at the end of the line.
     public static func caretLine(for diagnostic: Diagnostic, under sourceLine: String) -> String {
         let scalars = Array(sourceLine.unicodeScalars)
-        let offset = max(diagnostic.location.column, 1) - 1
+        // A column past the end of the line (the end of the file, a missing token) puts the
+        // caret just after the last character.
+        let offset = min(max(diagnostic.location.column, 1) - 1, scalars.count)
         var caret = ""
         for position in 0..<offset {
-            caret += position < scalars.count && scalars[position] == "\t" ? "\t" : " "
+            caret += scalars[position] == "\t" ? "\t" : " "
         }
         let remaining = scalars.count - offset
         let span = remaining > 0 ? min(max(diagnostic.length, 1), remaining) : 1

@@ -52,7 +52,9 @@ import Testing
     }
 
     @Test func caretPastTheEndOfTheLine() {
-        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 5, length: 3), under: "ab") == "    ^")
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 5, length: 3), under: "ab") == "  ^")
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 3), under: "ab") == "  ^")
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: .max, length: .max), under: "\ta") == "\t ^")
         #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 0, length: 0), under: "ab") == "^")
     }
 
