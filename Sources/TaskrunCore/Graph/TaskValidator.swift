@@ -21,6 +21,7 @@
 public struct TaskValidator: Sendable {
     public init() {}
 
+    /// Every whole-task problem of `task`, reported against `path`, sorted by position.
     public func validate(_ task: TaskDefinition, path: String) -> [Diagnostic] {
         let graph = PhaseGraph(phases: task.phases)
         var suggestions = NameSuggestions(names: task.phases.map(\.name))
