@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TaskrunExecution
 
 @Test func moduleLoads() {
