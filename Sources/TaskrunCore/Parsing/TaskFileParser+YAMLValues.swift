@@ -31,6 +31,20 @@ extension TaskFileParser {
         }
     }
 
+    /// A validation criterion that is meant as an expression but does not parse would silently
+    /// become unverified prose at run time; warn where the expression breaks instead.
+    mutating func checkValidationCriterion(_ text: LocatedText) {
+        let criterion = ValidationCriterion(text.text)
+        guard case .prose = criterion, let problem = criterion.likelySyntaxError else { return }
+        let offset = max(0, min(problem.offset, text.count))
+        warning(
+            "criterion-not-expression",
+            "validation criterion looks like an expression but does not parse: \(problem.message)",
+            at: text.location(at: offset),
+            notes: ["a criterion that does not parse is treated as prose and recorded as unverified"],
+            hint: "fix the expression, or reword the criterion as plain prose")
+    }
+
     /// A string value: any scalar's text as written. `nil` (reported) for collections; `nil`
     /// (silently) for null, which YAML uses for "no value".
     mutating func string(_ node: YAMLNode, map: YAMLPositionMap, key: String, code: String) -> String? {
