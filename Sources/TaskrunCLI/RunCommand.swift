@@ -53,7 +53,9 @@ struct RunCommand: AsyncParsableCommand {
         name: .customLong("input"), help: ArgumentHelp("An input as key=value (repeatable).", valueName: "key=value"))
     var inputs: [String] = []
 
-    @Option(name: .customLong("input-file"), help: ArgumentHelp("A JSON object of inputs.", valueName: "file.json"))
+    @Option(
+        name: .customLong("input-file"),
+        help: ArgumentHelp("A JSON or YAML object of inputs.", valueName: "file.json|file.yaml"))
     var inputFile: String?
 
     @Option(name: .customLong("max-concurrent-phases"), help: "How many phases may run at once (overrides the task).")
@@ -167,27 +169,36 @@ struct RunCommand: AsyncParsableCommand {
         init(_ description: String) { self.description = description }
     }
 
-    /// `--input-file` (a JSON object) overlaid with `--input key=value` pairs, each typed by the
+    /// The object in an `--input-file`: YAML when the name ends in `.yaml` or `.yml`, else JSON.
+    static func readInputFile(_ inputFile: String, locator: TaskLocator) throws -> [String: JSONValue] {
+        guard let data = FileManager.default.contents(atPath: locator.absolute(inputFile)) else {
+            throw InputError("--input-file: cannot read '\(inputFile)'")
+        }
+        let lowered = inputFile.lowercased()
+        let value: JSONValue
+        if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
+            do {
+                value = try JSONValue(yaml: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw InputError("--input-file: \(inputFile):\(error.location): \(error.message)")
+            }
+        } else {
+            do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+                throw InputError("--input-file: '\(inputFile)' is not valid JSON")
+            }
+        }
+        guard let object = value.objectValue else {
+            throw InputError("--input-file: '\(inputFile)' must hold an object of inputs, got \(value.typeName)")
+        }
+        return object
+    }
+
+    /// `--input-file` (a JSON or YAML object) overlaid with `--input key=value` pairs, each typed by the
     /// requirement of that name.
     func resolveInput(for task: TaskDefinition, locator: TaskLocator) throws -> [String: JSONValue] {
         var input: [String: JSONValue] = [:]
         if let inputFile {
-            let lowered = inputFile.lowercased()
-            if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
-                throw InputError(
-                    "--input-file: YAML input files are not supported yet; write the inputs as a JSON object")
-            }
-            guard let data = FileManager.default.contents(atPath: locator.absolute(inputFile)) else {
-                throw InputError("--input-file: cannot read '\(inputFile)'")
-            }
-            let value: JSONValue
-            do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-                throw InputError("--input-file: '\(inputFile)' is not valid JSON")
-            }
-            guard let object = value.objectValue else {
-                throw InputError("--input-file: '\(inputFile)' must hold a JSON object, got \(value.typeName)")
-            }
-            input = object
+            input = try Self.readInputFile(inputFile, locator: locator)
         }
         let requirements = Dictionary(task.requirements.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
