@@ -65,11 +65,41 @@ public struct AgentContext: Sendable, Hashable {
     /// parallel phase, the answers of steps before the current group of concurrent steps.
     public var phaseResponses: [AgentReply]
     /// The phases this one depends on, directly or not, in file order, as they ended.
-    public var earlierPhases: [PhaseResult]
+    ///
+    /// The executor reads them on first access: a phase deep in a long chain has many ancestors,
+    /// and copying them for every query made each phase cost time in proportion to its depth
+    /// (Docs/performance.md, W1), although most agent managers never look at them.
+    public var earlierPhases: [PhaseResult] {
+        get { givenEarlierPhases ?? scope?.ancestors ?? [] }
+        set { givenEarlierPhases = newValue }
+    }
+
+    private var givenEarlierPhases: [PhaseResult]?
+    /// Where ``earlierPhases`` come from when they were not given; final by the time an agent is asked.
+    private let scope: PhaseScope?
 
     public init(input: [String: JSONValue], phaseResponses: [AgentReply] = [], earlierPhases: [PhaseResult] = []) {
         self.input = input
         self.phaseResponses = phaseResponses
-        self.earlierPhases = earlierPhases
+        self.givenEarlierPhases = earlierPhases
+        self.scope = nil
+    }
+
+    /// The executor's context: the earlier phases are read from the phase's scope when asked for.
+    init(input: [String: JSONValue], phaseResponses: [AgentReply], scope: PhaseScope) {
+        self.input = input
+        self.phaseResponses = phaseResponses
+        self.givenEarlierPhases = nil
+        self.scope = scope
+    }
+
+    public static func == (lhs: AgentContext, rhs: AgentContext) -> Bool {
+        lhs.input == rhs.input && lhs.phaseResponses == rhs.phaseResponses && lhs.earlierPhases == rhs.earlierPhases
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(input)
+        hasher.combine(phaseResponses)
+        hasher.combine(earlierPhases)
     }
 }

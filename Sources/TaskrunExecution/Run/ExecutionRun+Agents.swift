@@ -24,8 +24,7 @@ extension ExecutionRun {
         let phase = context.scope.phase
         var policy = plan.agentRetry
         if let attempts = step.maxAttempts { policy.maxAttempts = attempts }
-        let visible = AgentContext(
-            input: input, phaseResponses: context.responses, earlierPhases: context.scope.ancestors)
+        let visible = AgentContext(input: input, phaseResponses: context.responses, scope: context.scope)
         var attempt = 1
         while true {
             state.withLock { state in
