@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run test lint clean
+.PHONY: deps build run test lint clean bench
 
 deps:
 	@./scripts/ensure-system-deps.sh
@@ -16,6 +16,21 @@ run: build
 test: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
+
+# The benchmark suite against LangGraph (Docs/performance.md); not part of `make test`. Release build in
+# its own scratch path so the debug build is left alone; the LangGraph peers in a venv of pinned versions.
+BENCH_VENV ?= Benchmarks/.venv
+BENCH_PYTHON ?= python3
+BENCH_FLAGS ?=
+
+bench: deps $(BENCH_VENV)/.installed
+	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_BUILD_FLAGS)
+	.build-release/release/taskrun-bench --python $(BENCH_VENV)/bin/python $(BENCH_FLAGS)
+
+$(BENCH_VENV)/.installed: Benchmarks/peers/requirements.txt
+	$(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/peers/requirements.txt
+	touch $@
 
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests

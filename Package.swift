@@ -57,9 +57,19 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "taskrun", dependencies: ["TaskrunCLI"]),
+        // `make bench`: the benchmark suite (Docs/performance.md). The C modules are its measurement floor.
+        .executableTarget(
+            name: "taskrun-bench",
+            dependencies: [
+                "TaskrunCore", "TaskrunExecution", "CCmark", "CLibYAML",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/taskrun-bench"
+        ),
 
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
+        .testTarget(name: "TaskrunBenchTests", dependencies: ["taskrun-bench", "TaskrunCore"], path: "Benchmarks/Tests"),
     ]
 )

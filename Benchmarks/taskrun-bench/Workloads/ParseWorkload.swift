@@ -1,0 +1,91 @@
+import CCmark
+import CLibYAML
+import TaskrunCore
+
+/// W5: parse and validate committee-sized task files on one core, against the floor of the same
+/// bytes through bare cmark and libyaml.
+struct ParseWorkload {
+    var files: Int
+    var runs: Int
+
+    /// The corpus, in memory: reading files from disk is not what W5 measures.
+    func corpus() -> [String] {
+        (0..<files).map { TaskFiles.committeeSized(index: $0) }
+    }
+
+    func run() async throws -> WorkloadResult {
+        let sources = corpus()
+        let bytes = sources.map { Array($0.utf8) }
+        // Every file must be valid, or the figure would be for an early exit.
+        for (index, source) in sources.enumerated() {
+            _ = try BenchTask.parse(source, path: "review-\(index).md")
+        }
+        let parser = TaskParser()
+        var phases = 0
+        let ours = await measure(runs: runs) {
+            for (index, source) in sources.enumerated() {
+                phases &+= parser.parse(source: source, path: "review-\(index).md").task?.phases.count ?? 0
+            }
+        }
+        var nodes = 0
+        let floor = await measure(runs: runs) {
+            for file in bytes { nodes &+= Self.floorParse(file) }
+        }
+        let count = Double(files)
+        let averageBytes = Double(bytes.reduce(0) { $0 + $1.count }) / count
+        return WorkloadResult(
+            workload: "W5", samples: ours.map { count / $0 }, peakRSSKiB: ProcessMemory.peakKiB,
+            extra: [
+                "floor_files_per_s": count / Samples(floor).median,
+                "ratio_to_floor": Samples(ours).median / Samples(floor).median,
+                "bytes_per_file": averageBytes,
+                "checksum": Double(phases &+ nodes),
+            ])
+    }
+
+    /// The least any parser of this format must do: cmark parses the document with source
+    /// positions (as TaskParser asks for) and every node is visited with its text, then libyaml
+    /// reads the config block's events. Returns a count so the work cannot be optimised away.
+    static func floorParse(_ file: [UInt8]) -> Int {
+        let document = file.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { cmark_parse_document($0.baseAddress, $0.count, CMARK_OPT_SOURCEPOS) }
+        }
+        guard let document else { return 0 }
+        defer { cmark_node_free(document) }
+        guard let iterator = cmark_iter_new(document) else { return 0 }
+        defer { cmark_iter_free(iterator) }
+        var count = 0
+        var config: UnsafePointer<CChar>?
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE || event == CMARK_EVENT_NONE { break }
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            count += 1
+            if let literal = cmark_node_get_literal(node) {
+                count += Int(literal.pointee)
+                if config == nil, cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK { config = literal }
+            }
+        }
+        if let config { count += yamlEvents(config) }
+        return count
+    }
+
+    private static func yamlEvents(_ text: UnsafePointer<CChar>) -> Int {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return 0 }
+        defer { yaml_parser_delete(&parser) }
+        let length = strlen(text)
+        return text.withMemoryRebound(to: UInt8.self, capacity: length) { input in
+            yaml_parser_set_input_string(&parser, input, length)
+            var events = 0
+            var event = yaml_event_t()
+            while yaml_parser_parse(&parser, &event) == 1 {
+                let type = event.type
+                yaml_event_delete(&event)
+                events += 1
+                if type == YAML_STREAM_END_EVENT { break }
+            }
+            return events
+        }
+    }
+}
