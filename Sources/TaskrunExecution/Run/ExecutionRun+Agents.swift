@@ -16,58 +16,94 @@ public struct AgentQueryError: Error, Sendable, Hashable, CustomStringConvertibl
 extension ExecutionRun {
     /// Asks an agent, retrying per the task's retry policy (or the step's `retry:`), with an event
     /// for every attempt. Backoff waits are cancellable; cancellation reaches the agent manager.
+    ///
+    /// The bookkeeping around the call lives in non-inlined synchronous helpers: everything an async
+    /// function keeps in scope is stored in its task's frame for as long as the call is suspended,
+    /// and with the events inlined here that frame was kilobytes per waiting agent
+    /// (Docs/performance.md, W8).
     func queryAgent(
         _ agentID: String, prompt: String, format: AgentRequest.ResponseFormat, purpose: AgentRequest.Purpose,
         context: StepContext, recordsReply: Bool
     ) async throws -> AgentResponse {
-        let step = context.plan
-        let phase = context.scope.phase
-        var policy = plan.agentRetry
-        if let attempts = step.maxAttempts { policy.maxAttempts = attempts }
-        let visible = AgentContext(input: input, phaseResponses: context.responses, scope: context.scope)
         var attempt = 1
         while true {
-            state.withLock { state in
-                emit(
-                    .agentQuery, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                    agent: agentID, attempt: attempt)
-            }
-            let request = AgentRequest(
-                agentID: agentID, prompt: prompt, context: visible, responseFormat: format, purpose: purpose,
-                executionID: id, taskID: plan.task.id, taskName: plan.task.metadata.name, phase: phase.name,
-                step: step.index, attempt: attempt)
+            let request = beginQuery(agentID, prompt: prompt, format: format, purpose: purpose, context: context, attempt: attempt)
             let started = clock.now
             do {
-                var response = try await core.agents.query(request)
-                if response.latency == nil { response.latency = clock.now - started }
-                let reply = AgentReply(agent: agentID, step: step.index, attempt: attempt, response: response)
-                state.withLock { state in
-                    if recordsReply {
-                        let position =
-                            state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
-                            .map { $0 + 1 } ?? 0
-                        state.execution.phaseList[phase.index].responses.insert(reply, at: position)
-                    }
-                    emit(
-                        .agentResponse, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                        agent: agentID, attempt: attempt, duration: response.latency)
-                }
-                return response
+                let response = try await core.agents.query(request)
+                return recordResponse(response, started: started, context: context, request: request, recordsReply: recordsReply)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                let message = String(describing: error)
-                let delay =
-                    attempt < policy.maxAttempts
-                    ? policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration : nil
-                state.withLock { state in
-                    emit(
-                        .agentFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                        agent: agentID, attempt: attempt, message: message, delay: delay)
-                }
-                guard let delay else { throw AgentQueryError(agent: agentID, attempts: attempt, message: message) }
+                let delay = try recordFailure(error, context: context, request: request)
                 try await clock.sleep(for: delay)
                 attempt += 1
             }
         }
+    }
+
+    /// Emits `agent:query` and builds the request of one attempt.
+    @inline(never)
+    private func beginQuery(
+        _ agentID: String, prompt: String, format: AgentRequest.ResponseFormat, purpose: AgentRequest.Purpose,
+        context: StepContext, attempt: Int
+    ) -> AgentRequest {
+        let step = context.plan
+        let phase = context.scope.phase
+        state.withLock { state in
+            emit(
+                .agentQuery, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
+                agent: agentID, attempt: attempt)
+        }
+        return AgentRequest(
+            agentID: agentID, prompt: prompt,
+            context: AgentContext(input: input, phaseResponses: context.responses, scope: context.scope),
+            responseFormat: format, purpose: purpose, executionID: id, taskID: plan.task.id,
+            taskName: plan.task.metadata.name, phase: phase.name, step: step.index, attempt: attempt)
+    }
+
+    /// Records an answer in the phase (unless it is a review) and emits `agent:response`.
+    @inline(never)
+    private func recordResponse(
+        _ response: AgentResponse, started: Duration, context: StepContext, request: AgentRequest,
+        recordsReply: Bool
+    ) -> AgentResponse {
+        var response = response
+        if response.latency == nil { response.latency = clock.now - started }
+        let step = context.plan
+        let phase = context.scope.phase
+        let reply = AgentReply(agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
+        state.withLock { state in
+            if recordsReply {
+                let position =
+                    state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
+                    .map { $0 + 1 } ?? 0
+                state.execution.phaseList[phase.index].responses.insert(reply, at: position)
+            }
+            emit(
+                .agentResponse, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
+                agent: request.agentID, attempt: request.attempt, duration: response.latency)
+        }
+        return response
+    }
+
+    /// Emits `agent:failed` for a failed attempt; returns the wait before the next attempt, or
+    /// throws ``AgentQueryError`` when it was the last.
+    @inline(never)
+    private func recordFailure(_ error: any Error, context: StepContext, request: AgentRequest) throws -> Duration {
+        let step = context.plan
+        var policy = plan.agentRetry
+        if let attempts = step.maxAttempts { policy.maxAttempts = attempts }
+        let attempt = request.attempt
+        let message = String(describing: error)
+        let delay =
+            attempt < policy.maxAttempts
+            ? policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration : nil
+        state.withLock { state in
+            emit(
+                .agentFailed, into: &state, phase: request.phase, step: step.index, stepType: step.strategyName,
+                agent: request.agentID, attempt: attempt, message: message, delay: delay)
+        }
+        guard let delay else { throw AgentQueryError(agent: request.agentID, attempts: attempt, message: message) }
+        return delay
     }
 }

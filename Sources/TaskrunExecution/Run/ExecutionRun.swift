@@ -55,8 +55,10 @@ final class ExecutionRun: Sendable {
 
     /// Takes the events not yet handed to the store. Call inside `state.withLock`.
     func takeEvents(from state: inout RunState) -> [ExecutionEvent] {
+        // Not `removeAll(keepingCapacity:)`: the taken array still holds the old buffer, so keeping
+        // the capacity allocates a second, empty one, which a finished run then keeps for good.
         let events = state.pendingEvents
-        state.pendingEvents.removeAll(keepingCapacity: true)
+        state.pendingEvents = []
         return events
     }
 
