@@ -227,23 +227,33 @@ def w8(runs, executions=10_000):
         gate.update(open=asyncio.Event(), all_waiting=asyncio.Event(), waiting=0, expected=count)
         tasks = [asyncio.create_task(graph.ainvoke({"count": 0})) for _ in range(count)]
         await gate["all_waiting"].wait()
+        in_flight = current_rss_kib()
         gate["open"].set()
         for result in await asyncio.gather(*tasks):
             expect_count(result, 3)
+        return in_flight
 
     async def run_all():
         await run_concurrently(min(100, executions))  # warm-up
         baseline = current_rss_kib()
         times = []
-        for _ in range(runs):
+        in_flight = 0
+        for run in range(runs):
             start = time.perf_counter()
-            await run_concurrently(executions)
+            memory = await run_concurrently(executions)
             times.append(time.perf_counter() - start)
-        return baseline, times
+            # Only the first run starts from the baseline (RSS does not shrink when memory is freed).
+            if run == 0:
+                in_flight = memory
+        return baseline, in_flight, times
 
-    baseline, times = asyncio.run(run_all())
+    baseline, in_flight, times = asyncio.run(run_all())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return times, {"rss_per_execution_kib": (peak - baseline) / executions, "baseline_rss_kib": float(baseline)}
+    return times, {
+        "rss_per_execution_kib": (peak - baseline) / executions,
+        "in_flight_per_execution_kib": (in_flight - baseline) / executions,
+        "baseline_rss_kib": float(baseline),
+    }
 
 
 WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W7": w7, "W8": w8}

@@ -75,14 +75,32 @@ final class HangingAgentManager: AgentManager {
 }
 
 /// W8: the first call of each execution waits at a gate that opens once every execution has
-/// started, so all of them are alive at the same time when memory peaks.
+/// reached it, so all of them are alive at the same time when memory is measured.
 final class GatedAgentManager: AgentManager {
     private struct State {
         var open = false
         var waiting: [CheckedContinuation<Void, Never>] = []
+        var expected: Int
+        var allWaiting: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+
+    init(expected: Int) {
+        state = Mutex(State(expected: expected))
+    }
+
+    /// Returns once `expected` calls wait at the gate.
+    func waitUntilAllWaiting() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if state.waiting.count >= state.expected { return true }
+                state.allWaiting = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
 
     func open() {
         let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
@@ -96,11 +114,14 @@ final class GatedAgentManager: AgentManager {
     func query(_ request: AgentRequest) async throws -> AgentResponse {
         if request.phase == "P1" {
             await withCheckedContinuation { continuation in
-                let passNow = state.withLock { state in
-                    if state.open { return true }
+                let (passNow, everyone) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+                    if state.open { return (true, nil) }
                     state.waiting.append(continuation)
-                    return false
+                    guard state.waiting.count == state.expected else { return (false, nil) }
+                    defer { state.allWaiting = nil }
+                    return (false, state.allWaiting)
                 }
+                everyone?.resume()
                 if passNow { continuation.resume() }
             }
         }

@@ -57,10 +57,12 @@ struct TableBuilder {
         case .w8:
             table.add(name, "wall time, all 10,000", taskrun: oursText, peer: peerText, target: .completes,
                       value: ours?.median, rss: rss)
-            let perExecution = { (result: WorkloadResult?) in
-                result?.extra["rss_per_execution_kib"].map { "\(Figure.number($0)) KiB" } ?? "n/a"
+            let perExecution = { (result: WorkloadResult?) -> String in
+                guard let peak = result?.extra["rss_per_execution_kib"] else { return "n/a" }
+                let inFlight = result?.extra["in_flight_per_execution_kib"].map { " (in flight: \(Figure.number($0)) KiB)" }
+                return "\(Figure.number(peak)) KiB\(inFlight ?? "")"
             }
-            table.add(name, "peak RSS per execution", taskrun: perExecution(outcome.ours), peer: perExecution(outcome.peer),
+            table.add(name, "peak RSS per execution (process peak − baseline) / 10,000", taskrun: perExecution(outcome.ours), peer: perExecution(outcome.peer),
                       target: .below(20, "< 20 KB"), value: outcome.ours?.extra["rss_per_execution_kib"].map { $0 * 1024 / 1000 })
         }
     }
