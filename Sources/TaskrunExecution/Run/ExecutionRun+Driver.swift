@@ -44,6 +44,15 @@ extension ExecutionRun {
     /// Launches every phase that is ready, allowed and within the limit; commits the ones whose
     /// `when:` is false (which can make more ready); ends the execution when nothing is left.
     func advance() async {
+        _ = await advance(keepingOne: false)
+    }
+
+    /// ``advance()`` for a phase task whose phase has just been handled: with `keepingOne`, the
+    /// first phase to run is returned instead of launched, and the caller runs it in its own task.
+    /// A chain then runs in one task instead of creating a task, and waking a thread for it, per
+    /// phase (Docs/performance.md, W1).
+    private func advance(keepingOne: Bool) async -> Int? {
+        var kept: Int?
         while true {
             let admitted = state.withLock { state -> [Int] in
                 guard state.stop == nil, !state.paused else { return [] }
@@ -59,7 +68,11 @@ extension ExecutionRun {
             for index in admitted {
                 switch admit(index) {
                 case .run:
-                    launch(index)
+                    if keepingOne && kept == nil {
+                        kept = index
+                    } else {
+                        launch(index)
+                    }
                 case .skipped:
                     if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
                     phaseSettled()
@@ -69,20 +82,28 @@ extension ExecutionRun {
                 }
             }
         }
-        await finishIfDone()
+        if kept == nil { await finishIfDone() }
+        return kept
     }
 
+    /// Runs a phase in a new task, and after it any phase that becomes ready when it ends (one at
+    /// a time; the others get their own tasks). The task is tracked under its own key, whichever
+    /// phase it runs, so a stop cancels it.
     private func launch(_ index: Int) {
+        let key = state.withLock { $0.makeWaiterID() }
         let task = Task {
-            let outcome = await self.runPhase(index)
-            await self.phaseEnded(index, outcome)
-            self.state.withLock { $0.phaseTasks[index] = nil }
-            self.phaseSettled()
-            await self.advance()
+            var next: Int? = index
+            while let current = next {
+                let outcome = await self.runPhase(current)
+                await self.phaseEnded(current, outcome)
+                self.phaseSettled()
+                next = await self.advance(keepingOne: true)
+            }
+            self.state.withLock { _ = $0.phaseTasks.removeValue(forKey: key) }
         }
         let stopping = state.withLock { state -> Bool in
             // If the task already ended, this entry is stale; cancelling an ended task does nothing.
-            state.phaseTasks[index] = task
+            state.phaseTasks[key] = task
             return state.stop != nil
         }
         if stopping { task.cancel() }

@@ -22,8 +22,9 @@ struct RunState {
     var ready = ReadyQueue()
     /// Phases admitted and not yet fully handled (running, or committing).
     var running = 0
-    /// The task of each running phase, cancelled when the execution stops.
-    var phaseTasks: [Int: Task<Void, Never>] = [:]
+    /// The tasks running phases, each under a key from ``makeWaiterID()``, cancelled when the
+    /// execution stops. A task runs a phase, then possibly phases that became ready when it ended.
+    var phaseTasks: [UInt64: Task<Void, Never>] = [:]
     /// The execution's time limit, when it has one.
     var deadlineTask: Task<Void, Never>?
     /// Whether the start was recorded (nothing finishes before that).
