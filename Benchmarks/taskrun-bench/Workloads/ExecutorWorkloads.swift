@@ -12,10 +12,12 @@ struct ExecutorWorkloads {
     var sizes: WorkloadSizes
     var runs: Int
 
-    func executor(_ agents: some AgentManager, maxConcurrentPhases: Int = 4) -> TaskExecutor {
+    func executor(
+        _ agents: some AgentManager, history: any HistoryStore = InMemoryHistoryStore(), maxConcurrentPhases: Int = 4
+    ) -> TaskExecutor {
         // A silent logger: the executor's notices are not part of what is measured, and stdout carries the result.
         TaskExecutor(
-            configuration: .init(maxConcurrentPhases: maxConcurrentPhases), agents: agents,
+            configuration: .init(maxConcurrentPhases: maxConcurrentPhases), agents: agents, history: history,
             logger: Logger(label: "taskrun.bench") { _ in SwiftLogNoOpLogHandler() })
     }
 
