@@ -54,7 +54,24 @@ public enum ValidationCriterion: Sendable, Hashable {
         ["==", "!=", "<=", ">=", "&&", "||", "input.", "input[", "phases.", "phases[", "steps.", "execution.", "task."]
         + BuiltinFunction.allCases.map { "\($0.rawValue)(" }
 
+    /// The markers (all ASCII) as bytes, indexed by their first byte.
+    private static let markersByFirstByte: [[[UInt8]]] = markers.reduce(into: Array(repeating: [], count: 256)) {
+        table, marker in
+        let bytes = Array(marker.utf8)
+        if let first = bytes.first { table[Int(first)].append(bytes) }
+    }
+
+    /// One pass over the UTF-8 bytes. `String.contains` compares Characters, once per marker, and
+    /// was a third of the time of parsing a task file with a prose criterion (Docs/performance.md, W5).
     static func looksLikeExpression(_ text: String) -> Bool {
-        markers.contains { text.contains($0) }
+        var text = text
+        return text.withUTF8 { bytes in
+            for start in bytes.indices {
+                for marker in markersByFirstByte[Int(bytes[start])] where start + marker.count <= bytes.count {
+                    if bytes[start..<start + marker.count].elementsEqual(marker) { return true }
+                }
+            }
+            return false
+        }
     }
 }
