@@ -10,7 +10,7 @@ struct TaskrunBench {
         do {
             let options = try Options(Array(CommandLine.arguments.dropFirst()))
             if let workload = options.childWorkload {
-                let result = try await ChildWorkload(workload: workload, runs: options.runs, size: options.size).run()
+                let result = try await ChildWorkload(workload: workload, runs: options.runs, size: options.size, realFile: options.task).run()
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
@@ -29,10 +29,12 @@ struct ChildWorkload {
     var workload: Workload
     var runs: Int
     var sizes = WorkloadSizes()
+    var realFile: String?
 
-    init(workload: Workload, runs: Int, size: Int? = nil) {
+    init(workload: Workload, runs: Int, size: Int? = nil, realFile: String? = nil) {
         self.workload = workload
         self.runs = runs
+        self.realFile = realFile
         if let size {
             sizes.chain = size
             sizes.fanout = size
@@ -49,7 +51,7 @@ struct ChildWorkload {
         case .w2: return try await executor.fanout()
         case .w3: return try await executor.committee()
         case .w4: return try await DurableWorkload(sizes: sizes, runs: runs).run()
-        case .w5: return try await ParseWorkload(files: sizes.parseFiles, runs: runs).run()
+        case .w5: return try await ParseWorkload(files: sizes.parseFiles, runs: runs, realFile: realFile).run()
         case .w6: throw Options.UsageError(description: "W6 times whole processes; the orchestrator runs it")
         case .w7: return try await executor.abort()
         case .w8: return try await executor.manyExecutions()

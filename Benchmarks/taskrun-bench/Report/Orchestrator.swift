@@ -28,7 +28,8 @@ struct Orchestrator {
                 outcome = startUp(taskrun: taskrun, peers: peers)
             } else {
                 do {
-                    outcome.ours = try child(myself, ["run", workload.rawValue, "--runs", "\(options.runs)"])
+                    let file = workload == .w5 ? ["--task", options.task] : []
+                    outcome.ours = try child(myself, ["run", workload.rawValue, "--runs", "\(options.runs)"] + file)
                 } catch {
                     outcome.problems.append("taskrun: \(error)")
                 }

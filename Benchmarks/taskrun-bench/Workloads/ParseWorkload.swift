@@ -8,6 +8,8 @@ import TaskrunCore
 struct ParseWorkload {
     var files: Int
     var runs: Int
+    /// A real task file measured the same way beside the generated corpus (the shipped committee).
+    var realFile: String?
 
     /// The corpus, in memory: reading files from disk is not what W5 measures.
     func corpus() -> [String] {
@@ -32,18 +34,31 @@ struct ParseWorkload {
         let floor = measureThreadTime(runs: runs) {
             for file in bytes { nodes &+= Self.floorParse(file) }
         }
+        var extra: [String: Double] = [:]
+        if let realFile, let text = try? String(contentsOfFile: realFile, encoding: .utf8) {
+            _ = try BenchTask.parse(text, path: realFile)
+            let real = measureThreadTime(runs: runs) {
+                for _ in 0..<files { phases &+= parser.parse(source: text, path: realFile).task?.phases.count ?? 0 }
+            }
+            let realBytes = Array(text.utf8)
+            let realFloor = measureThreadTime(runs: runs) {
+                for _ in 0..<files { nodes &+= Self.floorParse(realBytes) }
+            }
+            extra["real_files_per_s"] = Double(files) / Samples(real.cpu).median
+            extra["real_ratio_to_floor"] = Samples(real.cpu).median / Samples(realFloor.cpu).median
+        }
         let count = Double(files)
         let averageBytes = Double(bytes.reduce(0) { $0 + $1.count }) / count
         return WorkloadResult(
             workload: "W5", samples: ours.cpu.map { count / $0 }, peakRSSKiB: ProcessMemory.peakKiB,
-            extra: [
+            extra: extra.merging([
                 "floor_files_per_s": count / Samples(floor.cpu).median,
                 "ratio_to_floor": Samples(ours.cpu).median / Samples(floor.cpu).median,
                 "wall_files_per_s": count / Samples(ours.wall).median,
                 "wall_ratio_to_floor": Samples(ours.wall).median / Samples(floor.wall).median,
                 "bytes_per_file": averageBytes,
                 "checksum": Double(phases &+ nodes),
-            ])
+            ]) { first, _ in first })
     }
 
     /// Runs `body` once to warm up, then `runs` times on this thread, and returns each run's CPU

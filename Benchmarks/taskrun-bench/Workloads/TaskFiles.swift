@@ -138,7 +138,7 @@ enum TaskFiles {
                 text += " evidence that matters most in round \(round.name)\n"
             }
             text += round.name == "Validation"
-                ? "- validation: len(phases.Analysis.responses) >= 5\n"
+                ? "- validation: len(phases.Analysis.responses) >= 5\n- validation: Every major risk raised in the Analysis phase has been addressed\n"
                 : "- aggregate: consensus - Weigh the positions of round \(round.name) by confidence\n"
             text += "\n### Outputs\n- \(round.name.replacingOccurrences(of: " ", with: ""))Report\n\n"
             previous = round.name
