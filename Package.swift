@@ -7,12 +7,14 @@ let package = Package(
     products: [
         .library(name: "TaskrunCore", targets: ["TaskrunCore"]),
         .library(name: "TaskrunExecution", targets: ["TaskrunExecution"]),
+        .library(name: "TaskrunStorage", targets: ["TaskrunStorage"]),
         .executable(name: "taskrun", targets: ["taskrun"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The two C libraries, each wrapped exactly once by a small Swift layer.
@@ -46,6 +48,15 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Durable history: executions, phase results, checkpoints and events in SQLite.
+        .target(
+            name: "TaskrunStorage",
+            dependencies: [
+                "TaskrunCore",
+                "TaskrunExecution",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The command-line interface as a library, so tests can drive commands in-process.
         .target(
             name: "TaskrunCLI",
@@ -61,5 +72,6 @@ let package = Package(
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
+        .testTarget(name: "TaskrunStorageTests", dependencies: ["TaskrunStorage"]),
     ]
 )
