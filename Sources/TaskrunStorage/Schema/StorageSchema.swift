@@ -103,7 +103,7 @@ enum StorageSchema {
                     created_at TEXT NOT NULL,
                     last_sequence INTEGER NOT NULL,
                     checkpoint_count INTEGER NOT NULL,
-                    state TEXT NOT NULL
+                    checkpoint TEXT NOT NULL
                 ) WITHOUT ROWID;
 
                 CREATE TABLE events (
