@@ -72,6 +72,9 @@ let package = Package(
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
-        .testTarget(name: "TaskrunStorageTests", dependencies: ["TaskrunStorage"]),
+        .testTarget(
+            name: "TaskrunStorageTests",
+            dependencies: ["TaskrunStorage", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

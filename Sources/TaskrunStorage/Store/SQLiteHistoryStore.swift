@@ -95,11 +95,12 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
         database.label = "taskrun.history"
         database.maximumReaderCount = 4
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
-        database.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: database)
+            // Set on the single writer connection, after GRDB's own WAL set-up (which picks NORMAL).
+            try pool.barrierWriteWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            }
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
         }
