@@ -71,12 +71,12 @@ extension ExecutionRun {
         return nil
     }
 
-    /// The latest step whose value (or whose agent response's `data`) has a member `name`.
+    /// The latest step whose value (or whose agent response's `data`) has a non-null member `name`.
     static func lookup(_ name: String, in steps: [StepResult]) -> JSONValue? {
         for step in steps.reversed() {
             guard let value = step.value else { continue }
-            if let found = value[name] { return found }
-            if let found = value["data"]?[name] { return found }
+            if let found = value[name], found != .null { return found }
+            if let found = value["data"]?[name], found != .null { return found }
         }
         return nil
     }
