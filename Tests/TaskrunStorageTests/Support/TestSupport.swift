@@ -40,7 +40,7 @@ func chainTask(phases count: Int, id: String = "chain", secret: Bool = false, so
     var phases: [Phase] = []
     for index in 1...count {
         let name = "P\(index)"
-        let prompt = index == 1 ? "start {{input.ticker}}" : "continue after {{phases.P\(index - 1).outputs.summary}}"
+        let prompt = index == 1 ? "start {{input.ticker}}" : "continue after {{phases.P\(index - 1).outputs.summary.text}}"
         phases.append(
             Phase(
                 name: name, dependencies: index == 1 ? [] : [PhaseDependency(name: "P\(index - 1)")],
@@ -54,21 +54,28 @@ func chainTask(phases count: Int, id: String = "chain", secret: Bool = false, so
 }
 
 /// Answers every query with `"<phase> done"` and counts queries per phase.
+/// Phases in `failing` fail their first query.
 final class CountingAgents: AgentManager {
-    private let counts = Mutex<[String: Int]>([:])
-    private let prompts = Mutex<[String]>([])
-    let echoPrompt: Bool
+    struct Failure: Error {}
 
-    init(echoPrompt: Bool = false) { self.echoPrompt = echoPrompt }
+    private let counts = Mutex<[String: Int]>([:])
+    private let prompts = Mutex<[String: String]>([:])
+    private let failing: Mutex<Set<String>>
+
+    init(failing: Set<String> = []) { self.failing = Mutex(failing) }
 
     func query(_ request: AgentRequest) async throws -> AgentResponse {
         counts.withLock { $0[request.phase, default: 0] += 1 }
-        prompts.withLock { $0.append(request.prompt) }
-        return AgentResponse(text: echoPrompt ? "\(request.phase) saw: \(request.prompt)" : "\(request.phase) done")
+        prompts.withLock { $0[request.phase] = request.prompt }
+        if failing.withLock({ $0.remove(request.phase) != nil }) { throw Failure() }
+        // A fixed latency, so results compare equal across runs.
+        return AgentResponse(text: "\(request.phase) done", latency: .milliseconds(5))
     }
 
+    /// The last prompt each phase's agent received.
+    var lastPrompts: [String: String] { prompts.withLock { $0 } }
+
     var perPhase: [String: Int] { counts.withLock { $0 } }
-    var allPrompts: [String] { prompts.withLock { $0 } }
 }
 
 /// A history store in front of a real one that "crashes" on cue: after the commit of phase
