@@ -89,13 +89,12 @@ import TaskrunExecution
                 INSERT INTO executions (id, task_id, task_name, task_hash, task_definition, input, input_hash, secret_inputs,
                     status, started_at, updated_at) VALUES ('\(id)', 'shell', 'Shell', 'x', '{"phases":[]}', '{}', 'x', '[]',
                     'completed', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-                INSERT INTO events (execution_id, sequence, type, timestamp, body)
-                    VALUES ('\(id)', 1, 'execution:start', '2026-01-01T00:00:00.000Z', '{}');
+                INSERT INTO events (execution_id, sequence, type, time) VALUES ('\(id)', 1, 'execution:start', 0);
                 COMMIT;
 
                 """
         }
-        let shell = try SQLiteShell.start(database: store.path, script: script)
+        let shell = try SQLiteShell.start(database: store.path, script: script, directory: directory)
         let ids = try await Self.writeLoad(store, executions: 20, phases: 8)
         let status = await shell.exit()
         #expect(status == 0, "sqlite3 failed: \(shell.errorOutput())")
@@ -120,13 +119,15 @@ final class SQLiteShell: Sendable {
         self.exited = exited
     }
 
-    static func start(database: String, script: String) throws -> SQLiteShell {
+    /// Runs `script` (written to a file in `directory`, so nothing is piped) against `database`.
+    static func start(database: String, script: String, directory: TemporaryDirectory) throws -> SQLiteShell {
+        let scriptPath = directory.file("script-\(UUID().uuidString).sql")
+        try Data(script.utf8).write(to: URL(fileURLWithPath: scriptPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/sqlite3")
-        process.arguments = ["-bail", database]
-        let input = Pipe()
+        process.arguments = ["-bail", database, ".read \(scriptPath)"]
         let errors = Pipe()
-        process.standardInput = input
+        process.standardInput = FileHandle.nullDevice
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
@@ -135,8 +136,6 @@ final class SQLiteShell: Sendable {
             continuation.finish()
         }
         try process.run()
-        input.fileHandleForWriting.write(Data(script.utf8))
-        try input.fileHandleForWriting.close()
         return SQLiteShell(process: process, errors: errors, exited: stream)
     }
 

@@ -67,10 +67,4 @@ import TaskrunExecution
         let messages = try await reopened.events(of: id).compactMap(\.message)
         #expect(messages == ["prompt: key=[redacted]", "failed: [redacted]"])
     }
-
-    @Test func noSecretsMeansNoRewriting() throws {
-        let encoder = StorageCoding.canonicalEncoder()
-        let value: [String: JSONValue] = ["b": 1.5, "a": "x/y"]
-        #expect(try StorageCoding.encode(value, with: encoder, redactor: Redactor(secrets: [])) == #"{"a":"x/y","b":1.5}"#)
-    }
 }

@@ -187,3 +187,31 @@ import TaskrunExecution
         await #expect(throws: StoreError.unknownExecution("xyz")) { try await store.resolveID("xyz") }
     }
 }
+
+@Suite struct EventColumnTests {
+    /// The events table has one column per field of `ExecutionEvent`: a field added to the event
+    /// must get a column (and this list an entry), or the store would drop it silently.
+    @Test func everyEventFieldHasAColumn() {
+        let event = ExecutionEvent(kind: .executionStart, executionID: .make(), sequence: 1, timestamp: Date())
+        let fields = Mirror(reflecting: event).children.compactMap(\.label)
+        #expect(
+            fields == [
+                "kind", "executionID", "sequence", "timestamp", "task", "phase", "step", "stepType", "agent", "attempt",
+                "status", "message", "delay", "duration",
+            ])
+    }
+
+    @Test func everyFieldRoundTrips() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        let full = ExecutionEvent(
+            kind: .stepFailed, executionID: record.id, sequence: 2, timestamp: Date(timeIntervalSinceReferenceDate: 1 / 3),
+            task: "t", phase: "p", step: 4, stepType: "agent", agent: "a", attempt: 3, status: "timeout",
+            message: "m\n\"q\"", delay: .milliseconds(250), duration: .nanoseconds(123_456_789))
+        try await store.executionUpdated(ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: [full]))
+        #expect(try await store.events(of: record.id) == record.events + [full])
+    }
+}

@@ -60,6 +60,7 @@ enum StorageSchema {
                     result TEXT,
                     commit_order INTEGER NOT NULL,
                     committed_at TEXT NOT NULL,
+                    record TEXT NOT NULL,
                     PRIMARY KEY (execution_id, phase)
                 ) WITHOUT ROWID;
 
@@ -110,11 +111,28 @@ enum StorageSchema {
                     execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
                     sequence INTEGER NOT NULL,
                     type TEXT NOT NULL,
-                    timestamp TEXT NOT NULL,
+                    time REAL NOT NULL,
+                    timestamp TEXT GENERATED ALWAYS AS
+                        (strftime('%Y-%m-%dT%H:%M:%fZ', time + 978307200, 'unixepoch')) VIRTUAL,
+                    task TEXT,
                     phase TEXT,
-                    body TEXT NOT NULL,
+                    step INTEGER,
+                    step_type TEXT,
+                    agent TEXT,
+                    attempt INTEGER,
+                    status TEXT,
+                    message TEXT,
+                    delay_ms REAL,
+                    duration_ms REAL,
                     PRIMARY KEY (execution_id, sequence)
                 ) WITHOUT ROWID;
+
+                -- A phase committed again (run again by a resume) replaces its step and response rows.
+                CREATE TRIGGER phase_runs_replace_children AFTER UPDATE OF record ON phase_runs
+                BEGIN
+                    DELETE FROM step_results WHERE execution_id = OLD.execution_id AND phase = OLD.phase;
+                    DELETE FROM agent_responses WHERE execution_id = OLD.execution_id AND phase = OLD.phase;
+                END;
 
                 -- The event log is append-only: rows change never, and go only with their execution.
                 CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events

@@ -12,8 +12,7 @@ extension SQLiteHistoryStore {
     @discardableResult
     public func abort(_ id: ExecutionID, reason: String, now: Date = Date()) async throws -> ExecutionStanding {
         let key = id.description
-        let redactor = self.redactor(for: id)
-        let encoder = StorageCoding.canonicalEncoder()
+        let redactor = liveExecution(id).redactor
         return try await pool.write { db in
             guard
                 let row = try Row.fetchOne(
@@ -37,7 +36,7 @@ extension SQLiteHistoryStore {
                     WHERE id = ?
                     """,
                 arguments: [redactor.redact(reason), time, time, key])
-            try EventRow.insert([try EventRow(event, encoder: encoder, redactor: redactor)], executionID: key, db)
+            try EventRows([event], redactor: redactor).insert(executionID: key, db)
             return standing
         }
     }

@@ -83,27 +83,27 @@ extension SQLiteHistoryStore {
     }
 
     public func loadCheckpoint(_ id: ExecutionID) async throws -> ExecutionCheckpoint? {
-        let text = try await pool.read { db in
-            try String.fetchOne(
-                db.cachedStatement(sql: "SELECT checkpoint FROM checkpoints WHERE execution_id = ?"),
-                arguments: [id.description])
+        let key = id.description
+        let found = try await pool.read { db -> (String, [PhaseResult])? in
+            guard
+                let text = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT checkpoint FROM checkpoints WHERE execution_id = ?"),
+                    arguments: [key])
+            else { return nil }
+            return (text, try Self.phaseResults(of: key, db))
         }
-        return try text.map { try StorageCoding.decode(ExecutionCheckpoint.self, from: $0, what: "checkpoint of \(id)") }
+        guard let (text, phases) = found else { return nil }
+        return try StorageCoding.decode(StoredCheckpoint.self, from: text, what: "checkpoint of \(id)")
+            .restored(from: phases.byName)
     }
 
     public func events(of id: ExecutionID) async throws -> [ExecutionEvent] {
-        let bodies = try await pool.read { db in
-            try String.fetchAll(
-                db.cachedStatement(sql: "SELECT body FROM events WHERE execution_id = ? ORDER BY sequence"),
-                arguments: [id.description])
-        }
-        let decoder = JSONDecoder()
-        return try bodies.map { body in
-            do {
-                return try decoder.decode(ExecutionEvent.self, from: Data(body.utf8))
-            } catch {
-                throw StoreError.corruptRecord(what: "event of \(id)", reason: String(describing: error))
-            }
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(EventRows.columns) FROM events WHERE execution_id = ? ORDER BY sequence"),
+                arguments: [id.description]
+            ).map { try EventRows.event($0, executionID: id) }
         }
     }
 
@@ -122,68 +122,23 @@ extension SQLiteHistoryStore {
         try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
-    /// The committed phases of an execution, in commit order, with their steps and agent responses.
+    /// The committed phases of an execution, in commit order.
     static func phaseResults(of id: String, _ db: Database) throws -> [PhaseResult] {
-        let arguments: StatementArguments = [id]
-        let stepRows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM step_results WHERE execution_id = ? ORDER BY phase, step_index"),
-            arguments: arguments)
-        var steps: [String: [StepResult]] = [:]
-        for row in stepRows {
-            steps[row["phase"], default: []].append(try StepResult(row: row))
-        }
-        let responseRows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT phase, agent, step_index, attempt, response FROM agent_responses "
-                    + "WHERE execution_id = ? ORDER BY phase, ordinal"),
-            arguments: arguments)
-        var responses: [String: [AgentReply]] = [:]
-        for row in responseRows {
-            let response = try StorageCoding.decode(
-                AgentResponse.self, from: row["response"], what: "agent response of \(id)")
-            let reply = AgentReply(agent: row["agent"], step: row["step_index"], attempt: row["attempt"], response: response)
-            responses[row["phase"], default: []].append(reply)
-        }
-        return try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM phase_runs WHERE execution_id = ? ORDER BY commit_order"),
-            arguments: arguments
-        ).map { row in
-            let name: String = row["phase"]
-            return try PhaseResult(row: row, steps: steps[name] ?? [], responses: responses[name] ?? [])
-        }
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT record FROM phase_runs WHERE execution_id = ? ORDER BY commit_order"),
+            arguments: [id]
+        ).map { try StorageCoding.decode(PhaseResult.self, from: $0, what: "phase of execution \(id)") }
+    }
+}
+
+extension [PhaseResult] {
+    /// The phases by name.
+    var byName: [String: PhaseResult] {
+        Dictionary(map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
     }
 }
 
 // MARK: Decoding rows
-
-extension PhaseResult {
-    init(row: Row, steps: [StepResult], responses: [AgentReply]) throws {
-        let name: String = row["phase"]
-        let what = "phase '\(name)'"
-        self.init(
-            name: name, status: try decodeStatus(PhaseStatus.self, row["status"], what: what),
-            attempts: row["attempts"], startedAt: (row["started_at"] as String?).flatMap(StorageTime.date),
-            finishedAt: (row["finished_at"] as String?).flatMap(StorageTime.date), steps: steps,
-            responses: responses,
-            outputs: try StorageCoding.decode([String: JSONValue].self, from: row["outputs"], what: what),
-            errors: try StorageCoding.decode([String].self, from: row["errors"], what: what),
-            result: try (row["result"] as String?).map { try StorageCoding.decode(JSONValue.self, from: $0, what: what) })
-    }
-}
-
-extension StepResult {
-    init(row: Row) throws {
-        let what = "step \(row["step_index"] as Int? ?? -1) of phase '\(row["phase"] as String? ?? "")'"
-        self.init(
-            index: row["step_index"], type: row["type"], agent: row["agent"],
-            status: try decodeStatus(StepStatus.self, row["status"], what: what),
-            value: try (row["value"] as String?).map { try StorageCoding.decode(JSONValue.self, from: $0, what: what) },
-            outputs: try StorageCoding.decode([String: JSONValue].self, from: row["outputs"], what: what),
-            error: row["error"], warnings: try StorageCoding.decode([String].self, from: row["warnings"], what: what),
-            attempts: row["attempts"], startedAt: (row["started_at"] as String?).flatMap(StorageTime.date),
-            finishedAt: (row["finished_at"] as String?).flatMap(StorageTime.date))
-    }
-}
 
 func decodeStatus<Status: RawRepresentable<String>>(_ type: Status.Type, _ text: String, what: String) throws -> Status {
     guard let status = Status(rawValue: text) else {

@@ -5,12 +5,19 @@ import TaskrunExecution
 
 /// The executor's writes. Each is one transaction; everything is encoded (and redacted) before the
 /// transaction starts, so the write lock is held only for the inserts themselves.
+///
+/// Cost is what matters here, since the executor waits for ``commitPhase(_:)`` before starting a
+/// phase's dependents. Swift encodes each value once (the phase, the events, the checkpoint's
+/// skeleton) and SQLite's JSON functions fan it out into the readable tables; a checkpoint refers to
+/// the phases already committed instead of repeating them, so its size does not grow with the run.
 extension SQLiteHistoryStore {
     public func executionStarted(_ record: ExecutionRecord) async throws {
         let redactor = Redactor(
             input: record.input, secretInputs: record.secretInputs, additional: configuration.additionalSecrets)
-        redactors.withLock { $0[record.id] = redactor }
-        let encoder = StorageCoding.canonicalEncoder()
+        // A continued execution: the phases it committed before count as committed for its checkpoints.
+        let committed = try await committedPhases(of: record.id)
+        live.withLock { $0[record.id] = LiveExecution(redactor: redactor, committed: committed) }
+        let encoder = StorageCoding.recordEncoder()
         var input = record.input
         for name in record.secretInputs where input[name] != nil { input[name] = .string(Redactor.placeholder) }
         var task = record.task
@@ -25,43 +32,58 @@ extension SQLiteHistoryStore {
             taskDefinition: try StorageCoding.encode(task, with: encoder, redactor: redactor),
             input: try StorageCoding.encode(input, with: encoder, redactor: redactor),
             inputHash: InputFingerprint.of(record.input, secretInputs: record.secretInputs),
-            secretInputs: try StorageCoding.encode(record.secretInputs.sorted(), with: encoder, redactor: .init(secrets: [])),
+            secretInputs: try StorageCoding.encode(
+                record.secretInputs.sorted(), with: encoder, redactor: .init(secrets: [])),
             startedAt: StorageTime.text(record.startedAt), resumeCount: record.resumeCount,
             owner: configuration.owner, updatedAt: StorageTime.text(Date()))
-        let events = try record.events.map { try EventRow($0, encoder: encoder, redactor: redactor) }
+        let events = try EventRows(record.events, redactor: redactor)
         try await pool.write { db in
             try row.upsert(db)
-            try EventRow.insert(events, executionID: row.id, db)
+            try events.insert(executionID: row.id, db)
         }
     }
 
     public func commitPhase(_ commit: PhaseCommit) async throws {
-        let redactor = redactor(for: commit.executionID)
-        let encoder = StorageCoding.canonicalEncoder()
+        let execution = self.liveExecution(commit.executionID)
+        let redactor = execution.redactor
+        let encoder = StorageCoding.recordEncoder()
         let id = commit.executionID.description
-        let phase = try PhaseRows(commit.phase, executionID: id, encoder: encoder, redactor: redactor)
+        let phase = try PhaseRow(commit.phase, executionID: id, encoder: encoder, redactor: redactor)
+        var committed = execution.committed
+        if Self.isSettled(commit.phase) {
+            committed[commit.phase.name] = commit.phase
+        } else {
+            committed[commit.phase.name] = nil
+        }
         let checkpoint = try commit.checkpoint.map { checkpoint in
             CheckpointRow(
                 executionID: id, phase: checkpoint.phase, createdAt: StorageTime.text(checkpoint.createdAt),
                 lastSequence: Int64(clamping: checkpoint.state.lastSequence),
-                checkpoint: try StorageCoding.encode(checkpoint, with: encoder, redactor: redactor))
+                checkpoint: try StorageCoding.encode(
+                    StoredCheckpoint(checkpoint, committed: committed), with: encoder, redactor: redactor))
         }
-        let events = try commit.events.map { try EventRow($0, encoder: encoder, redactor: redactor) }
+        let events = try EventRows(commit.events, redactor: redactor)
         let now = StorageTime.text(Date())
-        try await pool.write { db in
-            try Self.requireExecution(id, db)
-            try phase.write(committedAt: now, db)
-            try checkpoint?.write(db)
-            try EventRow.insert(events, executionID: id, db)
-            try db.cachedStatement(sql: "UPDATE executions SET updated_at = ? WHERE id = ?").execute(arguments: [now, id])
+        do {
+            try await pool.write { db in
+                // No existence check first: the foreign key refuses a phase of an unknown execution.
+                try phase.write(committedAt: now, db)
+                try checkpoint?.write(db)
+                try events.insert(executionID: id, db)
+                try db.cachedStatement(sql: "UPDATE executions SET updated_at = ? WHERE id = ?").execute(arguments: [
+                    now, id,
+                ])
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw StoreError.unknownExecution(id)
         }
+        live.withLock { $0[commit.executionID]?.committed = committed }
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) async throws {
-        let redactor = redactor(for: update.executionID)
-        let encoder = StorageCoding.canonicalEncoder()
+        let redactor = liveExecution(update.executionID).redactor
         let id = update.executionID.description
-        let events = try update.events.map { try EventRow($0, encoder: encoder, redactor: redactor) }
+        let events = try EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
         try await pool.write { db in
@@ -73,16 +95,18 @@ extension SQLiteHistoryStore {
                     WHERE id = ? AND status NOT IN ('completed', 'failed', 'aborted', 'timeout')
                     """
             ).execute(arguments: [update.status.rawValue, reason, now, id])
-            try EventRow.insert(events, executionID: id, db)
+            try events.insert(executionID: id, db)
         }
     }
 
     public func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) async throws {
-        let redactor = redactor(for: result.executionID)
-        let encoder = StorageCoding.canonicalEncoder()
+        let execution = liveExecution(result.executionID)
+        let redactor = execution.redactor
+        let encoder = StorageCoding.recordEncoder()
         let id = result.executionID.description
-        let resultJSON = try StorageCoding.encode(result, with: encoder, redactor: redactor)
-        let rows = try events.map { try EventRow($0, encoder: encoder, redactor: redactor) }
+        let resultJSON = try StorageCoding.encode(
+            StoredResult(result, committed: execution.committed), with: encoder, redactor: redactor)
+        let rows = try EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
         try await pool.write { db in
@@ -95,9 +119,31 @@ extension SQLiteHistoryStore {
             ).execute(arguments: [
                 result.status.rawValue, reason, StorageTime.text(result.finishedAt), resultJSON, now, id,
             ])
-            try EventRow.insert(rows, executionID: id, db)
+            try rows.insert(executionID: id, db)
         }
-        redactors.withLock { _ = $0.removeValue(forKey: result.executionID) }
+        live.withLock { _ = $0.removeValue(forKey: result.executionID) }
+    }
+
+    /// The phases of `id` that are committed for good (completed or skipped), as committed.
+    func committedPhases(of id: ExecutionID) async throws -> [String: PhaseResult] {
+        let records = try await pool.read { db in
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT record FROM phase_runs WHERE execution_id = ? AND status IN ('completed', 'skipped')"),
+                arguments: [id.description])
+        }
+        var phases: [String: PhaseResult] = [:]
+        for record in records {
+            let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
+            phases[phase.name] = phase
+        }
+        return phases
+    }
+
+    /// A phase that will never run again in its execution: a checkpoint or result may refer to its
+    /// committed row instead of repeating it. (A failed phase may be run again by a resume.)
+    static func isSettled(_ phase: PhaseResult) -> Bool {
+        phase.status == .completed || phase.status == .skipped
     }
 
     static func requireExecution(_ id: String, _ db: Database) throws {
@@ -105,6 +151,14 @@ extension SQLiteHistoryStore {
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)"), arguments: [id])
         guard exists == true else { throw StoreError.unknownExecution(id) }
     }
+}
+
+/// What the store keeps in memory about an execution while it runs in this process.
+struct LiveExecution: Sendable {
+    /// Secret values are known only while the execution runs; they are never stored.
+    var redactor: Redactor
+    /// Settled phases as committed, so checkpoints can refer to them (see ``StoredCheckpoint``).
+    var committed: [String: PhaseResult]
 }
 
 // MARK: Rows
@@ -149,50 +203,30 @@ struct ExecutionStartRow: Sendable {
     }
 }
 
-/// A phase's `phase_runs` row with its `step_results` and `agent_responses` rows.
-struct PhaseRows: Sendable {
+/// SQL that turns a JSON date (seconds since 2001-01-01) into the ISO 8601 text of the time columns.
+private func isoTime(_ json: String) -> String {
+    "strftime('%Y-%m-%dT%H:%M:%fZ', (\(json)) + 978307200, 'unixepoch')"
+}
+
+/// A committed phase: its exact JSON, from which SQLite fills `phase_runs`, `step_results` and
+/// `agent_responses`.
+struct PhaseRow: Sendable {
     var executionID: String
     var name: String
     var status: String
-    var attempts: Int
-    var startedAt: String?
-    var finishedAt: String?
     var durationMs: Double?
-    var outputs: String
-    var errors: String
-    var result: String?
-    var steps: [StatementArguments]
-    var responses: [StatementArguments]
+    var record: String
+    var hasSteps: Bool
+    var hasResponses: Bool
 
     init(_ phase: PhaseResult, executionID: String, encoder: JSONEncoder, redactor: Redactor) throws {
         self.executionID = executionID
         name = phase.name
         status = phase.status.rawValue
-        attempts = phase.attempts
-        startedAt = StorageTime.text(phase.startedAt)
-        finishedAt = StorageTime.text(phase.finishedAt)
         durationMs = phase.duration?.storedMilliseconds
-        outputs = try StorageCoding.encode(phase.outputs, with: encoder, redactor: redactor)
-        errors = try StorageCoding.encode(phase.errors, with: encoder, redactor: redactor)
-        result = try phase.result.map { try StorageCoding.encode($0, with: encoder, redactor: redactor) }
-        steps = try phase.steps.map { step in
-            [
-                executionID, phase.name, step.index, step.type, step.agent, step.status.rawValue, step.attempts,
-                StorageTime.text(step.startedAt), StorageTime.text(step.finishedAt),
-                try step.value.map { try StorageCoding.encode($0, with: encoder, redactor: redactor) },
-                try StorageCoding.encode(step.outputs, with: encoder, redactor: redactor),
-                step.error.map(redactor.redact),
-                try StorageCoding.encode(step.warnings, with: encoder, redactor: redactor),
-            ]
-        }
-        responses = try phase.responses.enumerated().map { ordinal, reply in
-            [
-                executionID, phase.name, ordinal, reply.agent, reply.step, reply.attempt,
-                redactor.redact(reply.response.text), reply.response.position?.rawValue, reply.response.confidence,
-                reply.response.latency?.storedMilliseconds,
-                try StorageCoding.encode(reply.response, with: encoder, redactor: redactor),
-            ]
-        }
+        hasSteps = !phase.steps.isEmpty
+        hasResponses = !phase.responses.isEmpty
+        record = try StorageCoding.encode(phase, with: encoder, redactor: redactor)
     }
 
     /// Replaces whatever an earlier commit of the same phase wrote (a failed phase run again by a resume).
@@ -200,41 +234,44 @@ struct PhaseRows: Sendable {
         try db.cachedStatement(
             sql: """
                 INSERT INTO phase_runs (execution_id, phase, status, attempts, started_at, finished_at, duration_ms,
-                    outputs, errors, result, commit_order, committed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    (SELECT COALESCE(MAX(commit_order), 0) + 1 FROM phase_runs WHERE execution_id = ?), ?)
+                    outputs, errors, result, commit_order, committed_at, record)
+                VALUES (?1, ?2, ?3, ?4 ->> '$.attempts', \(isoTime("?4 ->> '$.startedAt'")),
+                    \(isoTime("?4 ->> '$.finishedAt'")), ?5, COALESCE(?4 -> '$.outputs', '{}'),
+                    COALESCE(?4 -> '$.errors', '[]'), ?4 -> '$.result',
+                    (SELECT COALESCE(MAX(commit_order), 0) + 1 FROM phase_runs WHERE execution_id = ?1), ?6, ?4)
                 ON CONFLICT (execution_id, phase) DO UPDATE SET
                     status = excluded.status, attempts = excluded.attempts, started_at = excluded.started_at,
                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
                     outputs = excluded.outputs, errors = excluded.errors, result = excluded.result,
-                    commit_order = excluded.commit_order, committed_at = excluded.committed_at
+                    commit_order = excluded.commit_order, committed_at = excluded.committed_at,
+                    record = excluded.record
                 """
-        ).execute(arguments: [
-            executionID, name, status, attempts, startedAt, finishedAt, durationMs, outputs, errors, result,
-            executionID, committedAt,
-        ])
-        let arguments: StatementArguments = [executionID, name]
-        try db.cachedStatement(sql: "DELETE FROM step_results WHERE execution_id = ? AND phase = ?")
-            .execute(arguments: arguments)
-        try db.cachedStatement(sql: "DELETE FROM agent_responses WHERE execution_id = ? AND phase = ?")
-            .execute(arguments: arguments)
-        if !steps.isEmpty {
-            let statement = try db.cachedStatement(
+        ).execute(arguments: [executionID, name, status, record, durationMs, committedAt])
+        // An earlier commit's step and response rows went with the update (trigger phase_runs_replace_children).
+        if hasSteps {
+            try db.cachedStatement(
                 sql: """
-                    INSERT INTO step_results (execution_id, phase, step_index, type, agent, status, attempts,
-                        started_at, finished_at, value, outputs, error, warnings)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for step in steps { try statement.execute(arguments: step) }
+                    INSERT INTO step_results (execution_id, phase, step_index, type, agent, status, attempts, started_at,
+                        finished_at, value, outputs, error, warnings)
+                    SELECT ?1, ?2, value ->> '$.index', value ->> '$.type', value ->> '$.agent', value ->> '$.status',
+                        value ->> '$.attempts', \(isoTime("value ->> '$.startedAt'")),
+                        \(isoTime("value ->> '$.finishedAt'")), value -> '$.value', COALESCE(value -> '$.outputs', '{}'),
+                        value ->> '$.error', COALESCE(value -> '$.warnings', '[]')
+                    FROM json_each(?3, '$.steps')
+                    """
+            ).execute(arguments: [executionID, name, record])
         }
-        if !responses.isEmpty {
-            let statement = try db.cachedStatement(
+        if hasResponses {
+            try db.cachedStatement(
                 sql: """
-                    INSERT INTO agent_responses (execution_id, phase, ordinal, agent, step_index, attempt, text,
-                        position, confidence, latency_ms, response)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for response in responses { try statement.execute(arguments: response) }
+                    INSERT INTO agent_responses (execution_id, phase, ordinal, agent, step_index, attempt, text, position,
+                        confidence, latency_ms, response)
+                    SELECT ?1, ?2, key, value ->> '$.agent', value ->> '$.step', value ->> '$.attempt',
+                        value ->> '$.response.text', value ->> '$.response.position', value ->> '$.response.confidence',
+                        value ->> '$.response.latencyMs', value -> '$.response'
+                    FROM json_each(?3, '$.responses')
+                    """
+            ).execute(arguments: [executionID, name, record])
         }
     }
 }
@@ -261,28 +298,52 @@ struct CheckpointRow: Sendable {
     }
 }
 
-/// One row of the append-only `events` table.
-struct EventRow: Sendable {
-    var sequence: Int64
-    var type: String
-    var timestamp: String
-    var phase: String?
-    var body: String
+/// Events for the append-only `events` table, one column per field (no JSON to encode: events
+/// are the most numerous rows, and they are written on every commit).
+struct EventRows: Sendable {
+    var rows: [StatementArguments]
 
-    init(_ event: ExecutionEvent, encoder: JSONEncoder, redactor: Redactor) throws {
-        sequence = Int64(clamping: event.sequence)
-        type = event.kind.rawValue
-        timestamp = StorageTime.text(event.timestamp)
-        phase = event.phase
-        body = try StorageCoding.encode(event, with: encoder, redactor: redactor)
+    init(_ events: [ExecutionEvent], redactor: Redactor) {
+        rows = events.map { event in
+            [
+                Int64(clamping: event.sequence), event.kind.rawValue, event.timestamp.timeIntervalSinceReferenceDate,
+                event.task.map(redactor.redact), event.phase.map(redactor.redact), event.step,
+                event.stepType.map(redactor.redact), event.agent.map(redactor.redact), event.attempt,
+                event.status.map(redactor.redact), event.message.map(redactor.redact),
+                event.delay?.storedMilliseconds, event.duration?.storedMilliseconds,
+            ]
+        }
     }
 
-    static func insert(_ rows: [EventRow], executionID: String, _ db: Database) throws {
+    func insert(executionID: String, _ db: Database) throws {
         guard !rows.isEmpty else { return }
         let statement = try db.cachedStatement(
-            sql: "INSERT INTO events (execution_id, sequence, type, timestamp, phase, body) VALUES (?, ?, ?, ?, ?, ?)")
+            sql: """
+                INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
+                    status, message, delay_ms, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for row in rows {
-            try statement.execute(arguments: [executionID, row.sequence, row.type, row.timestamp, row.phase, row.body])
+            try statement.execute(arguments: [executionID] + row)
         }
+    }
+
+    /// The columns `events(of:)` reads back, in this order.
+    static let columns =
+        "sequence, type, time, task, phase, step, step_type, agent, attempt, status, message, delay_ms, duration_ms"
+
+    /// An event read back from its row.
+    static func event(_ row: Row, executionID: ExecutionID) throws -> ExecutionEvent {
+        let type: String = row["type"]
+        guard let kind = ExecutionEvent.Kind(rawValue: type) else {
+            throw StoreError.corruptRecord(what: "event of \(executionID)", reason: "unknown type '\(type)'")
+        }
+        return ExecutionEvent(
+            kind: kind, executionID: executionID, sequence: UInt64(max(0, row["sequence"] as Int64)),
+            timestamp: Date(timeIntervalSinceReferenceDate: row["time"]), task: row["task"], phase: row["phase"],
+            step: row["step"], stepType: row["step_type"], agent: row["agent"], attempt: row["attempt"],
+            status: row["status"], message: row["message"],
+            delay: (row["delay_ms"] as Double?).map(Duration.storedMilliseconds),
+            duration: (row["duration_ms"] as Double?).map(Duration.storedMilliseconds))
     }
 }

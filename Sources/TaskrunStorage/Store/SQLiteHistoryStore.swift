@@ -65,9 +65,8 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
     public let path: String
     public let configuration: Configuration
     let pool: DatabasePool
-    /// The redactor of each execution started through this store and not finished yet: secret
-    /// values are known only while the execution runs, never stored.
-    let redactors = Mutex<[ExecutionID: Redactor]>([:])
+    /// The executions started through this store and not finished yet.
+    let live = Mutex<[ExecutionID: LiveExecution]>([:])
     let baseRedactor: Redactor
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
@@ -140,9 +139,10 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
         try pool.close()
     }
 
-    /// The store's own redactor for `id` (the execution's secrets plus the additional ones).
-    func redactor(for id: ExecutionID) -> Redactor {
-        redactors.withLock { $0[id] } ?? baseRedactor
+    /// What this store knows about `id` while it runs here; for an execution started elsewhere,
+    /// only the additional secrets and nothing committed.
+    func liveExecution(_ id: ExecutionID) -> LiveExecution {
+        live.withLock { $0[id] } ?? LiveExecution(redactor: baseRedactor, committed: [:])
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {
