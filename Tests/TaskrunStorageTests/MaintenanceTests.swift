@@ -34,6 +34,9 @@ import TaskrunExecution
         }
         try await store.pool.write { db in
             try db.execute(sql: "UPDATE executions SET updated_at = ? WHERE id = ?", arguments: [updated, record.id.description])
+            try db.execute(
+                sql: "UPDATE phase_runs SET committed_at = ? WHERE execution_id = ?",
+                arguments: [updated, record.id.description])
         }
         return record.id
     }
@@ -69,13 +72,29 @@ import TaskrunExecution
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT (SELECT COUNT(*) FROM step_results WHERE execution_id NOT IN (SELECT id FROM executions))
-                         + (SELECT COUNT(*) FROM agent_responses WHERE execution_id NOT IN (SELECT id FROM executions))
+                    SELECT (SELECT COUNT(*) FROM phase_runs WHERE execution_id NOT IN (SELECT id FROM executions))
+                         + (SELECT COUNT(*) FROM checkpoints WHERE execution_id NOT IN (SELECT id FROM executions))
+                         + (SELECT COUNT(*) FROM events WHERE execution_id NOT IN (SELECT id FROM executions))
                     """)
         }
         #expect(orphans == 0)
         #expect(try await store.integrityCheck() == ["ok"])
         #expect(try await store.prune(olderThan: .seconds(30 * 86_400), now: now).executions == 0)
+    }
+
+    @Test func aRecentCommitKeepsAnOldExecution() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let id = try await seed(store, updated: "2020-01-01T00:00:00.000Z", phases: 2, finish: false)
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE phase_runs SET committed_at = '2026-02-28T00:00:00.000Z' WHERE phase = 'P2'")
+        }
+        let now = try #require(StorageTime.date("2026-03-01T00:00:00.000Z"))
+        #expect(try await store.prune(olderThan: .seconds(7 * 86_400), now: now).executions == 0)
+        #expect(try await store.entries(limit: 1).first?.updatedAt == StorageTime.date("2026-02-28T00:00:00.000Z"))
+        #expect(try await store.prune(olderThan: .seconds(86_400 / 2), now: now).executions == 1)
+        #expect(try await store.loadExecution(id) == nil)
     }
 
     @Test func pruneKeepsExecutionsStillRunningInALiveProcess() async throws {

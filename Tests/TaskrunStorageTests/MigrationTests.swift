@@ -12,11 +12,11 @@ import Testing
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(
-            tables == [
-                "agent_responses", "checkpoints", "events", "executions", "grdb_migrations", "phase_runs",
-                "step_results",
-            ])
+        #expect(tables == ["checkpoints", "events", "executions", "grdb_migrations", "phase_runs"])
+        let views = try store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
+        }
+        #expect(views == ["agent_responses", "step_results"])
         let applied = try store.pool.read { db in try StorageSchema.migrator.appliedIdentifiers(db) }
         #expect(applied == Set(StorageSchema.migrationIdentifiers))
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

@@ -114,7 +114,8 @@ import TaskrunExecution
                     sql: """
                         SELECT e.task_id, e.status, e.started_at, json_extract(e.input, '$.ticker') AS ticker,
                                p.phase, json_extract(p.outputs, '$.summary') AS summary, r.agent, r.text, r.position,
-                               s.type, ev.type AS event, ev.timestamp
+                               s.type, ev.type AS event, ev.timestamp, p.started_at AS phase_start, p.duration_ms,
+                               p.attempts, s.finished_at AS step_end, r.latency_ms, r.confidence
                         FROM executions e
                         JOIN phase_runs p ON p.execution_id = e.id
                         JOIN agent_responses r ON r.execution_id = e.id AND r.phase = p.phase
@@ -134,6 +135,12 @@ import TaskrunExecution
         #expect(row["type"] == "agent")
         #expect(row["event"] == "phase:complete")
         #expect(row["timestamp"] == "2026-05-09T06:13:22.123Z")
+        #expect(row["phase_start"] == "2027-01-15T08:00:00.250Z")
+        #expect(row["duration_ms"] == 1250.0)
+        #expect(row["attempts"] == 1)
+        #expect(row["step_end"] == "2027-01-15T08:00:01.500Z")
+        #expect(row["latency_ms"] == 40.0)
+        #expect(row["confidence"] == 72.5)
     }
 
     @Test func writesForAnUnknownExecutionFail() async throws {

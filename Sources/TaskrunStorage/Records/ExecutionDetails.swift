@@ -42,7 +42,7 @@ public struct ExecutionDetails: Sendable, Hashable {
             reason: row["reason"], phases: phases, result: result)
         taskHash = row["task_hash"]
         inputHash = row["input_hash"]
-        updatedAt = try storedDate(row["updated_at"], what: what)
+        updatedAt = try storedDate(row["last_activity"], what: what)
         finishedAt = (row["finished_at"] as String?).flatMap(StorageTime.date)
         owner = StoreOwner(row: row)
         self.checkpointPhase = checkpointPhase

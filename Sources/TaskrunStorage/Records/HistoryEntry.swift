@@ -13,7 +13,7 @@ public struct HistoryEntry: Sendable, Hashable {
     public var totalPhases: Int
     /// The task file's fingerprint when the execution (last) started.
     public var taskHash: String
-    /// The last time anything was written about it.
+    /// The last time anything was written about it (a start, a commit, a pause, the end).
     public var updatedAt: Date
     /// The process that ran it last.
     public var owner: StoreOwner?
@@ -23,8 +23,15 @@ public struct HistoryEntry: Sendable, Hashable {
     /// Whether it can be resumed, and why not.
     public var standing: ExecutionStanding { ExecutionStanding(status: summary.status, owner: owner) }
 
+    /// The last write about an execution: its own row's, or a later phase commit's.
+    static let lastActivity = """
+        MAX(updated_at, COALESCE(
+            (SELECT MAX(committed_at) FROM phase_runs WHERE phase_runs.execution_id = executions.id), updated_at))
+        """
+
     static let columns = """
-        id, task_id, task_name, status, reason, started_at, finished_at, updated_at, resume_count, task_hash,
+        id, task_id, task_name, status, reason, started_at, finished_at, \(lastActivity) AS last_activity,
+        resume_count, task_hash,
         owner_pid, owner_host,
         (SELECT COUNT(*) FROM phase_runs WHERE phase_runs.execution_id = executions.id) AS committed_phases,
         COALESCE(json_array_length(task_definition, '$.phases'), 0) AS total_phases
@@ -43,7 +50,7 @@ public struct HistoryEntry: Sendable, Hashable {
         committedPhases = row["committed_phases"]
         totalPhases = row["total_phases"]
         taskHash = row["task_hash"]
-        updatedAt = try storedDate(row["updated_at"], what: what)
+        updatedAt = try storedDate(row["last_activity"], what: what)
         owner = StoreOwner(row: row)
     }
 }

@@ -45,58 +45,47 @@ enum StorageSchema {
                 );
                 CREATE INDEX executions_by_task ON executions (task_id, id);
                 CREATE INDEX executions_by_status ON executions (status, id);
-                CREATE INDEX executions_by_update ON executions (updated_at);
 
+                -- A committed phase: its exact JSON (`record`, a PhaseResult) and columns read from it.
                 CREATE TABLE phase_runs (
                     execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
                     phase TEXT NOT NULL,
                     status TEXT NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    started_at TEXT,
-                    finished_at TEXT,
-                    duration_ms REAL,
-                    outputs TEXT NOT NULL,
-                    errors TEXT NOT NULL,
-                    result TEXT,
                     commit_order INTEGER NOT NULL,
                     committed_at TEXT NOT NULL,
                     record TEXT NOT NULL,
+                    attempts INTEGER GENERATED ALWAYS AS (record ->> '$.attempts') VIRTUAL,
+                    started_at TEXT GENERATED ALWAYS AS
+                        (strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.startedAt') + 978307200, 'unixepoch')) VIRTUAL,
+                    finished_at TEXT GENERATED ALWAYS AS
+                        (strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.finishedAt') + 978307200, 'unixepoch')) VIRTUAL,
+                    duration_ms REAL GENERATED ALWAYS AS
+                        (((record ->> '$.finishedAt') - (record ->> '$.startedAt')) * 1000) VIRTUAL,
+                    outputs TEXT GENERATED ALWAYS AS (record -> '$.outputs') VIRTUAL,
+                    errors TEXT GENERATED ALWAYS AS (record -> '$.errors') VIRTUAL,
+                    result TEXT GENERATED ALWAYS AS (record -> '$.result') VIRTUAL,
                     PRIMARY KEY (execution_id, phase)
                 ) WITHOUT ROWID;
 
-                CREATE TABLE step_results (
-                    execution_id TEXT NOT NULL,
-                    phase TEXT NOT NULL,
-                    step_index INTEGER NOT NULL,
-                    type TEXT NOT NULL,
-                    agent TEXT,
-                    status TEXT NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    started_at TEXT,
-                    finished_at TEXT,
-                    value TEXT,
-                    outputs TEXT NOT NULL,
-                    error TEXT,
-                    warnings TEXT NOT NULL,
-                    PRIMARY KEY (execution_id, phase, step_index),
-                    FOREIGN KEY (execution_id, phase) REFERENCES phase_runs (execution_id, phase) ON DELETE CASCADE
-                ) WITHOUT ROWID;
+                -- Steps and agent responses are read out of the phase's JSON, so a commit writes each
+                -- value once.
+                CREATE VIEW step_results AS
+                SELECT p.execution_id, p.phase, s.value ->> '$.index' AS step_index, s.value ->> '$.type' AS type,
+                    s.value ->> '$.agent' AS agent, s.value ->> '$.status' AS status,
+                    s.value ->> '$.attempts' AS attempts,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (s.value ->> '$.startedAt') + 978307200, 'unixepoch') AS started_at,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (s.value ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
+                    s.value -> '$.value' AS value, s.value -> '$.outputs' AS outputs, s.value ->> '$.error' AS error,
+                    s.value -> '$.warnings' AS warnings
+                FROM phase_runs p, json_each(p.record, '$.steps') s;
 
-                CREATE TABLE agent_responses (
-                    execution_id TEXT NOT NULL,
-                    phase TEXT NOT NULL,
-                    ordinal INTEGER NOT NULL,
-                    agent TEXT NOT NULL,
-                    step_index INTEGER NOT NULL,
-                    attempt INTEGER NOT NULL,
-                    text TEXT NOT NULL,
-                    position TEXT,
-                    confidence REAL,
-                    latency_ms REAL,
-                    response TEXT NOT NULL,
-                    PRIMARY KEY (execution_id, phase, ordinal),
-                    FOREIGN KEY (execution_id, phase) REFERENCES phase_runs (execution_id, phase) ON DELETE CASCADE
-                ) WITHOUT ROWID;
+                CREATE VIEW agent_responses AS
+                SELECT p.execution_id, p.phase, r.key AS ordinal, r.value ->> '$.agent' AS agent,
+                    r.value ->> '$.step' AS step_index, r.value ->> '$.attempt' AS attempt,
+                    r.value ->> '$.response.text' AS text, r.value ->> '$.response.position' AS position,
+                    r.value ->> '$.response.confidence' AS confidence, r.value ->> '$.response.latencyMs' AS latency_ms,
+                    r.value -> '$.response' AS response
+                FROM phase_runs p, json_each(p.record, '$.responses') r;
 
                 CREATE TABLE checkpoints (
                     execution_id TEXT PRIMARY KEY NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
@@ -126,13 +115,6 @@ enum StorageSchema {
                     duration_ms REAL,
                     PRIMARY KEY (execution_id, sequence)
                 ) WITHOUT ROWID;
-
-                -- A phase committed again (run again by a resume) replaces its step and response rows.
-                CREATE TRIGGER phase_runs_replace_children AFTER UPDATE OF record ON phase_runs
-                BEGIN
-                    DELETE FROM step_results WHERE execution_id = OLD.execution_id AND phase = OLD.phase;
-                    DELETE FROM agent_responses WHERE execution_id = OLD.execution_id AND phase = OLD.phase;
-                END;
 
                 -- The event log is append-only: rows change never, and go only with their execution.
                 CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events

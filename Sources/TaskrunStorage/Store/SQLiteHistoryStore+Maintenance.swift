@@ -41,14 +41,14 @@ extension SQLiteHistoryStore {
         }
     }
 
-    /// Deletes every execution last written before `now - age` (with its phases, checkpoint and
-    /// events), except ones still active in a live process, then vacuums the file. With `dryRun`
+    /// Deletes every execution last written before `now - age` (its start, last commit, pause or end;
+    /// with its phases, checkpoint and events), except ones still active in a live process, then vacuums the file. With `dryRun`
     /// it only counts.
     public func prune(olderThan age: Duration, now: Date = Date(), dryRun: Bool = false) async throws -> PruneReport {
         let cutoff = now.addingTimeInterval(-Self.seconds(age))
         let cutoffText = StorageTime.text(cutoff)
         let sizeBefore = fileSize()
-        let selection = "FROM executions WHERE updated_at < ?"
+        let selection = "FROM executions WHERE \(HistoryEntry.lastActivity) < ?"
         let counting: @Sendable (Database) throws -> (ids: [String], phases: Int, events: Int) = { db in
             let candidates = try Row.fetchAll(
                 db, sql: "SELECT id, status, owner_pid, owner_host \(selection)", arguments: [cutoffText])

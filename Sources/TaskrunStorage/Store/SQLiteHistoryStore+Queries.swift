@@ -67,7 +67,9 @@ extension SQLiteHistoryStore {
         return try await pool.read { db -> ExecutionDetails? in
             guard
                 let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM executions WHERE id = ?"), arguments: [key])
+                    db.cachedStatement(
+                        sql: "SELECT *, \(HistoryEntry.lastActivity) AS last_activity FROM executions WHERE id = ?"),
+                    arguments: [key])
             else { return nil }
             let phases = try Self.phaseResults(of: key, db)
             let checkpoint = try Row.fetchOne(

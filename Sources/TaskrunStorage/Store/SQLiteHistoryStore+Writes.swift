@@ -15,8 +15,8 @@ extension SQLiteHistoryStore {
         let redactor = Redactor(
             input: record.input, secretInputs: record.secretInputs, additional: configuration.additionalSecrets)
         // A continued execution: the phases it committed before count as committed for its checkpoints.
-        let committed = try await committedPhases(of: record.id)
-        live.withLock { $0[record.id] = LiveExecution(redactor: redactor, committed: committed) }
+        let (committed, commits) = try await committedPhases(of: record.id)
+        live.withLock { $0[record.id] = LiveExecution(redactor: redactor, committed: committed, commits: commits) }
         let encoder = StorageCoding.recordEncoder()
         var input = record.input
         for name in record.secretInputs where input[name] != nil { input[name] = .string(Redactor.placeholder) }
@@ -64,20 +64,22 @@ extension SQLiteHistoryStore {
         }
         let events = try EventRows(commit.events, redactor: redactor)
         let now = StorageTime.text(Date())
+        let order = execution.commits + 1
         do {
             try await pool.write { db in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
-                try phase.write(committedAt: now, db)
+                // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
+                try phase.write(order: order, committedAt: now, db)
                 try checkpoint?.write(db)
                 try events.insert(executionID: id, db)
-                try db.cachedStatement(sql: "UPDATE executions SET updated_at = ? WHERE id = ?").execute(arguments: [
-                    now, id,
-                ])
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             throw StoreError.unknownExecution(id)
         }
-        live.withLock { $0[commit.executionID]?.committed = committed }
+        live.withLock { live in
+            live[commit.executionID]?.committed = committed
+            live[commit.executionID]?.commits = order
+        }
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) async throws {
@@ -124,20 +126,28 @@ extension SQLiteHistoryStore {
         live.withLock { _ = $0.removeValue(forKey: result.executionID) }
     }
 
-    /// The phases of `id` that are committed for good (completed or skipped), as committed.
-    func committedPhases(of id: ExecutionID) async throws -> [String: PhaseResult] {
-        let records = try await pool.read { db in
-            try String.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT record FROM phase_runs WHERE execution_id = ? AND status IN ('completed', 'skipped')"),
-                arguments: [id.description])
+    /// The phases of `id` that are committed for good (completed or skipped), as committed, and how
+    /// many commits it had.
+    func committedPhases(of id: ExecutionID) async throws -> (phases: [String: PhaseResult], commits: Int) {
+        let key = id.description
+        let (records, commits) = try await pool.read { db in
+            (
+                try String.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT record FROM phase_runs WHERE execution_id = ? AND status IN ('completed', 'skipped')"
+                    ),
+                    arguments: [key]),
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT MAX(commit_order) FROM phase_runs WHERE execution_id = ?"),
+                    arguments: [key]) ?? 0
+            )
         }
         var phases: [String: PhaseResult] = [:]
         for record in records {
             let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
             phases[phase.name] = phase
         }
-        return phases
+        return (phases, commits)
     }
 
     /// A phase that will never run again in its execution: a checkpoint or result may refer to its
@@ -157,8 +167,10 @@ extension SQLiteHistoryStore {
 struct LiveExecution: Sendable {
     /// Secret values are known only while the execution runs; they are never stored.
     var redactor: Redactor
-    /// Settled phases as committed, so checkpoints can refer to them (see ``StoredCheckpoint``).
+    /// Settled phases as committed, so checkpoints can refer to them (see ``StoredPhases``).
     var committed: [String: PhaseResult]
+    /// How many phase commits it had (`phase_runs.commit_order` of the latest).
+    var commits: Int
 }
 
 // MARK: Rows
@@ -203,76 +215,32 @@ struct ExecutionStartRow: Sendable {
     }
 }
 
-/// SQL that turns a JSON date (seconds since 2001-01-01) into the ISO 8601 text of the time columns.
-private func isoTime(_ json: String) -> String {
-    "strftime('%Y-%m-%dT%H:%M:%fZ', (\(json)) + 978307200, 'unixepoch')"
-}
-
-/// A committed phase: its exact JSON, from which SQLite fills `phase_runs`, `step_results` and
-/// `agent_responses`.
+/// A committed phase: its exact JSON. The other columns of `phase_runs`, and the `step_results` and
+/// `agent_responses` views, read from it.
 struct PhaseRow: Sendable {
     var executionID: String
     var name: String
     var status: String
-    var durationMs: Double?
     var record: String
-    var hasSteps: Bool
-    var hasResponses: Bool
 
     init(_ phase: PhaseResult, executionID: String, encoder: JSONEncoder, redactor: Redactor) throws {
         self.executionID = executionID
         name = phase.name
         status = phase.status.rawValue
-        durationMs = phase.duration?.storedMilliseconds
-        hasSteps = !phase.steps.isEmpty
-        hasResponses = !phase.responses.isEmpty
         record = try StorageCoding.encode(phase, with: encoder, redactor: redactor)
     }
 
     /// Replaces whatever an earlier commit of the same phase wrote (a failed phase run again by a resume).
-    func write(committedAt: String, _ db: Database) throws {
+    func write(order: Int, committedAt: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO phase_runs (execution_id, phase, status, attempts, started_at, finished_at, duration_ms,
-                    outputs, errors, result, commit_order, committed_at, record)
-                VALUES (?1, ?2, ?3, ?4 ->> '$.attempts', \(isoTime("?4 ->> '$.startedAt'")),
-                    \(isoTime("?4 ->> '$.finishedAt'")), ?5, COALESCE(?4 -> '$.outputs', '{}'),
-                    COALESCE(?4 -> '$.errors', '[]'), ?4 -> '$.result',
-                    (SELECT COALESCE(MAX(commit_order), 0) + 1 FROM phase_runs WHERE execution_id = ?1), ?6, ?4)
+                INSERT INTO phase_runs (execution_id, phase, status, commit_order, committed_at, record)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (execution_id, phase) DO UPDATE SET
-                    status = excluded.status, attempts = excluded.attempts, started_at = excluded.started_at,
-                    finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-                    outputs = excluded.outputs, errors = excluded.errors, result = excluded.result,
-                    commit_order = excluded.commit_order, committed_at = excluded.committed_at,
-                    record = excluded.record
+                    status = excluded.status, commit_order = excluded.commit_order,
+                    committed_at = excluded.committed_at, record = excluded.record
                 """
-        ).execute(arguments: [executionID, name, status, record, durationMs, committedAt])
-        // An earlier commit's step and response rows went with the update (trigger phase_runs_replace_children).
-        if hasSteps {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO step_results (execution_id, phase, step_index, type, agent, status, attempts, started_at,
-                        finished_at, value, outputs, error, warnings)
-                    SELECT ?1, ?2, value ->> '$.index', value ->> '$.type', value ->> '$.agent', value ->> '$.status',
-                        value ->> '$.attempts', \(isoTime("value ->> '$.startedAt'")),
-                        \(isoTime("value ->> '$.finishedAt'")), value -> '$.value', COALESCE(value -> '$.outputs', '{}'),
-                        value ->> '$.error', COALESCE(value -> '$.warnings', '[]')
-                    FROM json_each(?3, '$.steps')
-                    """
-            ).execute(arguments: [executionID, name, record])
-        }
-        if hasResponses {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO agent_responses (execution_id, phase, ordinal, agent, step_index, attempt, text, position,
-                        confidence, latency_ms, response)
-                    SELECT ?1, ?2, key, value ->> '$.agent', value ->> '$.step', value ->> '$.attempt',
-                        value ->> '$.response.text', value ->> '$.response.position', value ->> '$.response.confidence',
-                        value ->> '$.response.latencyMs', value -> '$.response'
-                    FROM json_each(?3, '$.responses')
-                    """
-            ).execute(arguments: [executionID, name, record])
-        }
+        ).execute(arguments: [executionID, name, status, order, committedAt, record])
     }
 }
 

@@ -142,7 +142,7 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
     /// What this store knows about `id` while it runs here; for an execution started elsewhere,
     /// only the additional secrets and nothing committed.
     func liveExecution(_ id: ExecutionID) -> LiveExecution {
-        live.withLock { $0[id] } ?? LiveExecution(redactor: baseRedactor, committed: [:])
+        live.withLock { $0[id] } ?? LiveExecution(redactor: baseRedactor, committed: [:], commits: 0)
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {
