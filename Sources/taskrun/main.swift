@@ -1,3 +1,10 @@
 import TaskrunCLI
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
-await TaskrunCommand.main()
+exit(await TaskrunMain.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The lines of a markdown source, for slicing it by position.
+///
+/// Lines end at `\n`, `\r\n` or a lone `\r`, as in CommonMark. Line numbers are 1-based.
+public struct MarkdownSourceLines: Sendable {
+    /// The whole source.
+    public let source: String
+    /// The UTF-8 offset where each line starts.
+    let starts: [Int]
+    /// The UTF-8 offset where each line's text ends (before its line terminator).
+    let ends: [Int]
+    /// Whether each line is all ASCII, where byte and scalar columns agree.
+    let ascii: [Bool]
+
+    public init(_ source: String) {
+        self.source = source
+        // (A struct, not a tuple, and no `??`: the Swift 6.3 optimizer crashes on that shape.)
+        let table: LineTable
+        if let contiguous = source.utf8.withContiguousStorageIfAvailable({ Self.scan($0) }) {
+            table = contiguous
+        } else {
+            table = Array(source.utf8).withUnsafeBufferPointer { Self.scan($0) }
+        }
+        self.starts = table.starts
+        self.ends = table.ends
+        self.ascii = table.ascii
+    }
+
+    /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
+    /// Whether `count` bytes at `pointer` are all ASCII, eight at a time.
+    private static func isASCII(_ pointer: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var index = 0
+        var seen: UInt64 = 0
+        let raw = UnsafeRawPointer(pointer)
+        while index + 8 <= count {
+            seen |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        var tail: UInt8 = 0
+        while index < count {
+            tail |= pointer[index]
+            index += 1
+        }
+        return seen & 0x8080_8080_8080_8080 == 0 && tail < 0x80
+    }
+
+    private struct LineTable {
+        var starts: [Int]
+        var ends: [Int]
+        var ascii: [Bool]
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> LineTable {
+        // About one line per 40 bytes in task files.
+        let estimate = bytes.count / 40 + 2
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var ascii: [Bool] = []
+        starts.reserveCapacity(estimate)
+        ends.reserveCapacity(estimate)
+        ascii.reserveCapacity(estimate)
+        let count = bytes.count
+        guard let base = bytes.baseAddress, count > 0 else {
+            return LineTable(starts: [0], ends: [0], ascii: [true])
+        }
+        var offset = 0
+        while true {
+            starts.append(offset)
+            // memchr finds the line feed (vectorized); a carriage return can only end the line earlier.
+            var end = count
+            if let found = memchr(base + offset, 10, count - offset) {
+                end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
+            if let carriageReturn = memchr(base + offset, 13, end - offset) {
+                end = base.distance(to: carriageReturn.assumingMemoryBound(to: UInt8.self))
+            }
+            ends.append(end)
+            ascii.append(Self.isASCII(base + offset, count: end - offset))
+            guard end < count else { break }
+            offset = end + 1
+            if bytes[end] == 13, offset < count, bytes[offset] == 10 { offset += 1 }
+            if offset == count {
+                starts.append(offset)
+                ends.append(offset)
+                ascii.append(true)
+                break
+            }
+        }
+        return LineTable(starts: starts, ends: ends, ascii: ascii)
+    }
+
+    /// The Unicode scalars of `line` from scalar column `column` to the end of the line: what the
+    /// parser slices text from. Empty for a line out of range.
+    public func scalars(ofLine line: Int, fromColumn column: Int) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        appendScalars(ofLine: line, fromColumn: column, to: &scalars)
+        return scalars
+    }
+
+    /// Appends the Unicode scalars of `line` from scalar column `column` to `scalars`: the same as
+    /// ``scalars(ofLine:fromColumn:)`` without an array of its own.
+    public func appendScalars(ofLine line: Int, fromColumn column: Int, to scalars: inout [Unicode.Scalar]) {
+        guard line >= 1, line <= starts.count else { return }
+        let start = starts[line - 1]
+        let end = ends[line - 1]
+        let skip = max(0, column - 1)
+        if ascii[line - 1] {
+            guard start + skip < end else { return }
+            let done: Bool? = source.utf8.withContiguousStorageIfAvailable { bytes in
+                scalars.reserveCapacity(scalars.count + end - start - skip)
+                for offset in (start + skip)..<end { scalars.append(Unicode.Scalar(bytes[offset])) }
+                return true
+            }
+            if done != nil { return }
+        }
+        scalars += text(ofLine: line).unicodeScalars.dropFirst(skip)
+    }
+
+    /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.
+    public func byteCount(ofLine line: Int) -> Int {
+        guard line >= 1, line <= starts.count else { return 0 }
+        return ends[line - 1] - starts[line - 1]
+    }
+
+    /// The number of lines (a source ending in a newline has an empty last line).
+    public var count: Int { starts.count }
+
+    /// The text of line `line` without its terminator; empty for a line out of range.
+    public func text(ofLine line: Int) -> Substring {
+        guard line >= 1, line <= starts.count else { return source[source.endIndex...] }
+        let utf8 = source.utf8
+        let from = utf8.index(utf8.startIndex, offsetBy: starts[line - 1])
+        let to = utf8.index(utf8.startIndex, offsetBy: ends[line - 1])
+        return source[from..<to]
+    }
+
+    /// The Unicode-scalar column of the character at 1-based byte column `byteColumn` of `line`
+    /// (a byte inside a multi-byte character maps to that character).
+    public func scalarColumn(line: Int, byteColumn: Int) -> Int {
+        guard line >= 1, line <= starts.count, byteColumn > 0 else { return byteColumn }
+        if ascii[line - 1] { return byteColumn }
+        let start = starts[line - 1]
+        let limit = min(start + byteColumn, ends[line - 1])
+        return countScalarStarts(from: start, to: limit) + max(0, start + byteColumn - limit)
+    }
+
+    /// The number of characters (UTF-8 lead bytes) in `source`'s bytes `from..<to`.
+    func countScalarStarts(from: Int, to: Int) -> Int {
+        guard from < to else { return 0 }
+        let utf8 = source.utf8
+        var count = 0
+        var index = utf8.index(utf8.startIndex, offsetBy: from)
+        for _ in from..<to {
+            if utf8[index] & 0xC0 != 0x80 { count += 1 }
+            index = utf8.index(after: index)
+        }
+        return count
+    }
+
+    /// The column of the first character of `line` that is not a space, tab or `>`: where a
+    /// paragraph's continuation line starts once its container prefix (indentation, block quote
+    /// markers) is skipped. The prefix is ASCII, so this is both a byte and a scalar column.
+    public func contentStartColumn(line: Int) -> Int? {
+        contentStartByteColumn(line: line)
+    }
+
+    func contentStartByteColumn(line: Int) -> Int? {
+        guard line >= 1, line <= starts.count else { return nil }
+        let utf8 = source.utf8
+        var offset = starts[line - 1]
+        var index = utf8.index(utf8.startIndex, offsetBy: offset)
+        while offset < ends[line - 1] {
+            let byte = utf8[index]
+            guard byte == 32 || byte == 9 || byte == 62 else { return offset - starts[line - 1] + 1 }
+            offset += 1
+            index = utf8.index(after: index)
+        }
+        return nil
+    }
+
+    /// The byte at 1-based byte column `byteColumn` of `line`, if there is one.
+    func byte(line: Int, byteColumn: Int) -> UInt8? {
+        guard line >= 1, line <= starts.count, byteColumn >= 1 else { return nil }
+        let offset = starts[line - 1] + byteColumn - 1
+        guard offset < ends[line - 1] else { return nil }
+        let utf8 = source.utf8
+        return utf8[utf8.index(utf8.startIndex, offsetBy: offset)]
+    }
+}
