@@ -28,7 +28,7 @@ struct PauseTests {
         #expect(paused.phases[0].status == .paused)
         #expect(paused.phases[0].steps.map(\.status) == [.completed, .pending])
         #expect(agents.requests.map(\.agentID) == ["a"])
-        #expect(await log.of(.executionPaused).first?.message == "coffee")
+        #expect(await log.first(.executionPaused).message == "coffee")
 
         try await Task.detached { try await executor.resume(handle.id) }.value
         let result = await handle.result
@@ -55,7 +55,8 @@ struct PauseTests {
         try await handle.waitUntilSettled()
         #expect(handle.state().phases.map(\.status) == [.completed, .pending])
         #expect(await history.loadCheckpoint(handle.id)?.phase == "First")
-        #expect(await log.of(.phaseStart).map(\.phase) == ["First"])
+        await log.first(.phaseStart, phase: "First")
+        #expect(await log.current(.phaseStart).map(\.phase) == ["First"])
         try await handle.resume()
         #expect(await handle.result.status == .completed)
     }

@@ -57,8 +57,8 @@ struct SchedulingTests {
         // Both agents are asked while neither has answered: the phases run at the same time.
         await log.first(.agentQuery, agent: "a")
         await log.first(.agentQuery, agent: "b")
-        #expect(await log.of(.phaseComplete).isEmpty)
-        #expect(await log.of(.phaseStart).map(\.phase) .contains("C") == false)
+        #expect(await log.current(.phaseComplete).isEmpty)
+        #expect(await log.current(.phaseStart).map(\.phase).contains("C") == false)
         gate.open()
         let result = await handle.result
         #expect(result.status == .completed)
@@ -111,7 +111,7 @@ struct SchedulingTests {
         let task = makeTask([makePhase("P", [agentStep("a"), agentStep("b"), agentStep("c"), aggregateStep("responses")])])
         let handle = try executor.start(task)
         await log.count(atLeast: 3) { $0.kind == .agentQuery }
-        #expect(await log.of(.agentResponse).isEmpty)
+        #expect(await log.current(.agentResponse).isEmpty)
         gate.open()
         let result = await handle.result
         #expect(result.status == .completed)

@@ -109,10 +109,24 @@ struct StrategyTests {
         #expect(outputs["finalVerdict"]?["text"] == "BUY")
         #expect(outputs["meetingSummary"] == "all agreed")
         #expect(outputs["confidence"] == 70)
-        let summary = try #require(result.finalResult)
+        // A summary aggregate describes the run; the phase's result is its agents' answers.
+        #expect(result.finalResult?.arrayValue?.count == 2)
+        let summary = try #require(result[phase: "Verdict"]?.steps[2].value)
         #expect(summary["agentsAsked"] == 2)
         #expect(summary["agentsAnswered"] == 2)
         #expect(summary["failures"] == 0)
+    }
+
+    @Test func aSummaryIsThePhaseResultOnlyWhenNothingElseIs() async throws {
+        let executor = makeExecutor()
+        let task = makeTask([
+            makePhase("A", [agentStep("a"), aggregateStep("summary")]),
+            makePhase("B", dependsOn: ["A"], outputs: ["report"], [descriptionStep("note"), aggregateStep("summary")]),
+        ])
+        let result = try await executor.execute(task)
+        #expect(result[phase: "A"]?.result?["agent"] == "a")
+        #expect(result[phase: "B"]?.result?["phasesCompleted"] == 1)
+        #expect(result[phase: "B"]?.outputs["report"] == result[phase: "B"]?.result)
     }
 
     @Test func consensusTalliesPositions() async throws {

@@ -110,8 +110,8 @@ struct PlanBuilder {
         }
     }
 
-    /// Each phase's transitive dependencies in file order, or `nil` (with a problem) for a cycle.
-    private func ancestorSets(_ dependencies: [[Int]], _ problems: inout [PreflightProblem]) -> [[Int]]? {
+    /// Each phase's transitive dependencies, or `nil` (with a problem) for a cycle.
+    private func ancestorSets(_ dependencies: [[Int]], _ problems: inout [PreflightProblem]) -> [PhaseSet]? {
         let count = dependencies.count
         var remaining = dependencies.map(\.count)
         var dependents = Array(repeating: [Int](), count: count)
@@ -132,14 +132,14 @@ struct PlanBuilder {
             problems.append(PreflightProblem("dependency cycle among phases \(stuck.joined(separator: ", "))"))
             return nil
         }
-        var ancestors = Array(repeating: Set<Int>(), count: count)
+        var ancestors = Array(repeating: PhaseSet(capacity: count), count: count)
         for index in order {
             for dependency in dependencies[index] {
                 ancestors[index].insert(dependency)
                 ancestors[index].formUnion(ancestors[dependency])
             }
         }
-        return ancestors.map { $0.sorted() }
+        return ancestors
     }
 
     private mutating func parseCondition(

@@ -44,9 +44,9 @@ extension ExecutionRun {
                 state.withLock { state in
                     if recordsReply {
                         let position =
-                            state.execution.phases[phase.index].responses.lastIndex { $0.step <= step.index }
+                            state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
                             .map { $0 + 1 } ?? 0
-                        state.execution.phases[phase.index].responses.insert(reply, at: position)
+                        state.execution.phaseList[phase.index].responses.insert(reply, at: position)
                     }
                     emit(
                         .agentResponse, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,

@@ -48,7 +48,7 @@ public struct ClassifyStepStrategy: StepStrategy {
             case .bool(false): continue
             default:
                 throw StepFailure(
-                    "classify rule '\(rule.label)' must be true or false, got \(value.typeName) \(value.abbreviated())",
+                    "classify rule '\(rule.label)' must be true or false, got \(value.typedDescription)",
                     isRetryable: false)
             }
         }
