@@ -36,7 +36,7 @@ extension SQLiteHistoryStore {
                 record.secretInputs.sorted(), with: encoder, redactor: .init(secrets: [])),
             startedAt: StorageTime.text(record.startedAt), resumeCount: record.resumeCount,
             owner: configuration.owner, updatedAt: StorageTime.text(Date()))
-        let events = try EventRows(record.events, redactor: redactor)
+        let events = EventRows(record.events, redactor: redactor)
         try await pool.write { db in
             try row.upsert(db)
             try events.insert(executionID: row.id, db)
@@ -62,7 +62,7 @@ extension SQLiteHistoryStore {
                 checkpoint: try StorageCoding.encode(
                     StoredCheckpoint(checkpoint, committed: committed), with: encoder, redactor: redactor))
         }
-        let events = try EventRows(commit.events, redactor: redactor)
+        let events = EventRows(commit.events, redactor: redactor)
         let now = StorageTime.text(Date())
         let order = execution.commits + 1
         do {
@@ -85,7 +85,7 @@ extension SQLiteHistoryStore {
     public func executionUpdated(_ update: ExecutionUpdate) async throws {
         let redactor = liveExecution(update.executionID).redactor
         let id = update.executionID.description
-        let events = try EventRows(update.events, redactor: redactor)
+        let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
         try await pool.write { db in
@@ -108,7 +108,7 @@ extension SQLiteHistoryStore {
         let id = result.executionID.description
         let resultJSON = try StorageCoding.encode(
             StoredResult(result, committed: execution.committed), with: encoder, redactor: redactor)
-        let rows = try EventRows(events, redactor: redactor)
+        let rows = EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
         try await pool.write { db in
