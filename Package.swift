@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "TaskrunCore",
                 "TaskrunExecution",
+                "TaskrunStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -21,6 +21,10 @@ extension SQLiteHistoryStore {
         var input = record.input
         for name in record.secretInputs where input[name] != nil { input[name] = .string(Redactor.placeholder) }
         var task = record.task
+        // An absolute path, so `taskrun resume` finds the file from any directory.
+        task.sourcePath = task.sourcePath.map { path in
+            path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        }.map { ($0 as NSString).standardizingPath }
         for index in task.requirements.indices where task.requirements[index].isSecret {
             if task.requirements[index].defaultValue != nil {
                 task.requirements[index].defaultValue = .string(Redactor.placeholder)
@@ -28,7 +32,7 @@ extension SQLiteHistoryStore {
         }
         let row = ExecutionStartRow(
             id: record.id.description, taskID: record.taskID, taskName: redactor.redact(record.taskName),
-            taskHash: TaskFingerprint.of(record.task), taskPath: record.task.sourcePath,
+            taskHash: TaskFingerprint.of(record.task), taskPath: task.sourcePath,
             taskDefinition: try StorageCoding.encode(task, with: encoder, redactor: redactor),
             input: try StorageCoding.encode(input, with: encoder, redactor: redactor),
             inputHash: InputFingerprint.of(record.input, secretInputs: record.secretInputs),
