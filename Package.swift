@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
         .testTarget(
             name: "TaskrunStorageTests",
-            dependencies: ["TaskrunStorage", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TaskrunStorage", "TaskrunCLI", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -110,7 +110,7 @@ struct ShowCommand: AsyncParsableCommand {
                 lines.append("      step \(step.index) (\(step.agent ?? step.type)) \(step.status): \(step.error ?? "")")
             }
             for (key, value) in phase.outputs.sorted(by: { $0.key < $1.key }) {
-                let text = value["text"]?.stringValue ?? value.compactDescription
+                let text = value.stringValue ?? value["text"]?.stringValue ?? value.compactDescription
                 lines.append("      → \(key): \(HistoryFormat.abbreviated(text))")
             }
             for error in phase.errors { lines.append("      error: \(error)") }
@@ -131,6 +131,7 @@ struct ShowCommand: AsyncParsableCommand {
         text += "  " + String(time.dropFirst(11).dropLast())
         text += "  " + event.kind.rawValue
         var details: [String] = []
+        if let task = event.task { details.append(task) }
         if let phase = event.phase { details.append(phase) }
         if let step = event.step { details.append("step \(step)") }
         if let agent = event.agent { details.append(agent) }
