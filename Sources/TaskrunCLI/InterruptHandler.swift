@@ -100,60 +100,51 @@ public final class InterruptHandler: Sendable {
     ) async -> Ending {
         let id = handle.id
         let signals = self.signals
-        return await withTaskGroup(of: Decision.self) { group in
-            group.addTask { .finished(await handle.result) }
-            group.addTask {
-                var count = 0
-                for await number in signals {
-                    count += 1
-                    onSignal(number, count)
-                    if count == 1 {
-                        let reason = number == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)"
-                        do {
-                            try await executor.pause(id, reason: reason)
-                        } catch {
-                            // Not running (already paused, or ending): the result will tell.
-                        }
-                        return .firstSignal
+        let (decisions, sink) = AsyncStream.makeStream(of: Decision.self)
+        defer { sink.finish() }
+        // Unstructured on purpose: waiting for the result cannot be cancelled (a paused execution
+        // never ends by itself), and a task group would wait for it before returning `.paused`.
+        Task { sink.yield(.finished(await handle.result)) }
+        let listener = Task {
+            var count = 0
+            for await number in signals {
+                count += 1
+                onSignal(number, count)
+                if count == 1 {
+                    let reason = number == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)"
+                    do {
+                        try await executor.pause(id, reason: reason)
+                    } catch {
+                        // Not running (already paused, or ending): the result tells how it ended.
                     }
-                }
-                return .noMoreSignals
-            }
-            var aborting = false
-            while let decision = await group.next() {
-                switch decision {
-                case .finished(let result):
-                    group.cancelAll()
-                    return .finished(result)
-                case .firstSignal:
-                    // Wait for in-flight work (bounded by the grace period) and, meanwhile, a second signal.
-                    group.addTask {
-                        await Self.settle(executor: executor, id: id, grace: grace, clock: clock)
-                    }
-                    group.addTask {
-                        var count = 1
-                        for await number in signals {
-                            count += 1
-                            onSignal(number, count)
-                            handle.abort(reason: "interrupted twice")
-                            return .aborted
-                        }
-                        return .noMoreSignals
-                    }
-                case .settled(let settled):
-                    if !aborting {
-                        group.cancelAll()
-                        return .paused(id, settled: settled)
-                    }
-                case .aborted:
-                    aborting = true
-                case .noMoreSignals:
-                    break
+                    sink.yield(.firstSignal)
+                } else {
+                    handle.abort(reason: "interrupted twice")
+                    sink.yield(.aborted)
+                    return
                 }
             }
-            // Unreachable in practice: the execution's own task always reports.
-            return .finished(await handle.result)
         }
+        var settler: Task<Void, Never>?
+        defer {
+            listener.cancel()
+            settler?.cancel()
+        }
+        var aborting = false
+        for await decision in decisions {
+            switch decision {
+            case .finished(let result):
+                return .finished(result)
+            case .firstSignal:
+                settler = Task { sink.yield(await Self.settle(executor: executor, id: id, grace: grace, clock: clock)) }
+            case .settled(let settled):
+                if !aborting { return .paused(id, settled: settled) }
+            case .aborted:
+                aborting = true
+            }
+        }
+        // Unreachable: the stream ends only when this function returns.
+        return .finished(await handle.result)
     }
 
     private enum Decision: Sendable {
@@ -161,7 +152,6 @@ public final class InterruptHandler: Sendable {
         case firstSignal
         case settled(Bool)
         case aborted
-        case noMoreSignals
     }
 
     /// Waits until the paused execution has nothing in flight and its finished phases are

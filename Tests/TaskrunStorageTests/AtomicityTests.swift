@@ -75,3 +75,22 @@ import TaskrunExecution
         #expect(try await store.loadExecution(record.id)?.phases == [original])
     }
 }
+
+@Suite struct CancellationTests {
+    /// The executor cancels its own work on abort; what ended must still be written.
+    @Test func writesLandEvenFromACancelledTask() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        let writer = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            #expect(Task.isCancelled)
+            try await store.executionStarted(record)
+            try await store.commitPhase(
+                PhaseCommit(executionID: record.id, phase: Samples.phase("P1"), checkpoint: nil, events: []))
+        }
+        try await writer.value
+        #expect(try await store.loadExecution(record.id)?.phases.map(\.name) == ["P1"])
+    }
+}

@@ -23,7 +23,8 @@ extension SQLiteHistoryStore {
         var task = record.task
         // An absolute path, so `taskrun resume` finds the file from any directory.
         task.sourcePath = task.sourcePath.map { path in
-            path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            path.hasPrefix("/")
+                ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         }.map { ($0 as NSString).standardizingPath }
         for index in task.requirements.indices where task.requirements[index].isSecret {
             if task.requirements[index].defaultValue != nil {
@@ -41,7 +42,7 @@ extension SQLiteHistoryStore {
             startedAt: StorageTime.text(record.startedAt), resumeCount: record.resumeCount,
             owner: configuration.owner, updatedAt: StorageTime.text(Date()))
         let events = EventRows(record.events, redactor: redactor)
-        try await pool.write { db in
+        try await write { db in
             try row.upsert(db)
             try events.insert(executionID: row.id, db)
         }
@@ -70,7 +71,7 @@ extension SQLiteHistoryStore {
         let now = StorageTime.text(Date())
         let order = execution.commits + 1
         do {
-            try await pool.write { db in
+            try await write { db in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
                 // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
                 try phase.write(order: order, committedAt: now, db)
@@ -92,7 +93,7 @@ extension SQLiteHistoryStore {
         let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
-        try await pool.write { db in
+        try await write { db in
             try Self.requireExecution(id, db)
             // A late pause or resume never reopens an execution that has ended.
             try db.cachedStatement(
@@ -115,7 +116,7 @@ extension SQLiteHistoryStore {
         let rows = EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
-        try await pool.write { db in
+        try await write { db in
             try Self.requireExecution(id, db)
             try db.cachedStatement(
                 sql: """
@@ -130,22 +131,36 @@ extension SQLiteHistoryStore {
         live.withLock { _ = $0.removeValue(forKey: result.executionID) }
     }
 
+    /// Runs `updates` in one write transaction, even when the calling task is cancelled: the executor
+    /// cancels its own work on abort and time-out, and what ended (a phase, the execution itself)
+    /// must still be recorded. (GRDB's async writes throw `CancellationError` in a cancelled task;
+    /// an unstructured task does not inherit the cancellation.)
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let pool = self.pool
+        return try await Task { try await pool.write(updates) }.value
+    }
+
     /// The phases of `id` that are committed for good (completed or skipped), as committed, and how
     /// many commits it had.
     func committedPhases(of id: ExecutionID) async throws -> (phases: [String: PhaseResult], commits: Int) {
         let key = id.description
-        let (records, commits) = try await pool.read { db in
-            (
-                try String.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT record FROM phase_runs WHERE execution_id = ? AND status IN ('completed', 'skipped')"
-                    ),
-                    arguments: [key]),
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT MAX(commit_order) FROM phase_runs WHERE execution_id = ?"),
-                    arguments: [key]) ?? 0
-            )
-        }
+        let pool = self.pool
+        // Part of recording a start: not abandoned when the caller is cancelled (see `write`).
+        let (records, commits) = try await Task {
+            try await pool.read { db in
+                (
+                    try String.fetchAll(
+                        db.cachedStatement(
+                            sql:
+                                "SELECT record FROM phase_runs WHERE execution_id = ? AND status IN ('completed', 'skipped')"
+                        ),
+                        arguments: [key]),
+                    try Int.fetchOne(
+                        db.cachedStatement(sql: "SELECT MAX(commit_order) FROM phase_runs WHERE execution_id = ?"),
+                        arguments: [key]) ?? 0
+                )
+            }
+        }.value
         var phases: [String: PhaseResult] = [:]
         for record in records {
             let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
