@@ -56,7 +56,11 @@ public final class InterruptHandler: Sendable {
             numbers.map { number in
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { continuation.yield(number) }
+                // Signals that arrive together are coalesced into one event; `data` says how many.
+                // The handler holds the source; stop() clears the handler, which breaks the cycle.
+                source.setEventHandler {
+                    for _ in 0..<max(1, Int(source.data)) { continuation.yield(number) }
+                }
                 source.setCancelHandler { signal(number, SIG_DFL) }
                 source.resume()
                 return source
@@ -81,7 +85,10 @@ public final class InterruptHandler: Sendable {
     /// Gives the signals back to the process (their default action) and ends ``signals``.
     public func stop() {
         sources.withLock { sources in
-            for source in sources where !source.isCancelled { source.cancel() }
+            for source in sources where !source.isCancelled {
+                source.setEventHandler(handler: nil)
+                source.cancel()
+            }
             sources.removeAll()
         }
         continuation.finish()

@@ -60,6 +60,17 @@ extension SQLiteHistoryStore {
         } else {
             committed[commit.phase.name] = nil
         }
+        var order = execution.commits + 1
+        var rows = [(phase, order)]
+        // A phase that ended while this one was being committed is in the snapshot before its own
+        // commit: record it now, with the checkpoint that holds it, so that a crash before its
+        // commit leaves no completed phase without its row. (Its own commit rewrites the same row.)
+        for settled in commit.checkpoint?.state.phases ?? []
+        where settled.name != commit.phase.name && Self.isSettled(settled) && committed[settled.name] != settled {
+            order += 1
+            rows.append((try PhaseRow(settled, executionID: id, encoder: encoder, redactor: redactor), order))
+            committed[settled.name] = settled
+        }
         let checkpoint = try commit.checkpoint.map { checkpoint in
             CheckpointRow(
                 executionID: id, phase: checkpoint.phase, createdAt: StorageTime.text(checkpoint.createdAt),
@@ -69,12 +80,13 @@ extension SQLiteHistoryStore {
         }
         let events = EventRows(commit.events, redactor: redactor)
         let now = StorageTime.text(Date())
-        let order = execution.commits + 1
+        let finalOrder = order
+        let phaseRows = rows
         do {
             try await write { db in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
                 // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
-                try phase.write(order: order, committedAt: now, db)
+                for (row, order) in phaseRows { try row.write(order: order, committedAt: now, db) }
                 try checkpoint?.write(db)
                 try events.insert(executionID: id, db)
             }
@@ -83,7 +95,7 @@ extension SQLiteHistoryStore {
         }
         live.withLock { live in
             live[commit.executionID]?.committed = committed
-            live[commit.executionID]?.commits = order
+            live[commit.executionID]?.commits = finalOrder
         }
     }
 
