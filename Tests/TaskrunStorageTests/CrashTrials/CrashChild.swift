@@ -63,10 +63,13 @@ func crashTrialTask() -> TaskDefinition {
 final class MarkingAgents: AgentManager {
     let marks: Int32
     let run: String
+    /// Whether to print `mark <phase>` lines (children do, for the parent to follow).
+    let announces: Bool
 
-    init(marksPath: String, run: String) {
+    init(marksPath: String, run: String, announces: Bool = true) {
         marks = open(marksPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         self.run = run
+        self.announces = announces
     }
 
     deinit { close(marks) }
@@ -76,7 +79,7 @@ final class MarkingAgents: AgentManager {
         try await Task.sleep(for: .milliseconds(2))
         let line = "\(run) \(request.phase)\n"
         _ = line.withCString { write(marks, $0, strlen($0)) }
-        FileHandle.standardOutput.write(Data("mark \(request.phase)\n".utf8))
+        if announces { FileHandle.standardOutput.write(Data("mark \(request.phase)\n".utf8)) }
         return AgentResponse(text: "\(request.phase): \(request.prompt.count)", latency: .milliseconds(1))
     }
 }

@@ -156,7 +156,7 @@ struct CrashTrialTests {
 
     /// The result of the task run once, uninterrupted, in this process.
     private static func reference(in directory: TemporaryDirectory) async throws -> ExecutionResult {
-        let agents = MarkingAgents(marksPath: directory.file("reference-marks"), run: "0")
+        let agents = MarkingAgents(marksPath: directory.file("reference-marks"), run: "0", announces: false)
         let executor = TaskExecutor(configuration: .init(maxConcurrentPhases: 4), agents: agents)
         return try await executor.execute(crashTrialTask(), input: ["ticker": "BTC"])
     }
