@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 

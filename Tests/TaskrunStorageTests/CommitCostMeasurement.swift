@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
@@ -13,7 +13,8 @@ import TaskrunExecution
         defer { directory.cleanUp() }
         for durability in [SQLiteHistoryStore.Configuration.Durability.normal, .full] {
             let store = try SQLiteHistoryStore(
-                path: directory.file("bench-\(durability).sqlite"), configuration: .init(durability: durability, owner: deadOwner))
+                path: directory.file("bench-\(durability).sqlite"),
+                configuration: .init(durability: durability, owner: deadOwner))
             let phaseCount = 20
             let task = chainTask(phases: phaseCount)
             let text = String(repeating: "The market looks constructive. ", count: 16)
@@ -31,7 +32,8 @@ import TaskrunExecution
                     for step in phase.steps.indices { phase.steps[step].index = step }
                     done.append(phase)
                     let events = (0..<10).map { offset in
-                        Samples.event(.agentResponse, id: record.id, sequence: sequence + UInt64(offset) + 1, phase: phase.name)
+                        Samples.event(
+                            .agentResponse, id: record.id, sequence: sequence + UInt64(offset) + 1, phase: phase.name)
                     }
                     sequence += 10
                     let commit = PhaseCommit(
@@ -49,7 +51,8 @@ import TaskrunExecution
             let median = durations[durations.count / 2]
             let p90 = durations[durations.count * 9 / 10]
             let mean = durations.reduce(Duration.zero, +) / durations.count
-            print("commitPhase \(durability): median \(median), p90 \(p90), mean \(mean) over \(durations.count) commits")
+            print(
+                "commitPhase \(durability): median \(median), p90 \(p90), mean \(mean) over \(durations.count) commits")
         }
     }
 }
@@ -67,12 +70,16 @@ extension CommitCostMeasurement {
             done.append(phase)
         }
         let id = ExecutionID.make()
-        let checkpoint = ExecutionCheckpoint(phase: "P20", createdAt: Date(), state: Samples.state(id: id, task: task, phases: done, lastSequence: 200))
+        let checkpoint = ExecutionCheckpoint(
+            phase: "P20", createdAt: Date(), state: Samples.state(id: id, task: task, phases: done, lastSequence: 200))
         let encoder = StorageCoding.canonicalEncoder()
         let clock = ContinuousClock()
         var size = 0
         let full = clock.measure {
-            for _ in 0..<50 { size = (try? StorageCoding.encode(checkpoint, with: encoder, redactor: Redactor(secrets: [])))?.count ?? 0 }
+            for _ in 0..<50 {
+                size =
+                    (try? StorageCoding.encode(checkpoint, with: encoder, redactor: Redactor(secrets: [])))?.count ?? 0
+            }
         }
         let plain = JSONEncoder()
         let unsorted = clock.measure {
@@ -80,22 +87,29 @@ extension CommitCostMeasurement {
         }
         let record = StorageCoding.recordEncoder()
         let phaseOnly = clock.measure {
-            for _ in 0..<50 { _ = try? PhaseRow(done[0], executionID: id.description, encoder: record, redactor: Redactor(secrets: [])) }
+            for _ in 0..<50 {
+                _ = try? PhaseRow(
+                    done[0], executionID: id.description, encoder: record, redactor: Redactor(secrets: []))
+            }
         }
         let events = (0..<10).map { Samples.event(.agentResponse, id: id, sequence: UInt64($0), phase: "P1") }
         let eventCost = clock.measure {
-            for _ in 0..<50 { _ = try? EventRows(events, redactor: Redactor(secrets: [])) }
+            for _ in 0..<50 { _ = EventRows(events, redactor: Redactor(secrets: [])) }
         }
         let committed = done.dropLast().byName
         var skeletonSize = 0
         let skeleton = clock.measure {
             for _ in 0..<50 {
-                skeletonSize = (try? StorageCoding.encode(StoredCheckpoint(checkpoint, committed: committed), with: record, redactor: Redactor(secrets: [])))?.count ?? 0
+                skeletonSize =
+                    (try? StorageCoding.encode(
+                        StoredCheckpoint(checkpoint, committed: committed), with: record,
+                        redactor: Redactor(secrets: [])))?.count ?? 0
             }
         }
         do {
-            _ = try RecordJSONEncoder(redactor: Redactor(secrets: [])).encode(StoredCheckpoint(checkpoint, committed: committed))
-            
+            _ = try RecordJSONEncoder(redactor: Redactor(secrets: [])).encode(
+                StoredCheckpoint(checkpoint, committed: committed))
+
             let fastFull = clock.measure {
                 for _ in 0..<50 { _ = try? RecordJSONEncoder(redactor: Redactor(secrets: [])).encode(checkpoint) }
             }
@@ -103,7 +117,9 @@ extension CommitCostMeasurement {
         } catch {
             print("fast encoder failed: \(error)")
         }
-        print("checkpoint of 20 phases: \(size) bytes, sorted \(full / 50), unsorted \(unsorted / 50); skeleton \(skeletonSize) bytes \(skeleton / 50); phase row \(phaseOnly / 50); 10 events \(eventCost / 50)")
+        print(
+            "checkpoint of 20 phases: \(size) bytes, sorted \(full / 50), unsorted \(unsorted / 50); skeleton \(skeletonSize) bytes \(skeleton / 50); phase row \(phaseOnly / 50); 10 events \(eventCost / 50)"
+        )
     }
 }
 
@@ -123,10 +139,18 @@ extension CommitCostMeasurement {
                 var state = Samples.state(id: record.id, task: task, phases: [], lastSequence: 1)
                 var sequence: UInt64 = 1
                 for index in 1...20 {
-                    var phase = PhaseResult(name: "P\(index)", status: .completed, attempts: 1, startedAt: Date(), finishedAt: Date())
+                    var phase = PhaseResult(
+                        name: "P\(index)", status: .completed, attempts: 1, startedAt: Date(), finishedAt: Date())
                     if variant != "bare" {
-                        let reply = AgentReply(agent: "worker", step: 0, attempt: 1, response: AgentResponse(text: "worker: continue after P\(index - 1) done", latency: .milliseconds(3)))
-                        phase.steps = [StepResult(index: 0, type: "agent", agent: "worker", status: .completed, value: .string(reply.response.text), attempts: 1, startedAt: Date(), finishedAt: Date())]
+                        let reply = AgentReply(
+                            agent: "worker", step: 0, attempt: 1,
+                            response: AgentResponse(
+                                text: "worker: continue after P\(index - 1) done", latency: .milliseconds(3)))
+                        phase.steps = [
+                            StepResult(
+                                index: 0, type: "agent", agent: "worker", status: .completed,
+                                value: .string(reply.response.text), attempts: 1, startedAt: Date(), finishedAt: Date())
+                        ]
                         phase.responses = [reply]
                         phase.outputs = ["summary": .string(reply.response.text)]
                         phase.result = .string(reply.response.text)
@@ -135,7 +159,10 @@ extension CommitCostMeasurement {
                     var events: [ExecutionEvent] = []
                     var checkpoint: ExecutionCheckpoint?
                     if variant == "echo+checkpoint+events" {
-                        for kind in [ExecutionEvent.Kind.phaseStart, .stepStart, .agentQuery, .agentResponse, .stepComplete, .phaseComplete] {
+                        for kind in [
+                            ExecutionEvent.Kind.phaseStart, .stepStart, .agentQuery, .agentResponse, .stepComplete,
+                            .phaseComplete,
+                        ] {
                             sequence += 1
                             events.append(Samples.event(kind, id: record.id, sequence: sequence, phase: phase.name))
                         }
@@ -143,12 +170,15 @@ extension CommitCostMeasurement {
                         checkpoint = ExecutionCheckpoint(phase: phase.name, createdAt: Date(), state: state)
                     }
                     let start = clock.now
-                    try await store.commitPhase(PhaseCommit(executionID: record.id, phase: phase, checkpoint: checkpoint, events: events))
+                    try await store.commitPhase(
+                        PhaseCommit(executionID: record.id, phase: phase, checkpoint: checkpoint, events: events))
                     durations.append(clock.now - start)
                 }
             }
             durations.sort()
-            print("small commit \(variant): median \(durations[durations.count / 2]), p90 \(durations[durations.count * 9 / 10])")
+            print(
+                "small commit \(variant): median \(durations[durations.count / 2]), p90 \(durations[durations.count * 9 / 10])"
+            )
         }
     }
 }
@@ -173,14 +203,22 @@ extension CommitCostMeasurement {
         try await measure("empty write (no statement)") { try await store.pool.write { _ in } }
         try await measure("sync empty write") { try store.pool.write { _ in } }
         try await measure("write one update") {
-            try await store.pool.write { db in try db.cachedStatement(sql: "UPDATE executions SET updated_at = ? WHERE id = ?").execute(arguments: ["x", "y"]) }
+            try await store.pool.write { db in
+                try db.cachedStatement(sql: "UPDATE executions SET updated_at = ? WHERE id = ?").execute(arguments: [
+                    "x", "y",
+                ])
+            }
         }
         try await store.pool.write { db in try db.execute(sql: "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)") }
         try await measure("write one insert") {
-            try await store.pool.write { db in try db.cachedStatement(sql: "INSERT INTO t (b) VALUES (?)").execute(arguments: ["x"]) }
+            try await store.pool.write { db in
+                try db.cachedStatement(sql: "INSERT INTO t (b) VALUES (?)").execute(arguments: ["x"])
+            }
         }
         try await measure("sync write one insert") {
-            try store.pool.write { db in try db.cachedStatement(sql: "INSERT INTO t (b) VALUES (?)").execute(arguments: ["x"]) }
+            try store.pool.write { db in
+                try db.cachedStatement(sql: "INSERT INTO t (b) VALUES (?)").execute(arguments: ["x"])
+            }
         }
     }
 }

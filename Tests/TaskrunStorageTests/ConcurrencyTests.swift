@@ -1,14 +1,16 @@
 import Foundation
 import GRDB
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
 @Suite struct ConcurrencyTests {
     /// Writes `executions` executions of `phases` phases each, every write its own transaction.
-    private static func writeLoad(_ store: SQLiteHistoryStore, executions: Int, phases: Int) async throws -> [ExecutionID] {
+    private static func writeLoad(_ store: SQLiteHistoryStore, executions: Int, phases: Int) async throws
+        -> [ExecutionID]
+    {
         let task = chainTask(phases: phases)
         return try await withThrowingTaskGroup(of: ExecutionID.self) { group in
             for _ in 0..<executions {
@@ -26,8 +28,11 @@ import TaskrunExecution
                                 executionID: record.id, phase: phase,
                                 checkpoint: ExecutionCheckpoint(
                                     phase: phase.name, createdAt: Samples.date,
-                                    state: Samples.state(id: record.id, task: task, phases: done, lastSequence: sequence)),
-                                events: [Samples.event(.phaseComplete, id: record.id, sequence: sequence, phase: phase.name)]))
+                                    state: Samples.state(
+                                        id: record.id, task: task, phases: done, lastSequence: sequence)),
+                                events: [
+                                    Samples.event(.phaseComplete, id: record.id, sequence: sequence, phase: phase.name)
+                                ]))
                     }
                     return record.id
                 }

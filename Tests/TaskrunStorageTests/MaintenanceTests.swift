@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
@@ -21,19 +21,24 @@ import TaskrunExecution
                     executionID: record.id, phase: phase,
                     checkpoint: ExecutionCheckpoint(
                         phase: phase.name, createdAt: Samples.date,
-                        state: Samples.state(id: record.id, task: task, phases: [phase], lastSequence: UInt64(index + 1))),
-                    events: [Samples.event(.phaseComplete, id: record.id, sequence: UInt64(index + 1), phase: phase.name)]))
+                        state: Samples.state(
+                            id: record.id, task: task, phases: [phase], lastSequence: UInt64(index + 1))),
+                    events: [
+                        Samples.event(.phaseComplete, id: record.id, sequence: UInt64(index + 1), phase: phase.name)
+                    ]))
         }
         if finish {
             try await store.executionFinished(
                 ExecutionResult(
                     executionID: record.id, taskID: task.id, taskName: task.metadata.name, status: .completed,
-                    reason: nil, input: record.input, startedAt: Samples.date, finishedAt: Samples.date, duration: .zero,
+                    reason: nil, input: record.input, startedAt: Samples.date, finishedAt: Samples.date,
+                    duration: .zero,
                     phases: [], finalPhase: nil, finalResult: nil, warnings: []),
                 events: [Samples.event(.executionComplete, id: record.id, sequence: UInt64(phases + 2))])
         }
         try await store.pool.write { db in
-            try db.execute(sql: "UPDATE executions SET updated_at = ? WHERE id = ?", arguments: [updated, record.id.description])
+            try db.execute(
+                sql: "UPDATE executions SET updated_at = ? WHERE id = ?", arguments: [updated, record.id.description])
             try db.execute(
                 sql: "UPDATE phase_runs SET committed_at = ? WHERE execution_id = ?",
                 arguments: [updated, record.id.description])
@@ -125,11 +130,17 @@ import TaskrunExecution
         #expect(last.sequence == 4)
         #expect(last.message == "not needed")
 
-        await #expect(throws: ExecutionControlError.notAbortable(id: interrupted.description, standing: .aborted, owner: deadOwner)) {
+        await #expect(
+            throws: ExecutionControlError.notAbortable(
+                id: interrupted.description, standing: .aborted, owner: deadOwner)
+        ) {
             try await store.abort(interrupted, reason: "again")
         }
         let completed = try await seed(store, updated: "2026-01-01T00:00:00.000Z")
-        await #expect(throws: ExecutionControlError.notAbortable(id: completed.description, standing: .completed, owner: deadOwner)) {
+        await #expect(
+            throws: ExecutionControlError.notAbortable(
+                id: completed.description, standing: .completed, owner: deadOwner)
+        ) {
             try await store.abort(completed, reason: "late")
         }
         let unknown = ExecutionID.make()

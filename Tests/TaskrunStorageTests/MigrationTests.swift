@@ -62,7 +62,9 @@ import Testing
             }
             try store.close()
         }
-        #expect(throws: StoreError.newerSchema(path: directory.file("history.sqlite"), unknownMigrations: ["v99-future"])) {
+        #expect(
+            throws: StoreError.newerSchema(path: directory.file("history.sqlite"), unknownMigrations: ["v99-future"])
+        ) {
             try openStore(directory)
         }
     }

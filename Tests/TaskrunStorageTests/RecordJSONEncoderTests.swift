@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
@@ -16,7 +16,8 @@ import TaskrunExecution
 
     private let everyEvent =
         ExecutionEvent(
-            kind: .stepFailed, executionID: .make(), sequence: 42, timestamp: Date(timeIntervalSinceReferenceDate: 1.0 / 3.0),
+            kind: .stepFailed, executionID: .make(), sequence: 42,
+            timestamp: Date(timeIntervalSinceReferenceDate: 1.0 / 3.0),
             task: "t", phase: "Round \"Table\"", step: 3, stepType: "agent", agent: "a/b", attempt: 2, status: "failed",
             message: "line\nnext\ttab \u{01} é 😀 \\ end", delay: .milliseconds(1.5), duration: .nanoseconds(1))
 
@@ -28,7 +29,8 @@ import TaskrunExecution
         let checkpoint = ExecutionCheckpoint(
             phase: "P1", createdAt: Date(timeIntervalSinceReferenceDate: 812_345_678.987_654_3),
             state: Samples.state(id: id, task: task, phases: [phase], lastSequence: .max))
-        let decodedCheckpoint = try JSONDecoder().decode(ExecutionCheckpoint.self, from: Data(try fast(checkpoint).utf8))
+        let decodedCheckpoint = try JSONDecoder().decode(
+            ExecutionCheckpoint.self, from: Data(try fast(checkpoint).utf8))
         #expect(decodedCheckpoint == checkpoint)
         #expect(try JSONDecoder().decode(ExecutionEvent.self, from: Data(try fast(everyEvent).utf8)) == everyEvent)
         #expect(try JSONDecoder().decode(TaskDefinition.self, from: Data(try fast(task).utf8)) == task)

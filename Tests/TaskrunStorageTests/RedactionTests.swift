@@ -1,16 +1,19 @@
 import Foundation
 import GRDB
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
 @Suite struct RedactionTests {
     @Test func redactorReplacesSecretsInsideStringsLongestFirst() {
-        let redactor = Redactor(input: ["key": "abc", "long": "abcdef", "pin": 1234, "n": ["x": "nested-secret"]], secretInputs: ["key", "long", "pin", "n"])
-        #expect(redactor.redact("use abcdef then abc, pin 1234, nested-secret")
-            == "use [redacted] then [redacted], pin [redacted], [redacted]")
+        let redactor = Redactor(
+            input: ["key": "abc", "long": "abcdef", "pin": 1234, "n": ["x": "nested-secret"]],
+            secretInputs: ["key", "long", "pin", "n"])
+        #expect(
+            redactor.redact("use abcdef then abc, pin 1234, nested-secret")
+                == "use [redacted] then [redacted], pin [redacted], [redacted]")
         #expect(redactor.redact(["a": ["abc!", 1234, true]]) == ["a": ["[redacted]!", 1234, true]])
         #expect(Redactor(secrets: ["", ""]).isEmpty)
         #expect(Redactor(input: ["key": "abc"], secretInputs: []).isEmpty)

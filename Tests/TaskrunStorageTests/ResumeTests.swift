@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
@@ -228,7 +228,10 @@ import TaskrunExecution
         let preparation = try await store.prepareResume(id, task: task, secrets: ["apiKey": "sk-123456"])
         #expect(preparation.checkpoint.state.input == ["ticker": "BTC", "apiKey": "sk-123456"])
         let message = ResumeError.missingSecrets(id: "x", names: ["apiKey"]).description
-        #expect(message == "execution x used secret input 'apiKey', which the history store never keeps; pass --input apiKey=… again")
+        #expect(
+            message
+                == "execution x used secret input 'apiKey', which the history store never keeps; pass --input apiKey=… again"
+        )
     }
 
     @Test func otherRefusals() async throws {
@@ -237,11 +240,15 @@ import TaskrunExecution
         let task = chainTask(phases: 2)
         let store = try openStore(directory)
         let done = try await executor(store, CountingAgents()).execute(task, input: ["ticker": "BTC"])
-        await #expect(throws: ResumeError.notResumable(id: done.executionID.description, standing: .completed, owner: deadOwner)) {
+        await #expect(
+            throws: ResumeError.notResumable(id: done.executionID.description, standing: .completed, owner: deadOwner)
+        ) {
             try await store.prepareResume(done.executionID, task: task)
         }
         let failed = try await executor(store, CountingAgents(failing: ["P1"])).execute(task, input: ["ticker": "BTC"])
-        await #expect(throws: ResumeError.differentTask(id: failed.executionID.description, stored: "chain", given: "other")) {
+        await #expect(
+            throws: ResumeError.differentTask(id: failed.executionID.description, stored: "chain", given: "other")
+        ) {
             try await store.prepareResume(failed.executionID, task: chainTask(phases: 2, id: "other"))
         }
         let unknown = ExecutionID.make()
@@ -257,10 +264,14 @@ import TaskrunExecution
         let crashed = try await executor(CrashingStore(try openStore(directory), crashAfter: "P1"), CountingAgents())
             .execute(task, input: ["ticker": "BTC"])
         let store = try openStore(directory)
-        #expect(try await store.interruptedExecutions(of: task, input: ["ticker": "BTC"]).map(\.id) == [crashed.executionID])
+        #expect(
+            try await store.interruptedExecutions(of: task, input: ["ticker": "BTC"]).map(\.id) == [crashed.executionID]
+        )
         #expect(try await store.interruptedExecutions(of: task, input: ["ticker": "ETH"]).isEmpty)
         #expect(try await store.interruptedExecutions(of: task, input: [:]).isEmpty)
-        #expect(try await store.interruptedExecutions(of: chainTask(phases: 3, id: "else"), input: ["ticker": "BTC"]).isEmpty)
+        #expect(
+            try await store.interruptedExecutions(of: chainTask(phases: 3, id: "else"), input: ["ticker": "BTC"])
+                .isEmpty)
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
@@ -90,7 +90,8 @@ import TaskrunExecution
         let record = Samples.record()
         try await store.executionStarted(record)
         try await store.commitPhase(
-            PhaseCommit(executionID: record.id, phase: Samples.phase("P1", status: .failed), checkpoint: nil, events: []))
+            PhaseCommit(
+                executionID: record.id, phase: Samples.phase("P1", status: .failed), checkpoint: nil, events: []))
         var again = Samples.phase("P1", text: "second try")
         again.steps.append(StepResult(index: 1, type: "validation", status: .completed, value: true))
         try await store.commitPhase(PhaseCommit(executionID: record.id, phase: again, checkpoint: nil, events: []))
@@ -149,7 +150,8 @@ import TaskrunExecution
         let store = try openStore(directory)
         let id = ExecutionID.make()
         await #expect(throws: StoreError.unknownExecution(id.description)) {
-            try await store.commitPhase(PhaseCommit(executionID: id, phase: Samples.phase("P1"), checkpoint: nil, events: []))
+            try await store.commitPhase(
+                PhaseCommit(executionID: id, phase: Samples.phase("P1"), checkpoint: nil, events: []))
         }
     }
 
@@ -187,7 +189,9 @@ import TaskrunExecution
         #expect(try await store.resolveID(first.description) == first)
         #expect(try await store.resolveID("01234567-89ab") == first)
         #expect(try await store.resolveID("01234567-89AC") == second)
-        await #expect(throws: StoreError.ambiguousExecution("01234567", candidates: [first.description, second.description])) {
+        await #expect(
+            throws: StoreError.ambiguousExecution("01234567", candidates: [first.description, second.description])
+        ) {
             try await store.resolveID("01234567")
         }
         await #expect(throws: StoreError.unknownExecution("ffff")) { try await store.resolveID("ffff") }
@@ -215,10 +219,12 @@ import TaskrunExecution
         let record = Samples.record()
         try await store.executionStarted(record)
         let full = ExecutionEvent(
-            kind: .stepFailed, executionID: record.id, sequence: 2, timestamp: Date(timeIntervalSinceReferenceDate: 1 / 3),
+            kind: .stepFailed, executionID: record.id, sequence: 2,
+            timestamp: Date(timeIntervalSinceReferenceDate: 1 / 3),
             task: "t", phase: "p", step: 4, stepType: "agent", agent: "a", attempt: 3, status: "timeout",
             message: "m\n\"q\"", delay: .milliseconds(250), duration: .nanoseconds(123_456_789))
-        try await store.executionUpdated(ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: [full]))
+        try await store.executionUpdated(
+            ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: [full]))
         #expect(try await store.events(of: record.id) == record.events + [full])
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TaskrunCore
+import Testing
 
 @testable import TaskrunStorage
 
@@ -28,7 +28,9 @@ import TaskrunCore
         #expect(TaskFingerprint.of(inCode) == TaskFingerprint.of(chainTask(phases: 1)))
         #expect(TaskFingerprint.of(inCode) != TaskFingerprint.of(chainTask(phases: 2)))
         // A file that disappeared is digested from its definition, so it reads as changed.
-        #expect(TaskFingerprint.of(chainTask(phases: 1, sourcePath: directory.file("gone.md"))) == TaskFingerprint.of(inCode))
+        #expect(
+            TaskFingerprint.of(chainTask(phases: 1, sourcePath: directory.file("gone.md")))
+                == TaskFingerprint.of(inCode))
     }
 
     @Test func inputFingerprintsIgnoreSecretValuesAndKeyOrder() {
@@ -36,12 +38,15 @@ import TaskrunCore
         let b = InputFingerprint.of(["key": "two", "x": 1], secretInputs: ["key"])
         #expect(a == b)
         #expect(a != InputFingerprint.of(["x": 2, "key": "one"], secretInputs: ["key"]))
-        #expect(InputFingerprint.of(["key": "one"], secretInputs: []) != InputFingerprint.of(["key": "two"], secretInputs: []))
+        #expect(
+            InputFingerprint.of(["key": "one"], secretInputs: [])
+                != InputFingerprint.of(["key": "two"], secretInputs: []))
     }
 
     @Test func storeLocationPrefersOptionThenEnvironmentThenDefault() throws {
         let cwd = "/work/project"
-        let byDefault = try StoreLocation.resolve(option: nil, environment: [:], tasksDirectory: "tasks", workingDirectory: cwd)
+        let byDefault = try StoreLocation.resolve(
+            option: nil, environment: [:], tasksDirectory: "tasks", workingDirectory: cwd)
         #expect(byDefault == StoreLocation(path: "/work/project/.taskrun/history.sqlite", source: .default))
         let nested = try StoreLocation.resolve(
             option: nil, environment: ["TASKRUN_STORE": ""], tasksDirectory: "flows/tasks/", workingDirectory: cwd)

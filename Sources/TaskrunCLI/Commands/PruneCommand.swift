@@ -58,7 +58,8 @@ struct PruneCommand: AsyncParsableCommand {
             return "would delete \(executions) older than \(age) (\(details)); run without --dry-run to delete"
         }
         if report.executions == 0 { return "nothing older than \(age)" }
-        return "deleted \(executions) older than \(age) (\(details)); store \(size(report.bytesBefore)) → \(size(report.bytesAfter))"
+        return
+            "deleted \(executions) older than \(age) (\(details)); store \(size(report.bytesBefore)) → \(size(report.bytesAfter))"
     }
 
     static func size(_ bytes: Int64) -> String {

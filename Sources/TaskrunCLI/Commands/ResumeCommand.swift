@@ -36,7 +36,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("input"),
-        help: ArgumentHelp("A secret input as key=value, which the store does not keep (repeatable).", valueName: "key=value"))
+        help: ArgumentHelp(
+            "A secret input as key=value, which the store does not keep (repeatable).", valueName: "key=value"))
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("How long the first Ctrl-C waits for in-flight steps, like 10s.", valueName: "duration"))

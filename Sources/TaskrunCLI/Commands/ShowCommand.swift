@@ -99,7 +99,8 @@ struct ShowCommand: AsyncParsableCommand {
             }
             var head = "  \(name)  \(phase.status.rawValue)"
             if let duration = phase.duration {
-                head += "  \(HistoryFormat.duration(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))"
+                head +=
+                    "  \(HistoryFormat.duration(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))"
             }
             if phase.attempts > 1 { head += "  \(phase.attempts) attempts" }
             lines.append(head)
@@ -107,7 +108,8 @@ struct ShowCommand: AsyncParsableCommand {
                 lines.append("      \(reply.agent): \(HistoryFormat.abbreviated(reply.response.text))")
             }
             for step in phase.steps where step.status.isFailure {
-                lines.append("      step \(step.index) (\(step.agent ?? step.type)) \(step.status): \(step.error ?? "")")
+                lines.append(
+                    "      step \(step.index) (\(step.agent ?? step.type)) \(step.status): \(step.error ?? "")")
             }
             for (key, value) in phase.outputs.sorted(by: { $0.key < $1.key }) {
                 let text = value.stringValue ?? value["text"]?.stringValue ?? value.compactDescription

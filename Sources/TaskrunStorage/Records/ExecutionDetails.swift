@@ -35,7 +35,8 @@ public struct ExecutionDetails: Sendable, Hashable {
             secretInputs: try StorageCoding.decode([String].self, from: row["secret_inputs"], what: what),
             startedAt: try storedDate(row["started_at"], what: what), resumeCount: row["resume_count"], events: [])
         let result = try (row["result"] as String?).map {
-            try StorageCoding.decode(StoredResult.self, from: $0, what: "result of \(what)").restored(from: phases.byName)
+            try StorageCoding.decode(StoredResult.self, from: $0, what: "result of \(what)").restored(
+                from: phases.byName)
         }
         execution = StoredExecution(
             record: record, status: try decodeStatus(ExecutionStatus.self, row["status"], what: what),

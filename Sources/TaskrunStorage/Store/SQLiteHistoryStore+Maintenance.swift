@@ -24,8 +24,9 @@ extension SQLiteHistoryStore {
             guard standing.isAbortable else {
                 throw ExecutionControlError.notAbortable(id: key, standing: standing, owner: owner)
             }
-            let sequence = (try Int64.fetchOne(
-                db, sql: "SELECT MAX(sequence) FROM events WHERE execution_id = ?", arguments: [key]) ?? 0) + 1
+            let sequence =
+                (try Int64.fetchOne(
+                    db, sql: "SELECT MAX(sequence) FROM events WHERE execution_id = ?", arguments: [key]) ?? 0) + 1
             let event = ExecutionEvent(
                 kind: .executionAborted, executionID: id, sequence: UInt64(sequence), timestamp: now,
                 status: ExecutionStatus.aborted.rawValue, message: reason)
@@ -59,10 +60,12 @@ extension SQLiteHistoryStore {
             var phases = 0
             var events = 0
             for id in ids {
-                phases += try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM phase_runs WHERE execution_id = ?", arguments: [id]) ?? 0
-                events += try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM events WHERE execution_id = ?", arguments: [id]) ?? 0
+                phases +=
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM phase_runs WHERE execution_id = ?", arguments: [id]) ?? 0
+                events +=
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM events WHERE execution_id = ?", arguments: [id]) ?? 0
             }
             return (ids, phases, events)
         }

@@ -76,8 +76,10 @@ extension SQLiteHistoryStore {
                 db.cachedStatement(
                     sql: "SELECT phase, created_at, checkpoint_count FROM checkpoints WHERE execution_id = ?"),
                 arguments: [key])
-            let eventCount = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM events WHERE execution_id = ?"), arguments: [key]) ?? 0
+            let eventCount =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM events WHERE execution_id = ?"), arguments: [key])
+                ?? 0
             return try ExecutionDetails(
                 row: row, phases: phases, checkpointPhase: checkpoint?["phase"],
                 checkpointCount: checkpoint?["checkpoint_count"] ?? 0, eventCount: eventCount)
@@ -142,7 +144,8 @@ extension [PhaseResult] {
 
 // MARK: Decoding rows
 
-func decodeStatus<Status: RawRepresentable<String>>(_ type: Status.Type, _ text: String, what: String) throws -> Status {
+func decodeStatus<Status: RawRepresentable<String>>(_ type: Status.Type, _ text: String, what: String) throws -> Status
+{
     guard let status = Status(rawValue: text) else {
         throw StoreError.corruptRecord(what: what, reason: "unknown status '\(text)'")
     }

@@ -148,7 +148,9 @@ public enum ResumeError: Error, Sendable, Hashable, CustomStringConvertible {
             "execution \(id) ran task '\(stored)', not '\(given)'"
         case .taskChanged(let id, let changes):
             "the task file changed since execution \(id) started; resume with --force to run the new version anyway.\n"
-                + "changes:\n" + (changes.isEmpty ? "  " + changes.description : changes.lines.map { "  " + $0 }.joined(separator: "\n"))
+                + "changes:\n"
+                + (changes.isEmpty
+                    ? "  " + changes.description : changes.lines.map { "  " + $0 }.joined(separator: "\n"))
         case .missingSecrets(let id, let names):
             "execution \(id) used secret input\(names.count == 1 ? "" : "s") "
                 + names.map { "'\($0)'" }.joined(separator: ", ")
@@ -168,7 +170,8 @@ extension TaskExecutor {
         _ id: ExecutionID, from store: SQLiteHistoryStore, task: TaskDefinition, secrets: [String: JSONValue] = [:],
         force: Bool = false, options: ExecutionOptions = ExecutionOptions()
     ) async throws -> ExecutionHandle {
-        let preparation = try await store.prepareResume(id, task: task, secrets: secrets, force: force, options: options)
+        let preparation = try await store.prepareResume(
+            id, task: task, secrets: secrets, force: force, options: options)
         return try start(resumingFrom: preparation.checkpoint, task: task, options: preparation.options)
     }
 }

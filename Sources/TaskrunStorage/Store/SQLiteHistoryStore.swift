@@ -86,7 +86,8 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
             do {
                 try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw StoreError.cannotOpen(path: path, reason: "cannot create '\(directory)': \(error.localizedDescription)")
+                throw StoreError.cannotOpen(
+                    path: path, reason: "cannot create '\(directory)': \(error.localizedDescription)")
             }
         }
         var database = GRDB.Configuration()

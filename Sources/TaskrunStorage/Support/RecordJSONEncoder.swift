@@ -363,7 +363,9 @@ private struct ByteUnkeyedContainer: UnkeyedEncodingContainer {
         try encodeNested(value, writer: writer, codingPath: codingPath)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         let slot = EncodingSlot()
         let nested = writer.beginElement(of: id) ? writer.open(in: slot, array: false) : -1
         return KeyedEncodingContainer(ByteKeyedContainer<NestedKey>(writer: writer, id: nested, codingPath: codingPath))

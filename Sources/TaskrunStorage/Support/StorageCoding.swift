@@ -32,7 +32,9 @@ enum StorageCoding {
     }
 
     /// The slow, general path: Foundation's encoder, then redaction on the decoded tree.
-    static func foundationEncode(_ value: some Encodable, with encoder: JSONEncoder, redactor: Redactor) throws -> String {
+    static func foundationEncode(_ value: some Encodable, with encoder: JSONEncoder, redactor: Redactor) throws
+        -> String
+    {
         var data = try encoder.encode(value)
         if !redactor.isEmpty {
             // Redaction works on the JSON tree, not the text: a secret must never match inside an escape

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Synchronization
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunCLI
 @testable import TaskrunStorage
@@ -151,7 +151,8 @@ private func seed(_ directory: TemporaryDirectory) async throws -> (completed: E
         defer { directory.cleanUp() }
         let output = await run(HistoryCommand.self, [], in: directory)
         #expect(output.status == 0)
-        #expect(output.stdout == "No executions yet (no history store at '\(directory.path)/.taskrun/history.sqlite').\n")
+        #expect(
+            output.stdout == "No executions yet (no history store at '\(directory.path)/.taskrun/history.sqlite').\n")
         #expect(!FileManager.default.fileExists(atPath: directory.file(".taskrun")))
         #expect(await run(HistoryCommand.self, ["--json"], in: directory).stdout == "[\n\n]\n")
     }
@@ -160,7 +161,8 @@ private func seed(_ directory: TemporaryDirectory) async throws -> (completed: E
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let (_, interrupted) = try await seed(directory)
-        let output = await run(ShowCommand.self, [String(interrupted.description.prefix(13)), "--events"], in: directory)
+        let output = await run(
+            ShowCommand.self, [String(interrupted.description.prefix(13)), "--events"], in: directory)
         #expect(output.status == 0, "\(output.stderr)")
         #expect(
             output.stdout == """
@@ -201,7 +203,10 @@ private func seed(_ directory: TemporaryDirectory) async throws -> (completed: E
         #expect(json["phases"]?.arrayValue?.map { $0["name"] } == ["P1", "P2", "P3"])
         #expect(json["phases"]?.arrayValue?.first?["responses"]?.arrayValue?.first?["response"]?["text"] == "answer 1")
         #expect(json["result"]?["finalResult"] == "answer 3")
-        #expect(json["events"]?.arrayValue?.map { $0["type"] } == ["execution:start", "phase:complete", "phase:complete", "phase:complete", "execution:complete"])
+        #expect(
+            json["events"]?.arrayValue?.map { $0["type"] } == [
+                "execution:start", "phase:complete", "phase:complete", "phase:complete", "execution:complete",
+            ])
         #expect(json["startedAt"] == "2026-01-05T10:00:00.000Z")
     }
 
@@ -242,11 +247,13 @@ private func seed(_ directory: TemporaryDirectory) async throws -> (completed: E
         #expect(dry.status == 0)
         #expect(
             dry.stdout
-                == "would delete 2 executions older than 24h (4 phase results, 7 events); run without --dry-run to delete\n")
+                == "would delete 2 executions older than 24h (4 phase results, 7 events); run without --dry-run to delete\n"
+        )
         let real = await run(PruneCommand.self, ["--older-than", "1d"], in: directory)
         #expect(real.status == 0)
         #expect(real.stdout.hasPrefix("deleted 2 executions older than 24h (4 phase results, 7 events); store "))
-        #expect(await run(PruneCommand.self, ["--older-than", "1d"], in: directory).stdout == "nothing older than 24h\n")
+        #expect(
+            await run(PruneCommand.self, ["--older-than", "1d"], in: directory).stdout == "nothing older than 24h\n")
         let bad = await run(PruneCommand.self, ["--older-than", "soon"], in: directory)
         #expect(bad.status == 2)
         #expect(bad.stderr.hasPrefix("error: --older-than: "))

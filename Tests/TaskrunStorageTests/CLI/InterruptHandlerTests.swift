@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunCLI
 @testable import TaskrunStorage
@@ -101,7 +101,8 @@ private struct ExpiredClock: Clock {
         #expect(result.status == .aborted)
         #expect(result.reason == "interrupted twice")
         let stored = try await store.loadExecution(handle.id)
-        #expect(stored?.status == .aborted, "\(String(describing: stored?.status)) \(String(describing: stored?.reason))")
+        #expect(
+            stored?.status == .aborted, "\(String(describing: stored?.status)) \(String(describing: stored?.reason))")
     }
 
     @Test func withoutSignalsTheExecutionJustEnds() async throws {

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunCLI
 @testable import TaskrunStorage
@@ -30,7 +30,8 @@ enum CrashChildEnvironment {
 func crashTrialTask() -> TaskDefinition {
     var phases = [
         Phase(
-            name: "Start", steps: [Step(kind: .agent(id: "worker"), text: "start {{input.ticker}}")], agents: ["worker"],
+            name: "Start", steps: [Step(kind: .agent(id: "worker"), text: "start {{input.ticker}}")],
+            agents: ["worker"],
             outputs: ["summary"])
     ]
     var previous = ["Start"]
@@ -42,7 +43,10 @@ func crashTrialTask() -> TaskDefinition {
             phases.append(
                 Phase(
                     name: name, dependencies: previous.map { PhaseDependency(name: $0) },
-                    steps: [Step(kind: .agent(id: "worker"), text: "\(name) after {{phases.\(source).outputs.summary.text}}")],
+                    steps: [
+                        Step(
+                            kind: .agent(id: "worker"), text: "\(name) after {{phases.\(source).outputs.summary.text}}")
+                    ],
                     agents: ["worker"], outputs: ["summary"]))
             current.append(name)
         }

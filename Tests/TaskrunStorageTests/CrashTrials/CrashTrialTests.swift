@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import Synchronization
-import Testing
 import TaskrunCore
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunStorage
 
@@ -210,11 +210,15 @@ struct CrashTrialTests {
             for (run, phases) in byRun {
                 for phase in phases {
                     if let committedRun = committedBy[phase] {
-                        #expect(run <= committedRun, "trial \(trial): '\(phase)' committed in run \(committedRun) ran again in run \(run)")
+                        #expect(
+                            run <= committedRun,
+                            "trial \(trial): '\(phase)' committed in run \(committedRun) ran again in run \(run)")
                     }
                 }
             }
-            #expect(committedBy.count == phaseCount, "trial \(trial): \(committedBy.count) of \(phaseCount) phases committed")
+            #expect(
+                committedBy.count == phaseCount,
+                "trial \(trial): \(committedBy.count) of \(phaseCount) phases committed")
             // The same result as an uninterrupted run, and a healthy file with nothing left to resume.
             let opened = try SQLiteHistoryStore(path: store)
             let id = try #require(execution)
@@ -247,7 +251,8 @@ struct CrashTrialTests {
         let child = try await interruptible(directory, marks: 6)
         child.signal(signal)
         #expect(await child.exitStatus() == 130)
-        let id = try #require(child.printed.first { $0.hasPrefix("execution ") }.flatMap { ExecutionID(String($0.dropFirst(10))) })
+        let id = try #require(
+            child.printed.first { $0.hasPrefix("execution ") }.flatMap { ExecutionID(String($0.dropFirst(10))) })
         #expect(child.printed.contains("paused: resume with taskrun resume \(id)"))
         let store = try SQLiteHistoryStore(path: directory.file("h.sqlite"))
         let paused = try #require(try await store.loadDetails(id))

@@ -40,7 +40,8 @@ func chainTask(phases count: Int, id: String = "chain", secret: Bool = false, so
     var phases: [Phase] = []
     for index in 1...count {
         let name = "P\(index)"
-        let prompt = index == 1 ? "start {{input.ticker}}" : "continue after {{phases.P\(index - 1).outputs.summary.text}}"
+        let prompt =
+            index == 1 ? "start {{input.ticker}}" : "continue after {{phases.P\(index - 1).outputs.summary.text}}"
         phases.append(
             Phase(
                 name: name, dependencies: index == 1 ? [] : [PhaseDependency(name: "P\(index - 1)")],
@@ -120,7 +121,10 @@ final class CrashingStore: HistoryStore {
 enum Samples {
     static let date = Date(timeIntervalSinceReferenceDate: 800_000_000.123_456)
 
-    static func record(id: ExecutionID = .make(), task: TaskDefinition = chainTask(phases: 3), input: [String: JSONValue] = ["ticker": "BTC"], secretInputs: [String] = []) -> ExecutionRecord {
+    static func record(
+        id: ExecutionID = .make(), task: TaskDefinition = chainTask(phases: 3),
+        input: [String: JSONValue] = ["ticker": "BTC"], secretInputs: [String] = []
+    ) -> ExecutionRecord {
         ExecutionRecord(
             id: id, taskID: task.id, taskName: task.metadata.name, task: task, input: input,
             secretInputs: secretInputs, startedAt: date, resumeCount: 0,
@@ -149,7 +153,8 @@ enum Samples {
             steps: [
                 StepResult(
                     index: 0, type: "agent", agent: "worker", status: .completed, value: .string(text),
-                    outputs: ["label": "x"], error: nil, warnings: ["w"], attempts: 1, startedAt: start, finishedAt: end)
+                    outputs: ["label": "x"], error: nil, warnings: ["w"], attempts: 1, startedAt: start, finishedAt: end
+                )
             ],
             responses: [AgentReply(agent: "worker", step: 0, attempt: 1, response: response)],
             outputs: ["summary": .string(text)], errors: status == .failed ? ["boom"] : [], result: .string(text))
