@@ -5,167 +5,200 @@ import Logging
 import TaskrunCore
 import TaskrunExecution
 
-/// `taskrun run TASK` (and `taskrun TASK`, as the root command's default subcommand): runs a task
-/// and prints a readable summary.
-///
-/// Exit codes: 0 completed, 1 failed, 2 usage or validation error (the task cannot run, the input
-/// does not meet its requirements, a bad option value), 3 timeout, 130 aborted or interrupted.
-public struct RunCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+/// `taskrun run TASK` (and `taskrun TASK`, with this as the root command's default subcommand):
+/// runs a task and prints a readable summary.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a task.",
         discussion: """
+            Runs the phases of a task as soon as their dependencies are done, and prints each \
+            phase's status, duration and agents, then the outputs of the last phase.
+
             Inputs are typed by the task's requirements: --input amount=10000 is a number when \
             'amount' is declared as one. --input values win over --input-file values. With \
             --events ndjson, stdout carries one JSON event per line and the summary goes to stderr.
 
-            Exit codes: 0 completed, 1 failed, 2 usage or validation error, 3 timeout, \
-            130 aborted or interrupted (Ctrl-C).
+            Examples:
+              taskrun run investment-committee
+              taskrun investment-committee --input ticker=ETH --input amount=5000
+              taskrun run daily-market-analysis --input "question=Why is ETH down?" --events ndjson
+              taskrun run drafts/new-task.md --input-file inputs.json --output result.json
+
+            Ctrl-C aborts the run. Until agent backends exist, agents answer offline by echoing \
+            their prompt.
+
+            Exit status: 0 completed, 1 failed, 2 usage or validation error (bad arguments, a \
+            task that cannot be found or has errors, unmet requirements), 3 timeout, 130 aborted \
+            or interrupted.
             """)
 
     /// How events are printed while the task runs.
-    public enum EventFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    enum EventFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson
     }
 
-    @Argument(help: "The task: a name in the tasks directory (investment-committee) or a path to a .md file.")
-    public var task: String
-
-    @Option(name: .customLong("input"), help: ArgumentHelp("An input as key=value (repeatable).", valueName: "key=value"))
-    public var inputs: [String] = []
-
-    @Option(name: .customLong("input-file"), help: ArgumentHelp("A JSON object of inputs.", valueName: "file.json"))
-    public var inputFile: String?
-
-    @Option(name: .customLong("max-concurrent-phases"), help: "How many phases may run at once (overrides the task).")
-    public var maxConcurrentPhases: Int?
-
-    @Option(help: ArgumentHelp("The longest the execution may take, like 90s or 5m (overrides the task).", valueName: "duration"))
-    public var timeout: String?
-
-    @Option(help: "Print every event on stdout as it happens, one JSON object per line.")
-    public var events: EventFormat?
-
-    @Option(help: ArgumentHelp("Write the full result as JSON to this file.", valueName: "file.json"))
-    public var output: String?
-
-    @Option(
-        name: .customLong("tasks-dir"),
-        help: ArgumentHelp("Where task names are looked up (default: $TASKRUN_TASKS_DIR, else ./tasks).", valueName: "dir"))
-    public var tasksDirectory: String?
-
-    public init() {}
-
-    public func run() async throws {
-        let code = await execute(standardOutput: .standardOutput, standardError: .standardError)
-        if code != 0 { throw ExitCode(code) }
+    /// Exit statuses beyond the shared ones (``ExitStatus``).
+    enum RunStatus {
+        static let timeout: Int32 = 3
+        static let interrupted: Int32 = 130
     }
 
-    /// Runs the command, writing to the given handles, and returns the exit code.
-    public func execute(standardOutput: FileHandle, standardError: FileHandle) async -> Int32 {
-        let out = TextOutput(standardOutput)
-        let err = TextOutput(standardError)
-        let summary = events == nil ? out : err
-        let directory =
-            tasksDirectory ?? ProcessInfo.processInfo.environment["TASKRUN_TASKS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tasks"
+    @OptionGroup var tasks: TasksDirectoryOptions
+
+    @Argument(help: ArgumentHelp("A task name or the path of a task file.", valueName: "task|path"))
+    var reference: String
+
+    @Option(
+        name: .customLong("input"), help: ArgumentHelp("An input as key=value (repeatable).", valueName: "key=value"))
+    var inputs: [String] = []
+
+    @Option(
+        name: .customLong("input-file"),
+        help: ArgumentHelp("A JSON or YAML object of inputs.", valueName: "file.json|file.yaml"))
+    var inputFile: String?
+
+    @Option(name: .customLong("max-concurrent-phases"), help: "How many phases may run at once (overrides the task).")
+    var maxConcurrentPhases: Int?
+
+    @Option(
+        help: ArgumentHelp("The longest the run may take, like 90s or 5m (overrides the task).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: "Print every event on stdout as it happens, one JSON object per line.")
+    var events: EventFormat?
+
+    @Option(help: ArgumentHelp("Write the full result as JSON to this file.", valueName: "file.json"))
+    var output: String?
+
+    func validate() throws {
+        if let maxConcurrentPhases, maxConcurrentPhases < 1 {
+            throw ValidationError("--max-concurrent-phases must be at least 1, got \(maxConcurrentPhases)")
+        }
+        if let timeout {
+            do { _ = try TaskDuration.parse(timeout) } catch { throw ValidationError("--timeout: \(error)") }
+        }
+    }
+
+    func run() async throws {
+        let context = CommandContext.current
+        let locator = tasks.locator(in: context)
         var logger = Logger(label: "taskrun", factory: { StreamLogHandler.standardError(label: $0) })
-        // Warnings are part of the summary; the log only carries errors.
+        // Warnings are part of the summary; the log carries only errors.
         logger.logLevel = .error
         let executor = TaskExecutor(
-            configuration: .init(tasksDirectory: directory, eventBufferSize: 1 << 16),
-            // Until real agent backends exist, agents answer offline by echoing their prompt.
+            configuration: .init(tasksDirectory: locator.tasksDirectory, eventBufferSize: 1 << 16),
             agents: ScriptedAgentManager(recordsRequests: false), history: InMemoryHistoryStore(), logger: logger)
 
-        let definition: TaskDefinition
+        let task: TaskDefinition
         let input: [String: JSONValue]
         var options = ExecutionOptions(maxConcurrentPhases: maxConcurrentPhases)
+        options.maxExecutionTime = try timeout.map { try TaskDuration.parse($0).duration }
         do {
-            // Checked here rather than in validate(), so that the exit code is 2, not 64.
-            if let maxConcurrentPhases, maxConcurrentPhases < 1 {
-                throw RunError("--max-concurrent-phases must be at least 1, got \(maxConcurrentPhases)")
-            }
-            definition = try executor.loadTask(task)
-            input = try resolveInput(for: definition)
-            if let timeout {
-                do { options.maxExecutionTime = try TaskDuration.parse(timeout).duration } catch {
-                    throw RunError("--timeout: \(error)")
-                }
-            }
+            task = try executor.loadTaskFile(reference, locator: locator).task
+            input = try resolveInput(for: task, locator: locator)
         } catch let error as ExecutionError {
-            err.line(Self.describe(error))
-            return 2
+            report(error, in: context, executor: executor)
+            throw ExitCode(ExitStatus.usage)
         } catch {
-            err.line("error: \(error)")
-            return 2
+            context.printError("\(error)")
+            throw ExitCode(ExitStatus.usage)
         }
 
         let stream = events == nil ? nil : executor.events
         let handle: ExecutionHandle
         do {
-            handle = try executor.start(definition, input: input, options: options)
+            handle = try executor.start(task, input: input, options: options)
         } catch {
-            err.line(Self.describe(error))
-            return 2
+            report(error, in: context, executor: executor)
+            throw ExitCode(ExitStatus.usage)
         }
-        let printer = stream.map { stream in
-            Task { await Self.printEvents(stream, of: handle.id, to: out) }
-        }
+        let printer = stream.map { stream in Task { await Self.printEvents(stream, of: handle.id, in: context) } }
         let interrupts = Self.abortOnSignals(handle)
         let result = await handle.result
         interrupts.forEach { $0.cancel() }
         await printer?.value
 
-        Self.printSummary(result, definition: definition, to: summary)
+        let write = events == nil ? context.writeOutput : context.writeError
+        write(Self.summary(of: result))
         if let output {
             do {
-                try Self.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: output))
-                summary.line("result written to \(output)")
+                try Self.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: locator.absolute(output)))
+                write("result written to \(output)\n")
             } catch {
-                err.line("error: cannot write \(output): \(error)")
-                return 1
+                context.printError("cannot write '\(output)': \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.failure)
             }
         }
-        return Self.exitCode(for: result.status)
+        let status = Self.exitStatus(for: result.status)
+        if status != ExitStatus.success { throw ExitCode(status) }
     }
 
-    /// The exit code of a finished execution.
-    public static func exitCode(for status: ExecutionStatus) -> Int32 {
+    /// The exit status of a finished execution.
+    static func exitStatus(for status: ExecutionStatus) -> Int32 {
         switch status {
-        case .completed: 0
-        case .timeout: 3
-        case .aborted: 130
-        case .failed, .pending, .running, .paused: 1
+        case .completed: ExitStatus.success
+        case .timeout: RunStatus.timeout
+        case .aborted: RunStatus.interrupted
+        case .failed, .pending, .running, .paused: ExitStatus.failure
+        }
+    }
+
+    private func report(_ error: ExecutionError, in context: CommandContext, executor: TaskExecutor) {
+        switch error {
+        case .taskNotFound(let lookup):
+            context.printError(lookup)
+        case .invalidTask(let path, let diagnostics):
+            let renderer = DiagnosticRenderer(colors: context.usesColor(terminal: context.errorIsTerminal))
+            let source = (try? String(contentsOfFile: tasks.locator(in: context).absolute(path), encoding: .utf8)) ?? ""
+            context.writeError(
+                renderer.render(diagnostics.sortedByPosition(), sources: [path: source])
+                    + "cannot run '\(reference)': \(DiagnosticRenderer.summary(of: diagnostics))\n")
+        case .preflightFailed(let problems):
+            context.printError(
+                "'\(reference)' cannot run:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+        default:
+            context.printError(error.description)
         }
     }
 
     // MARK: Input
 
-    struct RunError: Error, CustomStringConvertible {
+    struct InputError: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }
     }
 
-    /// `--input-file` (a JSON object) overlaid with `--input key=value` pairs, each typed by the
+    /// The object in an `--input-file`: YAML when the name ends in `.yaml` or `.yml`, else JSON.
+    static func readInputFile(_ inputFile: String, locator: TaskLocator) throws -> [String: JSONValue] {
+        guard let data = FileManager.default.contents(atPath: locator.absolute(inputFile)) else {
+            throw InputError("--input-file: cannot read '\(inputFile)'")
+        }
+        let lowered = inputFile.lowercased()
+        let value: JSONValue
+        if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
+            do {
+                value = try JSONValue(yaml: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw InputError("--input-file: \(inputFile):\(error.location): \(error.message)")
+            }
+        } else {
+            do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+                throw InputError("--input-file: '\(inputFile)' is not valid JSON")
+            }
+        }
+        guard let object = value.objectValue else {
+            throw InputError("--input-file: '\(inputFile)' must hold an object of inputs, got \(value.typeName)")
+        }
+        return object
+    }
+
+    /// `--input-file` (a JSON or YAML object) overlaid with `--input key=value` pairs, each typed by the
     /// requirement of that name.
-    func resolveInput(for task: TaskDefinition) throws -> [String: JSONValue] {
+    func resolveInput(for task: TaskDefinition, locator: TaskLocator) throws -> [String: JSONValue] {
         var input: [String: JSONValue] = [:]
         if let inputFile {
-            let lowered = inputFile.lowercased()
-            if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
-                throw RunError("--input-file: YAML input files are not supported yet; write the inputs as a JSON object")
-            }
-            guard let data = FileManager.default.contents(atPath: inputFile) else {
-                throw RunError("--input-file: cannot read '\(inputFile)'")
-            }
-            let value: JSONValue
-            do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-                throw RunError("--input-file: '\(inputFile)' is not valid JSON")
-            }
-            guard let object = value.objectValue else {
-                throw RunError("--input-file: '\(inputFile)' must hold a JSON object, got \(value.typeName)")
-            }
-            input = object
+            input = try Self.readInputFile(inputFile, locator: locator)
         }
         let requirements = Dictionary(task.requirements.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
@@ -187,7 +220,7 @@ public struct RunCommand: AsyncParsableCommand {
                 problems.append("\(error)")
             }
         }
-        if !problems.isEmpty { throw RunError(problems.joined(separator: "; ")) }
+        if !problems.isEmpty { throw InputError(problems.joined(separator: "; ")) }
         return input
     }
 
@@ -200,18 +233,18 @@ public struct RunCommand: AsyncParsableCommand {
             return .string(text)
         case .number?, .integer?:
             guard let number = Double(text.trimmingWhitespace()), number.isFinite else {
-                throw RunError("--input \(key)=\(text): '\(key)' must be a \(type?.rawValue ?? "number")")
+                throw InputError("--input \(key)=\(text): '\(key)' must be a \(type?.rawValue ?? "number")")
             }
             return .number(number)
         case .boolean?:
             switch text.lowercased() {
             case "true": return .bool(true)
             case "false": return .bool(false)
-            default: throw RunError("--input \(key)=\(text): '\(key)' must be true or false")
+            default: throw InputError("--input \(key)=\(text): '\(key)' must be true or false")
             }
         case .array?, .object?:
             guard let value = json() else {
-                throw RunError("--input \(key)=\(text): '\(key)' must be a JSON \(type?.rawValue ?? "value")")
+                throw InputError("--input \(key)=\(text): '\(key)' must be a JSON \(type?.rawValue ?? "value")")
             }
             return value
         case .any?, nil:
@@ -231,21 +264,6 @@ public struct RunCommand: AsyncParsableCommand {
 
     // MARK: Output
 
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? ExecutionError else { return "error: \(error)" }
-        switch error {
-        case .invalidTask(_, let diagnostics):
-            return diagnostics.sortedByPosition().map { diagnostic in
-                "\(diagnostic.path):\(diagnostic.location): \(diagnostic.severity.rawValue): \(diagnostic.message)"
-                    + (diagnostic.hint.map { " (\($0))" } ?? "")
-            }.joined(separator: "\n")
-        case .preflightFailed(let problems):
-            return "error: the task cannot run:\n" + problems.map { "  \($0)" }.joined(separator: "\n")
-        default:
-            return "error: \(error)"
-        }
-    }
-
     static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
@@ -257,17 +275,21 @@ public struct RunCommand: AsyncParsableCommand {
     }
 
     /// Prints the execution's events as NDJSON until its terminal event.
-    static func printEvents(_ stream: AsyncStream<ExecutionEvent>, of id: ExecutionID, to output: TextOutput) async {
+    static func printEvents(_ stream: AsyncStream<ExecutionEvent>, of id: ExecutionID, in context: CommandContext) async
+    {
         let encoder = encoder(pretty: false)
         for await event in stream where event.executionID == id {
-            if let data = try? encoder.encode(event) { output.line(String(decoding: data, as: UTF8.self)) }
+            if let data = try? encoder.encode(event) {
+                context.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
+            }
             if event.kind.isTerminal { return }
         }
     }
 
-    static func printSummary(_ result: ExecutionResult, definition: TaskDefinition, to output: TextOutput) {
-        output.line("\(result.taskName) (\(result.taskID)): \(result.status) in \(format(result.duration))")
-        output.line("execution \(result.executionID)")
+    /// The readable summary: one line per phase, warnings, the reason, the last phase's outputs.
+    static func summary(of result: ExecutionResult) -> String {
+        var lines = ["\(result.taskName) (\(result.taskID)): \(result.status) in \(format(result.duration))"]
+        lines.append("execution \(result.executionID)")
         let width = min(32, result.phases.map(\.name.count).max() ?? 0)
         for phase in result.phases {
             let mark =
@@ -277,27 +299,30 @@ public struct RunCommand: AsyncParsableCommand {
                 case .skipped: "-"
                 default: "·"
                 }
-            var line = "  \(mark) \(phase.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(phase.status.rawValue)"
+            var line =
+                "  \(mark) \(phase.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(phase.status.rawValue)"
             if let duration = phase.duration { line += "  \(format(duration))" }
             let agents = phase.steps.filter { $0.type == "agent" && $0.status != .skipped && $0.status != .pending }
             if !agents.isEmpty {
                 line += "  \(agents.filter { $0.status == .completed }.count)/\(agents.count) agents"
             }
             if phase.attempts > 1 { line += "  \(phase.attempts) attempts" }
-            output.line(line)
-            for error in phase.errors { output.line("      error: \(error)") }
+            lines.append(line)
+            lines += phase.errors.map { "      error: \($0)" }
         }
-        for warning in result.warnings { output.line("warning: \(warning)") }
-        if let reason = result.reason { output.line("reason: \(reason)") }
-        guard let final = result.finalPhase, let phase = result[phase: final] else { return }
-        func text(_ value: JSONValue) -> String { value["text"]?.stringValue ?? value.compactDescription }
-        if phase.outputs.isEmpty {
-            if let value = result.finalResult { output.line("result (\(final)): \(text(value))") }
-        } else {
-            for (name, value) in phase.outputs.sorted(by: { $0.key < $1.key }) {
-                output.line("\(final) → \(name): \(text(value))")
+        lines += result.warnings.map { "warning: \($0)" }
+        if let reason = result.reason { lines.append("reason: \(reason)") }
+        if let final = result.finalPhase, let phase = result[phase: final] {
+            func text(_ value: JSONValue) -> String { value["text"]?.stringValue ?? value.compactDescription }
+            if phase.outputs.isEmpty {
+                if let value = result.finalResult { lines.append("result (\(final)): \(text(value))") }
+            } else {
+                for (name, value) in phase.outputs.sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(final) → \(name): \(text(value))")
+                }
             }
         }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     static func format(_ duration: Duration) -> String {
@@ -308,7 +333,8 @@ public struct RunCommand: AsyncParsableCommand {
 
     // MARK: Signals
 
-    /// Ctrl-C (SIGINT) or SIGTERM aborts the execution; it then ends with status `aborted` (exit 130).
+    /// Ctrl-C (SIGINT) or SIGTERM aborts the execution; it then ends `aborted` (exit 130). The
+    /// default handlers come back when the run is over.
     static func abortOnSignals(_ handle: ExecutionHandle) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -320,18 +346,5 @@ public struct RunCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
-    }
-}
-
-/// Line-oriented text output to a file handle; safe from any task.
-public struct TextOutput: Sendable {
-    let handle: FileHandle
-
-    init(_ handle: FileHandle) {
-        self.handle = handle
-    }
-
-    func line(_ text: String) {
-        handle.write(Data((text + "\n").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import TaskrunCLI
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -19,10 +20,14 @@ struct ValidationTests {
 
     @Test func aTrueCriterionPasses() async throws {
         let result = try await Self.run([
-            validationStep("len(phases.Analysis.responses) >= 2"), validationStep("phases.check.responses[0].agent == 'c'"),
+            validationStep("len(phases.Analysis.responses) >= 2"),
+            validationStep("phases.check.responses[0].agent == 'c'"),
         ])
         #expect(result.status == .completed)
-        #expect(result[phase: "Check"]?.steps[1].value == ["criterion": "len(phases.Analysis.responses) >= 2", "passed": true])
+        #expect(
+            result[phase: "Check"]?.steps[1].value == [
+                "criterion": "len(phases.Analysis.responses) >= 2", "passed": true,
+            ])
         #expect(result[phase: "Check"]?.steps[2].status == .completed)
     }
 
@@ -43,10 +48,13 @@ struct ValidationTests {
 
     @Test func aCriterionThatIsNotABooleanOrCannotBeEvaluatedFails() async throws {
         let notBoolean = try await Self.run([validationStep("len(phases.Analysis.responses)")])
-        #expect(notBoolean[phase: "Check"]?.errors.first == "validation 'len(phases.Analysis.responses)' must be true or false, got number 2")
+        #expect(
+            notBoolean[phase: "Check"]?.errors.first
+                == "validation 'len(phases.Analysis.responses)' must be true or false, got number 2")
         let missing = try await Self.run([validationStep("phases.Analysis.outputs.verdict == 'BUY'")])
         #expect(missing[phase: "Check"]?.status == .failed)
-        #expect(missing[phase: "Check"]?.errors.first?.contains("'phases.Analysis.outputs.verdict' does not exist") == true)
+        #expect(
+            missing[phase: "Check"]?.errors.first?.contains("'phases.Analysis.outputs.verdict' does not exist") == true)
     }
 
     @Test func proseIsUnverified() async throws {
@@ -69,7 +77,9 @@ struct ConditionTests {
             requirements: [Requirement(name: "deep", type: .boolean)],
             [
                 makePhase("Quick", [agentStep("q")]),
-                makePhase("Deep", dependsOn: ["Quick"], condition: "input.deep and phases.Quick.status == 'completed'", [agentStep("d")]),
+                makePhase(
+                    "Deep", dependsOn: ["Quick"], condition: "input.deep and phases.Quick.status == 'completed'",
+                    [agentStep("d")]),
                 makePhase("Answer", dependsOn: ["Deep"], [agentStep("a", "deep was {{phases.deep.status}}")]),
             ])
         let result = try await executor.execute(task, input: ["deep": false])
@@ -125,7 +135,9 @@ struct ConditionTests {
             requirements: [Requirement(name: "question", type: .string)],
             [
                 makePhase("A", condition: "input.question ==", [agentStep("a")]),
-                makePhase("B", condition: "phases.c.status == 'completed' and inpt.x", [agentStep("b", "go", ["when": "input.qestion == 'x'"])]),
+                makePhase(
+                    "B", condition: "phases.c.status == 'completed' and inpt.x",
+                    [agentStep("b", "go", ["when": "input.qestion == 'x'"])]),
                 makePhase("C", [validationStep("len(phases.Missing.responses) > 0")]),
             ])
         do {
@@ -138,10 +150,20 @@ struct ConditionTests {
             }
             let messages = problems.map(\.message)
             #expect(messages.contains { $0.hasPrefix("'when: input.question ==' is not a valid expression") })
-            #expect(messages.contains("'when: phases.c.status == 'completed' and inpt.x' reads phase 'C', which is not a dependency of 'B'; add it to dependsOn"))
-            #expect(messages.contains("'when: phases.c.status == 'completed' and inpt.x' reads 'inpt', which does not exist; did you mean 'input'?"))
-            #expect(messages.contains("'input.qestion == 'x'' reads 'input.qestion', which is not in the input; did you mean 'question'?"))
-            #expect(messages.contains("'len(phases.Missing.responses) > 0' reads phase 'Missing', which does not exist"))
+            #expect(
+                messages.contains(
+                    "'when: phases.c.status == 'completed' and inpt.x' reads phase 'C', which is not a dependency of 'B'; add it to dependsOn"
+                ))
+            #expect(
+                messages.contains(
+                    "'when: phases.c.status == 'completed' and inpt.x' reads 'inpt', which does not exist; did you mean 'input'?"
+                ))
+            #expect(
+                messages.contains(
+                    "'input.qestion == 'x'' reads 'input.qestion', which is not in the input; did you mean 'question'?")
+            )
+            #expect(
+                messages.contains("'len(phases.Missing.responses) > 0' reads phase 'Missing', which does not exist"))
         }
     }
 }
@@ -151,7 +173,8 @@ struct ClassifyTests {
     /// The daily market analysis flow, in code: classify the question, pick the specialists.
     static let daily = makeTask(
         requirements: [
-            Requirement(name: "question", type: .string), Requirement(name: "priceChange", type: .number, defaultValue: -3.4),
+            Requirement(name: "question", type: .string),
+            Requirement(name: "priceChange", type: .number, defaultValue: -3.4),
         ],
         [
             makePhase(
@@ -172,28 +195,53 @@ struct ClassifyTests {
                 [
                     customStep(
                         "classify", "urgency - Rate the urgency",
-                        ["rule": ["high when abs(input.priceChange) >= 5", "elevated when abs(input.priceChange) >= 2"], "default": "normal"])
+                        [
+                            "rule": [
+                                "high when abs(input.priceChange) >= 5", "elevated when abs(input.priceChange) >= 2",
+                            ], "default": "normal",
+                        ])
                 ]),
             makePhase(
                 "Rapid Analysis", dependsOn: ["Question Classification", "Contextual Agent Selection"],
                 [
-                    agentStep("market-analyst", "go", ["when": #"phases["Question Classification"].outputs.questionType == "price-movement""#]),
-                    agentStep("sentiment-analyst", "go", ["when": #"phases["Question Classification"].outputs.questionType == "price-movement""#]),
+                    agentStep(
+                        "market-analyst", "go",
+                        ["when": #"phases["Question Classification"].outputs.questionType == "price-movement""#]),
+                    agentStep(
+                        "sentiment-analyst", "go",
+                        ["when": #"phases["Question Classification"].outputs.questionType == "price-movement""#]),
                     agentStep(
                         "macro-strategist", "go",
-                        ["when": #"phases["Question Classification"].outputs.questionType == "price-movement" and phases.contextualAgentSelection.outputs.urgency == "high""#]),
-                    agentStep("risk-manager", "go", ["when": #"phases["Question Classification"].outputs.questionType == "action""#]),
-                    agentStep("portfolio-manager", "go", ["when": #"phases["Question Classification"].outputs.questionType == "action""#]),
-                    agentStep("fundamental-analyst", "go", ["when": #"phases["Question Classification"].outputs.questionType == "opportunity""#]),
+                        [
+                            "when":
+                                #"phases["Question Classification"].outputs.questionType == "price-movement" and phases.contextualAgentSelection.outputs.urgency == "high""#
+                        ]),
+                    agentStep(
+                        "risk-manager", "go",
+                        ["when": #"phases["Question Classification"].outputs.questionType == "action""#]),
+                    agentStep(
+                        "portfolio-manager", "go",
+                        ["when": #"phases["Question Classification"].outputs.questionType == "action""#]),
+                    agentStep(
+                        "fundamental-analyst", "go",
+                        ["when": #"phases["Question Classification"].outputs.questionType == "opportunity""#]),
                 ]),
             makePhase(
                 "Answer", dependsOn: ["Rapid Analysis"],
-                [agentStep("chair", "{{phases.questionClassification.outputs.questionType}} at {{phases.contextualAgentSelection.outputs.urgency}} urgency")]),
+                [
+                    agentStep(
+                        "chair",
+                        "{{phases.questionClassification.outputs.questionType}} at {{phases.contextualAgentSelection.outputs.urgency}} urgency"
+                    )
+                ]),
         ])
 
     @Test(arguments: [
         ("Why is ETH down?", -3.4, ["market-analyst", "sentiment-analyst"], "price-movement", "elevated"),
-        ("Why is ETH down?", -7.0, ["market-analyst", "sentiment-analyst", "macro-strategist"], "price-movement", "high"),
+        (
+            "Why is ETH down?", -7.0, ["market-analyst", "sentiment-analyst", "macro-strategist"], "price-movement",
+            "high"
+        ),
         ("Should I sell BTC?", 1.0, ["risk-manager", "portfolio-manager"], "action", "normal"),
         ("Is SOL a good opportunity?", 0.5, ["fundamental-analyst"], "opportunity", "normal"),
     ])
@@ -202,7 +250,8 @@ struct ClassifyTests {
     ) async throws {
         let agents = ScriptedAgentManager()
         let executor = makeExecutor(agents: agents)
-        let result = try await executor.execute(Self.daily, input: ["question": .string(question), "priceChange": .number(change)])
+        let result = try await executor.execute(
+            Self.daily, input: ["question": .string(question), "priceChange": .number(change)])
         #expect(result.status == .completed)
         #expect(result[phase: "Question Classification"]?.outputs["questionType"] == .string(type))
         #expect(result[phase: "Question Classification"]?.result == .string(type))

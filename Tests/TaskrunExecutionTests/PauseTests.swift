@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -47,7 +48,9 @@ struct PauseTests {
         let history = InMemoryHistoryStore()
         let executor = makeExecutor(agents: agents, history: history)
         let log = EventLog.subscribe(to: executor)
-        let task = makeTask([makePhase("First", [agentStep("a")]), makePhase("Second", dependsOn: ["First"], [agentStep("b")])])
+        let task = makeTask([
+            makePhase("First", [agentStep("a")]), makePhase("Second", dependsOn: ["First"], [agentStep("b")]),
+        ])
         let handle = try executor.start(task)
         await gate.waitForArrivals(1)
         try await handle.pause()
@@ -114,7 +117,8 @@ struct PauseTests {
             return AgentResponse(text: "b")
         }
         let executor = makeExecutor(agents: agents, clock: clock)
-        let task = makeTask(maxExecutionTime: .seconds(10), [makePhase("P", parallel: false, [agentStep("a"), agentStep("b")])])
+        let task = makeTask(
+            maxExecutionTime: .seconds(10), [makePhase("P", parallel: false, [agentStep("a"), agentStep("b")])])
         let handle = try executor.start(task)
         await first.waitForArrivals(1)
         await clock.waitForSleeper(.seconds(10))

@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -14,7 +15,8 @@ struct SchedulingTests {
             makePhase(
                 "Round Table", dependsOn: ["Analysis"], parallel: false,
                 [agentStep("pm"), agentStep("compliance"), agentStep("contrarian")]),
-            makePhase("Debate", dependsOn: ["Round Table"], parallel: false, [agentStep("contrarian"), agentStep("pm")]),
+            makePhase(
+                "Debate", dependsOn: ["Round Table"], parallel: false, [agentStep("contrarian"), agentStep("pm")]),
             makePhase("Validation", dependsOn: ["Debate"], [agentStep("validator")]),
             makePhase("Consensus", dependsOn: ["Validation"], [agentStep("quant"), aggregateStep("consensus")]),
             makePhase("Verdict", dependsOn: ["Consensus"], outputs: ["verdict"], [agentStep("chair")]),
@@ -108,7 +110,9 @@ struct SchedulingTests {
         })
         let executor = makeExecutor(agents: agents)
         let log = EventLog.subscribe(to: executor)
-        let task = makeTask([makePhase("P", [agentStep("a"), agentStep("b"), agentStep("c"), aggregateStep("responses")])])
+        let task = makeTask([
+            makePhase("P", [agentStep("a"), agentStep("b"), agentStep("c"), aggregateStep("responses")])
+        ])
         let handle = try executor.start(task)
         await log.count(atLeast: 3) { $0.kind == .agentQuery }
         #expect(await log.current(.agentResponse).isEmpty)
@@ -129,7 +133,8 @@ struct SchedulingTests {
         let log = EventLog.subscribe(to: executor)
         let task = makeTask([
             makePhase("Before", [agentStep("analyst")]),
-            makePhase("Round", dependsOn: ["Before"], parallel: false, [agentStep("a"), agentStep("b"), agentStep("c")]),
+            makePhase(
+                "Round", dependsOn: ["Before"], parallel: false, [agentStep("a"), agentStep("b"), agentStep("c")]),
         ])
         let result = try await executor.execute(task)
         #expect(result.status == .completed)

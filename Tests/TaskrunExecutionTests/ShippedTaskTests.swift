@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 /// The shipped task files, read by the real parser and run with offline echo agents.
@@ -24,7 +25,10 @@ struct ShippedTaskTests {
         #expect(result.status == .completed)
         #expect(result.taskName == "Investment Committee Meeting")
         #expect(result.input["riskTolerance"] == "medium")
-        #expect(result.phases.map(\.name) == ["Activation", "Analysis", "Round Table", "Debate", "Validation", "Consensus", "Verdict"])
+        #expect(
+            result.phases.map(\.name) == [
+                "Activation", "Analysis", "Round Table", "Debate", "Validation", "Consensus", "Verdict",
+            ])
         #expect(result.phases.allSatisfy { $0.status == .completed })
         let starts = await log.of(.phaseStart).map(\.phase)
         #expect(starts == result.phases.map(\.name))
@@ -33,7 +37,10 @@ struct ShippedTaskTests {
         #expect(roundTable.map { $0.context.phaseResponses.count } == [0, 1, 2])
         // Expression validations passed; the prose one is unverified with a warning.
         let validation = try #require(result[phase: "Validation"])
-        #expect(validation.steps.filter { $0.type == "validation" }.map(\.status) == [.completed, .completed, .completed, .unverified])
+        #expect(
+            validation.steps.filter { $0.type == "validation" }.map(\.status) == [
+                .completed, .completed, .completed, .unverified,
+            ])
         #expect(result.warnings.count == 1)
         #expect(result.finalPhase == "Verdict")
         #expect(result[phase: "Verdict"]?.outputs["finalVerdict"]?["agent"] == "committee-chair")
@@ -47,7 +54,8 @@ struct ShippedTaskTests {
     ])
     func theDailyAnalysisAsksTheSpecialistsItsRulesPick(question: String, expected: [String]) async throws {
         let agents = ScriptedAgentManager()
-        let result = try await Self.executor(agents).execute("daily-market-analysis", input: ["question": .string(question)])
+        let result = try await Self.executor(agents).execute(
+            "daily-market-analysis", input: ["question": .string(question)])
         #expect(result.status == .completed)
         #expect(Set(agents.requests.filter { $0.phase == "Rapid Analysis" }.map(\.agentID)) == Set(expected))
     }

@@ -58,6 +58,7 @@ extension TaskFileParser {
                 }
                 kind = .validation
                 body = rest
+                checkValidationCriterion(rest)
             case "aggregate":
                 guard let (aggregateKind, note) = aggregateStep(rest, typeLocation: location, typeLength: typeLength)
                 else { return nil }

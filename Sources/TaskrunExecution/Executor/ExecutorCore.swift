@@ -12,6 +12,8 @@ final class ExecutorCore: Sendable {
     let hub: EventHub
     let random: @Sendable () -> Double
     let configuration: TaskExecutor.Configuration
+    /// Task files parsed by name, kept until they change.
+    let parseCache = ParseCache()
 
     private struct Strategies {
         var byName: [String: any StepStrategy] = [:]

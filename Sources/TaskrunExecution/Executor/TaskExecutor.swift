@@ -98,7 +98,8 @@ public final class TaskExecutor: Sendable {
 
     /// Continues an execution from a checkpoint and waits for it to end (see ``start(resumingFrom:task:options:)``).
     public func execute(
-        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition, options: ExecutionOptions = ExecutionOptions()
+        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition,
+        options: ExecutionOptions = ExecutionOptions()
     ) async throws(ExecutionError) -> ExecutionResult {
         await Self.await(try start(resumingFrom: checkpoint, task: task, options: options))
     }
@@ -148,7 +149,8 @@ public final class TaskExecutor: Sendable {
     /// other phase starts over from pending. The time limit starts afresh. Throws when the
     /// checkpoint's phases do not match the task's, or the execution is active in this executor.
     public func start(
-        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition, options: ExecutionOptions = ExecutionOptions()
+        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition,
+        options: ExecutionOptions = ExecutionOptions()
     ) throws(ExecutionError) -> ExecutionHandle {
         guard !core.isShutDown else { throw .shutDown }
         let plan = core.plan(for: task)
@@ -160,7 +162,8 @@ public final class TaskExecutor: Sendable {
         }
         guard state.phases.map(\.name) == task.phases.map(\.name) else {
             throw .checkpointMismatch(
-                "its phases (\(state.phases.map(\.name).joined(separator: ", "))) differ from the task's (\(task.phases.map(\.name).joined(separator: ", ")))")
+                "its phases (\(state.phases.map(\.name).joined(separator: ", "))) differ from the task's (\(task.phases.map(\.name).joined(separator: ", ")))"
+            )
         }
         for index in state.phaseList.indices where !ReadyQueue.isDone(state.phaseList[index], plan: plan) {
             state.phaseList[index] = PhaseResult(name: state.phaseList[index].name)

@@ -64,7 +64,8 @@ final class ExecutionPlan: Sendable {
             }
             for step in phase.steps {
                 func report(_ message: String) {
-                    problems.append(PreflightProblem(message, phase: phase.name, step: step.index, location: step.step.location))
+                    problems.append(
+                        PreflightProblem(message, phase: phase.name, step: step.index, location: step.step.location))
                 }
                 if let condition = step.condition {
                     expressionProblems(condition, in: phase, step: step, input: input).forEach(report)
@@ -133,7 +134,8 @@ final class ExecutionPlan: Sendable {
                 }
                 if phase.ancestors.contains(index) || (step != nil && index == phase.index) { continue }
                 problems.append(
-                    "\(what) reads phase '\(phases[index].name)', which is not a dependency of '\(phase.name)'; add it to dependsOn")
+                    "\(what) reads phase '\(phases[index].name)', which is not a dependency of '\(phase.name)'; add it to dependsOn"
+                )
             default:
                 continue
             }
@@ -164,7 +166,8 @@ final class ExecutionPlan: Sendable {
                     + (Suggestion.closest(to: parts[1], in: candidates).map { "; did you mean '\($0)'?" } ?? "")
             }
             guard index == phase.index || phase.ancestors.contains(index) else {
-                return "template references '\(name)', but phase '\(phases[index].name)' is not a dependency of '\(phase.name)'; add it to dependsOn"
+                return
+                    "template references '\(name)', but phase '\(phases[index].name)' is not a dependency of '\(phase.name)'; add it to dependsOn"
             }
             if parts.count >= 3, !Self.phaseFields.contains(parts[2]) {
                 return "template references '\(name)', but a phase has no '\(parts[2])'"

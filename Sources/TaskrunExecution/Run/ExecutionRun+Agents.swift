@@ -24,7 +24,8 @@ extension ExecutionRun {
         let phase = context.scope.phase
         var policy = plan.agentRetry
         if let attempts = step.maxAttempts { policy.maxAttempts = attempts }
-        let visible = AgentContext(input: input, phaseResponses: context.responses, earlierPhases: context.scope.ancestors)
+        let visible = AgentContext(
+            input: input, phaseResponses: context.responses, earlierPhases: context.scope.ancestors)
         var attempt = 1
         while true {
             state.withLock { state in

@@ -24,9 +24,12 @@ extension ExecutionRun {
         let update = try state.withLock { state throws(ExecutionError) -> ExecutionUpdate in
             guard state.stop == nil, !state.finished else {
                 throw .illegalTransition(
-                    StateTransitionError(subject: "execution \(id)", from: "stopping", to: ExecutionStatus.paused.rawValue))
+                    StateTransitionError(
+                        subject: "execution \(id)", from: "stopping", to: ExecutionStatus.paused.rawValue))
             }
-            do throws(StateTransitionError) { try state.execution.transition(to: .paused) } catch { throw .illegalTransition(error) }
+            do throws(StateTransitionError) { try state.execution.transition(to: .paused) } catch {
+                throw .illegalTransition(error)
+            }
             state.paused = true
             state.pausedSince = now
             state.execution.reason = reason
@@ -45,9 +48,12 @@ extension ExecutionRun {
             state throws(ExecutionError) -> (ExecutionUpdate, [CheckedContinuation<Void, any Error>]) in
             guard state.stop == nil else {
                 throw .illegalTransition(
-                    StateTransitionError(subject: "execution \(id)", from: "stopping", to: ExecutionStatus.running.rawValue))
+                    StateTransitionError(
+                        subject: "execution \(id)", from: "stopping", to: ExecutionStatus.running.rawValue))
             }
-            do throws(StateTransitionError) { try state.execution.transition(to: .running) } catch { throw .illegalTransition(error) }
+            do throws(StateTransitionError) { try state.execution.transition(to: .running) } catch {
+                throw .illegalTransition(error)
+            }
             state.paused = false
             if let since = state.pausedSince { state.pausedTotal += now - since }
             state.pausedSince = nil
@@ -55,7 +61,8 @@ extension ExecutionRun {
             emit(.executionResumed, into: &state)
             let waiters = Array(state.pauseWaiters.values)
             state.pauseWaiters.removeAll()
-            let update = ExecutionUpdate(executionID: id, status: .running, reason: nil, events: takeEvents(from: &state))
+            let update = ExecutionUpdate(
+                executionID: id, status: .running, reason: nil, events: takeEvents(from: &state))
             return (update, waiters)
         }
         for waiter in waiters { waiter.resume() }

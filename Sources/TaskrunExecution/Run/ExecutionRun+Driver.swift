@@ -28,7 +28,8 @@ extension ExecutionRun {
         if let budget = executionBudget {
             let timer = Task {
                 if await self.waitForActiveTime(budget) {
-                    self.requestStop(.executionTimedOut("the execution exceeded its time limit of \(Self.format(budget))"))
+                    self.requestStop(
+                        .executionTimedOut("the execution exceeded its time limit of \(Self.format(budget))"))
                 }
             }
             let stopping = state.withLock { state -> Bool in
@@ -309,7 +310,8 @@ extension ExecutionRun {
             logger.debug("execution completed", metadata: ["task": "\(plan.task.id)"])
         } else {
             logger.notice(
-                "execution ended: \(result.status)", metadata: ["task": "\(plan.task.id)", "reason": "\(result.reason ?? "")"])
+                "execution ended: \(result.status)",
+                metadata: ["task": "\(plan.task.id)", "reason": "\(result.reason ?? "")"])
         }
     }
 

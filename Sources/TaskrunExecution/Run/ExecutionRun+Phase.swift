@@ -45,7 +45,8 @@ extension ExecutionRun {
                 state.withLock { state in
                     state.execution.phaseList[index].errors.append("attempt \(attempt): \(failure.message)")
                     emit(
-                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1, status: failure.status.rawValue,
+                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1,
+                        status: failure.status.rawValue,
                         message: failure.message, delay: delay)
                 }
                 do { try await clock.sleep(for: delay) } catch { return interruption(index) }
@@ -72,14 +73,17 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         state.withLock { state in
             let now = clock.currentDate
-            guard state.execution.phaseList[index].status == .running || state.execution.phaseList[index].status == .paused
+            guard
+                state.execution.phaseList[index].status == .running
+                    || state.execution.phaseList[index].status == .paused
             else { return }
             for step in state.execution.phaseList[index].steps where step.status == .running {
                 try? state.execution.phaseList[index].steps[step.index].transition(to: stepStatus)
                 state.execution.phaseList[index].steps[step.index].finishedAt = now
                 state.execution.phaseList[index].steps[step.index].error = message
                 emit(
-                    .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.type, agent: step.agent,
+                    .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.type,
+                    agent: step.agent,
                     attempt: step.attempts, status: stepStatus.rawValue, message: message)
             }
             if state.execution.phaseList[index].status == .paused,
@@ -156,10 +160,13 @@ extension ExecutionRun {
             let result = results[step.index]
             guard result.status.isFailure, step.isValidation || step.isRequired else { continue }
             let error = result.error ?? result.status.rawValue
-            reasons.append(step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
+            reasons.append(
+                step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
             statuses.append(result.status)
         }
-        let asked = plans.filter { $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending }
+        let asked = plans.filter {
+            $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending
+        }
         if !asked.isEmpty, asked.allSatisfy({ results[$0.index].status.isFailure }) {
             let details = asked.map { "\($0.step.agentID ?? "?"): \(results[$0.index].error ?? "failed")" }
             reasons.append("every agent failed (\(details.joined(separator: "; ")))")
@@ -195,7 +202,8 @@ extension ExecutionRun {
             state.execution.phaseList[index].finishedAt = clock.currentDate
             emit(
                 .phaseFailed, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
-                status: failure.status.rawValue, message: failure.message, duration: state.execution.phaseList[index].duration)
+                status: failure.status.rawValue, message: failure.message,
+                duration: state.execution.phaseList[index].duration)
         }
     }
 }

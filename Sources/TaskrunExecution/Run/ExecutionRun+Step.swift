@@ -49,7 +49,9 @@ extension ExecutionRun {
             case .timedOut(.cancelled):
                 // Cancelled from above as well: the phase or the execution records how it ended.
                 if Task.isCancelled { return }
-                finish(step, in: scope, status: .timeout, message: "the step exceeded its time limit of \(Self.format(timeout))")
+                finish(
+                    step, in: scope, status: .timeout,
+                    message: "the step exceeded its time limit of \(Self.format(timeout))")
                 return
             case .timedOut(let result):
                 outcome = result
@@ -86,7 +88,8 @@ extension ExecutionRun {
                 state.withLock { state in
                     emit(
                         .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                        agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue, message: message,
+                        agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
+                        message: message,
                         delay: delay)
                 }
                 do { try await clock.sleep(for: delay) } catch { return .cancelled }
@@ -152,7 +155,8 @@ extension ExecutionRun {
             state.execution.phaseList[phase].steps[step.index].finishedAt = now
             if status == .failed { state.execution.phaseList[phase].steps[step.index].error = message }
             emit(
-                status == .skipped ? .stepComplete : .stepFailed, into: &state, phase: scope.phase.name, step: step.index,
+                status == .skipped ? .stepComplete : .stepFailed, into: &state, phase: scope.phase.name,
+                step: step.index,
                 stepType: step.strategyName, agent: step.step.agentID, status: status.rawValue, message: message)
         }
     }

@@ -192,3 +192,20 @@ import Testing
         #expect(result.only("template-syntax")?.location == loc(3, 14))
     }
 }
+
+@Suite struct ValidationCriterionWarningTests {
+    @Test func brokenExpressionCriterionIsAWarningAtTheBreak() throws {
+        let result = parseTask(phaseSource("### Steps\n- validation: len(phases.a.responses >= 3\n"))
+        let warning = try #require(result.only("criterion-not-expression"))
+        #expect(warning.severity == .warning)
+        #expect(warning.location == loc(5, 42))  // just past the text, where the ")" is missing
+    }
+
+    @Test func proseAndValidExpressionsAreNotWarned() {
+        let result = parseTask(
+            phaseSource(
+                "### Steps\n- validation: Ensure all major risks have been addressed\n"
+                    + "- validation: len(phases.a.responses) >= 3\n"))
+        #expect(result.diagnostics("criterion-not-expression").isEmpty)
+    }
+}

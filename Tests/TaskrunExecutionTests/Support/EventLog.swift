@@ -3,7 +3,8 @@ import TaskrunExecution
 /// Collects an executor's events as they come, and lets a test wait for one.
 actor EventLog {
     private var received: [ExecutionEvent] = []
-    private var waiters: [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
+    private var waiters:
+        [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
     private var finishedWaiters: [CheckedContinuation<Void, Never>] = []
     private(set) var isFinished = false
 
@@ -20,9 +21,15 @@ actor EventLog {
 
     private func append(_ event: ExecutionEvent) {
         received.append(event)
-        var remaining: [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
+        var remaining:
+            [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] =
+                []
         for waiter in waiters {
-            if waiter.predicate(event) { waiter.continuation.resume(returning: event) } else { remaining.append(waiter) }
+            if waiter.predicate(event) {
+                waiter.continuation.resume(returning: event)
+            } else {
+                remaining.append(waiter)
+            }
         }
         waiters = remaining
     }
@@ -98,7 +105,9 @@ actor EventLog {
     /// The sequence number of the first matching event (`UInt64.max` when there is none), once the
     /// executions seen have ended.
     func sequence(_ kind: ExecutionEvent.Kind, phase: String? = nil, agent: String? = nil) async -> UInt64 {
-        await events.first { $0.kind == kind && (phase == nil || $0.phase == phase) && (agent == nil || $0.agent == agent) }?
-            .sequence ?? UInt64.max
+        await events.first {
+            $0.kind == kind && (phase == nil || $0.phase == phase) && (agent == nil || $0.agent == agent)
+        }?
+        .sequence ?? UInt64.max
     }
 }
