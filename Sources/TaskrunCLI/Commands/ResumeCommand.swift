@@ -97,17 +97,19 @@ struct ResumeCommand: AsyncParsableCommand {
             context.writeError("paused: resume with taskrun resume \(id)\n")
             throw ExitCode(130)
         case .finished(let result):
-            RunCommand.printSummary(result, definition: task, to: TextOutput(FileHandle.standardOutput))
+            context.writeOutput(RunCommand.summary(of: result))
             if let output {
+                let path = store.tasks.locator(in: context).absolute(output)
                 do {
-                    try RunCommand.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: output))
+                    try RunCommand.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: path))
+                    context.writeOutput("result written to \(output)\n")
                 } catch {
                     context.printError("cannot write \(output): \(error)")
                     throw ExitCode(ExitStatus.failure)
                 }
             }
-            let code = RunCommand.exitCode(for: result.status)
-            if code != 0 { throw ExitCode(code) }
+            let code = RunCommand.exitStatus(for: result.status)
+            if code != ExitStatus.success { throw ExitCode(code) }
         }
     }
 
@@ -133,11 +135,11 @@ struct ResumeCommand: AsyncParsableCommand {
         }
         let executor = TaskExecutor(agents: ScriptedAgentManager(recordsRequests: false))
         do {
-            var task = try executor.loadTask(path)
+            var task = try executor.loadTaskFile(path, locator: locator).task
             task.sourcePath = path
             return task
         } catch {
-            context.printError(RunCommand.describe(error))
+            context.printError("cannot load the task file '\(path)': \(error)")
             throw ExitCode.usage
         }
     }

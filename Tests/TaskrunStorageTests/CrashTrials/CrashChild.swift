@@ -121,12 +121,12 @@ final class MarkingAgents: AgentManager {
                 exit(130)
             case .finished(let result):
                 FileHandle.standardOutput.write(Data("finished \(result.status)\n".utf8))
-                exit(RunCommand.exitCode(for: result.status))
+                exit(RunCommand.exitStatus(for: result.status))
             }
         default:
             let result = await handle.result
             FileHandle.standardOutput.write(Data("finished \(result.status)\n".utf8))
-            exit(RunCommand.exitCode(for: result.status))
+            exit(RunCommand.exitStatus(for: result.status))
         }
     }
 }
