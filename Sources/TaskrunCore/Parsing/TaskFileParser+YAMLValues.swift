@@ -26,7 +26,8 @@ extension TaskFileParser {
         } catch {
             let offset = max(0, min(error.offset, text.count))
             self.error(
-                "expression-syntax", "invalid \(what) expression: \(error.message)", at: text.location(at: offset),
+                "expression-syntax", "invalid \(what) expression: \(error.message(in: text))",
+                at: text.location(at: offset),
                 length: 1)
         }
     }
@@ -39,7 +40,7 @@ extension TaskFileParser {
         let offset = max(0, min(problem.offset, text.count))
         warning(
             "criterion-not-expression",
-            "validation criterion looks like an expression but does not parse: \(problem.message)",
+            "validation criterion looks like an expression but does not parse: \(problem.message(in: text))",
             at: text.location(at: offset),
             notes: ["a criterion that does not parse is treated as prose and recorded as unverified"],
             hint: "fix the expression, or reword the criterion as plain prose")
