@@ -6,10 +6,11 @@ extension TaskFileParser {
 
     static let stepExample = "'- agent: quant-analyst - Analyze {{input.ticker}}'"
 
-    /// Reads one `### Steps` bullet: its type, text and nested parameters.
+    /// Reads one `### Steps` bullet: its type, text and nested parameters, and for an agent step
+    /// where its agent id is written.
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
-    mutating func parseStep(item: Int) -> Step? {
+    mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
         let itemNode = document.nodes[item]
         guard let paragraph = itemNode.firstChild, document.nodes[paragraph].kind == .paragraph else {
             error(
@@ -26,15 +27,19 @@ extension TaskFileParser {
         let step = Step(
             kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
         if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }
-        return step
+        return (step, header.agentID.map { .init(location: $0.location, length: $0.count) })
     }
 
-    /// A step's type and text from its paragraph, or `nil` when the header is broken (reported).
-    private mutating func stepHeader(_ source: ParagraphSource) -> (kind: StepKind, text: LocatedText)? {
+    /// A step's type and text (and an agent step's id) from its paragraph, or `nil` when the
+    /// header is broken (reported).
+    private mutating func stepHeader(
+        _ source: ParagraphSource
+    ) -> (kind: StepKind, text: LocatedText, agentID: LocatedText?)? {
         let text = source.text
         let location = text.location
         var kind = StepKind.description
         var body = text.trimmed()
+        var agentID: LocatedText?
         if let firstLine = source.lines.first,
             let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, isStepType: true)
         {
@@ -45,8 +50,9 @@ extension TaskFileParser {
                 guard let (id, prompt) = agentStep(rest, typeLocation: location, typeLength: typeLength) else {
                     return nil
                 }
-                kind = .agent(id: id)
+                kind = .agent(id: id.text)
                 body = prompt
+                agentID = id
             case "validation", "validate":
                 guard !rest.isEmpty else {
                     error(
@@ -94,13 +100,13 @@ extension TaskFileParser {
                 body = rest
             }
         }
-        return (kind, body)
+        return (kind, body, agentID)
     }
 
     /// `agent: <id> - <prompt>`: the id and the prompt, or `nil` (reported).
     private mutating func agentStep(
         _ rest: LocatedText, typeLocation: SourceLocation, typeLength: Int
-    ) -> (String, LocatedText)? {
+    ) -> (LocatedText, LocatedText)? {
         let hint = "write 'agent: <id> - <prompt>', like \(Self.stepExample)"
         guard !rest.isEmpty else {
             error(
@@ -143,7 +149,7 @@ extension TaskFileParser {
                 length: idPart.count, hint: "write 'agent: \(idPart.text) - <prompt>'")
             return nil
         }
-        return (idPart.text, prompt)
+        return (idPart, prompt)
     }
 
     /// `aggregate: <kind> - <note>` (the note is optional): the kind and the note, or `nil` (reported).

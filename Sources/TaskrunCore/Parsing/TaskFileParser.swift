@@ -14,6 +14,8 @@ struct TaskFileParser {
     var config = ConfigValues()
     /// The front matter, when the file has one (it is the config, and blanked out of the markdown).
     var frontMatter: FrontMatter?
+    /// Where phase names, listed agents and step agent ids were written, for ``TaskValidator``.
+    var nameSpans = TaskValidator.NameSpans()
 
     struct ConfigValues {
         var name: String?
@@ -80,12 +82,13 @@ struct TaskFileParser {
         var phases: [Phase] = []
         var sections: [DocumentationSection] = []
         var currentPhase: Phase?
+        var currentNameSpan: TaskValidator.NameSpans.Span?
         var phaseBlocks: [Int] = []
         var currentSection: (title: String, location: SourceLocation, firstLine: Int)?
 
         func closeRegion(before line: Int, _ parser: inout TaskFileParser) {
             if let phase = currentPhase {
-                phases.append(parser.buildPhase(phase, blocks: phaseBlocks))
+                phases.append(parser.buildPhase(phase, nameSpan: currentNameSpan, blocks: phaseBlocks))
                 currentPhase = nil
                 phaseBlocks.removeAll(keepingCapacity: true)
             }
@@ -110,8 +113,9 @@ struct TaskFileParser {
                 let wasInPhase = region == .phase ? currentPhase?.name : nil
                 closeRegion(before: node.start.line, &self)
                 summaryOpen = false
-                if level == 2, let name = phaseName(heading: child) {
+                if level == 2, let (name, nameSpan) = phaseName(heading: child) {
                     currentPhase = Phase(name: name, location: location(node.start))
+                    currentNameSpan = nameSpan
                     region = .phase
                 } else {
                     let heading = document.plainText(of: child).trimmingBlanks()
@@ -180,9 +184,10 @@ struct TaskFileParser {
 
     // MARK: - Headings
 
-    /// The phase name of a `## Phase: Name` or `## Phase Name` heading; `nil` for other headings.
-    /// An empty name is reported and the heading is still a phase (named `Phase`), so its steps are read.
-    mutating func phaseName(heading: Int) -> String? {
+    /// The phase name of a `## Phase: Name` or `## Phase Name` heading, and where the name is
+    /// written; `nil` for other headings. An empty name is reported and the heading is still a
+    /// phase (named `Phase`, spanning the heading), so its steps are read.
+    mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
         guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
             let literal = document.nodes[first].literal
         else { return nil }
@@ -200,12 +205,20 @@ struct TaskFileParser {
         if name.isEmpty {
             let start = document.nodes[heading].start
             let end = document.nodes[heading].end
-            error(
-                "empty-phase-name", "phase heading has no name", at: location(start),
-                length: max(1, end.column - start.column + 1), hint: "write '## Phase: Name'")
-            return "Phase"
+            let length = max(1, end.column - start.column + 1)
+            error("empty-phase-name", "phase heading has no name", at: location(start), length: length,
+                hint: "write '## Phase: Name'")
+            return ("Phase", .init(location: location(start), length: length))
         }
-        return name
+        // The name starts after `Phase`, an optional colon and blanks in the heading's first text;
+        // markup inside the name (`## Phase: *Deep* Dive`) may make its written length differ.
+        var offset = word.count
+        let scalars = Array(literal.unicodeScalars)
+        if offset < scalars.count, scalars[offset] == ":" { offset += 1 }
+        while offset < scalars.count, scalars[offset] == " " || scalars[offset] == "\t" { offset += 1 }
+        var start = location(document.nodes[first].start)
+        start.column += offset
+        return (name, .init(location: start, length: name.unicodeScalars.count))
     }
 
     /// The names of the level-3 sections a phase understands, lowercased.

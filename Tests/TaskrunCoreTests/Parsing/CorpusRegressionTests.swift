@@ -23,3 +23,33 @@ import Testing
         #expect(error.message(in: text) == "expected ')' to close '(' at 3:5")
     }
 }
+
+@Suite struct NameSpanRegressionTests {
+    @Test func aDuplicatePhaseUnderlinesItsName() throws {
+        let result = parseTask("# T\n\n## Phase: Gather\n- a\n\n##  Phase Gather\n- b\n")
+        let diagnostic = try #require(result.only("duplicate-phase"))
+        #expect(diagnostic.location == loc(6, 11))
+        #expect(diagnostic.length == 6)
+        #expect(diagnostic.notes == ["first defined at 3:11"])
+    }
+
+    @Test func agentWarningsPointAtTheAgentNames() {
+        let source = phaseSource(
+            "### Agents\n- quant-analyst\n- market-analyst\n\n### Steps\n- agent: quant-analyst - Go\n"
+                + "- agent:  sentiment-analyst - Go\n")
+        let result = parseTask(source)
+        let listed = result.only("agent-without-step")
+        #expect(listed?.location == loc(6, 3))
+        #expect(listed?.length == 14)
+        let unlisted = result.only("agent-not-listed")
+        #expect(unlisted?.location == loc(10, 11))
+        #expect(unlisted?.length == 17)
+    }
+
+    @Test func aMisspelledAgentIsOneWarningNotTwo() {
+        let source = phaseSource("### Agents\n- risk-manager\n\n### Steps\n- agent: risk-manger - Go\n")
+        let result = parseTask(source)
+        #expect(result.codes == ["agent-not-listed"])
+        #expect(result.only("agent-not-listed")?.notes == ["'risk-manager' is listed at 5:3, but no step queries it"])
+    }
+}
