@@ -91,9 +91,7 @@ extension TaskFileParser {
             do {
                 return .number(Double(try TaskDuration.parse(value.text).milliseconds))
             } catch {
-                self.error(
-                    "invalid-duration", error.description, at: valueLocation, length: length,
-                    hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+                invalidDuration(error, at: valueLocation, length: length)
                 return nil
             }
         case "retry":

@@ -80,12 +80,7 @@ extension TaskFileParser {
                 do {
                     kind = .wait(try TaskDuration.parse(rest.text))
                 } catch {
-                    self.error(
-                        "invalid-duration", error.description, at: rest.location,
-                        length: rest.caretLength(0..<rest.count),
-                        hint:
-                            "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds"
-                    )
+                    invalidDuration(error, at: rest.location, length: rest.caretLength(0..<rest.count))
                     return nil
                 }
                 body = rest

@@ -109,11 +109,17 @@ extension TaskFileParser {
         do {
             return try TaskDuration.parse(scalar.text)
         } catch {
-            self.error(
-                "invalid-duration", error.description, at: map.location(of: node), length: map.length(of: node),
-                hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+            invalidDuration(error, at: map.location(of: node), length: map.length(of: node))
             return nil
         }
+    }
+
+    /// Reports a duration that does not parse; the hint respells a misspelt unit when it can.
+    mutating func invalidDuration(_ problem: DurationSyntaxError, at location: SourceLocation, length: Int) {
+        error(
+            "invalid-duration", problem.description, at: location, length: length,
+            hint: TaskDuration.respelling(of: problem.text).map { "did you mean '\($0)'?" }
+                ?? "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
     }
 
     /// A retry policy: a number of attempts, or a mapping of `maxAttempts`, `backoffMs`,
