@@ -119,7 +119,8 @@ extension TaskFileParser {
     mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
         let node = document.nodes[block]
         let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
-        guard let parsed = parseYAML(node.literal ?? "", map: map, what: "phase '\(phase.name)'") else { return }
+        let what = "the yaml block of phase '\(phase.name)'"
+        guard let parsed = parseYAML(node.literal ?? "", map: map, what: what) else { return }
         guard let root = parsed else { return }
         guard let pairs = root.mapping else {
             error(

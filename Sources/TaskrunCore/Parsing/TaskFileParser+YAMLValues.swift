@@ -8,13 +8,7 @@ extension TaskFileParser {
         do {
             return .some(try yamlParser.parse(text))
         } catch {
-            var notes: [String] = []
-            if let context = error.context {
-                notes.append(context + (error.contextMark.map { " that starts at \(map.location($0))" } ?? ""))
-            }
-            self.error(
-                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes
-            )
+            reportYAMLError(error, in: text, map: map, what: what)
             return nil
         }
     }

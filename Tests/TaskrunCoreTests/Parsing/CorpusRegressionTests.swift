@@ -53,3 +53,26 @@ import Testing
         #expect(result.only("agent-not-listed")?.notes == ["'risk-manager' is listed at 5:3, but no step queries it"])
     }
 }
+
+@Suite struct YAMLErrorRegressionTests {
+    @Test func anUnclosedQuoteIsReportedWhereItOpens() throws {
+        let result = parseTask("```yaml\nname: T\ndescription: \"Rotates\nversion: 1\n```\n\n## Phase: A\n- x\n")
+        let diagnostic = try #require(result.only("yaml-syntax"))
+        #expect(diagnostic.location == loc(3, 14))
+        #expect(diagnostic.message == "malformed YAML in config block: the quoted text is never closed")
+        #expect(diagnostic.hint == "add the closing quote")
+    }
+
+    @Test func aFlowListRunningOntoTheNextLineIsReportedAtItsBracket() throws {
+        let result = parseTask(phaseSource("```yaml\ndependsOn: [B\nparallel: false\n```\n"))
+        let diagnostic = try #require(result.only("yaml-syntax"))
+        #expect(diagnostic.location == loc(5, 12))
+        #expect(diagnostic.message == "malformed YAML in the yaml block of phase 'A': the '[' is never closed")
+    }
+
+    @Test func indentationMistakesGetAHint() {
+        let result = parseTask("```yaml\nretry:\n  maxAttempts: 3\n   backoffMs: 5\n```\n\n## Phase: A\n- x\n")
+        #expect(result.only("yaml-syntax")?.location == loc(4, 13))
+        #expect(result.only("yaml-syntax")?.hint == "check this line's indentation, or quote a value that contains ': '")
+    }
+}
