@@ -245,9 +245,10 @@ extension TaskFileParser {
             for index in 0...text.count where index == text.count || text[index] == "," {
                 let part = text.slice(start..<index).trimmed()
                 if part.isEmpty {
+                    // The extra comma: the one ending this empty part, or for a trailing one, the one before it.
+                    let comma = index == text.count ? max(0, start - 1) : index
                     error(
-                        "invalid-setting", "empty phase name in 'dependsOn'",
-                        at: text.location(at: min(index, text.count)),
+                        "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: comma),
                         hint: "remove the extra comma")
                 } else {
                     names.append(PhaseDependency(name: part.text, location: part.location))

@@ -58,7 +58,7 @@ extension TaskFileParser {
                     error(
                         "empty-step", "validation step has no criterion", at: location, length: typeLength + 1,
                         hint:
-                            "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'"
+                            "write '\(prefix.key): <criterion>', like '\(prefix.key): len(phases.analysis.responses) >= 2'"
                     )
                     return nil
                 }
@@ -118,17 +118,26 @@ extension TaskFileParser {
         } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {
             idPart = rest.slice(0..<(rest.count - 2)).trimmed()
             prompt = rest.slice(rest.count..<rest.count)
-        } else if rest.containsBlank {
+        } else if rest.first == "-", rest.count == 1 || rest[1].isBlank {
+            // `agent: - prompt`: the separator is there, the id is not.
+            idPart = rest.slice(0..<0)
+            prompt = rest.slice(1..<rest.count).trimmed()
+        } else if let blank = rest.scalars.firstIndex(where: \.isBlank).map({ $0 - rest.scalars.startIndex }) {
+            // `agent: quant-analyst Analyze it`: the separator is missing after the first word.
+            let id = rest.slice(0..<blank).text
+            let text = rest.slice(blank..<rest.count).trimmed().text
             error(
-                "invalid-step", "expected ' - ' between the agent id and the prompt", at: rest.location,
-                length: rest.caretLength(0..<rest.count), hint: hint)
+                "invalid-step", "expected ' - ' between the agent id '\(id)' and the prompt",
+                at: rest.location(at: blank), hint: "write 'agent: \(id) - \(text)'")
             return nil
         } else {
             idPart = rest
             prompt = rest.slice(rest.count..<rest.count)
         }
         guard !idPart.isEmpty else {
-            error("invalid-step", "agent step has no agent id", at: rest.location, length: 1, hint: hint)
+            error(
+                "invalid-step", "agent step has no agent id before ' - '", at: rest.location, length: 1,
+                hint: "write 'agent: <id> - \(prompt.isEmpty ? "<prompt>" : prompt.text)'")
             return nil
         }
         guard !idPart.containsBlank else {

@@ -76,3 +76,32 @@ import Testing
         #expect(result.only("yaml-syntax")?.hint == "check this line's indentation, or quote a value that contains ': '")
     }
 }
+
+@Suite struct StepRegressionTests {
+    @Test func classifyRulesMissingALabelOrAnExpressionSaySo() {
+        let result = parseTask(
+            phaseSource("### Steps\n- classify: kind - Classify\n  - rule: low when\n  - rule: when input.x > 1\n"))
+        let problems = result.diagnostics("invalid-parameter")
+        #expect(problems.map(\.message) == [
+            "classify rule has no expression after 'when'", "classify rule has no label before 'when'",
+        ])
+        #expect(problems.map(\.location) == [loc(6, 15), loc(7, 11)])
+        #expect(problems.map(\.length) == [4, 4])
+    }
+
+    @Test func aTrailingCommaInDependsOnIsPointedAt() {
+        let result = parseTask("# T\n\n## Phase: B\n- x\n\n## Phase: A\ndependsOn: B,\n")
+        #expect(result.only("invalid-setting")?.location == loc(7, 13))
+    }
+
+    @Test func anAgentStepWithoutAnIdSaysSo() {
+        let result = parseTask(phaseSource("### Steps\n- agent: - Review the minutes\n"))
+        #expect(result.only("invalid-step")?.message == "agent step has no agent id before ' - '")
+        #expect(result.only("invalid-step")?.hint == "write 'agent: <id> - Review the minutes'")
+    }
+
+    @Test func anEmptyValidateStepsHintUsesTheKeyWritten() {
+        let result = parseTask(phaseSource("### Steps\n- validate:\n"))
+        #expect(result.only("empty-step")?.hint == "write 'validate: <criterion>', like 'validate: len(phases.analysis.responses) >= 2'")
+    }
+}
