@@ -16,6 +16,8 @@ struct TaskFileParser {
     var frontMatter: FrontMatter?
     /// Where phase names, listed agents and step agent ids were written, for ``TaskValidator``.
     var nameSpans = TaskValidator.NameSpans()
+    /// Documentation sections holding a `### Steps` heading: likely meant as phases.
+    var sectionsWithSteps: [String] = []
 
     struct ConfigValues {
         var name: String?
@@ -162,15 +164,24 @@ struct TaskFileParser {
             case .phase:
                 phaseBlocks.append(child)
             case .section:
-                if node.headingLevel != nil { checkSectionOutsidePhase(child) }
+                if node.headingLevel != nil { checkSectionOutsidePhase(child, inSection: currentSection?.title) }
             }
         }
         closeRegion(before: document.lines.count + 1, &self)
 
         if phases.isEmpty {
+            // Level-2 headings without the word `Phase` are the usual cause: name them, and the
+            // one holding a `### Steps` list is most likely meant as a phase.
+            var notes: [String] = []
+            if !sections.isEmpty {
+                let titles = sections.prefix(5).map { "'## \($0.title)'" } + (sections.count > 5 ? ["..."] : [])
+                notes.append(
+                    "level-2 headings not starting with 'Phase' are documentation sections: \(titles.joined(separator: ", "))")
+            }
             error(
-                "no-phases", "the task has no phases", at: .start, length: 1,
-                hint: "add a phase: a '## Phase: Name' heading followed by its '### Steps' list")
+                "no-phases", "the task has no phases", at: .start, length: 1, notes: notes,
+                hint: sectionsWithSteps.first.map { "to make '## \($0)' a phase, write '## Phase: \($0)'" }
+                    ?? "add a phase: a '## Phase: Name' heading followed by its '### Steps' list")
         }
         let summary = summaryRange.map { sourceText(lines: $0.lowerBound..<($0.upperBound + 1)) }
         let metadata = TaskMetadata(
@@ -226,7 +237,8 @@ struct TaskFileParser {
     static let phaseSectionTitles = ["Steps", "Agents", "Outputs", "Dependencies"]
 
     /// `### Steps` or `### Agents` (or `### Dependencies`) outside any phase does nothing: say so.
-    mutating func checkSectionOutsidePhase(_ heading: Int) {
+    /// Under a documentation section, that section was most likely meant as a phase.
+    mutating func checkSectionOutsidePhase(_ heading: Int, inSection section: String? = nil) {
         let node = document.nodes[heading]
         guard node.headingLevel == 3 else { return }
         let title = document.plainText(of: heading).trimmingBlanks()
@@ -237,10 +249,14 @@ struct TaskFileParser {
             return
         }
         guard ["steps", "agents", "dependencies"].contains(title.lowercased()) else { return }
+        if let section, title.lowercased() == "steps", !sectionsWithSteps.contains(section) {
+            sectionsWithSteps.append(section)
+        }
         warning(
             "section-outside-phase", "'### \(title)' is outside any phase and is ignored", at: location(node.start),
             length: max(1, node.end.column - node.start.column + 1),
-            hint: "put it under a '## Phase: Name' heading")
+            hint: section.map { "to make '## \($0)' a phase, write '## Phase: \($0)'" }
+                ?? "put it under a '## Phase: Name' heading")
     }
 
     /// `## Steps` right after a phase ends the phase: most likely meant as `### Steps`.

@@ -105,3 +105,18 @@ import Testing
         #expect(result.only("empty-step")?.hint == "write 'validate: <criterion>', like 'validate: len(phases.analysis.responses) >= 2'")
     }
 }
+
+@Suite struct SectionHintRegressionTests {
+    @Test func noPhasesNamesTheSectionsAndTheLikelyPhase() {
+        let result = parseTask("# T\n\n## Intro\nHello.\n\n## Review\n### Steps\n- agent: a - b\n")
+        let diagnostic = result.only("no-phases")
+        #expect(diagnostic?.notes == ["level-2 headings not starting with 'Phase' are documentation sections: '## Intro', '## Review'"])
+        #expect(diagnostic?.hint == "to make '## Review' a phase, write '## Phase: Review'")
+        #expect(result.only("section-outside-phase")?.hint == "to make '## Review' a phase, write '## Phase: Review'")
+    }
+
+    @Test func stepsBeforeAnySectionGetTheGeneralHint() {
+        let result = parseTask("# T\n\n### Steps\n- x\n\n## Phase: A\n- y\n")
+        #expect(result.only("section-outside-phase")?.hint == "put it under a '## Phase: Name' heading")
+    }
+}
