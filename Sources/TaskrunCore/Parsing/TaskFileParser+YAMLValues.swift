@@ -65,7 +65,7 @@ extension TaskFileParser {
 
     /// A whole number of at least `minimum`; anything else is reported.
     mutating func integer(
-        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String
+        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String, hint: String? = nil
     ) -> Int64? {
         var value: Int64?
         switch node.resolvedScalar {
@@ -77,8 +77,8 @@ extension TaskFileParser {
             let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
             let what = minimum == 0 ? "a whole number of zero or more" : "a whole number of at least \(minimum)"
             error(
-                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node)
-            )
+                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node),
+                hint: hint)
             return nil
         }
         return value
@@ -151,11 +151,17 @@ extension TaskFileParser {
                         policy.maxAttempts = Int(clamping: value)
                     }
                 case "backoffMs":
-                    if let value = integer(pair.value, map: map, key: "retry.backoffMs", minimum: 0, code: code) {
+                    if let value = integer(
+                        pair.value, map: map, key: "retry.backoffMs", minimum: 0, code: code,
+                        hint: Self.millisecondsHint(key: key, pair.value))
+                    {
                         policy.backoffMs = value
                     }
                 case "maxBackoffMs":
-                    if let value = integer(pair.value, map: map, key: "retry.maxBackoffMs", minimum: 0, code: code) {
+                    if let value = integer(
+                        pair.value, map: map, key: "retry.maxBackoffMs", minimum: 0, code: code,
+                        hint: Self.millisecondsHint(key: key, pair.value))
+                    {
                         policy.maxBackoffMs = value
                     }
                 case "jitter":
@@ -166,7 +172,8 @@ extension TaskFileParser {
                     default:
                         error(
                             code, "'retry.jitter' must be true, false or a number from 0 to 1",
-                            at: map.location(of: pair.value), length: map.length(of: pair.value))
+                            at: map.location(of: pair.value), length: map.length(of: pair.value),
+                            hint: "write the share of each wait to randomize, like 'jitter: 0.2' for 20%")
                     }
                 default:
                     let suggestion = Self.suggestion(for: key, in: keys)
@@ -179,6 +186,12 @@ extension TaskFileParser {
             }
             return policy
         }
+    }
+
+    /// For a `...Ms` value written as a duration (`backoffMs: 1.5s`): the same in milliseconds.
+    static func millisecondsHint(key: String, _ node: YAMLNode) -> String? {
+        guard let text = node.scalar?.text, let duration = try? TaskDuration.parse(text) else { return nil }
+        return "'\(key)' counts milliseconds: write '\(key): \(duration.milliseconds)'"
     }
 
     /// A YAML value as JSON: scalars typed by the core schema, sequences as arrays, mappings as

@@ -120,3 +120,40 @@ import Testing
         #expect(result.only("section-outside-phase")?.hint == "put it under a '## Phase: Name' heading")
     }
 }
+
+@Suite struct ConfigHintRegressionTests {
+    func config(_ yaml: String) -> ParseResult {
+        parseTask("```yaml\n\(yaml)```\n\n## Phase: A\n- x\n")
+    }
+
+    @Test func keysOtherToolsUseGetTheTaskrunName() {
+        let result = config("timeout: 5m\nretries: 3\n")
+        #expect(result.diagnostics("unknown-config-key").map(\.hint) == [
+            "did you mean 'maxExecutionTime'?", "did you mean 'retry'?",
+        ])
+    }
+
+    @Test func aDashedConfigIsToldToDropTheDashes() {
+        #expect(config("- name: T\n").only("invalid-config")?.hint?.hasPrefix("remove the '- '") == true)
+        #expect(config("- a\n").only("invalid-config")?.hint == "write 'key: value' lines, like 'name: My Task'")
+    }
+
+    @Test func retryValuesGetTheLikelyFix() {
+        let result = config("retry:\n  backoffMs: 1.5s\n  jitter: 20%\n")
+        #expect(result.diagnostics("invalid-config-value").map(\.hint) == [
+            "'backoffMs' counts milliseconds: write 'backoffMs: 1500'",
+            "write the share of each wait to randomize, like 'jitter: 0.2' for 20%",
+        ])
+    }
+
+    @Test func requirementMistakesGetTheLikelyFix() {
+        let result = config(
+            "requirements:\n  tags: [string]\n  levels: [low, high]\n  amount:\n    type: number\n    default: \"10\"\n"
+                + "  size:\n    type: number\n    default: 1\n    default: 2\n")
+        #expect(result.diagnostics("invalid-requirement").map(\.hint) == [
+            "for a list, write 'tags: array'", "to allow only some values, write 'levels: {type: string, enum: [a, b]}'",
+        ])
+        #expect(result.only("invalid-requirement-default")?.hint == "remove the quotes: 'default: 10'")
+        #expect(result.only("duplicate-key")?.notes == ["first given at 10:5"])
+    }
+}
