@@ -167,6 +167,14 @@ extension TaskFileParser {
         }
         var kindPart = rest
         var note = rest.slice(rest.count..<rest.count)
+        if rest.first == "-", rest.count == 1 || rest[1].isBlank {
+            // `aggregate: - note`: the separator is there, the kind is not.
+            let text = rest.slice(1..<rest.count).trimmed()
+            error(
+                "invalid-step", "aggregate step has no kind before ' - '", at: rest.location,
+                hint: "write 'aggregate: <kind> - \(text.isEmpty ? "<note>" : text.text)', like 'aggregate: responses'")
+            return nil
+        }
         if let separator = rest.firstIndex(of: Self.dashSeparator) {
             kindPart = rest.slice(0..<separator).trimmed()
             note = rest.slice((separator + 3)..<rest.count).trimmed()

@@ -157,3 +157,13 @@ import Testing
         #expect(result.only("duplicate-key")?.notes == ["first given at 10:5"])
     }
 }
+
+@Suite struct AggregateRegressionTests {
+    @Test func anAggregateStepWithoutAKindSaysSo() {
+        let result = parseTask(phaseSource("### Steps\n- aggregate: - Collect everything\n"))
+        #expect(result.only("invalid-step")?.message == "aggregate step has no kind before ' - '")
+        #expect(result.only("invalid-step")?.location == loc(5, 14))
+        #expect(
+            result.only("invalid-step")?.hint == "write 'aggregate: <kind> - Collect everything', like 'aggregate: responses'")
+    }
+}
