@@ -224,7 +224,8 @@ extension TaskFileParser {
                         length: map.length(of: item))
                     continue
                 }
-                names.append(PhaseDependency(name: text, location: map.location(of: item)))
+                // Inside the quotes of `"Round Table"`, so the caret underlines the name.
+                names.append(PhaseDependency(name: text, location: scalarText(item, map: map).location))
             }
             return names
         case .mapping:

@@ -167,3 +167,11 @@ import Testing
             result.only("invalid-step")?.hint == "write 'aggregate: <kind> - Collect everything', like 'aggregate: responses'")
     }
 }
+
+@Suite struct QuotedDependencyRegressionTests {
+    @Test func aQuotedDependencyIsUnderlinedInsideItsQuotes() {
+        let result = parseTask("# T\n\n## Phase: A\ndependsOn: [\"Round Tabel\"]\n")
+        #expect(result.only("unknown-dependency")?.location == loc(4, 14))
+        #expect(result.only("unknown-dependency")?.length == 11)
+    }
+}
