@@ -57,7 +57,8 @@ import Testing
 
         let lenient = await CLI.run(["validate", "agent-lists.md", "--format", "json"], in: Self.folder)
         #expect(lenient.status == 0)
-        let warnings = try #require(try JSONSerialization.jsonObject(with: Data(lenient.stdout.utf8)) as? [[String: Any]])
+        let warnings = try #require(
+            try JSONSerialization.jsonObject(with: Data(lenient.stdout.utf8)) as? [[String: Any]])
         #expect(warnings.allSatisfy { $0["severity"] as? String == "warning" })
     }
 }

@@ -15,7 +15,9 @@ extension ExpressionSyntaxError {
             let replacement: String
             if place == here {
                 // "unterminated string starting at offset 4" at offset 4: the caret says it.
-                if message[..<lower].hasSuffix(" starting") { lower = message.index(lower, offsetBy: -" starting".count) }
+                if message[..<lower].hasSuffix(" starting") {
+                    lower = message.index(lower, offsetBy: -" starting".count)
+                }
                 replacement = ""
             } else if place.line == here.line {
                 replacement = " at column \(place.column)"

@@ -77,7 +77,8 @@ extension TaskFileParser {
             let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
             let what = minimum == 0 ? "a whole number of zero or more" : "a whole number of at least \(minimum)"
             error(
-                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node),
+                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node),
+                length: map.length(of: node),
                 hint: hint)
             return nil
         }

@@ -175,8 +175,8 @@ struct TaskFileParser {
             var notes: [String] = []
             if !sections.isEmpty {
                 let titles = sections.prefix(5).map { "'## \($0.title)'" } + (sections.count > 5 ? ["..."] : [])
-                notes.append(
-                    "level-2 headings not starting with 'Phase' are documentation sections: \(titles.joined(separator: ", "))")
+                let list = titles.joined(separator: ", ")
+                notes.append("level-2 headings not starting with 'Phase' are documentation sections: \(list)")
             }
             error(
                 "no-phases", "the task has no phases", at: .start, length: 1, notes: notes,
@@ -217,7 +217,8 @@ struct TaskFileParser {
             let start = document.nodes[heading].start
             let end = document.nodes[heading].end
             let length = max(1, end.column - start.column + 1)
-            error("empty-phase-name", "phase heading has no name", at: location(start), length: length,
+            error(
+                "empty-phase-name", "phase heading has no name", at: location(start), length: length,
                 hint: "write '## Phase: Name'")
             return ("Phase", .init(location: location(start), length: length))
         }

@@ -116,8 +116,8 @@ import Testing
         var found: Set<String> = []
         for folder in ["Parsing", "Graph"] {
             let directory = sources.appendingPathComponent(folder)
-            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift")
-            {
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            where file.hasSuffix(".swift") {
                 let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
                 found.formUnion(Self.kebabLiterals(in: text))
             }

@@ -73,7 +73,8 @@ import Testing
     @Test func indentationMistakesGetAHint() {
         let result = parseTask("```yaml\nretry:\n  maxAttempts: 3\n   backoffMs: 5\n```\n\n## Phase: A\n- x\n")
         #expect(result.only("yaml-syntax")?.location == loc(4, 13))
-        #expect(result.only("yaml-syntax")?.hint == "check this line's indentation, or quote a value that contains ': '")
+        #expect(
+            result.only("yaml-syntax")?.hint == "check this line's indentation, or quote a value that contains ': '")
     }
 }
 
@@ -82,9 +83,10 @@ import Testing
         let result = parseTask(
             phaseSource("### Steps\n- classify: kind - Classify\n  - rule: low when\n  - rule: when input.x > 1\n"))
         let problems = result.diagnostics("invalid-parameter")
-        #expect(problems.map(\.message) == [
-            "classify rule has no expression after 'when'", "classify rule has no label before 'when'",
-        ])
+        #expect(
+            problems.map(\.message) == [
+                "classify rule has no expression after 'when'", "classify rule has no label before 'when'",
+            ])
         #expect(problems.map(\.location) == [loc(6, 15), loc(7, 11)])
         #expect(problems.map(\.length) == [4, 4])
     }
@@ -102,7 +104,9 @@ import Testing
 
     @Test func anEmptyValidateStepsHintUsesTheKeyWritten() {
         let result = parseTask(phaseSource("### Steps\n- validate:\n"))
-        #expect(result.only("empty-step")?.hint == "write 'validate: <criterion>', like 'validate: len(phases.analysis.responses) >= 2'")
+        #expect(
+            result.only("empty-step")?.hint
+                == "write 'validate: <criterion>', like 'validate: len(phases.analysis.responses) >= 2'")
     }
 }
 
@@ -110,7 +114,10 @@ import Testing
     @Test func noPhasesNamesTheSectionsAndTheLikelyPhase() {
         let result = parseTask("# T\n\n## Intro\nHello.\n\n## Review\n### Steps\n- agent: a - b\n")
         let diagnostic = result.only("no-phases")
-        #expect(diagnostic?.notes == ["level-2 headings not starting with 'Phase' are documentation sections: '## Intro', '## Review'"])
+        #expect(
+            diagnostic?.notes == [
+                "level-2 headings not starting with 'Phase' are documentation sections: '## Intro', '## Review'"
+            ])
         #expect(diagnostic?.hint == "to make '## Review' a phase, write '## Phase: Review'")
         #expect(result.only("section-outside-phase")?.hint == "to make '## Review' a phase, write '## Phase: Review'")
     }
@@ -128,9 +135,10 @@ import Testing
 
     @Test func keysOtherToolsUseGetTheTaskrunName() {
         let result = config("timeout: 5m\nretries: 3\n")
-        #expect(result.diagnostics("unknown-config-key").map(\.hint) == [
-            "did you mean 'maxExecutionTime'?", "did you mean 'retry'?",
-        ])
+        #expect(
+            result.diagnostics("unknown-config-key").map(\.hint) == [
+                "did you mean 'maxExecutionTime'?", "did you mean 'retry'?",
+            ])
     }
 
     @Test func aDashedConfigIsToldToDropTheDashes() {
@@ -140,19 +148,22 @@ import Testing
 
     @Test func retryValuesGetTheLikelyFix() {
         let result = config("retry:\n  backoffMs: 1.5s\n  jitter: 20%\n")
-        #expect(result.diagnostics("invalid-config-value").map(\.hint) == [
-            "'backoffMs' counts milliseconds: write 'backoffMs: 1500'",
-            "write the share of each wait to randomize, like 'jitter: 0.2' for 20%",
-        ])
+        #expect(
+            result.diagnostics("invalid-config-value").map(\.hint) == [
+                "'backoffMs' counts milliseconds: write 'backoffMs: 1500'",
+                "write the share of each wait to randomize, like 'jitter: 0.2' for 20%",
+            ])
     }
 
     @Test func requirementMistakesGetTheLikelyFix() {
         let result = config(
             "requirements:\n  tags: [string]\n  levels: [low, high]\n  amount:\n    type: number\n    default: \"10\"\n"
                 + "  size:\n    type: number\n    default: 1\n    default: 2\n")
-        #expect(result.diagnostics("invalid-requirement").map(\.hint) == [
-            "for a list, write 'tags: array'", "to allow only some values, write 'levels: {type: string, enum: [a, b]}'",
-        ])
+        #expect(
+            result.diagnostics("invalid-requirement").map(\.hint) == [
+                "for a list, write 'tags: array'",
+                "to allow only some values, write 'levels: {type: string, enum: [a, b]}'",
+            ])
         #expect(result.only("invalid-requirement-default")?.hint == "remove the quotes: 'default: 10'")
         #expect(result.only("duplicate-key")?.notes == ["first given at 10:5"])
     }
@@ -164,7 +175,8 @@ import Testing
         #expect(result.only("invalid-step")?.message == "aggregate step has no kind before ' - '")
         #expect(result.only("invalid-step")?.location == loc(5, 14))
         #expect(
-            result.only("invalid-step")?.hint == "write 'aggregate: <kind> - Collect everything', like 'aggregate: responses'")
+            result.only("invalid-step")?.hint
+                == "write 'aggregate: <kind> - Collect everything', like 'aggregate: responses'")
     }
 }
 
