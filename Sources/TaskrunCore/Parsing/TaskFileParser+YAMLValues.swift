@@ -18,11 +18,10 @@ extension TaskFileParser {
         do {
             _ = try Expression(parsing: text.text)
         } catch {
-            let offset = max(0, min(error.offset, text.count))
+            let problem = error.located(in: text)
             self.error(
-                "expression-syntax", "invalid \(what) expression: \(error.message(in: text))",
-                at: text.location(at: offset),
-                length: 1)
+                "expression-syntax", "invalid \(what) expression: \(problem.message)", at: problem.location,
+                length: problem.length, hint: problem.hint)
         }
     }
 
@@ -30,14 +29,14 @@ extension TaskFileParser {
     /// become unverified prose at run time; warn where the expression breaks instead.
     mutating func checkValidationCriterion(_ text: LocatedText) {
         let criterion = ValidationCriterion(text.text)
-        guard case .prose = criterion, let problem = criterion.likelySyntaxError else { return }
-        let offset = max(0, min(problem.offset, text.count))
+        guard case .prose = criterion, let error = criterion.likelySyntaxError else { return }
+        let problem = error.located(in: text)
         warning(
             "criterion-not-expression",
-            "validation criterion looks like an expression but does not parse: \(problem.message(in: text))",
-            at: text.location(at: offset),
+            "validation criterion looks like an expression but does not parse: \(problem.message)",
+            at: problem.location, length: problem.length,
             notes: ["a criterion that does not parse is treated as prose and recorded as unverified"],
-            hint: "fix the expression, or reword the criterion as plain prose")
+            hint: problem.hint ?? "fix the expression, or reword the criterion as plain prose")
     }
 
     /// A string value: any scalar's text as written. `nil` (reported) for collections; `nil`

@@ -187,3 +187,29 @@ import Testing
         #expect(result.only("unknown-dependency")?.length == 11)
     }
 }
+
+@Suite struct ExpressionTokenRegressionTests {
+    @Test func theOffendingNameIsUnderlinedAndAdviceIsAHint() throws {
+        let result = parseTask(phaseSource("when: lenght(input.x) > 2\n\n### Steps\n- x\n"))
+        let diagnostic = try #require(result.only("expression-syntax"))
+        #expect(diagnostic.message == "invalid 'when' expression: unknown function 'lenght'")
+        #expect(diagnostic.hint == "did you mean 'len'?")
+        #expect(diagnostic.location == loc(4, 7))
+        #expect(diagnostic.length == 6)
+    }
+
+    @Test func aCriterionTakesTheExpressionsAdviceAsItsHint() throws {
+        let result = parseTask(phaseSource("### Steps\n- validation: input.a = 1\n"))
+        let diagnostic = try #require(result.only("criterion-not-expression"))
+        #expect(diagnostic.message == "validation criterion looks like an expression but does not parse: unexpected '='")
+        #expect(diagnostic.hint == "use '==' to compare")
+    }
+
+    @Test func messagesWhoseTailIsNotAdviceStayWhole() {
+        let text = LocatedText("foo(1)", at: loc(1, 1))
+        let error = ExpressionSyntaxError(message: "only built-in functions can be called; 'foo' is not one", offset: 0)
+        #expect(error.located(in: text).message == "only built-in functions can be called; 'foo' is not one")
+        #expect(error.located(in: text).hint == nil)
+        #expect(error.located(in: text).length == 3)
+    }
+}
