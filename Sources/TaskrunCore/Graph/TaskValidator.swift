@@ -12,7 +12,7 @@
 /// | `dependency-cycle` | error | phases wait for each other (`A -> B -> A`), once per cycle |
 /// | `duplicate-dependency` | warning | the same dependency named twice by one phase |
 /// | `agent-not-listed` | warning | an agent step's agent is missing from the phase's (non-empty) `### Agents` list |
-/// | `agent-without-step` | warning | a listed agent has no step in a phase that has agent steps |
+/// | `agent-without-step` | warning | a listed agent has no step in a phase that has agent steps (unless a step names a close misspelling of it: that is one slip, reported as `agent-not-listed`) |
 ///
 /// A phase with no agent steps queries each listed agent with its description, so its list is
 /// never warned about; in a phase with agent steps and an `### Agents` list, the list must name
