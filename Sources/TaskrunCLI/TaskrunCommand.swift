@@ -12,14 +12,17 @@ public struct TaskrunCommand: AsyncParsableCommand {
             by their file name without .md.
 
             Start with:
+              taskrun investment-committee          run a task (short for 'taskrun run ...')
               taskrun list                          the tasks you have
               taskrun validate                      check them all, like a compiler
               taskrun graph investment-committee    see how its phases depend on each other
 
-            Exit status: 0 on success, 1 when a task has errors, 2 for usage errors \
-            (bad arguments, a task that cannot be found).
+            Exit status: 0 on success, 1 when a task has errors or its run failed, 2 for \
+            usage errors (bad arguments, a task that cannot be found), 3 when a run timed \
+            out, 130 when it was aborted or interrupted.
             """,
-        subcommands: [ValidateCommand.self, ListCommand.self, GraphCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self],
+        defaultSubcommand: RunCommand.self
     )
 
     public init() {}

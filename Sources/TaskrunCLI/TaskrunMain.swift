@@ -10,6 +10,9 @@ public enum TaskrunMain {
     /// "you called me wrong" from "your task has errors" (1).
     public static func run(_ arguments: [String], context: CommandContext = .process) async -> Int32 {
         await CommandContext.$current.withValue(context) {
+            // With `run` as the default subcommand, a bare `taskrun` would complain about a
+            // missing task; the overview is what a person typing it wants.
+            let arguments = arguments.isEmpty ? ["--help"] : arguments
             do {
                 var command = try await TaskrunCommand.asyncParseAsRoot(arguments)
                 if var asyncCommand = command as? AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import Testing
 
-@Suite(.enabled(if: ParserAvailability.isReal, "needs the real TaskParser")) struct GraphCommandTests {
+@Suite struct GraphCommandTests {
     let directory: TemporaryDirectory
 
     init() throws {

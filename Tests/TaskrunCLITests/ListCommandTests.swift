@@ -1,6 +1,6 @@
 import Testing
 
-@Suite(.enabled(if: ParserAvailability.isReal, "needs the real TaskParser")) struct ListCommandTests {
+@Suite struct ListCommandTests {
     @Test func tableWithABrokenFileShownAsBroken() async throws {
         let directory = try TemporaryDirectory()
         try directory.write("tasks/review.md", TaskFiles.clean)

@@ -1,7 +1,7 @@
 import Testing
 
 /// The tasks shipped in the repository's `tasks/` folder validate cleanly and list.
-@Suite(.enabled(if: ParserAvailability.isReal, "needs the real TaskParser")) struct ShippedTasksTests {
+@Suite struct ShippedTasksTests {
     /// The repository root, found from this file's path (Tests/TaskrunCLITests/...).
     static let repository: String = {
         var components = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite(.enabled(if: ParserAvailability.isReal, "needs the real TaskParser")) struct ValidateCommandTests {
+@Suite struct ValidateCommandTests {
     let directory: TemporaryDirectory
 
     init() throws {

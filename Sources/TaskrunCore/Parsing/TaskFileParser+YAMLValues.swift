@@ -194,51 +194,16 @@ extension TaskFileParser {
         return "'\(key)' counts milliseconds: write '\(key): \(duration.milliseconds)'"
     }
 
-    /// A YAML value as JSON: scalars typed by the core schema, sequences as arrays, mappings as
-    /// objects. Problems (non-finite numbers, duplicate or non-text keys) are reported; `nil` then.
+    /// A YAML value as JSON (``JSONValue/init(yamlNode:)``), its problems reported at their
+    /// position in the task file; `nil` then.
     mutating func jsonValue(_ node: YAMLNode, map: YAMLPositionMap) -> JSONValue? {
-        switch node.content {
-        case .scalar:
-            switch node.resolvedScalar {
-            case .null, nil: return .null
-            case .bool(let flag): return .bool(flag)
-            case .integer(let number): return .number(Double(number))
-            case .float(let number):
-                guard number.isFinite else {
-                    error(
-                        "invalid-value", "'\(node.scalar?.text ?? "")' is not a finite number",
-                        at: map.location(of: node),
-                        length: map.length(of: node), hint: "quote it to use it as text")
-                    return nil
-                }
-                return .number(number)
-            case .string(let text): return .string(text)
-            }
-        case .sequence(let items):
-            var values: [JSONValue] = []
-            values.reserveCapacity(items.count)
-            for item in items {
-                guard let value = jsonValue(item, map: map) else { return nil }
-                values.append(value)
-            }
-            return .array(values)
-        case .mapping(let pairs):
-            var object: [String: JSONValue] = [:]
-            for pair in pairs {
-                guard let key = pair.key.scalar?.text else {
-                    error("invalid-value", "mapping keys must be text", at: map.location(of: pair.key))
-                    return nil
-                }
-                guard object[key] == nil else {
-                    error(
-                        "duplicate-key", "key '\(key)' is given more than once", at: map.location(of: pair.key),
-                        length: map.length(of: pair.key))
-                    return nil
-                }
-                guard let value = jsonValue(pair.value, map: map) else { return nil }
-                object[key] = value
-            }
-            return .object(object)
+        do {
+            return try JSONValue(yamlNode: node)
+        } catch {
+            self.error(
+                error.code, error.message, at: map.location(of: error.node), length: map.length(of: error.node),
+                hint: error.hint)
+            return nil
         }
     }
 }

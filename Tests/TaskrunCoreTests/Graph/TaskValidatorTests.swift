@@ -171,3 +171,15 @@ import Testing
         #expect(elapsed < .seconds(10))
     }
 }
+
+@Suite struct NameSuggestionsTests {
+    @Test func agreesWithSuggestionClosest() {
+        let names = ["Activation", "Analysis", "Round Table", "Debate", "Validation", "Consensus", "Verdict"]
+        var suggestions = NameSuggestions(names: names)
+        for typo in ["Analyis", "analysis", "Round table", "Debat", "Verdcit", "Nothing", "Analysis", "x"] {
+            #expect(suggestions.closest(to: typo) == Suggestion.closest(to: typo, in: names), "\(typo)")
+        }
+        // Remembered: asking again costs nothing and answers the same.
+        #expect(suggestions.closest(to: "Analyis") == "Analysis")
+    }
+}

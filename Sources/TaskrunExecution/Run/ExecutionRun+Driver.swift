@@ -1,0 +1,383 @@
+import TaskrunCore
+
+/// The scheduler: starts each phase the moment its dependencies are done, up to the concurrency
+/// limit, commits each phase as it ends, and ends the execution.
+///
+/// There is no scheduling task. Scheduling is a short synchronous decision under the run's lock
+/// (``advance()``), made by whoever changed something: the start, a phase that just committed, a
+/// resume. Each running phase is its own task, tracked in the run's state so that a stop cancels
+/// it, and counted, so that the execution ends only after the last one has returned. This keeps
+/// an execution that waits on a slow agent down to that one phase task (see `Docs/execution.md`,
+/// "Performance").
+extension ExecutionRun {
+    enum PhaseOutcome: Sendable, Equatable {
+        case completed
+        /// Failed (or timed out) with `continueOnFailure`: counts as done for dependents.
+        case failedContinuing
+        case failed(String)
+        case timedOut(String)
+        /// Stopped because the execution is stopping; the phase already recorded how.
+        case stopped
+        /// Cancelled by its own time limit (the caller records the timeout).
+        case interrupted
+    }
+
+    /// Starts the execution: records the start, arms the time limit, launches the first phases.
+    func start() async {
+        await begin()
+        if let budget = executionBudget {
+            let timer = Task {
+                if await self.waitForActiveTime(budget) {
+                    self.requestStop(
+                        .executionTimedOut("the execution exceeded its time limit of \(Self.format(budget))"))
+                }
+            }
+            let stopping = state.withLock { state -> Bool in
+                state.deadlineTask = timer
+                return state.stop != nil
+            }
+            if stopping { timer.cancel() }
+        }
+        await advance()
+    }
+
+    /// Launches every phase that is ready, allowed and within the limit; commits the ones whose
+    /// `when:` is false (which can make more ready); ends the execution when nothing is left.
+    func advance() async {
+        while true {
+            let admitted = state.withLock { state -> [Int] in
+                guard state.stop == nil, !state.paused else { return [] }
+                var admitted: [Int] = []
+                while state.running < maxConcurrentPhases, let index = state.ready.pop() {
+                    state.running += 1
+                    state.busy += 1
+                    admitted.append(index)
+                }
+                return admitted
+            }
+            if admitted.isEmpty { break }
+            for index in admitted {
+                switch admit(index) {
+                case .run:
+                    launch(index)
+                case .skipped:
+                    if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
+                    phaseSettled()
+                case .failed(let message):
+                    await phaseEnded(index, .failed(message))
+                    phaseSettled()
+                }
+            }
+        }
+        await finishIfDone()
+    }
+
+    private func launch(_ index: Int) {
+        let task = Task {
+            let outcome = await self.runPhase(index)
+            await self.phaseEnded(index, outcome)
+            self.state.withLock { $0.phaseTasks[index] = nil }
+            self.phaseSettled()
+            await self.advance()
+        }
+        let stopping = state.withLock { state -> Bool in
+            // If the task already ended, this entry is stale; cancelling an ended task does nothing.
+            state.phaseTasks[index] = task
+            return state.stop != nil
+        }
+        if stopping { task.cancel() }
+    }
+
+    /// A launched (or skipped, or refused) phase is fully handled: it no longer counts as running.
+    private func phaseSettled() {
+        state.withLock { state in
+            state.running -= 1
+            state.busy -= 1
+        }
+        resumeSettleWaitersIfSettled()
+    }
+
+    private enum Admission {
+        case run, skipped
+        case failed(String)
+    }
+
+    /// Evaluates the phase's `when:` and marks it running or skipped.
+    private func admit(_ index: Int) -> Admission {
+        let phase = plan.phases[index]
+        var skip = false
+        var failure: String?
+        if let condition = phase.condition {
+            let variables = conditionVariables(for: index)
+            do {
+                switch try condition.evaluate(in: ExpressionContext(variables: variables)) {
+                case .bool(let value): skip = !value
+                case let other:
+                    failure = "condition '\(condition.source)' must be true or false, got \(other.typedDescription)"
+                }
+            } catch {
+                failure = "condition '\(condition.source)' could not be evaluated: \(error.message)"
+            }
+        }
+        guard skip || failure != nil else { return .run }
+        return state.withLock { state -> Admission in
+            let now = clock.currentDate
+            if skip {
+                try? state.execution.phaseList[index].transition(to: .skipped)
+                state.execution.phaseList[index].startedAt = now
+                state.execution.phaseList[index].finishedAt = now
+                emit(.phaseSkipped, into: &state, phase: phase.name, message: phase.condition?.source)
+                return .skipped
+            }
+            let failure = failure ?? ""
+            try? state.execution.phaseList[index].transition(to: .running)
+            state.execution.phaseList[index].attempts += 1
+            state.execution.phaseList[index].startedAt = now
+            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts)
+            try? state.execution.phaseList[index].transition(to: .failed)
+            state.execution.phaseList[index].finishedAt = now
+            state.execution.phaseList[index].errors.append(failure)
+            emit(.phaseFailed, into: &state, phase: phase.name, status: PhaseStatus.failed.rawValue, message: failure)
+            return .failed(failure)
+        }
+    }
+
+    /// Reacts to a phase's end: commits it and releases its dependents, or stops the execution.
+    private func phaseEnded(_ index: Int, _ outcome: PhaseOutcome) async {
+        let name = plan.phases[index].name
+        switch outcome {
+        case .completed, .failedContinuing:
+            if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
+        case .failed(let message):
+            let continues = plan.phases[index].phase.continueOnFailure
+            if !continues { requestStop(.phaseEnded(.failed, "phase '\(name)' failed: \(message)")) }
+            if await commit(index, checkpoint: false), continues { state.withLock { $0.ready.markDone(index) } }
+        case .timedOut(let message):
+            requestStop(.phaseEnded(.timeout, "phase '\(name)' timed out: \(message)"))
+            _ = await commit(index, checkpoint: false)
+        case .stopped, .interrupted:
+            break
+        }
+    }
+
+    /// Hands a finished phase (and, when asked and the phase checkpoints, a snapshot) to the
+    /// history store, and waits for it. Commits of one execution never overlap, so the store sees
+    /// checkpoints in the order they were taken. Returns `false` when the store failed (the
+    /// execution stops).
+    func commit(_ index: Int, checkpoint: Bool) async -> Bool {
+        let phase = plan.phases[index]
+        let wantsCheckpoint = checkpoint && phase.phase.checkpoint
+        await acquireCommitLock()
+        let commit = state.withLock { state in
+            let snapshot =
+                wantsCheckpoint
+                ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
+            return PhaseCommit(
+                executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
+                events: takeEvents(from: &state))
+        }
+        var committed = true
+        do {
+            try await core.history.commitPhase(commit)
+        } catch {
+            requestStop(.storeFailed("the history store could not commit phase '\(phase.name)': \(error)"))
+            committed = false
+        }
+        if committed && wantsCheckpoint {
+            state.withLock { emit(.checkpointCreated, into: &$0, phase: phase.name) }
+        }
+        releaseCommitLock()
+        return committed
+    }
+
+    private func acquireCommitLock() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { state -> Bool in
+                guard state.committing else {
+                    state.committing = true
+                    return true
+                }
+                state.commitWaiters.append(continuation)
+                return false
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    private func releaseCommitLock() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.commitWaiters.isEmpty else {
+                state.committing = false
+                return nil
+            }
+            return state.commitWaiters.removeFirst()
+        }
+        next?.resume()
+    }
+
+    // MARK: Start and end
+
+    private func begin() async {
+        let record = state.withLock { state -> ExecutionRecord in
+            state.startedOffset = clock.now
+            let now = clock.currentDate
+            try? state.execution.transition(to: .running)
+            if state.execution.startedAt == nil { state.execution.startedAt = now }
+            state.ready = ReadyQueue(plan: plan, phases: state.execution.phaseList)
+            emit(.executionStart, into: &state, task: plan.task.id)
+            return ExecutionRecord(
+                id: id, taskID: plan.task.id, taskName: state.execution.taskName, task: plan.task,
+                input: state.execution.input, secretInputs: plan.secretInputs,
+                startedAt: state.execution.startedAt ?? now, resumeCount: state.execution.resumeCount,
+                events: takeEvents(from: &state))
+        }
+        logger.debug("execution started", metadata: ["task": "\(plan.task.id)"])
+        do {
+            try await core.history.executionStarted(record)
+        } catch {
+            requestStop(.storeFailed("the history store could not record the start: \(error)"))
+        }
+        state.withLock { $0.begun = true }
+    }
+
+    /// Ends the execution once nothing runs and nothing more will: all phases done, or stopping.
+    /// A paused execution stays paused until it is resumed or aborted. Exactly one caller finishes.
+    func finishIfDone() async {
+        let finishing = state.withLock { state -> Bool in
+            guard state.begun, !state.finishing, state.running == 0 else { return false }
+            guard state.stop != nil || (!state.paused && state.ready.isEmpty) else { return false }
+            state.finishing = true
+            return true
+        }
+        if finishing { await finish() }
+    }
+
+    private func finish() async {
+        let (result, events, tasks) = state.withLock {
+            state -> (ExecutionResult, [ExecutionEvent], [Task<Void, Never>]) in
+            let offset = clock.now
+            let now = clock.date(at: offset)
+            let status = state.stop?.executionStatus ?? .completed
+            if state.execution.status == .paused, !state.execution.status.canTransition(to: status) {
+                try? state.execution.transition(to: .running)
+            }
+            try? state.execution.transition(to: status)
+            state.execution.reason = state.stop?.message
+            state.execution.finishedAt = now
+            state.paused = false
+            let duration = offset - state.startedOffset
+            let kind: ExecutionEvent.Kind =
+                switch status {
+                case .completed: .executionComplete
+                case .timeout: .executionTimeout
+                case .aborted: .executionAborted
+                default: .executionError
+                }
+            emit(kind, into: &state, status: status.rawValue, message: state.stop?.message, duration: duration)
+            state.finished = true
+            let execution = state.execution
+            let final = execution.phaseList.last { $0.status == .completed }
+            let result = ExecutionResult(
+                executionID: id, taskID: execution.taskID, taskName: execution.taskName, status: status,
+                reason: execution.reason, input: execution.input, startedAt: execution.startedAt ?? now,
+                finishedAt: now, duration: duration, phases: execution.phases, finalPhase: final?.name,
+                finalResult: final?.result, warnings: execution.warnings)
+            let tasks = [state.deadlineTask].compactMap { $0 } + state.phaseTasks.values
+            state.deadlineTask = nil
+            state.phaseTasks.removeAll()
+            return (result, takeEvents(from: &state), tasks)
+        }
+        for task in tasks { task.cancel() }
+        let pauseWaiters = state.withLock { state in
+            defer { state.pauseWaiters.removeAll() }
+            return Array(state.pauseWaiters.values)
+        }
+        for waiter in pauseWaiters { waiter.resume(throwing: CancellationError()) }
+        do {
+            try await core.history.executionFinished(result, events: events)
+        } catch {
+            logger.error("history store could not record the end: \(error)")
+        }
+        core.unregister(self)
+        let waiters = state.withLock { state -> [CheckedContinuation<ExecutionResult, Never>] in
+            state.result = result
+            defer { state.resultWaiters.removeAll() }
+            return state.resultWaiters
+        }
+        for waiter in waiters { waiter.resume(returning: result) }
+        resumeSettleWaitersIfSettled()
+        if result.status == .completed {
+            logger.debug("execution completed", metadata: ["task": "\(plan.task.id)"])
+        } else {
+            logger.notice(
+                "execution ended: \(result.status)",
+                metadata: ["task": "\(plan.task.id)", "reason": "\(result.reason ?? "")"])
+        }
+    }
+
+    /// Waits for the execution to end.
+    func result() async -> ExecutionResult {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ExecutionResult, Never>) in
+            let result = state.withLock { state -> ExecutionResult? in
+                if let result = state.result { return result }
+                state.resultWaiters.append(continuation)
+                return nil
+            }
+            if let result { continuation.resume(returning: result) }
+        }
+    }
+
+    static func format(_ duration: Duration) -> String {
+        TaskDuration(milliseconds: Int64(duration.milliseconds.rounded())).description
+    }
+}
+
+/// The phases waiting to start, in file order, and how many dependencies each still waits for.
+struct ReadyQueue {
+    private var waitingFor: [Int] = []
+    private var dependents: [[Int]] = []
+    /// Ready phases, sorted from last to first in file order, so the earliest pops first.
+    private var ready: [Int] = []
+
+    init() {}
+
+    init(plan: ExecutionPlan, phases: PhaseList) {
+        dependents = plan.phases.map(\.dependents)
+        let done = phases.map { Self.isDone($0, plan: plan) }
+        waitingFor = plan.phases.map { phase in phase.dependencies.filter { !done[$0] }.count }
+        for index in plan.phases.indices.reversed()
+        where !done[index] && phases[index].status == .pending && waitingFor[index] == 0 {
+            ready.append(index)
+        }
+    }
+
+    /// Whether a restored phase counts as done for its dependents.
+    static func isDone(_ phase: PhaseResult, plan: ExecutionPlan) -> Bool {
+        switch phase.status {
+        case .completed, .skipped: true
+        case .failed, .timeout: plan.phases.first { $0.name == phase.name }?.phase.continueOnFailure ?? false
+        default: false
+        }
+    }
+
+    var isEmpty: Bool { ready.isEmpty }
+
+    mutating func pop() -> Int? {
+        ready.popLast()
+    }
+
+    mutating func markDone(_ index: Int) {
+        for dependent in dependents[index] {
+            waitingFor[dependent] -= 1
+            if waitingFor[dependent] == 0 {
+                var low = 0
+                var high = ready.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if ready[middle] > dependent { low = middle + 1 } else { high = middle }
+                }
+                ready.insert(dependent, at: low)
+            }
+        }
+    }
+}

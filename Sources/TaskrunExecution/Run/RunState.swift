@@ -1,0 +1,60 @@
+/// The mutable part of one execution, guarded by the run's mutex.
+struct RunState {
+    var execution: ExecutionState
+    /// Events not yet handed to the history store.
+    var pendingEvents: [ExecutionEvent] = []
+
+    var stop: StopReason?
+    var finished = false
+
+    var paused = false
+    /// When the current pause began (clock offset).
+    var pausedSince: Duration?
+    /// All pauses so far together; phase and execution time limits do not count them.
+    var pausedTotal: Duration = .zero
+    var pauseWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+
+    /// Phase tasks doing work (not parked at a pause) plus phases whose commit is pending.
+    var busy = 0
+    var settleWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+
+    /// Scheduling: phases waiting for their dependencies or a free slot.
+    var ready = ReadyQueue()
+    /// Phases admitted and not yet fully handled (running, or committing).
+    var running = 0
+    /// The task of each running phase, cancelled when the execution stops.
+    var phaseTasks: [Int: Task<Void, Never>] = [:]
+    /// The execution's time limit, when it has one.
+    var deadlineTask: Task<Void, Never>?
+    /// Whether the start was recorded (nothing finishes before that).
+    var begun = false
+    var finishing = false
+
+    /// Commits of one execution run one at a time, in the order they asked.
+    var committing = false
+    var commitWaiters: [CheckedContinuation<Void, Never>] = []
+
+    var result: ExecutionResult?
+    var resultWaiters: [CheckedContinuation<ExecutionResult, Never>] = []
+
+    var nextWaiterID: UInt64 = 0
+
+    /// When the execution started running (clock offset).
+    var startedOffset: Duration = .zero
+
+    init(execution: ExecutionState) {
+        self.execution = execution
+    }
+
+    mutating func makeWaiterID() -> UInt64 {
+        nextWaiterID += 1
+        return nextWaiterID
+    }
+
+    /// Clock time minus pauses: the clock that phase and execution time limits run on.
+    func activeTime(now: Duration) -> Duration {
+        now - pausedTotal - (pausedSince.map { now - $0 } ?? .zero)
+    }
+
+    var isSettled: Bool { paused && busy == 0 }
+}
