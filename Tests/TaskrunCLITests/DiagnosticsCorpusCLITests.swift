@@ -4,7 +4,7 @@ import Testing
 /// `taskrun validate` on the diagnostics corpus (Tests/TaskrunCoreTests/Fixtures/Diagnostics):
 /// the goldens there are exactly what the command prints, and its exit status follows the
 /// diagnostics, with and without `--warnings-as-errors`.
-@Suite(.enabled(if: ParserAvailability.isReal, "needs the real TaskParser")) struct DiagnosticsCorpusCLITests {
+@Suite struct DiagnosticsCorpusCLITests {
     static let folder: String = {
         var components = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
         components.removeLast(2)
