@@ -201,7 +201,7 @@ import Testing
     @Test func aCriterionTakesTheExpressionsAdviceAsItsHint() throws {
         let result = parseTask(phaseSource("### Steps\n- validation: input.a = 1\n"))
         let diagnostic = try #require(result.only("criterion-not-expression"))
-        #expect(diagnostic.message == "validation criterion looks like an expression but does not parse: unexpected '='")
+        #expect(diagnostic.message.hasSuffix("does not parse: unexpected '='"))
         #expect(diagnostic.hint == "use '==' to compare")
     }
 
