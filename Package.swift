@@ -70,7 +70,8 @@ let package = Package(
         ),
         .executableTarget(name: "taskrun", dependencies: ["TaskrunCLI"]),
 
-        .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
+        // Fixtures are read through #filePath, not bundled as resources.
+        .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
         .testTarget(
