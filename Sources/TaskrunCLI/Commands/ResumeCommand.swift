@@ -75,7 +75,8 @@ struct ResumeCommand: AsyncParsableCommand {
                 context.writeError(changes.lines.map { "  \($0)\n" }.joined())
             }
             if !preparation.restoredPhases.isEmpty {
-                context.writeError("resuming \(id): \(preparation.restoredPhases.count) completed phases kept\n")
+                let count = preparation.restoredPhases.count
+                context.writeError("resuming \(id): \(count) completed phase\(count == 1 ? "" : "s") kept\n")
             }
             handle = try executor.start(resumingFrom: preparation.checkpoint, task: task, options: preparation.options)
         } catch let error as ResumeError {
