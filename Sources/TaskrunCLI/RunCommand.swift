@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import TaskrunCore
 import TaskrunExecution
+import TaskrunStorage
 
 /// `taskrun run TASK` (and `taskrun TASK`, with this as the root command's default subcommand):
 /// runs a task and prints a readable summary.
@@ -44,7 +45,14 @@ struct RunCommand: AsyncParsableCommand {
         static let interrupted: Int32 = 130
     }
 
-    @OptionGroup var tasks: TasksDirectoryOptions
+    @OptionGroup var store: StoreOptions
+    var tasks: TasksDirectoryOptions { store.tasks }
+
+    @Flag(name: .customLong("no-store"), help: "Keep the history in memory only.")
+    var noStore = false
+
+    @Option(help: ArgumentHelp("How long the first Ctrl-C waits for in-flight steps.", valueName: "duration"))
+    var grace: String = "10s"
 
     @Argument(help: ArgumentHelp("A task name or the path of a task file.", valueName: "task|path"))
     var reference: String
@@ -88,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         logger.logLevel = .error
         let executor = TaskExecutor(
             configuration: .init(tasksDirectory: locator.tasksDirectory, eventBufferSize: 1 << 16),
-            agents: ScriptedAgentManager(recordsRequests: false), history: InMemoryHistoryStore(), logger: logger)
+            agents: ScriptedAgentManager(recordsRequests: false), history: try history(in: context), logger: logger)
 
         let task: TaskDefinition
         let input: [String: JSONValue]
@@ -105,6 +113,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
 
+        if let durable = executor.historyStore as? SQLiteHistoryStore,
+            let previous = try? await durable.interruptedExecutions(of: task, input: input).first
+        {
+            context.writeError("hint: an interrupted execution exists: taskrun resume \(previous.id)\n")
+        }
         let stream = events == nil ? nil : executor.events
         let handle: ExecutionHandle
         do {
@@ -114,9 +127,18 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let printer = stream.map { stream in Task { await Self.printEvents(stream, of: handle.id, in: context) } }
-        let interrupts = Self.abortOnSignals(handle)
-        let result = await handle.result
-        interrupts.forEach { $0.cancel() }
+        let interrupts = InterruptHandler()
+        let ending = await interrupts.supervise(
+            handle, executor: executor, grace: try TaskDuration.parse(grace).duration
+        ) { _, count in
+            context.writeError(count == 1 ? "pausing… (Ctrl-C again to abort)\n" : "aborting…\n")
+        }
+        interrupts.stop()
+        guard case .finished(let result) = ending else {
+            printer?.cancel()
+            context.writeError("paused: resume with taskrun resume \(handle.id)\n")
+            throw ExitCode(RunStatus.interrupted)
+        }
         await printer?.value
 
         let write = events == nil ? context.writeOutput : context.writeError
@@ -132,6 +154,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let status = Self.exitStatus(for: result.status)
         if status != ExitStatus.success { throw ExitCode(status) }
+    }
+
+    private func history(in context: CommandContext) throws -> any HistoryStore {
+        if noStore { return InMemoryHistoryStore() }
+        return try SQLiteHistoryStore(path: store.location(in: context).path)
     }
 
     /// The exit status of a finished execution.
