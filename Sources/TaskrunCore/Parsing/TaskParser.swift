@@ -16,12 +16,21 @@ public struct ParseResult: Sendable {
 
 /// Reads task markdown into a ``TaskDefinition`` and validates it.
 ///
-/// STUB: the parser issue fills this in (cmark AST walk, libyaml config, validation).
+/// One pass over the cmark AST reads the title, the config (a ```` ```yaml ```` block before the
+/// first phase, or front matter), the `## Phase: Name` sections with their settings, steps, agents,
+/// outputs and dependencies, and the other level-2 sections as documentation. Every problem is
+/// reported with its position; ``TaskValidator`` then adds the whole-task checks (duplicate
+/// names, unknown dependencies, cycles, agent lists).
 public struct TaskParser: Sendable {
     public init() {}
 
     /// Parses `source`, the text of the file at `path`. The task id is the file name without `.md`.
+    ///
+    /// Always returns a task (possibly with no phases) along with the diagnostics, sorted by position.
     public func parse(source: String, path: String) -> ParseResult {
-        ParseResult(task: nil, diagnostics: [])
+        var parser = TaskFileParser(source: source, path: path)
+        let task = parser.parse()
+        let diagnostics = parser.diagnostics + TaskValidator().validate(task, path: path)
+        return ParseResult(task: task, diagnostics: diagnostics.sortedByPosition())
     }
 }

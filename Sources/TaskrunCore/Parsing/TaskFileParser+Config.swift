@@ -1,0 +1,65 @@
+import TaskrunYAML
+
+extension TaskFileParser {
+    /// The keys a task's config block accepts.
+    static let configKeys = [
+        "name", "description", "version", "maxExecutionTime", "retry", "requirements", "maxConcurrentPhases", "reviewer",
+    ]
+
+    /// Reads the task's config (the first yaml block before the first phase, or the front matter).
+    mutating func readConfig(yaml: String, map: YAMLPositionMap, origin: String) {
+        guard let parsed = parseYAML(yaml, map: map, what: origin), let root = parsed else { return }
+        guard let pairs = root.mapping else {
+            error(
+                "invalid-config", "the \(origin) must be a YAML mapping of settings, not a \(root.kindName)",
+                at: map.location(of: root), length: map.length(of: root), hint: "write 'key: value' lines, like 'name: My Task'")
+            return
+        }
+        var seen: [String: SourceLocation] = [:]
+        for pair in pairs {
+            let keyLocation = map.location(of: pair.key)
+            let keyLength = map.length(of: pair.key)
+            guard let key = pair.key.scalar?.text else {
+                error("invalid-config", "config keys must be plain text", at: keyLocation, length: keyLength)
+                continue
+            }
+            if let first = seen[key] {
+                error(
+                    "duplicate-key", "config key '\(key)' is given more than once", at: keyLocation, length: keyLength,
+                    notes: ["first given at \(first)"])
+                continue
+            }
+            seen[key] = keyLocation
+            let value = pair.value
+            switch key {
+            case "name":
+                config.name = string(value, map: map, key: key, code: "invalid-config-value")
+            case "description":
+                config.description = string(value, map: map, key: key, code: "invalid-config-value")
+            case "version":
+                config.version = string(value, map: map, key: key, code: "invalid-config-value")
+            case "reviewer":
+                config.reviewer = string(value, map: map, key: key, code: "invalid-config-value")
+            case "maxExecutionTime":
+                if case .null = value.resolvedScalar { break }
+                config.maxExecutionTime = duration(value, map: map, key: key)
+            case "retry":
+                config.retry = retryPolicy(
+                    value, map: map, code: "invalid-config-value", unknownKeyCode: "unknown-config-key")
+            case "maxConcurrentPhases":
+                if case .null = value.resolvedScalar { break }
+                if let count = integer(value, map: map, key: key, minimum: 1, code: "invalid-config-value") {
+                    config.maxConcurrentPhases = Int(clamping: count)
+                }
+            case "requirements":
+                config.requirements = requirements(value, map: map)
+            default:
+                let suggestion = Suggestion.closest(to: key, in: Self.configKeys)
+                warning(
+                    "unknown-config-key", "unknown config key '\(key)'", at: keyLocation, length: keyLength,
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "config keys are \(Self.configKeys.joined(separator: ", "))")
+            }
+        }
+    }
+}

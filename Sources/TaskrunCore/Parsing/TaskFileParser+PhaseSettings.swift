@@ -1,0 +1,239 @@
+import TaskrunMarkdown
+import TaskrunYAML
+
+extension TaskFileParser {
+    /// The settings a phase accepts, in the paragraph under its heading or in its yaml block.
+    static let phaseSettingNames = [
+        "dependsOn", "parallel", "timeout", "retry", "checkpoint", "when", "continueOnFailure", "reviewer",
+    ]
+
+    /// Which settings a phase has set so far, and where, to report one set twice.
+    struct SettingsState {
+        var seen: [String: SourceLocation] = [:]
+    }
+
+    /// Reads `key: value` setting lines from the paragraph under a phase heading; the other lines
+    /// are the phase's description.
+    mutating func readSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) {
+        var description: [Unicode.Scalar] = []
+        for line in paragraphLines(paragraph) {
+            if let prefix = keyPrefix(of: line) {
+                let keyLocation = line.text.location
+                if Self.phaseSettingNames.contains(prefix.key) {
+                    let value = line.text.slice(prefix.valueOffset..<line.text.count).trimmed()
+                    applyParagraphSetting(
+                        prefix.key, keyLocation: keyLocation, keyLength: prefix.keyLength, value: value, to: &phase,
+                        settings: &settings)
+                    continue
+                }
+                if let suggestion = nearMissSetting(prefix.key) {
+                    warning(
+                        "unknown-setting", "unknown phase setting '\(prefix.key)'", at: keyLocation,
+                        length: prefix.keyLength, notes: ["the line is read as part of the phase description"],
+                        hint: "did you mean '\(suggestion)'?")
+                }
+            }
+            if !description.isEmpty { description.append("\n") }
+            description += line.text.scalars
+        }
+        let text = String(String.UnicodeScalarView(description)).trimmingWhitespace()
+        if phase.description.isEmpty {
+            phase.description = text
+        } else if !text.isEmpty {
+            phase.description += "\n" + text
+        }
+    }
+
+    /// A known setting a mistyped key most likely meant. Short keys need a case-only difference,
+    /// so that prose like `Then: ...` is not taken for a misspelled `when:`.
+    func nearMissSetting(_ key: String) -> String? {
+        guard let suggestion = Suggestion.closest(to: key, in: Self.phaseSettingNames) else { return nil }
+        guard key.count >= 5 || key.lowercased() == suggestion.lowercased() else { return nil }
+        return suggestion
+    }
+
+    /// Setting lines in a later paragraph are prose; warn, since the author surely meant a setting.
+    mutating func checkMisplacedSettings(_ paragraph: Int, phase: String) {
+        for line in paragraphLines(paragraph) {
+            guard let prefix = keyPrefix(of: line), Self.phaseSettingNames.contains(prefix.key) else { continue }
+            warning(
+                "misplaced-setting",
+                "'\(prefix.key):' is not in the paragraph right under the heading of phase '\(phase)', so it is read as prose",
+                at: line.text.location, length: prefix.keyLength,
+                hint: "move it to the first paragraph under the phase heading, or into the phase's yaml block")
+        }
+    }
+
+    /// Applies one `key: value` line of the settings paragraph.
+    mutating func applyParagraphSetting(
+        _ key: String, keyLocation: SourceLocation, keyLength: Int, value: LocatedText, to phase: inout Phase,
+        settings: inout SettingsState
+    ) {
+        if key == "when" {
+            // An expression, read as written: its quotes are string literals, not YAML quoting.
+            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            guard !value.isEmpty else {
+                error(
+                    "invalid-setting", "'when' needs an expression", at: keyLocation, length: keyLength,
+                    hint: "write 'when: <expression>', like 'when: input.amount > 1000'")
+                return
+            }
+            checkExpression(value, what: "'when'")
+            phase.condition = value.text
+            return
+        }
+        let map = YAMLPositionMap.inline(at: value.location, length: value.count)
+        let node: YAMLNode
+        if let first = value.scalars.first, first == "[" || first == "{" || first == "\"" || first == "'" {
+            // Flow collections (`[A, B]`, `{maxAttempts: 3}`) and quoted scalars are YAML.
+            guard let parsed = parseYAML(value.text, map: map, what: "'\(key)'") else { return }
+            node = parsed ?? Self.plainNode("", length: 0)
+        } else {
+            node = Self.plainNode(value.text, length: value.count)
+        }
+        applySetting(key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
+    }
+
+    /// A plain scalar node for text that was not parsed as YAML, spanning `length` columns of one line.
+    static func plainNode(_ text: String, length: Int) -> YAMLNode {
+        YAMLNode(
+            .scalar(YAMLScalar(text: text, style: .plain)), start: YAMLMark(line: 1, column: 1),
+            end: YAMLMark(line: 1, column: 1 + length))
+    }
+
+    /// Reads a ```` ```yaml ```` block in a phase: a mapping of the same settings.
+    mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
+        let node = document[block]
+        let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
+        guard let parsed = parseYAML(node.literal ?? "", map: map, what: "phase '\(phase.name)'") else { return }
+        guard let root = parsed else { return }
+        guard let pairs = root.mapping else {
+            error(
+                "invalid-setting", "a phase's yaml block must be a mapping of settings, not a \(root.kindName)",
+                at: map.location(of: root), length: map.length(of: root), hint: "write 'key: value' lines, like 'parallel: false'")
+            return
+        }
+        for pair in pairs {
+            guard let key = pair.key.scalar?.text else {
+                error("invalid-setting", "setting names must be plain text", at: map.location(of: pair.key))
+                continue
+            }
+            let keyLocation = map.location(of: pair.key)
+            let keyLength = map.length(of: pair.key)
+            guard Self.phaseSettingNames.contains(key) else {
+                let suggestion = Suggestion.closest(to: key, in: Self.phaseSettingNames)
+                warning(
+                    "unknown-setting", "unknown phase setting '\(key)'", at: keyLocation, length: keyLength,
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "phase settings are \(Self.phaseSettingNames.joined(separator: ", "))")
+                continue
+            }
+            if key == "when" {
+                noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+                guard let text = pair.value.scalar?.text, !text.trimmingWhitespace().isEmpty else {
+                    error(
+                        "invalid-setting", "'when' needs an expression", at: map.location(of: pair.value),
+                        length: map.length(of: pair.value))
+                    continue
+                }
+                checkExpression(scalarText(pair.value, map: map), what: "'when'")
+                phase.condition = text
+                continue
+            }
+            applySetting(key, keyLocation: keyLocation, keyLength: keyLength, value: pair.value, map: map, to: &phase, settings: &settings)
+        }
+    }
+
+    /// The text of a scalar node, located: exact for plain single-line scalars, one past the
+    /// opening quote for quoted ones (escapes may shift later columns).
+    func scalarText(_ node: YAMLNode, map: YAMLPositionMap) -> LocatedText {
+        let text = node.scalar?.text ?? ""
+        var start = map.location(of: node)
+        if node.scalar?.style.isQuoted == true { start.column += 1 }
+        return LocatedText(text, at: start)
+    }
+
+    /// Records that `key` was set; a second time is a warning (the later value wins).
+    mutating func noteSetting(_ key: String, at location: SourceLocation, length: Int, settings: inout SettingsState) {
+        if let first = settings.seen[key], key != "dependsOn" {
+            warning(
+                "duplicate-setting", "'\(key)' is set more than once; the later value wins", at: location,
+                length: length, notes: ["first set at \(first)"])
+        } else if settings.seen[key] == nil {
+            settings.seen[key] = location
+        }
+    }
+
+    /// Applies one setting, from either form.
+    mutating func applySetting(
+        _ key: String, keyLocation: SourceLocation, keyLength: Int, value: YAMLNode, map: YAMLPositionMap,
+        to phase: inout Phase, settings: inout SettingsState
+    ) {
+        noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+        switch key {
+        case "dependsOn":
+            phase.dependencies += dependencies(value, map: map)
+        case "parallel":
+            if let flag = bool(value, map: map, key: key, code: "invalid-setting") { phase.parallel = flag }
+        case "checkpoint":
+            if let flag = bool(value, map: map, key: key, code: "invalid-setting") { phase.checkpoint = flag }
+        case "continueOnFailure":
+            if let flag = bool(value, map: map, key: key, code: "invalid-setting") { phase.continueOnFailure = flag }
+        case "timeout":
+            if let duration = duration(value, map: map, key: key) { phase.timeout = duration }
+        case "retry":
+            if let policy = retryPolicy(value, map: map, code: "invalid-setting", unknownKeyCode: "unknown-setting") {
+                phase.retry = policy
+            }
+        case "reviewer":
+            if let name = string(value, map: map, key: key, code: "invalid-setting") { phase.reviewer = name }
+        default:
+            break
+        }
+    }
+
+    /// Phase names from `A`, `A, B` or `[A, B]` (or a YAML sequence), each with its position.
+    mutating func dependencies(_ node: YAMLNode, map: YAMLPositionMap) -> [PhaseDependency] {
+        switch node.content {
+        case .sequence(let items):
+            var names: [PhaseDependency] = []
+            for item in items {
+                guard let text = item.scalar?.text.trimmingWhitespace(), !text.isEmpty else {
+                    error(
+                        "invalid-setting", "each 'dependsOn' entry must be a phase name", at: map.location(of: item),
+                        length: map.length(of: item))
+                    continue
+                }
+                names.append(PhaseDependency(name: text, location: map.location(of: item)))
+            }
+            return names
+        case .mapping:
+            error(
+                "invalid-setting", "'dependsOn' must list phase names, not a mapping", at: map.location(of: node),
+                length: map.length(of: node), hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
+            return []
+        case .scalar(let scalar):
+            let text = scalarText(node, map: map)
+            if scalar.text.trimmingWhitespace().isEmpty {
+                error(
+                    "invalid-setting", "'dependsOn' needs at least one phase name", at: text.location,
+                    hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
+                return []
+            }
+            var names: [PhaseDependency] = []
+            var start = 0
+            for index in 0...text.count where index == text.count || text.scalars[index] == "," {
+                let part = text.slice(start..<index).trimmed()
+                if part.isEmpty {
+                    error(
+                        "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: min(index, text.count)),
+                        hint: "remove the extra comma")
+                } else {
+                    names.append(PhaseDependency(name: part.text, location: part.location))
+                }
+                start = index + 1
+            }
+            return names
+        }
+    }
+}

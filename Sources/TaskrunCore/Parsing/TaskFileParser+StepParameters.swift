@@ -1,0 +1,170 @@
+import TaskrunMarkdown
+import TaskrunYAML
+
+extension TaskFileParser {
+    /// Parameters whose meaning taskrun knows; each may be given once.
+    static let knownStepParameters: Set<String> = ["when", "required", "timeout", "retry"]
+
+    /// The nested `key: value` bullets under a step, typed: scalars by the YAML core schema, a key
+    /// given more than once collecting its values into an array, in order.
+    mutating func stepParameters(item: Int, after paragraph: Int, kind: StepKind) -> [String: JSONValue] {
+        let isClassify = kind == .custom(type: "classify")
+        var values: [String: [JSONValue]] = [:]
+        var firstSeen: [String: SourceLocation] = [:]
+        for child in document.children(of: item) where child != paragraph {
+            guard case .list = document[child].kind else { continue }
+            for bullet in document.children(of: child) {
+                guard let (key, keyLocation, value) = parameter(bullet) else { continue }
+                if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
+                    error(
+                        "duplicate-parameter", "step parameter '\(key)' is given more than once", at: keyLocation,
+                        length: key.count, notes: ["first given at \(first)"])
+                    continue
+                }
+                if isClassify, key == "rule" {
+                    checkClassifyRule(value, keyLocation: keyLocation)
+                    values[key, default: []].append(.string(value.text))
+                    continue
+                }
+                guard let typed = parameterValue(key: key, keyLocation: keyLocation, value: value) else { continue }
+                if firstSeen[key] == nil { firstSeen[key] = keyLocation }
+                values[key, default: []].append(typed)
+            }
+        }
+        return values.mapValues { $0.count == 1 ? $0[0] : .array($0) }
+    }
+
+    /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.
+    private mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
+        let node = document[bullet]
+        guard let paragraph = node.firstChild, document[paragraph].kind == .paragraph else {
+            warning(
+                "invalid-parameter", "empty parameter bullet is ignored", at: location(node.start),
+                hint: "write parameters as '- key: value'")
+            return nil
+        }
+        let lines = paragraphLines(paragraph)
+        guard let first = lines.first, let prefix = keyPrefix(of: first) else {
+            warning(
+                "invalid-parameter", "nested bullet under a step is not a 'key: value' parameter; it is ignored",
+                at: location(document[paragraph].start), hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
+            return nil
+        }
+        if let nested = document[paragraph].nextSibling {
+            warning(
+                "invalid-parameter", "content under a parameter bullet is ignored", at: location(document[nested].start),
+                hint: "a parameter is a single '- key: value' bullet")
+        }
+        let text = paragraphText(paragraph)
+        let value = text.slice(prefix.valueOffset..<text.count).trimmed()
+        return (prefix.key, text.location, value)
+    }
+
+    /// A parameter's typed value, checked for the parameters taskrun knows. `nil` when invalid (reported).
+    private mutating func parameterValue(key: String, keyLocation: SourceLocation, value: LocatedText) -> JSONValue? {
+        let valueLocation = value.isEmpty ? keyLocation : value.location
+        let length = value.caretLength(0..<value.count)
+        switch key {
+        case "when":
+            guard !value.isEmpty else {
+                error(
+                    "invalid-parameter", "'when' needs an expression", at: keyLocation, length: key.count,
+                    hint: "write '- when: <expression>', like '- when: input.amount > 1000'")
+                return nil
+            }
+            checkExpression(value, what: "'when'")
+            return .string(value.text)
+        case "required":
+            guard case .bool(let flag) = YAMLScalar.resolvePlain(value.text) else {
+                error(
+                    "invalid-parameter", "'required' must be true or false, not '\(value.text)'", at: valueLocation,
+                    length: length)
+                return nil
+            }
+            return .bool(flag)
+        case "timeout":
+            do {
+                return .number(Double(try TaskDuration.parse(value.text).milliseconds))
+            } catch {
+                self.error(
+                    "invalid-duration", error.description, at: valueLocation, length: length,
+                    hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+                return nil
+            }
+        case "retry":
+            guard case .integer(let attempts) = YAMLScalar.resolvePlain(value.text), attempts >= 1 else {
+                error(
+                    "invalid-parameter", "'retry' must be a number of attempts of at least 1, not '\(value.text)'",
+                    at: valueLocation, length: length, hint: "write '- retry: 3'")
+                return nil
+            }
+            return .number(Double(attempts))
+        default:
+            return scalarValue(value)
+        }
+    }
+
+    /// A parameter value typed like a YAML scalar: quoted text is a string (unquoted), plain text
+    /// `true`/`3`/`null` is typed, anything else is the text as written.
+    private func scalarValue(_ value: LocatedText) -> JSONValue {
+        let text = value.text
+        if let first = value.scalars.first, first == "\"" || first == "'" {
+            // Only a value that is exactly one quoted scalar is unquoted; `"a" or "b"` stays text.
+            if let node = try? yamlParser.parse(text), let scalar = node.scalar, scalar.style.isQuoted {
+                return .string(scalar.text)
+            }
+            return .string(text)
+        }
+        switch YAMLScalar.resolvePlain(text) {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .integer(let number): return .number(Double(number))
+        case .float(let number): return number.isFinite ? .number(number) : .string(text)
+        case .string: return .string(text)
+        }
+    }
+
+    /// `rule: <label> when <expression>`.
+    private mutating func checkClassifyRule(_ value: LocatedText, keyLocation: SourceLocation) {
+        let hint = "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
+        guard let separator = value.firstIndex(of: [" ", "w", "h", "e", "n", " "]) else {
+            error(
+                "invalid-parameter", "classify rule needs ' when <expression>' after its label",
+                at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint)
+            return
+        }
+        let label = value.slice(0..<separator).trimmed()
+        let expression = value.slice((separator + 6)..<value.count).trimmed()
+        if label.isEmpty {
+            error("invalid-parameter", "classify rule has no label before 'when'", at: value.location, hint: hint)
+        }
+        if expression.isEmpty {
+            error(
+                "invalid-parameter", "classify rule has no expression after 'when'",
+                at: value.location(at: separator + 1), length: 4, hint: hint)
+        } else {
+            checkExpression(expression, what: "classify rule")
+        }
+    }
+
+    /// `classify: <output> - <note>` needs one or more `rule: <label> when <expression>` parameters.
+    mutating func checkClassifyStep(_ step: Step, text: LocatedText) {
+        let output = text.firstIndex(of: [" ", "-", " "]).map { text.slice(0..<$0).trimmed() } ?? text
+        if output.isEmpty || output.containsBlank {
+            error(
+                "invalid-step", "classify step needs an output name before ' - '", at: text.location,
+                length: text.caretLength(0..<text.count),
+                hint: "write 'classify: <outputName> - <note>', like 'classify: questionType - Classify the question'")
+        }
+        let hasRules: Bool
+        switch step.parameters["rule"] {
+        case .string?, .array?: hasRules = true
+        default: hasRules = false
+        }
+        if !hasRules {
+            error(
+                "invalid-step", "classify step has no 'rule' parameters", at: step.location, length: 8,
+                hint: "add rules as nested bullets: '- rule: <label> when <expression>'")
+        }
+    }
+}

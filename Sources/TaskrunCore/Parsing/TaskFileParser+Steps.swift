@@ -1,0 +1,164 @@
+import TaskrunMarkdown
+
+extension TaskFileParser {
+    static let stepExample = "'- agent: quant-analyst - Analyze {{input.ticker}}'"
+
+    /// Reads one `### Steps` bullet: its type, text and nested parameters.
+    ///
+    /// Returns `nil` when the bullet cannot be read as a step (reported).
+    mutating func parseStep(item: Int) -> Step? {
+        let itemNode = document[item]
+        guard let paragraph = itemNode.firstChild, document[paragraph].kind == .paragraph else {
+            error(
+                "empty-step", "step has no text", at: location(itemNode.start),
+                hint: "write the step after the bullet, like \(Self.stepExample)")
+            return nil
+        }
+        let lines = paragraphLines(paragraph)
+        let text = paragraphText(paragraph)
+        let location = text.location
+        var kind = StepKind.description
+        var body = text.trimmed()
+
+        if let first = lines.first, let prefix = keyPrefix(of: first, lowercaseKey: true) {
+            let rest = text.slice(prefix.valueOffset..<text.count).trimmed()
+            let typeLength = prefix.keyLength
+            switch prefix.key {
+            case "agent":
+                guard let (id, prompt) = agentStep(rest, typeLocation: location, typeLength: typeLength) else {
+                    return nil
+                }
+                kind = .agent(id: id)
+                body = prompt
+            case "validation", "validate":
+                guard !rest.isEmpty else {
+                    error(
+                        "empty-step", "validation step has no criterion", at: location, length: typeLength + 1,
+                        hint: "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'")
+                    return nil
+                }
+                kind = .validation
+                body = rest
+            case "aggregate":
+                guard let (aggregateKind, note) = aggregateStep(rest, typeLocation: location, typeLength: typeLength)
+                else { return nil }
+                kind = .aggregate(kind: aggregateKind)
+                body = note
+            case "wait":
+                guard !rest.isEmpty else {
+                    error(
+                        "empty-step", "wait step has no duration", at: location, length: typeLength + 1,
+                        hint: "write 'wait: 30s'")
+                    return nil
+                }
+                do {
+                    kind = .wait(try TaskDuration.parse(rest.text))
+                } catch {
+                    self.error(
+                        "invalid-duration", error.description, at: rest.location, length: rest.caretLength(0..<rest.count),
+                        hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+                    return nil
+                }
+                body = rest
+            default:
+                guard !rest.isEmpty else {
+                    error(
+                        "empty-step", "'\(prefix.key)' step has no text", at: location, length: typeLength + 1,
+                        hint: "write '\(prefix.key): <text>'")
+                    return nil
+                }
+                kind = .custom(type: prefix.key)
+                body = rest
+            }
+        }
+        checkTemplates(body)
+        var step = Step(kind: kind, text: body.text, location: location)
+        step.parameters = stepParameters(item: item, after: paragraph, kind: kind)
+        if case .custom(type: "classify") = kind { checkClassifyStep(step, text: body) }
+        return step
+    }
+
+    /// `agent: <id> - <prompt>`: the id and the prompt, or `nil` (reported).
+    private mutating func agentStep(
+        _ rest: LocatedText, typeLocation: SourceLocation, typeLength: Int
+    ) -> (String, LocatedText)? {
+        let hint = "write 'agent: <id> - <prompt>', like \(Self.stepExample)"
+        guard !rest.isEmpty else {
+            error("empty-step", "agent step has no agent id or prompt", at: typeLocation, length: typeLength + 1, hint: hint)
+            return nil
+        }
+        let separator = rest.firstIndex(of: [" ", "-", " "])
+        let idPart: LocatedText
+        let prompt: LocatedText
+        if let separator {
+            idPart = rest.slice(0..<separator).trimmed()
+            prompt = rest.slice((separator + 3)..<rest.count).trimmed()
+        } else if rest.scalars.last == "-", rest.count >= 2, rest.scalars[rest.count - 2] == " " {
+            idPart = rest.slice(0..<(rest.count - 2)).trimmed()
+            prompt = rest.slice(rest.count..<rest.count)
+        } else if rest.containsBlank {
+            error(
+                "invalid-step", "expected ' - ' between the agent id and the prompt", at: rest.location,
+                length: rest.caretLength(0..<rest.count), hint: hint)
+            return nil
+        } else {
+            idPart = rest
+            prompt = rest.slice(rest.count..<rest.count)
+        }
+        guard !idPart.isEmpty else {
+            error("invalid-step", "agent step has no agent id", at: rest.location, length: 1, hint: hint)
+            return nil
+        }
+        guard !idPart.containsBlank else {
+            error(
+                "invalid-step", "agent id '\(idPart.text)' contains a space", at: idPart.location,
+                length: idPart.caretLength(0..<idPart.count),
+                hint: "agent ids are single words like 'quant-analyst'; the prompt follows ' - '")
+            return nil
+        }
+        guard !prompt.isEmpty else {
+            error(
+                "empty-step", "agent step for '\(idPart.text)' has no prompt", at: idPart.location,
+                length: idPart.count, hint: "write 'agent: \(idPart.text) - <prompt>'")
+            return nil
+        }
+        return (idPart.text, prompt)
+    }
+
+    /// `aggregate: <kind> - <note>` (the note is optional): the kind and the note, or `nil` (reported).
+    private mutating func aggregateStep(
+        _ rest: LocatedText, typeLocation: SourceLocation, typeLength: Int
+    ) -> (String, LocatedText)? {
+        let hint = "write 'aggregate: <kind> - <note>', like 'aggregate: responses - Compile all presentations'"
+        guard !rest.isEmpty else {
+            error("empty-step", "aggregate step has no kind", at: typeLocation, length: typeLength + 1, hint: hint)
+            return nil
+        }
+        var kindPart = rest
+        var note = rest.slice(rest.count..<rest.count)
+        if let separator = rest.firstIndex(of: [" ", "-", " "]) {
+            kindPart = rest.slice(0..<separator).trimmed()
+            note = rest.slice((separator + 3)..<rest.count).trimmed()
+        } else if rest.scalars.last == "-", rest.count >= 2, rest.scalars[rest.count - 2] == " " {
+            kindPart = rest.slice(0..<(rest.count - 2)).trimmed()
+        }
+        guard !kindPart.isEmpty, !kindPart.containsBlank else {
+            error(
+                "invalid-step", "expected an aggregation kind (like 'responses') before ' - '", at: rest.location,
+                length: rest.caretLength(0..<rest.count), hint: hint)
+            return nil
+        }
+        return (kindPart.text, note)
+    }
+
+    /// Reports every template syntax problem in step text at its position.
+    mutating func checkTemplates(_ text: LocatedText) {
+        // Fast path: most step text has no braces at all.
+        guard text.scalars.contains(where: { $0 == "{" || $0 == "}" }) else { return }
+        for problem in TemplateSyntax.check(text.scalars) {
+            error(
+                "template-syntax", problem.message, at: text.location(at: problem.offset),
+                length: text.caretLength(problem.offset..<(problem.offset + problem.length)), hint: problem.hint)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import TaskrunYAML
+
+extension TaskFileParser {
+    /// Parses YAML text, reporting a syntax error at its position in the file.
+    ///
+    /// - Returns: `nil` when the text is malformed (reported); `.some(nil)` when it holds no document.
+    mutating func parseYAML(_ text: String, map: YAMLPositionMap, what: String) -> YAMLNode?? {
+        do {
+            return .some(try yamlParser.parse(text))
+        } catch {
+            var notes: [String] = []
+            if let context = error.context {
+                notes.append(context + (error.contextMark.map { " that starts at \(map.location($0))" } ?? ""))
+            }
+            self.error(
+                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes)
+            return nil
+        }
+    }
+
+    /// Checks an expression's syntax, reporting a problem at its exact position.
+    mutating func checkExpression(_ text: LocatedText, what: String) {
+        do {
+            _ = try Expression(parsing: text.text)
+        } catch {
+            let offset = max(0, min(error.offset, text.count))
+            self.error(
+                "expression-syntax", "invalid \(what) expression: \(error.message)", at: text.location(at: offset),
+                length: 1)
+        }
+    }
+
+    /// A string value: any scalar's text as written. `nil` (reported) for collections; `nil`
+    /// (silently) for null, which YAML uses for "no value".
+    mutating func string(_ node: YAMLNode, map: YAMLPositionMap, key: String, code: String) -> String? {
+        guard let scalar = node.scalar else {
+            error(
+                code, "'\(key)' must be text, not a \(node.kindName)", at: map.location(of: node),
+                length: map.length(of: node))
+            return nil
+        }
+        if case .null = scalar.resolved(tag: node.tag) { return nil }
+        return scalar.text
+    }
+
+    /// A boolean value (`true` or `false`); anything else is reported.
+    mutating func bool(_ node: YAMLNode, map: YAMLPositionMap, key: String, code: String) -> Bool? {
+        if case .bool(let flag) = node.resolvedScalar { return flag }
+        let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
+        error(
+            code, "'\(key)' must be true or false, not \(shown)", at: map.location(of: node),
+            length: map.length(of: node))
+        return nil
+    }
+
+    /// A whole number of at least `minimum`; anything else is reported.
+    mutating func integer(
+        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String
+    ) -> Int64? {
+        var value: Int64?
+        switch node.resolvedScalar {
+        case .integer(let number): value = number
+        case .float(let number) where number.rounded() == number && abs(number) < 9e15: value = Int64(number)
+        default: break
+        }
+        guard let value, value >= minimum else {
+            let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
+            let what = minimum == 0 ? "a whole number of zero or more" : "a whole number of at least \(minimum)"
+            error(code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node))
+            return nil
+        }
+        return value
+    }
+
+    /// A duration: a string like `30s` or `5 minutes`, or a number of milliseconds.
+    mutating func duration(_ node: YAMLNode, map: YAMLPositionMap, key: String) -> TaskDuration? {
+        guard let scalar = node.scalar else {
+            error(
+                "invalid-duration", "'\(key)' must be a duration like '30s', not a \(node.kindName)",
+                at: map.location(of: node), length: map.length(of: node))
+            return nil
+        }
+        switch scalar.resolved(tag: node.tag) {
+        case .integer(let number) where number >= 0:
+            return TaskDuration(milliseconds: number)
+        case .float(let number) where number.isFinite && number >= 0 && number < 9e15:
+            return TaskDuration(milliseconds: Int64(number.rounded()))
+        default:
+            break
+        }
+        do {
+            return try TaskDuration.parse(scalar.text)
+        } catch {
+            self.error(
+                "invalid-duration", error.description, at: map.location(of: node), length: map.length(of: node),
+                hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+            return nil
+        }
+    }
+
+    /// A retry policy: a number of attempts, or a mapping of `maxAttempts`, `backoffMs`,
+    /// `maxBackoffMs` and `jitter`.
+    mutating func retryPolicy(
+        _ node: YAMLNode, map: YAMLPositionMap, code: String, unknownKeyCode: String
+    ) -> RetryPolicy? {
+        switch node.content {
+        case .scalar:
+            if case .null = node.resolvedScalar { return nil }
+            guard let attempts = integer(node, map: map, key: "retry", minimum: 1, code: code) else { return nil }
+            return RetryPolicy(maxAttempts: Int(clamping: attempts))
+        case .sequence:
+            error(
+                code, "'retry' must be a number of attempts or a mapping, not a sequence", at: map.location(of: node),
+                length: map.length(of: node), hint: "write 'retry: 3' or 'retry: {maxAttempts: 3, backoffMs: 1000}'")
+            return nil
+        case .mapping(let pairs):
+            var policy = RetryPolicy()
+            let keys = ["maxAttempts", "backoffMs", "maxBackoffMs", "jitter"]
+            var seen: [String: SourceLocation] = [:]
+            for pair in pairs {
+                let key = pair.key.scalar?.text ?? ""
+                let keyLocation = map.location(of: pair.key)
+                if let first = seen[key] {
+                    error(
+                        "duplicate-key", "'retry.\(key)' is given more than once", at: keyLocation,
+                        length: map.length(of: pair.key), notes: ["first given at \(first)"])
+                    continue
+                }
+                seen[key] = keyLocation
+                switch key {
+                case "maxAttempts":
+                    if let value = integer(pair.value, map: map, key: "retry.maxAttempts", minimum: 1, code: code) {
+                        policy.maxAttempts = Int(clamping: value)
+                    }
+                case "backoffMs":
+                    if let value = integer(pair.value, map: map, key: "retry.backoffMs", minimum: 0, code: code) {
+                        policy.backoffMs = value
+                    }
+                case "maxBackoffMs":
+                    if let value = integer(pair.value, map: map, key: "retry.maxBackoffMs", minimum: 0, code: code) {
+                        policy.maxBackoffMs = value
+                    }
+                case "jitter":
+                    switch pair.value.resolvedScalar {
+                    case .bool(let flag): policy.jitter = flag ? 1 : 0
+                    case .integer(let number) where number == 0 || number == 1: policy.jitter = Double(number)
+                    case .float(let number) where number >= 0 && number <= 1: policy.jitter = number
+                    default:
+                        error(
+                            code, "'retry.jitter' must be true, false or a number from 0 to 1",
+                            at: map.location(of: pair.value), length: map.length(of: pair.value))
+                    }
+                default:
+                    let suggestion = Suggestion.closest(to: key, in: keys)
+                    warning(
+                        unknownKeyCode, "unknown retry setting '\(key)'", at: keyLocation,
+                        length: map.length(of: pair.key),
+                        hint: suggestion.map { "did you mean '\($0)'?" } ?? "retry settings are \(keys.joined(separator: ", "))")
+                }
+            }
+            return policy
+        }
+    }
+
+    /// A YAML value as JSON: scalars typed by the core schema, sequences as arrays, mappings as
+    /// objects. Problems (non-finite numbers, duplicate or non-text keys) are reported; `nil` then.
+    mutating func jsonValue(_ node: YAMLNode, map: YAMLPositionMap) -> JSONValue? {
+        switch node.content {
+        case .scalar:
+            switch node.resolvedScalar {
+            case .null, nil: return .null
+            case .bool(let flag): return .bool(flag)
+            case .integer(let number): return .number(Double(number))
+            case .float(let number):
+                guard number.isFinite else {
+                    error(
+                        "invalid-value", "'\(node.scalar?.text ?? "")' is not a finite number", at: map.location(of: node),
+                        length: map.length(of: node), hint: "quote it to use it as text")
+                    return nil
+                }
+                return .number(number)
+            case .string(let text): return .string(text)
+            }
+        case .sequence(let items):
+            var values: [JSONValue] = []
+            values.reserveCapacity(items.count)
+            for item in items {
+                guard let value = jsonValue(item, map: map) else { return nil }
+                values.append(value)
+            }
+            return .array(values)
+        case .mapping(let pairs):
+            var object: [String: JSONValue] = [:]
+            for pair in pairs {
+                guard let key = pair.key.scalar?.text else {
+                    error("invalid-value", "mapping keys must be text", at: map.location(of: pair.key))
+                    return nil
+                }
+                guard object[key] == nil else {
+                    error(
+                        "duplicate-key", "key '\(key)' is given more than once", at: map.location(of: pair.key),
+                        length: map.length(of: pair.key))
+                    return nil
+                }
+                guard let value = jsonValue(pair.value, map: map) else { return nil }
+                object[key] = value
+            }
+            return .object(object)
+        }
+    }
+}

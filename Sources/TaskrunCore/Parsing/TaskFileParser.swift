@@ -1,0 +1,272 @@
+import TaskrunMarkdown
+import TaskrunYAML
+
+/// One run of the parser over one file: walks the cmark AST once, top-level blocks in order,
+/// and collects the definition and its diagnostics.
+struct TaskFileParser {
+    let path: String
+    let id: String
+    var document: MarkdownDocument
+    var diagnostics: [Diagnostic] = []
+    let yamlParser = YAMLParser()
+
+    /// The task-wide settings read from the config block, before defaults are applied.
+    var config = ConfigValues()
+    /// The front matter, when the file has one (it is the config, and blanked out of the markdown).
+    var frontMatter: FrontMatter?
+
+    struct ConfigValues {
+        var name: String?
+        var description: String?
+        var version: String?
+        var maxExecutionTime: TaskDuration?
+        var retry: RetryPolicy?
+        var maxConcurrentPhases: Int?
+        var reviewer: String?
+        var requirements: [Requirement] = []
+    }
+
+    init(source: String, path: String) {
+        self.path = path
+        self.id = Self.taskID(fromPath: path)
+        var markdown = source
+        var unclosedFrontMatter = false
+        switch FrontMatter.detect(in: source) {
+        case .found(let found):
+            frontMatter = found
+            markdown = found.blankedSource
+        case .unclosed:
+            unclosedFrontMatter = true
+        case .none:
+            break
+        }
+        document = MarkdownParser.parse(markdown)
+        if unclosedFrontMatter {
+            error(
+                "unclosed-front-matter", "front matter starts with '---' but is never closed", at: .start, length: 3,
+                hint: "end the front matter with a '---' line, or remove the opening '---'")
+        }
+    }
+
+    /// The file name without its directory and `.md` extension.
+    static func taskID(fromPath path: String) -> String {
+        var name = Substring(path)
+        if let slash = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
+            name = name[name.index(after: slash)...]
+        }
+        if name.count > 3, name.lowercased().hasSuffix(".md") {
+            name = name.dropLast(3)
+        }
+        return String(name)
+    }
+
+    /// Where the walk is: before the first phase, in a phase, or in a documentation section.
+    private enum Region {
+        case preamble
+        case phase
+        case section
+    }
+
+    mutating func parse() -> TaskDefinition {
+        if let frontMatter {
+            readConfig(yaml: frontMatter.yaml, map: .block(line: frontMatter.firstLine, column: 1), origin: "front matter")
+        }
+        var configFound = frontMatter != nil
+        var title: String?
+        var summaryRange: ClosedRange<Int>?
+        var summaryOpen = true
+        var region = Region.preamble
+        var phases: [Phase] = []
+        var sections: [DocumentationSection] = []
+        var currentPhase: Phase?
+        var phaseBlocks: [Int] = []
+        var currentSection: (title: String, location: SourceLocation, firstLine: Int)?
+
+        func closeRegion(before line: Int, _ parser: inout TaskFileParser) {
+            if let phase = currentPhase {
+                phases.append(parser.buildPhase(phase, blocks: phaseBlocks))
+                currentPhase = nil
+                phaseBlocks.removeAll(keepingCapacity: true)
+            }
+            if let section = currentSection {
+                sections.append(
+                    DocumentationSection(
+                        title: section.title,
+                        content: parser.sourceText(lines: section.firstLine..<line),
+                        location: section.location))
+                currentSection = nil
+            }
+        }
+
+        for child in document.children(of: document.rootIndex) {
+            let node = document[child]
+            if let level = node.headingLevel, level <= 2 {
+                if level == 1, title == nil, region == .preamble {
+                    title = document.plainText(of: child).trimmingWhitespace()
+                    summaryRange = nil
+                    continue
+                }
+                let wasInPhase = region == .phase ? currentPhase?.name : nil
+                closeRegion(before: node.start.line, &self)
+                summaryOpen = false
+                if level == 2, let name = phaseName(heading: child) {
+                    currentPhase = Phase(name: name, location: location(node.start))
+                    region = .phase
+                } else {
+                    let heading = document.plainText(of: child).trimmingWhitespace()
+                    if let phaseName = wasInPhase { checkMisleveledSection(heading, at: child, endingPhase: phaseName) }
+                    currentSection = (heading, location(node.start), node.end.line + 1)
+                    region = .section
+                }
+                continue
+            }
+            switch region {
+            case .preamble:
+                if isYAMLFence(child) {
+                    if !configFound {
+                        configFound = true
+                        summaryOpen = false
+                        readConfig(
+                            yaml: node.literal ?? "", map: .block(line: node.start.line + 1, column: node.start.column),
+                            origin: "config block")
+                        continue
+                    }
+                    if frontMatter != nil {
+                        warning(
+                            "duplicate-config", "the task already has front matter; this YAML block is not read as config",
+                            at: location(node.start), length: 3,
+                            hint: "merge its settings into the front matter, or remove one of them")
+                    }
+                }
+                if node.headingLevel != nil { checkSectionOutsidePhase(child) }
+                if summaryOpen {
+                    let lower = summaryRange?.lowerBound ?? node.start.line
+                    summaryRange = lower...max(lower, node.end.line)
+                }
+            case .phase:
+                phaseBlocks.append(child)
+            case .section:
+                if node.headingLevel != nil { checkSectionOutsidePhase(child) }
+            }
+        }
+        closeRegion(before: document.lines.count + 1, &self)
+
+        if phases.isEmpty {
+            error(
+                "no-phases", "the task has no phases", at: .start, length: 1,
+                hint: "add a phase: a '## Phase: Name' heading followed by its '### Steps' list")
+        }
+        let summary = summaryRange.map { sourceText(lines: $0.lowerBound..<($0.upperBound + 1)) }
+        let metadata = TaskMetadata(
+            name: config.name ?? title ?? id, description: config.description, version: config.version,
+            maxExecutionTime: config.maxExecutionTime, retry: config.retry,
+            maxConcurrentPhases: config.maxConcurrentPhases, reviewer: config.reviewer)
+        return TaskDefinition(
+            id: id, title: title, summary: summary.flatMap { $0.isEmpty ? nil : $0 }, metadata: metadata,
+            requirements: config.requirements, phases: phases, sections: sections, sourcePath: path)
+    }
+
+    // MARK: - Headings
+
+    /// The phase name of a `## Phase: Name` or `## Phase Name` heading; `nil` for other headings.
+    /// An empty name is reported and the heading is still a phase (named `Phase`), so its steps are read.
+    mutating func phaseName(heading: Int) -> String? {
+        guard let first = document[heading].firstChild, document[first].kind == .text,
+            let literal = document[first].literal, literal.hasPrefix("Phase")
+        else { return nil }
+        let afterWord = literal.unicodeScalars.dropFirst(5).first
+        guard afterWord == nil || afterWord == ":" || afterWord == " " || afterWord == "\t" else { return nil }
+        var text = Substring(document.plainText(of: heading).trimmingWhitespace()).dropFirst(5)
+        if text.first == ":" { text = text.dropFirst() }
+        let name = String(text).trimmingWhitespace()
+        if name.isEmpty {
+            let node = document[heading]
+            error(
+                "empty-phase-name", "phase heading has no name", at: location(node.start),
+                length: max(1, node.end.column - node.start.column + 1), hint: "write '## Phase: Name'")
+            return "Phase"
+        }
+        return name
+    }
+
+    /// The names of the level-3 sections a phase understands, lowercased.
+    static let phaseSectionNames = ["steps", "agents", "outputs", "dependencies"]
+    static let phaseSectionTitles = ["Steps", "Agents", "Outputs", "Dependencies"]
+
+    /// `### Steps` or `### Agents` (or `### Dependencies`) outside any phase does nothing: say so.
+    mutating func checkSectionOutsidePhase(_ heading: Int) {
+        let node = document[heading]
+        guard node.headingLevel == 3 else { return }
+        let title = document.plainText(of: heading).trimmingWhitespace()
+        if title.hasPrefix("Phase:") {
+            warning(
+                "heading-level", "'### \(title)' is a level-3 heading, so it is not a phase", at: location(node.start),
+                length: max(1, node.end.column - node.start.column + 1), hint: "write '## \(title)' to start a phase")
+            return
+        }
+        guard ["steps", "agents", "dependencies"].contains(title.lowercased()) else { return }
+        warning(
+            "section-outside-phase", "'### \(title)' is outside any phase and is ignored", at: location(node.start),
+            length: max(1, node.end.column - node.start.column + 1),
+            hint: "put it under a '## Phase: Name' heading")
+    }
+
+    /// `## Steps` right after a phase ends the phase: most likely meant as `### Steps`.
+    mutating func checkMisleveledSection(_ title: String, at heading: Int, endingPhase phase: String) {
+        guard let level = document[heading].headingLevel, level == 2,
+            Self.phaseSectionNames.contains(title.lowercased())
+        else { return }
+        let node = document[heading]
+        warning(
+            "heading-level", "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
+            at: location(node.start), length: max(1, node.end.column - node.start.column + 1),
+            hint: "did you mean '### \(title)'?")
+    }
+
+    // MARK: - Helpers
+
+    func location(_ position: MarkdownPosition) -> SourceLocation {
+        SourceLocation(line: max(1, position.line), column: max(1, position.column))
+    }
+
+    /// Whether a block is a fenced code block whose info string starts with `yaml` (or `yml`).
+    func isYAMLFence(_ index: Int) -> Bool {
+        guard case .codeBlock(let info, let fenced) = document[index].kind, fenced else { return false }
+        let word = info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" }).first ?? ""
+        let lowered = word.lowercased()
+        return lowered == "yaml" || lowered == "yml"
+    }
+
+    /// The source lines `lines` joined with newlines, without leading and trailing blank lines.
+    func sourceText(lines range: Range<Int>) -> String {
+        var lower = max(1, range.lowerBound)
+        var upper = min(document.lines.count + 1, range.upperBound)
+        while lower < upper, document.lines.text(ofLine: lower).allSatisfy({ $0 == " " || $0 == "\t" }) { lower += 1 }
+        while upper > lower, document.lines.text(ofLine: upper - 1).allSatisfy({ $0 == " " || $0 == "\t" }) {
+            upper -= 1
+        }
+        guard lower < upper else { return "" }
+        var text = ""
+        for line in lower..<upper {
+            if line > lower { text += "\n" }
+            text += document.lines.text(ofLine: line)
+        }
+        return text
+    }
+
+    mutating func error(
+        _ code: String, _ message: String, at location: SourceLocation, length: Int = 1, notes: [String] = [],
+        hint: String? = nil
+    ) {
+        diagnostics.append(
+            .error(code, message, path: path, at: location, length: max(1, length), notes: notes, hint: hint))
+    }
+
+    mutating func warning(
+        _ code: String, _ message: String, at location: SourceLocation, length: Int = 1, notes: [String] = [],
+        hint: String? = nil
+    ) {
+        diagnostics.append(
+            .warning(code, message, path: path, at: location, length: max(1, length), notes: notes, hint: hint))
+    }
+}

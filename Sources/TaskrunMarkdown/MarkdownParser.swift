@@ -1,0 +1,216 @@
+import CCmark
+
+/// Parses CommonMark with libcmark into a ``MarkdownDocument``.
+///
+/// This is the only code in taskrun that talks to cmark. The cmark tree is copied into Swift
+/// values in one pass of cmark's (non-recursive) iterator and freed before `parse` returns.
+public enum MarkdownParser {
+    /// Parses `source` as CommonMark.
+    public static func parse(_ source: String) -> MarkdownDocument {
+        let lines = MarkdownSourceLines(source)
+        var copy = source
+        let root: OpaquePointer? = copy.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                guard let base = chars.baseAddress, chars.count > 0 else {
+                    return cmark_parse_document("", 0, CMARK_OPT_SOURCEPOS)
+                }
+                // SOURCEPOS keeps inline line numbers right across multi-line code spans and HTML.
+                return cmark_parse_document(base, chars.count, CMARK_OPT_SOURCEPOS)
+            }
+        }
+        guard let root else {
+            let empty = MarkdownNode(
+                kind: .document, start: MarkdownPosition(line: 1, column: 1),
+                end: MarkdownPosition(line: 1, column: 0), subtreeEnd: 1)
+            return MarkdownDocument(nodes: [empty], lines: lines)
+        }
+        defer { cmark_node_free(root) }
+        var builder = TreeBuilder(lines: lines)
+        builder.build(root)
+        return MarkdownDocument(nodes: builder.nodes, lines: lines)
+    }
+}
+
+/// Copies a cmark tree into a flat node array, converting positions on the way.
+private struct TreeBuilder {
+    let lines: MarkdownSourceLines
+    var nodes: [MarkdownNode] = []
+    /// Open container nodes: their index and their last child so far.
+    var stack: [(index: Int, lastChild: Int?)] = []
+    /// The paragraph or heading whose inlines are being read: its first line and byte column.
+    var leafStart: (line: Int, byteColumn: Int)?
+    /// Per-line corrections of cmark's inline byte columns, for the current paragraph.
+    var correctionLine = 0
+    var correction = 0
+    /// The last byte-to-scalar conversion, so that columns along one long line convert in linear time.
+    var cacheLine = 0
+    var cacheByte = 0
+    var cacheScalar = 0
+
+    init(lines: MarkdownSourceLines) {
+        self.lines = lines
+    }
+
+    mutating func build(_ root: OpaquePointer) {
+        guard let iterator = cmark_iter_new(root) else { return }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE || event == CMARK_EVENT_NONE { break }
+            guard let node = cmark_iter_get_node(iterator) else { continue }
+            if event == CMARK_EVENT_EXIT {
+                exit(node)
+            } else if event == CMARK_EVENT_ENTER {
+                enter(node)
+            }
+        }
+    }
+
+    private static func isLeaf(_ type: cmark_node_type) -> Bool {
+        switch type {
+        case CMARK_NODE_HTML_BLOCK, CMARK_NODE_THEMATIC_BREAK, CMARK_NODE_CODE_BLOCK, CMARK_NODE_TEXT,
+            CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE:
+            true
+        default: false
+        }
+    }
+
+    private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(cString: pointer)
+    }
+
+    private mutating func enter(_ node: OpaquePointer) {
+        let type = cmark_node_get_type(node)
+        let isInline = type.rawValue >= CMARK_NODE_FIRST_INLINE.rawValue
+        let startLine = Int(cmark_node_get_start_line(node))
+        let startByte = Int(cmark_node_get_start_column(node))
+        let endLine = Int(cmark_node_get_end_line(node))
+        let endByte = Int(cmark_node_get_end_column(node))
+        var literal: String?
+        let kind: MarkdownNode.Kind
+        switch type {
+        case CMARK_NODE_DOCUMENT: kind = .document
+        case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote
+        case CMARK_NODE_LIST:
+            kind = .list(
+                ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST,
+                start: Int(cmark_node_get_list_start(node)), tight: cmark_node_get_list_tight(node) != 0)
+        case CMARK_NODE_ITEM: kind = .item
+        case CMARK_NODE_CODE_BLOCK:
+            let marker = lines.byte(line: startLine, byteColumn: startByte)
+            kind = .codeBlock(
+                info: Self.string(cmark_node_get_fence_info(node)), fenced: marker == 96 || marker == 126)
+            literal = Self.string(cmark_node_get_literal(node))
+        case CMARK_NODE_HTML_BLOCK:
+            kind = .htmlBlock
+            literal = Self.string(cmark_node_get_literal(node))
+        case CMARK_NODE_PARAGRAPH: kind = .paragraph
+        case CMARK_NODE_HEADING: kind = .heading(level: Int(cmark_node_get_heading_level(node)))
+        case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
+        case CMARK_NODE_TEXT:
+            kind = .text
+            literal = Self.string(cmark_node_get_literal(node))
+        case CMARK_NODE_SOFTBREAK: kind = .softBreak
+        case CMARK_NODE_LINEBREAK: kind = .lineBreak
+        case CMARK_NODE_CODE:
+            kind = .code
+            literal = Self.string(cmark_node_get_literal(node))
+        case CMARK_NODE_HTML_INLINE:
+            kind = .htmlInline
+            literal = Self.string(cmark_node_get_literal(node))
+        case CMARK_NODE_EMPH: kind = .emphasis
+        case CMARK_NODE_STRONG: kind = .strong
+        case CMARK_NODE_LINK:
+            kind = .link(
+                destination: Self.string(cmark_node_get_url(node)), title: Self.string(cmark_node_get_title(node)))
+        case CMARK_NODE_IMAGE:
+            kind = .image(
+                source: Self.string(cmark_node_get_url(node)), title: Self.string(cmark_node_get_title(node)))
+        case CMARK_NODE_CUSTOM_INLINE: kind = .customInline
+        default: kind = .customBlock
+        }
+
+        let start: MarkdownPosition
+        let end: MarkdownPosition
+        if isInline {
+            start = inlinePosition(line: startLine, byteColumn: startByte)
+            end = inlinePosition(line: endLine, byteColumn: endByte)
+        } else {
+            if case .paragraph = kind {
+                leafStart = (startLine, startByte)
+                correctionLine = 0
+            } else if case .heading = kind {
+                leafStart = (startLine, startByte)
+                correctionLine = 0
+            }
+            start = position(line: startLine, byteColumn: startByte)
+            end = position(line: endLine, byteColumn: endByte)
+        }
+
+        let index = nodes.count
+        let parent = stack.last?.index
+        nodes.append(
+            MarkdownNode(
+                kind: kind, literal: literal, start: start, end: end, parent: parent, subtreeEnd: index + 1))
+        if let top = stack.indices.last {
+            if let previous = stack[top].lastChild {
+                nodes[previous].nextSibling = index
+            } else {
+                nodes[stack[top].index].firstChild = index
+            }
+            stack[top].lastChild = index
+        }
+        if !Self.isLeaf(type) {
+            stack.append((index, nil))
+        }
+    }
+
+    private mutating func exit(_ node: OpaquePointer) {
+        guard let top = stack.popLast() else { return }
+        nodes[top.index].subtreeEnd = nodes.count
+        let type = cmark_node_get_type(node)
+        if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
+            leafStart = nil
+        }
+    }
+
+    /// An inline's position. cmark measures columns on a paragraph's continuation lines from the
+    /// paragraph's own start column, as if each line were indented like the first, which is wrong
+    /// for lazy, blockquote and extra-indented lines; this re-anchors them where the line's text starts.
+    private mutating func inlinePosition(line: Int, byteColumn: Int) -> MarkdownPosition {
+        guard let leafStart, line > leafStart.line, byteColumn > 0 else {
+            return position(line: line, byteColumn: byteColumn)
+        }
+        if line != correctionLine {
+            correctionLine = line
+            correction = (lines.contentStartByteColumn(line: line) ?? leafStart.byteColumn) - leafStart.byteColumn
+        }
+        return position(line: line, byteColumn: byteColumn + correction)
+    }
+
+    /// Converts a byte column to a scalar column, continuing from the previous conversion when it
+    /// was earlier on the same line.
+    private mutating func position(line: Int, byteColumn: Int) -> MarkdownPosition {
+        guard line >= 1, line <= lines.count, byteColumn > 0 else {
+            return MarkdownPosition(line: line, column: byteColumn)
+        }
+        if lines.ascii[line - 1] { return MarkdownPosition(line: line, column: byteColumn) }
+        let lineStart = lines.starts[line - 1]
+        let lineEnd = lines.ends[line - 1]
+        var fromByte = 0
+        var scalars = 0
+        if cacheLine == line, cacheByte <= byteColumn {
+            fromByte = cacheByte
+            scalars = cacheScalar
+        }
+        let from = min(lineStart + fromByte, lineEnd)
+        let to = min(lineStart + byteColumn, lineEnd)
+        scalars += lines.countScalarStarts(from: from, to: to)
+        let beyond = max(0, lineStart + byteColumn - max(lineEnd, from))
+        cacheLine = line
+        cacheByte = byteColumn
+        cacheScalar = scalars
+        return MarkdownPosition(line: line, column: scalars + beyond)
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+import TaskrunMarkdown
+
+@Suite struct MarkdownParserTests {
+    /// The (kind, start) of every node, in document order.
+    func outline(_ document: MarkdownDocument) -> [(MarkdownNode.Kind, MarkdownPosition)] {
+        document.nodes.map { ($0.kind, $0.start) }
+    }
+
+    func pos(_ line: Int, _ column: Int) -> MarkdownPosition { MarkdownPosition(line: line, column: column) }
+
+    @Test func buildsTreeWithPositions() throws {
+        let document = MarkdownParser.parse("# Title\n\n## Phase: A\ntext *em* `code`\n\n- item\n  - nested\n")
+        let top = Array(document.children(of: document.rootIndex))
+        #expect(top.map { document[$0].kind } == [.heading(level: 1), .heading(level: 2), .paragraph,
+            .list(ordered: false, start: 0, tight: true)])
+        #expect(document.plainText(of: top[1]) == "Phase: A")
+        #expect(document[top[2]].start == pos(4, 1))
+        let inlines = Array(document.children(of: top[2]))
+        #expect(inlines.map { document[$0].kind } == [.text, .emphasis, .text, .code])
+        #expect(document[inlines[1]].start == pos(4, 6))
+        #expect(document[inlines[3]].literal == "code")
+        // cmark places a code span at its content, after the backtick.
+        #expect(document[inlines[3]].start == pos(4, 12))
+        let item = try #require(document[top[3]].firstChild)
+        #expect(document[item].kind == .item)
+        let itemChildren = Array(document.children(of: item))
+        #expect(itemChildren.map { document[$0].kind } == [.paragraph, .list(ordered: false, start: 0, tight: true)])
+        #expect(document[itemChildren[0]].start == pos(6, 3))
+        // Subtrees are contiguous ranges.
+        #expect(document[top[3]].subtreeEnd == document.nodes.count)
+        for (index, node) in document.nodes.enumerated() {
+            if let parent = node.parent {
+                #expect(parent < index && document[parent].subtreeEnd >= node.subtreeEnd)
+            }
+        }
+    }
+
+    @Test func codeBlocksKeepInfoAndLiteral() {
+        let document = MarkdownParser.parse("```yaml title\na: 1\n```\n\n    indented\n\n~~~\nx\n~~~\n")
+        let blocks = Array(document.children(of: document.rootIndex)).map { document[$0] }
+        #expect(blocks.map(\.kind) == [
+            .codeBlock(info: "yaml title", fenced: true), .codeBlock(info: "", fenced: false),
+            .codeBlock(info: "", fenced: true),
+        ])
+        #expect(blocks[0].literal == "a: 1\n")
+        #expect(blocks[0].start == pos(1, 1))
+        #expect(blocks[0].end.line == 3)
+    }
+
+    @Test func columnsCountUnicodeScalars() throws {
+        let document = MarkdownParser.parse("étoile: ü *x*\n")
+        let paragraph = try #require(document[document.rootIndex].firstChild)
+        let inlines = Array(document.children(of: paragraph))
+        #expect(document[inlines[0]].start == pos(1, 1))
+        #expect(document[inlines[0]].end == pos(1, 10))
+        #expect(document[inlines[1]].start == pos(1, 11))
+    }
+
+    /// cmark measures continuation-line columns from the paragraph's first line; the layer re-anchors them.
+    @Test func continuationLinesHaveTrueColumns() throws {
+        let source = "- agent: x\n      more text\n\n> a\n> b `c`\nlazy\n\nfirst\n  second\n"
+        let document = MarkdownParser.parse(source)
+        let texts = document.nodes.filter { $0.kind == .text || $0.kind == .code }
+        let found = texts.map { ($0.literal ?? "", $0.start) }
+        #expect(found.map(\.0) == ["agent: x", "more text", "a", "b ", "c", "lazy", "first", "second"])
+        #expect(found.map(\.1) == [pos(1, 3), pos(2, 7), pos(4, 3), pos(5, 3), pos(5, 6), pos(6, 1), pos(8, 1), pos(9, 3)])
+    }
+
+    @Test func multiLineCodeSpansKeepLineNumbers() {
+        let document = MarkdownParser.parse("x `a\nb` c\nd\n")
+        let texts = document.nodes.filter { $0.kind == .text }
+        #expect(texts.map(\.start) == [pos(1, 1), pos(2, 3), pos(3, 1)])
+    }
+
+    @Test func sourceLinesHandleAllLineEndings() {
+        let lines = MarkdownSourceLines("a\r\nbé\rc\n")
+        #expect(lines.count == 4)
+        #expect(lines.text(ofLine: 1) == "a")
+        #expect(lines.text(ofLine: 2) == "bé")
+        #expect(lines.text(ofLine: 3) == "c")
+        #expect(lines.text(ofLine: 4) == "")
+        #expect(lines.text(ofLine: 9) == "")
+        #expect(lines.scalarColumn(line: 2, byteColumn: 3) == 2)
+        #expect(lines.scalarColumn(line: 2, byteColumn: 4) == 3)
+        #expect(lines.contentStartColumn(line: 1) == 1)
+    }
+
+    @Test func crlfSourcesParseWithTheSameLines() {
+        let document = MarkdownParser.parse("# T\r\n\r\n## B\r\ntext\r\n")
+        let top = Array(document.children(of: document.rootIndex)).map { document[$0].start.line }
+        #expect(top == [1, 3, 4])
+    }
+
+    @Test func emptyAndHostileInputs() {
+        #expect(MarkdownParser.parse("").nodes.count == 1)
+        let quotes = MarkdownParser.parse(String(repeating: ">", count: 20_000) + " deep\n")
+        #expect(quotes.nodes.count > 20_000)
+        let lists = MarkdownParser.parse((0..<500).map { String(repeating: "  ", count: $0) + "- x" }.joined(separator: "\n"))
+        #expect(lists.nodes.count > 500)
+        let emphasis = MarkdownParser.parse(String(repeating: "*a ", count: 50_000))
+        #expect(!emphasis.nodes.isEmpty)
+        let long = MarkdownParser.parse(String(repeating: "é `x` ", count: 50_000))
+        #expect(long.nodes.last?.start.column ?? 0 > 200_000)
+        let nul = MarkdownParser.parse("a\u{0}b\n")
+        #expect(nul.nodes.count == 3)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import TaskrunCore
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}
