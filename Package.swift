@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "TaskrunCore", targets: ["TaskrunCore"]),
         .library(name: "TaskrunExecution", targets: ["TaskrunExecution"]),
+        .library(name: "TaskrunAgents", targets: ["TaskrunAgents"]),
         .executable(name: "taskrun", targets: ["taskrun"]),
     ],
     dependencies: [
@@ -46,12 +47,24 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Agent definitions and the offline, OpenAI-compatible and command backends.
+        .target(
+            name: "TaskrunAgents",
+            dependencies: [
+                "TaskrunCore",
+                "TaskrunExecution",
+                "TaskrunYAML",
+                "TaskrunMarkdown",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line interface as a library, so tests can drive commands in-process.
         .target(
             name: "TaskrunCLI",
             dependencies: [
                 "TaskrunCore",
                 "TaskrunExecution",
+                "TaskrunAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,5 +74,6 @@ let package = Package(
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
+        .testTarget(name: "TaskrunAgentsTests", dependencies: ["TaskrunAgents"]),
     ]
 )
