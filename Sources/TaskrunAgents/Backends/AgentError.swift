@@ -6,8 +6,8 @@ public enum AgentError: Error, Sendable, Hashable, CustomStringConvertible {
     case undefinedAgent(String)
     /// The agent's backend is not registered with the manager.
     case unknownBackend(name: String, agent: String, known: [String])
-    /// The query took longer than the agent's `timeout`.
-    case timedOut(agent: String, after: TaskDuration)
+    /// The query took longer than the agent's `timeout`; `detail` says how the backend stopped.
+    case timedOut(agent: String, after: TaskDuration, detail: String?)
     /// The backend lacks something it needs (a model name, a command), with what to do about it.
     case misconfigured(agent: String, message: String)
     /// The endpoint answered with an HTTP error after all retries.
@@ -26,8 +26,8 @@ public enum AgentError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownBackend(let name, let agent, let known):
             "agent '\(agent)' uses backend '\(name)', which is not available; known backends: "
                 + known.sorted().joined(separator: ", ")
-        case .timedOut(let agent, let after):
-            "agent '\(agent)' did not answer within its timeout of \(after)"
+        case .timedOut(let agent, let after, let detail):
+            "agent '\(agent)' did not answer within its timeout of \(after)" + (detail.map { " (\($0))" } ?? "")
         case .misconfigured(let agent, let message):
             "agent '\(agent)': \(message)"
         case .httpStatus(let agent, let status, let message):
