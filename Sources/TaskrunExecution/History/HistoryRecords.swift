@@ -1,0 +1,138 @@
+import Foundation
+import TaskrunCore
+
+/// An execution as it starts.
+public struct ExecutionRecord: Sendable, Hashable, Codable {
+    public var id: ExecutionID
+    public var taskID: String
+    public var taskName: String
+    /// The definition being run, so a store can tell later whether the task file changed.
+    public var task: TaskDefinition
+    /// The input after defaults were applied. Secret inputs are not redacted here: a store that
+    /// must not keep them redacts the names in ``secretInputs`` (and their values in prompts and events).
+    public var input: [String: JSONValue]
+    /// The names of inputs whose requirement is marked `secret: true`.
+    public var secretInputs: [String]
+    public var startedAt: Date
+    /// 0 for a fresh execution, then one more each time it is continued from a checkpoint.
+    public var resumeCount: Int
+    /// `execution:start` and anything before it.
+    public var events: [ExecutionEvent]
+
+    public init(
+        id: ExecutionID, taskID: String, taskName: String, task: TaskDefinition, input: [String: JSONValue],
+        secretInputs: [String], startedAt: Date, resumeCount: Int, events: [ExecutionEvent]
+    ) {
+        self.id = id
+        self.taskID = taskID
+        self.taskName = taskName
+        self.task = task
+        self.input = input
+        self.secretInputs = secretInputs
+        self.startedAt = startedAt
+        self.resumeCount = resumeCount
+        self.events = events
+    }
+}
+
+/// A phase's results and the checkpoint after it, written together before dependents start.
+public struct PhaseCommit: Sendable, Hashable, Codable {
+    public var executionID: ExecutionID
+    public var phase: PhaseResult
+    /// The whole execution state right after the phase ended; `nil` when the phase says
+    /// `checkpoint: false` or when it failed.
+    public var checkpoint: ExecutionCheckpoint?
+    /// The events since the previous write.
+    public var events: [ExecutionEvent]
+
+    public init(executionID: ExecutionID, phase: PhaseResult, checkpoint: ExecutionCheckpoint?, events: [ExecutionEvent]) {
+        self.executionID = executionID
+        self.phase = phase
+        self.checkpoint = checkpoint
+        self.events = events
+    }
+}
+
+/// A snapshot of an execution taken after a phase ended: restore it with
+/// ``TaskExecutor/start(resumingFrom:task:options:)``.
+public struct ExecutionCheckpoint: Sendable, Hashable, Codable {
+    /// The phase whose end triggered the snapshot.
+    public var phase: String
+    public var createdAt: Date
+    public var state: ExecutionState
+
+    public init(phase: String, createdAt: Date, state: ExecutionState) {
+        self.phase = phase
+        self.createdAt = createdAt
+        self.state = state
+    }
+
+    public var executionID: ExecutionID { state.id }
+}
+
+/// A pause or a resume.
+public struct ExecutionUpdate: Sendable, Hashable, Codable {
+    public var executionID: ExecutionID
+    public var status: ExecutionStatus
+    public var reason: String?
+    public var events: [ExecutionEvent]
+
+    public init(executionID: ExecutionID, status: ExecutionStatus, reason: String?, events: [ExecutionEvent]) {
+        self.executionID = executionID
+        self.status = status
+        self.reason = reason
+        self.events = events
+    }
+}
+
+/// One line of `history`.
+public struct ExecutionSummary: Sendable, Hashable, Codable {
+    public var id: ExecutionID
+    public var taskID: String
+    public var taskName: String
+    public var status: ExecutionStatus
+    public var reason: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
+
+    public init(
+        id: ExecutionID, taskID: String, taskName: String, status: ExecutionStatus, reason: String?, startedAt: Date,
+        finishedAt: Date?
+    ) {
+        self.id = id
+        self.taskID = taskID
+        self.taskName = taskName
+        self.status = status
+        self.reason = reason
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// Everything a store knows about one execution.
+public struct StoredExecution: Sendable, Hashable, Codable {
+    public var record: ExecutionRecord
+    public var status: ExecutionStatus
+    public var reason: String?
+    /// Committed phases, in commit order.
+    public var phases: [PhaseResult]
+    /// The result, once the execution ended.
+    public var result: ExecutionResult?
+
+    public init(
+        record: ExecutionRecord, status: ExecutionStatus, reason: String?, phases: [PhaseResult],
+        result: ExecutionResult?
+    ) {
+        self.record = record
+        self.status = status
+        self.reason = reason
+        self.phases = phases
+        self.result = result
+    }
+
+    public var summary: ExecutionSummary {
+        ExecutionSummary(
+            id: record.id, taskID: record.taskID, taskName: record.taskName, status: status, reason: reason,
+            startedAt: record.startedAt, finishedAt: result?.finishedAt)
+    }
+}

@@ -1,0 +1,225 @@
+import Synchronization
+import TaskrunCore
+
+/// One phase: its attempts, its time limit, its steps in segments, and the verdict on whether it
+/// failed.
+extension ExecutionRun {
+    struct PhaseFailure {
+        var message: String
+        var status: PhaseStatus
+    }
+
+    func runPhase(_ index: Int) async -> PhaseOutcome {
+        let phase = plan.phases[index]
+        guard let timeout = phase.timeout else { return await runAttempts(index) }
+        let outcome = await race(
+            timer: { await self.waitForActiveTime(timeout) }, work: { await self.runAttempts(index) })
+        switch outcome {
+        case .finished(let result):
+            return result
+        case .timedOut(let result):
+            // The work may have ended on its own just as the timer fired; its own ending stands.
+            guard result == .interrupted else { return result }
+            if stopReason != nil { return interruption(index) }
+            let message = "the phase exceeded its time limit of \(Self.format(timeout))"
+            endInterrupted(index, phaseStatus: .timeout, stepStatus: .timeout, message: message)
+            return phase.phase.continueOnFailure ? .failedContinuing : .timedOut(message)
+        }
+    }
+
+    private func runAttempts(_ index: Int) async -> PhaseOutcome {
+        let phase = plan.phases[index]
+        var attempt = 0
+        while true {
+            attempt += 1
+            guard await gate(phase: index) else { return interruption(index) }
+            let scope = beginAttempt(index)
+            await runSteps(scope)
+            if Task.isCancelled { return interruption(index) }
+            guard let failure = judge(index) else {
+                complete(index)
+                return .completed
+            }
+            if let retry = phase.retry, attempt < retry.maxAttempts {
+                let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
+                state.withLock { state in
+                    state.execution.phases[index].errors.append("attempt \(attempt): \(failure.message)")
+                    emit(
+                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1, status: failure.status.rawValue,
+                        message: failure.message, delay: delay)
+                }
+                do { try await clock.sleep(for: delay) } catch { return interruption(index) }
+                continue
+            }
+            fail(index, failure, label: phase.retry.map { _ in "attempt \(attempt): " } ?? "")
+            if phase.phase.continueOnFailure { return .failedContinuing }
+            return failure.status == .timeout ? .timedOut(failure.message) : .failed(failure.message)
+        }
+    }
+
+    /// What a phase whose task was cancelled reports: how the execution is stopping, if it is.
+    func interruption(_ index: Int) -> PhaseOutcome {
+        guard let stop = stopReason else { return .interrupted }
+        endInterrupted(
+            index, phaseStatus: stop.interruptedPhaseStatus, stepStatus: stop.interruptedStepStatus,
+            message: stop.interruptionMessage)
+        return .stopped
+    }
+
+    /// Marks the phase and its steps still in flight as `phaseStatus` / `stepStatus`, keeping what
+    /// finished (partial results).
+    func endInterrupted(_ index: Int, phaseStatus: PhaseStatus, stepStatus: StepStatus, message: String) {
+        let phase = plan.phases[index]
+        state.withLock { state in
+            let now = clock.currentDate
+            guard state.execution.phases[index].status == .running || state.execution.phases[index].status == .paused
+            else { return }
+            for step in state.execution.phases[index].steps where step.status == .running {
+                try? state.execution.phases[index].steps[step.index].transition(to: stepStatus)
+                state.execution.phases[index].steps[step.index].finishedAt = now
+                state.execution.phases[index].steps[step.index].error = message
+                emit(
+                    .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.type, agent: step.agent,
+                    attempt: step.attempts, status: stepStatus.rawValue, message: message)
+            }
+            if state.execution.phases[index].status == .paused,
+                !PhaseStatus.paused.canTransition(to: phaseStatus)
+            {
+                try? state.execution.phases[index].transition(to: .running)
+            }
+            fillOutputs(of: index, in: &state)
+            try? state.execution.phases[index].transition(to: phaseStatus)
+            state.execution.phases[index].finishedAt = now
+            state.execution.phases[index].errors.append(message)
+            emit(.phaseFailed, into: &state, phase: phase.name, status: phaseStatus.rawValue, message: message)
+        }
+    }
+
+    /// Starts an attempt: fresh step results, `phase:start`, and the ancestors as they ended.
+    private func beginAttempt(_ index: Int) -> PhaseScope {
+        let phase = plan.phases[index]
+        let ancestors = state.withLock { state -> [PhaseResult] in
+            let now = clock.currentDate
+            if state.execution.phases[index].status == .pending {
+                try? state.execution.phases[index].transition(to: .running)
+                state.execution.phases[index].startedAt = now
+            }
+            state.execution.phases[index].attempts += 1
+            state.execution.phases[index].steps = phase.steps.map {
+                StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID)
+            }
+            state.execution.phases[index].responses = []
+            state.execution.phases[index].outputs = [:]
+            state.execution.phases[index].result = nil
+            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts)
+            return phase.ancestors.map { state.execution.phases[$0] }
+        }
+        return PhaseScope(run: self, phase: phase, ancestors: ancestors)
+    }
+
+    /// Runs the steps segment by segment: a segment's steps at the same time, the next segment
+    /// after it. Stops early once a validation or a required step has failed.
+    private func runSteps(_ scope: PhaseScope) async {
+        let index = scope.phase.index
+        for segment in scope.phase.segments {
+            if Task.isCancelled || hasDecisiveFailure(index) { return }
+            guard await gate(phase: index) else { return }
+            let visible = state.withLock { $0.execution.phases[index].responses }
+            if segment.count == 1 {
+                await runStep(segment[0], in: scope, visible: visible)
+            } else {
+                await withTaskGroup(of: Void.self) { group in
+                    for step in segment {
+                        group.addTask { await self.runStep(step, in: scope, visible: visible) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func hasDecisiveFailure(_ index: Int) -> Bool {
+        let steps = plan.phases[index].steps
+        return state.withLock { state in
+            state.execution.phases[index].steps.contains { result in
+                result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
+            }
+        }
+    }
+
+    /// Why the attempt failed, or `nil` when it did not: a validation failed, a required step
+    /// failed, or every agent that was asked failed.
+    private func judge(_ index: Int) -> PhaseFailure? {
+        let plans = plan.phases[index].steps
+        let results = state.withLock { $0.execution.phases[index].steps }
+        var reasons: [String] = []
+        var statuses: [StepStatus] = []
+        for step in plans {
+            let result = results[step.index]
+            guard result.status.isFailure, step.isValidation || step.isRequired else { continue }
+            let error = result.error ?? result.status.rawValue
+            reasons.append(step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
+            statuses.append(result.status)
+        }
+        let asked = plans.filter { $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending }
+        if !asked.isEmpty, asked.allSatisfy({ results[$0.index].status.isFailure }) {
+            let details = asked.map { "\($0.step.agentID ?? "?"): \(results[$0.index].error ?? "failed")" }
+            reasons.append("every agent failed (\(details.joined(separator: "; ")))")
+            statuses.append(contentsOf: asked.map { results[$0.index].status })
+        }
+        guard !reasons.isEmpty else { return nil }
+        let status: PhaseStatus = statuses.allSatisfy { $0 == .timeout } ? .timeout : .failed
+        return PhaseFailure(message: reasons.joined(separator: "; "), status: status)
+    }
+
+    static func label(_ step: StepPlan) -> String {
+        step.step.agentID.map { "agent \($0)" } ?? step.strategyName
+    }
+
+    private func complete(_ index: Int) {
+        let phase = plan.phases[index]
+        state.withLock { state in
+            fillOutputs(of: index, in: &state)
+            try? state.execution.phases[index].transition(to: .completed)
+            state.execution.phases[index].finishedAt = clock.currentDate
+            emit(
+                .phaseComplete, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts,
+                status: PhaseStatus.completed.rawValue, duration: state.execution.phases[index].duration)
+        }
+    }
+
+    private func fail(_ index: Int, _ failure: PhaseFailure, label: String) {
+        let phase = plan.phases[index]
+        state.withLock { state in
+            fillOutputs(of: index, in: &state)
+            state.execution.phases[index].errors.append(label + failure.message)
+            try? state.execution.phases[index].transition(to: failure.status)
+            state.execution.phases[index].finishedAt = clock.currentDate
+            emit(
+                .phaseFailed, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts,
+                status: failure.status.rawValue, message: failure.message, duration: state.execution.phases[index].duration)
+        }
+    }
+}
+
+/// One attempt of one phase: the plan and the ancestors' results as they ended, with their
+/// template and expression views built once, on first use.
+final class PhaseScope: Sendable {
+    let run: ExecutionRun
+    let phase: PhasePlan
+    let ancestors: [PhaseResult]
+    private let ancestorViews = Mutex<[String: JSONValue]?>(nil)
+
+    init(run: ExecutionRun, phase: PhasePlan, ancestors: [PhaseResult]) {
+        self.run = run
+        self.phase = phase
+        self.ancestors = ancestors
+    }
+
+    /// The ancestors under their exact names and aliases.
+    var phaseViews: [String: JSONValue] {
+        if let views = ancestorViews.withLock({ $0 }) { return views }
+        let views = run.views(of: phase.ancestors)
+        ancestorViews.withLock { $0 = views }
+        return views
+    }
+}

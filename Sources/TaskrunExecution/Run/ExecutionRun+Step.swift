@@ -1,0 +1,159 @@
+import TaskrunCore
+
+/// One step: its `when:`, its time limit, its attempts, and how its end is recorded.
+extension ExecutionRun {
+    enum StepRunOutcome: Sendable {
+        case succeeded(StepOutput)
+        case failed(String)
+        case cancelled
+    }
+
+    func runStep(_ stepIndex: Int, in scope: PhaseScope, visible: [AgentReply]) async {
+        let step = scope.phase.steps[stepIndex]
+        let context = StepContext(scope: scope, plan: step, responses: visible)
+        if let condition = step.condition {
+            do {
+                switch try condition.evaluate(in: ExpressionContext(variables: context.variables())) {
+                case .bool(true): break
+                case .bool(false):
+                    finishUnstarted(step, in: scope, status: .skipped, message: "when: \(condition.source)")
+                    return
+                case let other:
+                    finishUnstarted(
+                        step, in: scope, status: .failed,
+                        message: "'when: \(condition.source)' must be true or false, got \(other.typeName) \(other.abbreviated())")
+                    return
+                }
+            } catch {
+                finishUnstarted(
+                    step, in: scope, status: .failed,
+                    message: "'when: \(condition.source)' could not be evaluated: \(error.message)")
+                return
+            }
+        }
+        state.withLock { state in
+            try? state.execution.phases[scope.phase.index].steps[stepIndex].transition(to: .running)
+            state.execution.phases[scope.phase.index].steps[stepIndex].startedAt = clock.currentDate
+            emit(
+                .stepStart, into: &state, phase: scope.phase.name, step: stepIndex, stepType: step.strategyName,
+                agent: step.step.agentID)
+        }
+        let outcome: StepRunOutcome
+        if let timeout = step.timeout {
+            let raced = await race(
+                timer: { (try? await self.clock.sleep(for: timeout)) != nil },
+                work: { await self.attempts(of: step, context: context) })
+            switch raced {
+            case .finished(let result):
+                outcome = result
+            case .timedOut(.cancelled):
+                // Cancelled from above as well: the phase or the execution records how it ended.
+                if Task.isCancelled { return }
+                finish(step, in: scope, status: .timeout, message: "the step exceeded its time limit of \(Self.format(timeout))")
+                return
+            case .timedOut(let result):
+                outcome = result
+            }
+        } else {
+            outcome = await attempts(of: step, context: context)
+        }
+        switch outcome {
+        case .succeeded(let output): record(output, of: step, in: scope)
+        case .failed(let message): finish(step, in: scope, status: .failed, message: message)
+        case .cancelled: return
+        }
+    }
+
+    /// Runs the strategy, retrying per the step's `retry:` parameter (agent steps retry each query
+    /// inside the query instead).
+    private func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
+        let maxAttempts = step.isAgent ? 1 : (step.maxAttempts ?? 1)
+        let phase = context.scope.phase
+        var context = context
+        var attempt = 1
+        while true {
+            context.attempt = attempt
+            state.withLock { $0.execution.phases[phase.index].steps[step.index].attempts = attempt }
+            do {
+                return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
+            } catch {
+                if Task.isCancelled { return .cancelled }
+                let message = String(describing: error)
+                guard attempt < maxAttempts, Self.isRetryable(error) else { return .failed(message) }
+                var policy = plan.agentRetry
+                policy.maxAttempts = maxAttempts
+                let delay = policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration
+                state.withLock { state in
+                    emit(
+                        .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
+                        agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue, message: message,
+                        delay: delay)
+                }
+                do { try await clock.sleep(for: delay) } catch { return .cancelled }
+                attempt += 1
+            }
+        }
+    }
+
+    static func isRetryable(_ error: any Error) -> Bool {
+        switch error {
+        case let failure as StepFailure: failure.isRetryable
+        case is TemplateError, is ExpressionEvaluationError, is ExpressionSyntaxError, is AgentQueryError: false
+        default: true
+        }
+    }
+
+    private func record(_ output: StepOutput, of step: StepPlan, in scope: PhaseScope) {
+        let status: StepStatus = output.status == .unverified ? .unverified : .completed
+        var outputs = output.outputs
+        if let name = step.outputName { outputs[name] = output.value }
+        state.withLock { state in
+            let phase = scope.phase.index
+            try? state.execution.phases[phase].steps[step.index].transition(to: status)
+            state.execution.phases[phase].steps[step.index].value = output.value
+            state.execution.phases[phase].steps[step.index].outputs = outputs
+            state.execution.phases[phase].steps[step.index].warnings = output.warnings
+            state.execution.phases[phase].steps[step.index].finishedAt = clock.currentDate
+            for warning in output.warnings {
+                state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
+            }
+            emit(
+                .stepComplete, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+                agent: step.step.agentID, attempt: state.execution.phases[phase].steps[step.index].attempts,
+                status: status.rawValue, duration: state.execution.phases[phase].steps[step.index].duration)
+        }
+        for warning in output.warnings {
+            logger.warning("\(warning)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])
+        }
+    }
+
+    private func finish(_ step: StepPlan, in scope: PhaseScope, status: StepStatus, message: String) {
+        state.withLock { state in
+            let phase = scope.phase.index
+            try? state.execution.phases[phase].steps[step.index].transition(to: status)
+            state.execution.phases[phase].steps[step.index].error = message
+            state.execution.phases[phase].steps[step.index].finishedAt = clock.currentDate
+            emit(
+                .stepFailed, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+                agent: step.step.agentID, attempt: state.execution.phases[phase].steps[step.index].attempts,
+                status: status.rawValue, message: message,
+                duration: state.execution.phases[phase].steps[step.index].duration)
+        }
+        logger.debug("step failed: \(message)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])
+    }
+
+    /// A step that never ran: skipped by its `when:`, or failed evaluating it.
+    private func finishUnstarted(_ step: StepPlan, in scope: PhaseScope, status: StepStatus, message: String) {
+        state.withLock { state in
+            let phase = scope.phase.index
+            let now = clock.currentDate
+            try? state.execution.phases[phase].steps[step.index].transition(to: status)
+            state.execution.phases[phase].steps[step.index].startedAt = now
+            state.execution.phases[phase].steps[step.index].finishedAt = now
+            if status == .failed { state.execution.phases[phase].steps[step.index].error = message }
+            emit(
+                status == .skipped ? .stepComplete : .stepFailed, into: &state, phase: scope.phase.name, step: step.index,
+                stepType: step.strategyName, agent: step.step.agentID, status: status.rawValue, message: message)
+        }
+    }
+}

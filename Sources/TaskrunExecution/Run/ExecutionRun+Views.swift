@@ -1,0 +1,137 @@
+import TaskrunCore
+
+/// The JSON views templates and expressions read, and how a phase's outputs are filled.
+extension ExecutionRun {
+    /// The phases at `indexes` under their exact names and aliases.
+    func views(of indexes: [Int]) -> [String: JSONValue] {
+        let phases = state.withLock { state in indexes.map { state.execution.phases[$0] } }
+        var views: [String: JSONValue] = [:]
+        for (index, result) in zip(indexes, phases) {
+            let view = result.view
+            views[result.name] = view
+            if let alias = plan.phases[index].alias { views[alias] = view }
+        }
+        return views
+    }
+
+    /// The names a phase's `when:` can read: the input, the phases it depends on, the task.
+    func conditionVariables(for index: Int) -> [String: JSONValue] {
+        let phase = plan.phases[index]
+        return baseVariables(phase: phase, phases: views(of: phase.ancestors), steps: [])
+    }
+
+    func baseVariables(phase: PhasePlan, phases: [String: JSONValue], steps: [StepResult]) -> [String: JSONValue] {
+        [
+            "input": .object(input),
+            "phases": .object(phases),
+            "steps": .array(steps.map(\.view)),
+            "execution": ["id": .string(id.description)],
+            "task": ["name": .string(plan.task.metadata.name), "id": .string(plan.task.id)],
+            "phase": ["name": .string(phase.name)],
+        ]
+    }
+
+    /// Fills the phase's outputs and result from its steps (see `Docs/execution.md`, "Outputs").
+    /// Call inside `state.withLock`.
+    func fillOutputs(of index: Int, in state: inout RunState) {
+        let phase = plan.phases[index]
+        let result = state.execution.phases[index]
+        let finished = result.steps.filter { $0.status == .completed || $0.status == .unverified }
+        var outputs: [String: JSONValue] = [:]
+        for step in finished {
+            outputs.merge(step.outputs) { _, new in new }
+        }
+        let value = Self.phaseResult(phase: phase, steps: finished, responses: result.responses)
+        for name in phase.phase.outputs where outputs[name] == nil {
+            if Self.isIdentifier(name), let found = Self.lookup(name, in: finished) {
+                outputs[name] = found
+            } else {
+                outputs[name] = value ?? .null
+            }
+        }
+        state.execution.phases[index].outputs = outputs
+        state.execution.phases[index].result = value
+    }
+
+    /// The last aggregate's value; else the last custom or classify step's value; else the agent
+    /// responses (one: that response, several: the list); else the description texts.
+    static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: [AgentReply]) -> JSONValue? {
+        func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].step.kind }
+        if let aggregate = steps.last(where: { if case .aggregate = kind($0) { true } else { false } }) {
+            return aggregate.value
+        }
+        if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
+            return custom.value
+        }
+        if responses.count == 1, let only = responses.first { return only.view }
+        if responses.count > 1 { return .array(responses.map(\.view)) }
+        let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
+        if descriptions.count == 1 { return descriptions.first }
+        if descriptions.count > 1 { return .array(descriptions) }
+        return nil
+    }
+
+    /// The latest step whose value (or whose agent response's `data`) has a non-null member `name`.
+    static func lookup(_ name: String, in steps: [StepResult]) -> JSONValue? {
+        for step in steps.reversed() {
+            guard let value = step.value else { continue }
+            if let found = value[name], found != .null { return found }
+            if let found = value["data"]?[name], found != .null { return found }
+        }
+        return nil
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+}
+
+extension PhaseResult {
+    /// The phase as templates and expressions see it: `phases.<name>.status`, `.outputs`, ...
+    var view: JSONValue {
+        .object([
+            "name": .string(name),
+            "status": .string(status.rawValue),
+            "attempts": .number(Double(attempts)),
+            "outputs": .object(outputs),
+            "responses": .array(responses.map(\.view)),
+            "errors": .array(errors.map(JSONValue.string)),
+            "result": result ?? .null,
+            "steps": .array(steps.map(\.view)),
+        ])
+    }
+}
+
+extension StepResult {
+    /// The step as templates and expressions see it: `steps[0].value`, ...
+    var view: JSONValue {
+        .object([
+            "index": .number(Double(index)),
+            "type": .string(type),
+            "agent": agent.map(JSONValue.string) ?? .null,
+            "status": .string(status.rawValue),
+            "value": value ?? .null,
+            "outputs": .object(outputs),
+            "error": error.map(JSONValue.string) ?? .null,
+        ])
+    }
+}
+
+extension AgentReply {
+    /// An answer as templates, expressions, aggregates and results see it. Every key is always
+    /// present (`null` or empty when unknown), so templates can reference any of them.
+    var view: JSONValue {
+        .object([
+            "agent": .string(agent),
+            "step": .number(Double(step)),
+            "text": .string(response.text),
+            "position": response.position.map { .string($0.rawValue) } ?? .null,
+            "confidence": response.confidence.map(JSONValue.number) ?? .null,
+            "keyPoints": .array(response.keyPoints.map(JSONValue.string)),
+            "risks": .array(response.risks.map(JSONValue.string)),
+            "data": response.data ?? .null,
+            "latencyMs": response.latency.map { .number($0.milliseconds) } ?? .null,
+        ])
+    }
+}

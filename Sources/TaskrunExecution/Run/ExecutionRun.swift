@@ -1,0 +1,82 @@
+import Logging
+import Synchronization
+import TaskrunCore
+
+/// One execution in flight: its immutable plan and input, and its state behind a mutex.
+///
+/// The driver task schedules phases; each phase runs in a child task, each concurrent step in a
+/// grandchild. They all update the state through short critical sections that never suspend, and
+/// events are numbered and published inside the same critical section as the change they report,
+/// so every subscriber sees an execution's events in sequence order.
+final class ExecutionRun: Sendable {
+    let id: ExecutionID
+    let plan: ExecutionPlan
+    let core: ExecutorCore
+    let input: [String: JSONValue]
+    let maxConcurrentPhases: Int
+    let executionBudget: Duration?
+    let logger: Logger
+    let state: Mutex<RunState>
+
+    init(
+        id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState,
+        maxConcurrentPhases: Int, executionBudget: Duration?
+    ) {
+        self.id = id
+        self.plan = plan
+        self.core = core
+        self.input = initialState.input
+        self.maxConcurrentPhases = max(1, maxConcurrentPhases)
+        self.executionBudget = executionBudget
+        var logger = core.logger
+        logger[metadataKey: "execution"] = "\(id)"
+        self.logger = logger
+        self.state = Mutex(RunState(execution: initialState))
+    }
+
+    var clock: ExecutorClock { core.clock }
+
+    // MARK: Events
+
+    /// Numbers, stamps, buffers and publishes an event. Call inside `state.withLock`.
+    func emit(
+        _ kind: ExecutionEvent.Kind, into state: inout RunState, phase: String? = nil, step: Int? = nil,
+        stepType: String? = nil, agent: String? = nil, attempt: Int? = nil, status: String? = nil,
+        message: String? = nil, delay: Duration? = nil, duration: Duration? = nil, task: String? = nil
+    ) {
+        state.execution.lastSequence += 1
+        let event = ExecutionEvent(
+            kind: kind, executionID: id, sequence: state.execution.lastSequence, timestamp: clock.currentDate,
+            task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt, status: status,
+            message: message, delay: delay, duration: duration)
+        state.pendingEvents.append(event)
+        core.hub.publish(event)
+    }
+
+    /// Takes the events not yet handed to the store. Call inside `state.withLock`.
+    func takeEvents(from state: inout RunState) -> [ExecutionEvent] {
+        let events = state.pendingEvents
+        state.pendingEvents.removeAll(keepingCapacity: true)
+        return events
+    }
+
+    // MARK: Queries
+
+    func snapshot() -> ExecutionState {
+        state.withLock { $0.execution }
+    }
+
+    var stopReason: StopReason? {
+        state.withLock { $0.stop }
+    }
+
+    var isPaused: Bool {
+        state.withLock { $0.paused }
+    }
+
+    /// Clock time minus pauses.
+    func activeTime() -> Duration {
+        let now = clock.now
+        return state.withLock { $0.activeTime(now: now) }
+    }
+}

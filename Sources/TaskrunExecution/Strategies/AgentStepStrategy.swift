@@ -1,0 +1,62 @@
+import TaskrunCore
+
+/// `agent: <id> - <prompt>`: renders the prompt and asks the agent. Runs concurrently with its
+/// neighbours in a parallel phase. The step's value is the answer (`agent`, `text`, `position`,
+/// `confidence`, `keyPoints`, `risks`, `data`, `latencyMs`, `step`).
+public struct AgentStepStrategy: StepStrategy {
+    public init() {}
+
+    public var scheduling: StepScheduling { .concurrent }
+
+    public func preflight(_ step: Step, in phase: Phase, task: TaskDefinition) -> [PreflightProblem] {
+        guard let agent = step.agentID else { return [PreflightProblem("an agent step needs an agent id")] }
+        return agent.trimmingWhitespace().isEmpty ? [PreflightProblem("an agent step needs an agent id")] : []
+    }
+
+    public func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
+        guard let agent = step.agentID else { throw StepFailure("an agent step needs an agent id", isRetryable: false) }
+        let prompt = try context.renderStepText()
+        let response = try await context.queryAgent(agent, prompt: prompt, purpose: .step)
+        return StepOutput(AgentReply(agent: agent, step: context.stepIndex, attempt: 1, response: response).view)
+    }
+}
+
+/// A plain-text step: documents what happens and is recorded as done. Its value is its text with
+/// templates rendered.
+public struct DescriptionStepStrategy: StepStrategy {
+    public init() {}
+
+    public var scheduling: StepScheduling { .concurrent }
+
+    public func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
+        StepOutput(.string(try context.renderStepText()))
+    }
+}
+
+/// `wait: <duration>`: waits on the executor's clock (cancellable).
+public struct WaitStepStrategy: StepStrategy {
+    public init() {}
+
+    public func preflight(_ step: Step, in phase: Phase, task: TaskDefinition) -> [PreflightProblem] {
+        if case .wait = step.kind { return [] }
+        do {
+            _ = try TaskDuration.parse(step.text)
+            return []
+        } catch {
+            return [PreflightProblem("wait: \(error)")]
+        }
+    }
+
+    public func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
+        let duration: TaskDuration
+        if case .wait(let written) = step.kind {
+            duration = written
+        } else {
+            do { duration = try TaskDuration.parse(step.text) } catch {
+                throw StepFailure("wait: \(error)", isRetryable: false)
+            }
+        }
+        try await context.sleep(for: duration.duration)
+        return StepOutput(.null)
+    }
+}

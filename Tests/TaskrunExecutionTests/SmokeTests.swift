@@ -1,6 +1,0 @@
-import Testing
-@testable import TaskrunExecution
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}
