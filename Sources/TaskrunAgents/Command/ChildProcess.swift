@@ -12,8 +12,8 @@ import Synchronization
 /// One run of a child process: stdin written from memory, stdout and stderr collected, and a
 /// graceful stop on cancellation (SIGTERM, then SIGKILL after a grace period).
 ///
-/// Everything is event-driven: the exit and the pipes' end-of-file arrive through Foundation's
-/// termination and readability handlers and resume one continuation; nothing polls. The child runs in
+/// Everything is event-driven: the exit arrives through Foundation's termination handler and each
+/// pipe is read to its end by a thread of its own; together they resume one continuation, nothing polls. The child runs in
 /// its own process group (Foundation starts it that way), and signals go to the whole group, so helper
 /// processes it started stop with it.
 final class ChildProcess: Sendable {
@@ -86,28 +86,20 @@ final class ChildProcess: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            self?.received(handle.availableData, isError: false, handle: handle)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            self?.received(handle.availableData, isError: true, handle: handle)
-        }
         process.terminationHandler = { [weak self] process in
             let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
             self?.exited(status: process.terminationStatus, signal: signal)
         }
         try Task.checkCancellation()
         do {
-            try process.run()
+            try await Self.spawn(process)
         } catch {
-            stdout.fileHandleForReading.readabilityHandler = nil
-            stderr.fileHandleForReading.readabilityHandler = nil
             throw LaunchError(description: "cannot start '\(program)': \(error.localizedDescription)")
         }
-        // Our copies of the child's ends must close, or the pipes never reach end-of-file.
-        try? stdout.fileHandleForWriting.close()
-        try? stderr.fileHandleForWriting.close()
-        try? stdin.fileHandleForReading.close()
+        drain(stdout.fileHandleForReading, isError: false)
+        drain(stderr.fileHandleForReading, isError: true)
+        // Process.run() has closed our copies of the child's ends of the pipes itself. Closing them
+        // again here would close whatever file descriptor reused those numbers meanwhile.
         // A large query could fill the pipe before the child reads it: write it off the cooperative pool.
         let writer = stdin.fileHandleForWriting
         Thread.detachNewThread {
@@ -168,14 +160,21 @@ final class ChildProcess: Sendable {
         finish { $0.abandonPipes = true }
     }
 
-    private func received(_ data: Data, isError: Bool, handle: FileHandle) {
-        if data.isEmpty { handle.readabilityHandler = nil }
-        finish { state in
-            switch (isError, data.isEmpty) {
-            case (false, true): state.stdoutClosed = true
-            case (true, true): state.stderrClosed = true
-            case (false, false): state.stdout.append(data)
-            case (true, false): state.stderr.append(data)
+    /// Reads `handle` to its end on a thread of its own, then records the output.
+    ///
+    /// Blocking reads on dedicated threads, because FileHandle's readability handler on Linux can miss
+    /// the end-of-file event when data and the end arrive together.
+    private func drain(_ handle: FileHandle, isError: Bool) {
+        Thread.detachNewThread { [self] in
+            let data = (try? handle.readToEnd()) ?? Data()
+            finish { state in
+                if isError {
+                    state.stderr = data
+                    state.stderrClosed = true
+                } else {
+                    state.stdout = data
+                    state.stdoutClosed = true
+                }
             }
         }
     }
@@ -212,6 +211,28 @@ final class ChildProcess: Sendable {
     private static func send(_ signal: Int32, to pid: Int32) {
         // The child leads its own process group: signal the group, and the child itself if that fails.
         if systemKill(-pid, signal) != 0 { _ = systemKill(pid, signal) }
+    }
+
+    /// Starts `process` from a thread of its own with no signal blocked.
+    ///
+    /// `posix_spawn` gives the child the spawning thread's signal mask, and Swift concurrency's
+    /// threads (libdispatch workers) block SIGTERM and most other signals: a child spawned from one
+    /// would never see our SIGTERM. A short-lived thread with an empty mask spawns it instead; a
+    /// process-directed signal that lands on that thread meanwhile is handled exactly as on any other.
+    private static func spawn(_ process: Process) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                var empty = sigset_t()
+                sigemptyset(&empty)
+                pthread_sigmask(SIG_SETMASK, &empty, nil)
+                do {
+                    try process.run()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     /// The executable for `program`: a path as given, or the first match on `PATH` (no shell involved).
