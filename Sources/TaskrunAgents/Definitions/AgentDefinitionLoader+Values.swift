@@ -178,10 +178,10 @@ extension Reader {
             error("agent-missing-key", "'endpoint' has no 'baseURL'", node: node)
             return nil
         }
-        guard let baseURL = text(pair.value, key: "endpoint.baseURL") else { return nil }
-        guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://"), baseURL.count > 8 else {
-            error("agent-invalid-value", "'endpoint.baseURL' must be an http:// or https:// URL, got '\(baseURL)'", node: pair.value)
-            return nil
+        var baseURL = text(pair.value, key: "endpoint.baseURL")
+        if let url = baseURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.count <= 8 {
+            error("agent-invalid-value", "'endpoint.baseURL' must be an http:// or https:// URL, got '\(url)'", node: pair.value)
+            baseURL = nil
         }
         var apiKeyEnv: String?
         if let pair = keys["apiKeyEnv"], let name = text(pair.value, key: "endpoint.apiKeyEnv") {
@@ -194,6 +194,7 @@ extension Reader {
                     node: pair.value)
             }
         }
+        guard let baseURL else { return nil }
         return AgentEndpoint(baseURL: baseURL, apiKeyEnv: apiKeyEnv)
     }
 

@@ -10,6 +10,8 @@ struct OfflineFinding {
     var keyPoints: [String] = []
     var risks: [String] = []
     var data: [String: JSONValue] = [:]
+    /// What the analyst assumed for inputs it needed and did not get (see ``OfflineInputs/assumptions``).
+    var assumptions: [String] = []
 
     /// The response: text that says where it comes from, and every number in `data`.
     func response(agent: AgentDefinition, situation: OfflineSituation) -> AgentResponse {
@@ -17,18 +19,14 @@ struct OfflineFinding {
         data["source"] = "offline-heuristics"
         data["role"] = .string(agent.role)
         if let ticker = situation.inputs.ticker { data["ticker"] = .string(ticker) }
-        if !situation.inputs.assumptions.isEmpty {
-            data["assumptions"] = .array(situation.inputs.assumptions.map(JSONValue.string))
-        }
+        if !assumptions.isEmpty { data["assumptions"] = .array(assumptions.map(JSONValue.string)) }
         let confidence = confidence.clamped(0...100).rounded()
         var text = "[offline heuristics] \(agent.name)"
         if let title = agent.title { text += ", \(title)" }
         text += ": \(headline)"
         if !keyPoints.isEmpty { text += "\n" + keyPoints.map { "- \($0)" }.joined(separator: "\n") }
         if !risks.isEmpty { text += "\nRisks: " + risks.joined(separator: "; ") + "." }
-        if !situation.inputs.assumptions.isEmpty {
-            text += "\nAssumed: " + situation.inputs.assumptions.joined(separator: "; ") + "."
-        }
+        if !assumptions.isEmpty { text += "\nAssumed: " + assumptions.joined(separator: "; ") + "." }
         text += "\nPosition: \(position.rawValue), confidence \(Int(confidence))."
         text += " Computed by taskrun's offline heuristics from the market snapshot, not by a language model."
         return AgentResponse(

@@ -45,6 +45,20 @@ enum OfflineFormat {
         return String(result.reversed())
     }
 
+    /// `1st`, `2nd`, `62nd`, `73rd`, `11th`.
+    static func ordinal(_ value: Double) -> String {
+        let number = Int(value.rounded())
+        let suffix: String
+        switch (number % 10, number % 100) {
+        case (_, 11...13): suffix = "th"
+        case (1, _): suffix = "st"
+        case (2, _): suffix = "nd"
+        case (3, _): suffix = "rd"
+        default: suffix = "th"
+        }
+        return "\(number)\(suffix)"
+    }
+
     /// The value rounded to `digits` decimals, for the `data` of a response.
     static func round(_ value: Double, _ digits: Int = 2) -> Double {
         let scale = pow(10, Double(digits))

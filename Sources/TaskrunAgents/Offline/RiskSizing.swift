@@ -6,8 +6,10 @@ import TaskrunCore
 struct RiskSizing {
     let tolerance: RiskTolerance
     let amount: Double?
-    /// The share of the proposed amount the risk budget allows, 0...1.
+    /// The share of the proposed amount the position gets, after the mandate's cap, 0...1.
     let fraction: Double
+    /// The share volatility, drawdown and horizon allow, before the mandate's cap, 0...1.
+    let budgetFraction: Double
     let volatilityScale: Double
     let drawdownScale: Double
     let horizonFactor: Double
@@ -20,7 +22,7 @@ struct RiskSizing {
     let takeProfitPrice: Double
     /// One-month 95% value at risk of the recommended size.
     let valueAtRisk: Double?
-    /// The loss if the worst 90-day drawdown repeats (or a 1.65-sigma month, whichever is worse).
+    /// The loss if the worst 90-day drawdown repeats or a 1-in-100 month comes, whichever is worse.
     let stressLoss: Double?
     let lossAtStop: Double?
 
@@ -36,6 +38,7 @@ struct RiskSizing {
             case .medium, .long: 1
             }
         var fraction = min(volatilityScale, drawdownScale) * horizonFactor
+        budgetFraction = fraction
         if let amount {
             let raw = amount * fraction
             let cap = mandate.maxPosition(tolerance)
@@ -69,7 +72,7 @@ struct RiskSizing {
         let monthly = metrics.monthlyVolatility
         let sized = size
         valueAtRisk = sized.map { $0 * 1.645 * monthly / 100 }
-        let stressPercent = max(abs(ticker.maxDrawdown90d), 1.645 * monthly)
+        let stressPercent = max(abs(ticker.maxDrawdown90d), 2.33 * monthly)
         stressLoss = sized.map { $0 * stressPercent / 100 }
         lossAtStop = sized.map { $0 * stop / 100 }
     }
@@ -78,6 +81,7 @@ struct RiskSizing {
         var data: [String: JSONValue] = [
             "riskTolerance": .string(tolerance.rawValue),
             "sizeFraction": .number(OfflineFormat.round(fraction, 3)),
+            "budgetFraction": .number(OfflineFormat.round(budgetFraction, 3)),
             "volatilityScale": .number(OfflineFormat.round(volatilityScale, 3)),
             "drawdownScale": .number(OfflineFormat.round(drawdownScale, 3)),
             "stopLossPercent": .number(OfflineFormat.round(stopLossPercent)),

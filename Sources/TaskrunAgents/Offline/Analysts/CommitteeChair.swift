@@ -18,44 +18,44 @@ enum CommitteeChair {
 
     static func verdict(_ situation: OfflineSituation) -> OfflineFinding {
         let tally = CommitteeTally(situation)
-        guard let metrics = situation.metrics else {
-            var finding = OfflineFinding.noData(situation)
-            finding.headline = "PASS: " + finding.headline
-            finding.data["finalVerdict"] = ["recommendation": "PASS", "confidence": 10, "positionSize": 0]
-            return finding
-        }
-        let ticker = metrics.ticker
         let inputs = situation.inputs
+        let metrics = situation.metrics
         let mandate = situation.snapshot.mandate
-        let sizing = RiskSizing(metrics: metrics, inputs: inputs, mandate: mandate)
-        let review = ComplianceOfficer.review(metrics, inputs: inputs, mandate: mandate)
+        let sizing = metrics.map { RiskSizing(metrics: $0, inputs: inputs, mandate: mandate) }
+        let review = metrics.map { ComplianceOfficer.review($0, inputs: inputs, mandate: mandate) }
         // Prefer the numbers the risk manager and compliance actually gave, when their answers carry them.
-        let riskData = situation.latestData(role: .risk, key: "recommendedSize")
-        let complianceData = situation.latestData(role: .compliance, key: "approved")
-        let riskSize = riskData?["recommendedSize"]?.doubleValue ?? sizing.size
-        let stopPercent = riskData?["stopLossPercent"]?.doubleValue ?? sizing.stopLossPercent
-        let takePercent = riskData?["takeProfitPercent"]?.doubleValue ?? sizing.takeProfitPercent
-        let approved = complianceData?["approved"]?.boolValue ?? review.approved
-        let conditions = complianceData?["conditions"]?.arrayValue?.compactMap(\.stringValue) ?? review.conditions
-        let failures = complianceData?["failures"]?.arrayValue?.compactMap(\.stringValue) ?? review.failures
-        let maxAllowed = complianceData?["maxAllowedSize"]?.doubleValue ?? review.maxAllowedSize
+        let risk = situation.latestData(role: .risk, key: "recommendedSize") ?? [:]
+        let compliance = situation.latestData(role: .compliance, key: "approved") ?? [:]
+        let riskSize = risk["recommendedSize"]?.doubleValue ?? sizing?.size
+        let budget = risk["budgetFraction"]?.doubleValue ?? sizing?.budgetFraction ?? 0
+        let stopPercent = risk["stopLossPercent"]?.doubleValue ?? sizing?.stopLossPercent
+        let takePercent = risk["takeProfitPercent"]?.doubleValue ?? sizing?.takeProfitPercent
+        let stopPrice = risk["stopLossPrice"]?.doubleValue ?? sizing?.stopLossPrice
+        let takePrice = risk["takeProfitPrice"]?.doubleValue ?? sizing?.takeProfitPrice
+        let approved = compliance["approved"]?.boolValue ?? review?.approved ?? false
+        let conditions = compliance["conditions"]?.arrayValue?.compactMap(\.stringValue) ?? review?.conditions ?? []
+        let failures = compliance["failures"]?.arrayValue?.compactMap(\.stringValue) ?? review?.failures ?? []
+        let maxAllowed = compliance["maxAllowedSize"]?.doubleValue ?? review?.maxAllowedSize
 
-        let score = tally.isEmpty ? 0 : tally.score
-        let fraction = inputs.amount.flatMap { amount in riskSize.map { $0 / amount } } ?? sizing.fraction
+        let score = tally.score
         let recommendation: Recommendation
         var reasons: [String] = []
-        if tally.isEmpty {
+        if metrics == nil {
+            recommendation = .pass
+            reasons.append("there is no market data for \(inputs.ticker ?? "the asset") to decide on")
+        } else if tally.isEmpty {
             recommendation = .pass
             reasons.append("no committee member stated a position")
         } else if !approved {
             recommendation = .pass
             reasons.append("compliance blocks it: \(failures.joined(separator: "; "))")
-        } else if score >= 0.2, fraction >= 0.25 {
+        } else if score >= 0.2, budget >= 0.25 {
             recommendation = .buy
             reasons.append("the committee leans bullish (score \(OfflineFormat.fixed(score, digits: 2)))")
         } else if score >= 0.2 {
             recommendation = .hold
-            reasons.append("the case is positive but the risk budget allows only \(OfflineFormat.percent(fraction * 100, digits: 0)) of the proposal")
+            reasons.append(
+                "the case is positive but volatility allows only \(OfflineFormat.percent(budget * 100, digits: 0)) of the proposal")
         } else if score > -0.2 {
             recommendation = .hold
             reasons.append("the committee is split (score \(OfflineFormat.fixed(score, digits: 2)))")
@@ -71,15 +71,15 @@ enum CommitteeChair {
         let side: AgentResponse.Position =
             switch recommendation {
             case .buy: .bullish
-            case .sell, .pass: tally.isEmpty ? .neutral : .bearish
+            case .sell, .pass: .bearish
             case .hold: .neutral
             }
         let backers = tally.votes.filter { $0.position == side }
-        let base =
-            (backers.isEmpty ? tally.votes : backers).map(\.confidence).reduce(0, +)
-            / Double(max(1, (backers.isEmpty ? tally.votes : backers).count))
-        var confidence = (tally.isEmpty ? 20 : base) * (0.55 + 0.45 * tally.agreementRatio)
+        let counted = backers.isEmpty ? tally.votes : backers
+        let base = counted.isEmpty ? 20 : counted.map(\.confidence).reduce(0, +) / Double(counted.count)
+        var confidence = base * (0.55 + 0.45 * tally.agreementRatio)
         if !conditions.isEmpty { confidence -= 3 }
+        if metrics == nil { confidence = 10 }
         confidence = confidence.clamped(5...95).rounded()
 
         var positionSize = 0.0
@@ -89,17 +89,21 @@ enum CommitteeChair {
             let cap = min(riskSize ?? amount, maxAllowed ?? amount)
             positionSize = (cap * conviction / granularity).rounded(.down) * granularity
         }
-        let tranches = ticker.volatility30d >= 60 ? 4 : ticker.volatility30d >= 35 ? 3 : 2
-        let stopPrice = ticker.price * (1 - stopPercent / 100)
-        let takePrice = ticker.price * (1 + takePercent / 100)
-        let entry =
-            recommendation == .buy
-            ? "scale in over \(tranches) tranches between \(OfflineFormat.money(ticker.price)) and \(OfflineFormat.money(metrics.support))"
-            : recommendation == .hold
-                ? "no new entry; reconsider above \(OfflineFormat.money(metrics.resistance)) or near \(OfflineFormat.money(metrics.support))"
-                : "none"
-        let stopLoss = "\(OfflineFormat.signedPercent(-stopPercent)) from average entry (about \(OfflineFormat.money(stopPrice)))"
-        let takeProfit = "\(OfflineFormat.signedPercent(takePercent)) from average entry (about \(OfflineFormat.money(takePrice)))"
+        var entry = "none"
+        if let metrics {
+            let tranches = metrics.ticker.volatility30d >= 60 ? 4 : metrics.ticker.volatility30d >= 35 ? 3 : 2
+            if recommendation == .buy {
+                entry = "scale in over \(tranches) tranches between \(OfflineFormat.money(metrics.ticker.price)) and \(OfflineFormat.money(metrics.support))"
+            } else if recommendation == .hold {
+                entry = "no new entry; reconsider above \(OfflineFormat.money(metrics.resistance)) or near \(OfflineFormat.money(metrics.support))"
+            }
+        }
+        var stopLoss = "n/a"
+        var takeProfit = "n/a"
+        if let stopPercent, let stopPrice, let takePercent, let takePrice {
+            stopLoss = "\(OfflineFormat.signedPercent(-stopPercent)) from average entry (about \(OfflineFormat.money(stopPrice)))"
+            takeProfit = "\(OfflineFormat.signedPercent(takePercent)) from average entry (about \(OfflineFormat.money(takePrice)))"
+        }
 
         let majority = tally.majority ?? .neutral
         let agreement = tally.votes.filter { $0.position == majority }.compactMap { vote in
@@ -109,22 +113,25 @@ enum CommitteeChair {
             vote.firstPoint.map { "\(vote.agent) (\(vote.position.rawValue)): \($0)" }
         }
         var seen = Set<String>()
-        let keyRisks = tally.votes.flatMap(\.risks).filter { seen.insert($0).inserted }.prefix(5)
+        let keyRisks = Array(tally.votes.flatMap(\.risks).filter { seen.insert($0).inserted }.prefix(5))
+        func number(_ value: Double?, _ digits: Int = 2) -> JSONValue {
+            value.map { .number(OfflineFormat.round($0, digits)) } ?? .null
+        }
 
         let verdict: JSONValue = [
             "recommendation": .string(recommendation.rawValue),
             "confidence": .number(confidence),
-            "ticker": .string(ticker.symbol),
-            "price": .number(ticker.price),
+            "ticker": inputs.ticker.map(JSONValue.string) ?? .null,
+            "price": number(metrics?.ticker.price, 4),
             "positionSize": .number(positionSize),
-            "proposedAmount": inputs.amount.map(JSONValue.number) ?? .null,
+            "proposedAmount": number(inputs.amount),
             "entry": .string(entry),
             "stopLoss": .string(stopLoss),
-            "stopLossPercent": .number(OfflineFormat.round(stopPercent)),
-            "stopLossPrice": .number(OfflineFormat.round(stopPrice, 4)),
+            "stopLossPercent": number(stopPercent),
+            "stopLossPrice": number(stopPrice, 4),
             "takeProfit": .string(takeProfit),
-            "takeProfitPercent": .number(OfflineFormat.round(takePercent)),
-            "takeProfitPrice": .number(OfflineFormat.round(takePrice, 4)),
+            "takeProfitPercent": number(takePercent),
+            "takeProfitPrice": number(takePrice, 4),
             "score": .number(OfflineFormat.round(score)),
             "votes": tally.distribution,
             "positions": tally.positions,
@@ -142,17 +149,19 @@ enum CommitteeChair {
             "votes: \(tally.count(.bullish)) bullish, \(tally.count(.neutral)) neutral, \(tally.count(.bearish)) bearish; agreement \(OfflineFormat.percent(tally.agreementRatio * 100, digits: 0))"
                 + (tally.dissenters.isEmpty ? "" : "; dissent: \(tally.dissenters.joined(separator: ", "))"))
         if recommendation == .buy {
-            points.append("position \(OfflineFormat.money(positionSize))\(inputs.amount.map { " of the proposed \(OfflineFormat.money($0))" } ?? ""); \(entry)")
+            points.append(
+                "position \(OfflineFormat.money(positionSize))\(inputs.amount.map { " of the proposed \(OfflineFormat.money($0))" } ?? ""); \(entry)")
         }
-        points.append("stop-loss \(stopLoss); take-profit \(takeProfit)")
+        if stopLoss != "n/a" { points.append("stop-loss \(stopLoss); take-profit \(takeProfit)") }
         points += conditions.map { "condition: \($0)" }
         let headline =
-            "\(recommendation.rawValue) \(ticker.symbol) with confidence \(Int(confidence))"
+            "\(recommendation.rawValue) \(inputs.ticker ?? "the asset") with confidence \(Int(confidence))"
             + (recommendation == .buy ? ", \(OfflineFormat.money(positionSize)) position." : ".")
         return OfflineFinding(
-            headline: headline, position: position(for: score, threshold: 0.2), confidence: confidence, keyPoints: points,
-            risks: Array(keyRisks),
-            data: ["finalVerdict": verdict, "recommendation": .string(recommendation.rawValue)])
+            headline: headline, position: position(for: score, threshold: 0.2), confidence: confidence,
+            keyPoints: points, risks: keyRisks,
+            data: ["finalVerdict": verdict, "recommendation": .string(recommendation.rawValue)],
+            assumptions: inputs.assumptions)
     }
 
     // MARK: Answer to a question
@@ -163,9 +172,17 @@ enum CommitteeChair {
         let urgency = situation.earlierOutputs["urgency"]?.stringValue
         let specialists = situation.earlier.filter { $0.agent != situation.agent.id }
         var sentences: [String] = []
-        // For action questions the risk manager leads; otherwise the most confident specialist does.
+        // The specialist whose field the question is about leads (the risk manager for action
+        // questions); otherwise the most confident one does.
+        let leadRole: OfflineRole? =
+            switch questionType {
+            case "action": .risk
+            case "price-movement": .market
+            case "opportunity": .fundamental
+            default: nil
+            }
         let leader =
-            (questionType == "action" ? specialists.last { $0.role == .risk } : nil)
+            specialists.last { $0.role != nil && $0.role == leadRole }
             ?? specialists.max { ($0.response.confidence ?? 0) < ($1.response.confidence ?? 0) }
         if let leader {
             sentences.append("\(leader.agent) leads: \(headline(of: leader.response))")

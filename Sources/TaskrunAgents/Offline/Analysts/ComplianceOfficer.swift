@@ -82,6 +82,6 @@ enum ComplianceOfficer {
                 + (review.failures.isEmpty ? "" : " Blocked: \(review.failures.joined(separator: "; "))."),
             position: .neutral, confidence: confidence, keyPoints: points,
             risks: review.failures + (review.conditions.isEmpty ? ["limits must be re-checked if the size changes"] : []),
-            data: data)
+            data: data, assumptions: situation.inputs.assumptions)
     }
 }

@@ -22,7 +22,7 @@ enum ContrarianInvestor {
             points.append("a \(OfflineFormat.percent(ticker.maxDrawdown90d)) drawdown in 90 days says the rally is fragile")
             points.append("\(OfflineFormat.percent(ticker.volatility30d, digits: 0)) volatility: one bad month is a \(OfflineFormat.signedPercent(-1.645 * metrics.monthlyVolatility)) move")
             if let valuation = ticker.valuationPercentile, valuation >= 60 {
-                points.append("valuation at the \(Int(valuation.rounded()))th percentile prices in good news")
+                points.append("valuation at the \(OfflineFormat.ordinal(valuation)) percentile prices in good news")
             }
             if let crowding = ticker.crowding, crowding >= 60 { points.append("crowding \(Int(crowding.rounded()))/100: everyone who wanted in is in") }
             if metrics.rangePosition > 0.7 { points.append("buying at \(OfflineFormat.percent(metrics.rangePosition * 100, digits: 0)) of the range means buying near resistance") }
@@ -30,7 +30,7 @@ enum ContrarianInvestor {
         case .bullish:
             points.append("price at \(OfflineFormat.percent(metrics.rangePosition * 100, digits: 0)) of its 90-day range: much of the bad news is in the price")
             if let valuation = ticker.valuationPercentile, valuation <= 50 {
-                points.append("valuation at the \(Int(valuation.rounded()))th percentile is undemanding")
+                points.append("valuation at the \(OfflineFormat.ordinal(valuation)) percentile is undemanding")
             }
             if let news = ticker.newsSentiment, news < 0 { points.append("negative news tone \(OfflineFormat.fixed(news, digits: 2)) is when entries are cheapest") }
             if ticker.return90d > 0 { points.append("the 90-day return is still \(OfflineFormat.signedPercent(ticker.return90d)): the longer trend has not broken") }

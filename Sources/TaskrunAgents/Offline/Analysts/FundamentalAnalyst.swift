@@ -22,7 +22,7 @@ enum FundamentalAnalyst {
         let valuationWord = valuation >= 75 ? "rich" : valuation <= 25 ? "cheap" : "fair"
         var points = [
             "\(growthName) growth \(OfflineFormat.signedPercent(growth)) year over year",
-            "valuation at the \(Int(valuation.rounded()))th percentile of its 5-year history (\(valuationWord))",
+            "valuation at the \(OfflineFormat.ordinal(valuation)) percentile of its 5-year history (\(valuationWord))",
         ]
         if let sector = ticker.sector { points.append("sector: \(sector)") }
         if situation.isFinalStatement {

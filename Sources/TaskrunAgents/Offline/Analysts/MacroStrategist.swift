@@ -62,8 +62,10 @@ enum MacroStrategist {
                     : "nothing in the macro backdrop explains today's \(OfflineFormat.signedPercent(change)); look at asset-specific flows",
                 at: 0)
         }
+        let summary = "the macro backdrop scores \(OfflineFormat.fixed(backdrop, digits: 2)); with beta \(OfflineFormat.fixed(beta, digits: 2)) \(ticker.symbol) is \(stance == .bullish ? "helped" : stance == .bearish ? "hurt" : "barely moved") by it."
+        let moveFirst = situation.inputs.question != nil && (situation.inputs.priceChange.map { abs($0) >= 2 } ?? false)
         return OfflineFinding(
-            headline: "the macro backdrop scores \(OfflineFormat.fixed(backdrop, digits: 2)); with beta \(OfflineFormat.fixed(beta, digits: 2)) \(ticker.symbol) is \(stance == .bullish ? "helped" : stance == .bearish ? "hurt" : "barely moved") by it.",
+            headline: moveFirst ? "\(points[0]); \(summary)" : summary,
             position: stance, confidence: confidence, keyPoints: points, risks: [worry],
             data: [
                 "price": .number(ticker.price), "macroBackdrop": .number(OfflineFormat.round(backdrop)),

@@ -48,8 +48,11 @@ enum MarketAnalyst {
             "structureScore": .number(OfflineFormat.round(score)),
         ]
         if let volumeRatio { data["volumeRatio"] = .number(OfflineFormat.round(volumeRatio)) }
+        let structure = "\(metrics.symbol) is in a\(trend == "up" ? "n" : "") \(trend) trend at \(OfflineFormat.percent(metrics.rangePosition * 100, digits: 0)) of its range; support \(OfflineFormat.money(metrics.support)), resistance \(OfflineFormat.money(metrics.resistance))."
+        // Asked about today's move, lead with the move itself.
+        let moveFirst = situation.inputs.question != nil && situation.inputs.priceChange != nil
         return OfflineFinding(
-            headline: "\(metrics.symbol) is in a\(trend == "up" ? "n" : "") \(trend) trend at \(OfflineFormat.percent(metrics.rangePosition * 100, digits: 0)) of its range; support \(OfflineFormat.money(metrics.support)), resistance \(OfflineFormat.money(metrics.resistance)).",
+            headline: moveFirst ? "\(points[0]); \(structure)" : structure,
             position: stance, confidence: confidence, keyPoints: points, risks: risks, data: data)
     }
 }

@@ -19,7 +19,7 @@ enum RiskManager {
         ]
         if let valueAtRisk = sizing.valueAtRisk, let stress = sizing.stressLoss {
             points.append(
-                "one-month 95% value at risk \(OfflineFormat.money(valueAtRisk)); a repeat of the worst 90-day fall costs \(OfflineFormat.money(stress))"
+                "one-month 95% value at risk \(OfflineFormat.money(valueAtRisk)); the stress case (the worst 90-day fall again, or a 1-in-100 month) costs \(OfflineFormat.money(stress))"
             )
         }
         if situation.inputs.question != nil, let change = situation.inputs.priceChange {
@@ -33,9 +33,12 @@ enum RiskManager {
             risks.append("the proposal exceeds the \(OfflineFormat.money(situation.snapshot.mandate.maxPosition(tolerance))) single-position limit")
         }
         if sizing.fraction < 0.4 { risks.append("volatility is too high for a \(tolerance.rawValue) risk mandate at full size") }
+        let summary = "size \(sizing.sizeText); stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent)), target \(OfflineFormat.signedPercent(sizing.takeProfitPercent))."
+        let actionFirst = situation.inputs.question != nil && situation.inputs.priceChange != nil
         return OfflineFinding(
-            headline: "size \(sizing.sizeText); stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent)), target \(OfflineFormat.signedPercent(sizing.takeProfitPercent)).",
+            headline: actionFirst ? "\(points[0]); downside to the stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent))." : summary,
             position: stance, confidence: confidence, keyPoints: points, risks: risks,
-            data: sizing.data.merging(["price": .number(ticker.price)]) { current, _ in current })
+            data: sizing.data.merging(["price": .number(ticker.price)]) { current, _ in current },
+            assumptions: situation.inputs.assumptions)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TaskrunCore
 import TaskrunExecution
 
@@ -19,10 +20,10 @@ enum SentimentAnalyst {
         let adjusted = tone - (crowding - 50) / 100
         let stance = position(for: adjusted, threshold: 0.12)
         let confidence = 45 + 35 * min(abs(adjusted) / 0.6, 1)
-        let wind = crowding >= 65 ? "headwind" : crowding <= 35 ? "tailwind" : "neutral"
+        let wind = crowding >= 65 ? "a headwind" : crowding <= 35 ? "a tailwind" : "neutral"
         var points = [
             "news tone \(OfflineFormat.fixed(news, digits: 2)), social tone \(OfflineFormat.fixed(social, digits: 2)) on a -1 to 1 scale",
-            "crowding \(Int(crowding.rounded()))/100: positioning is a \(wind)",
+            "crowding \(Int(crowding.rounded()))/100: positioning is \(wind)",
         ]
         if let change = situation.inputs.priceChange, change < 0 {
             let mood =
@@ -32,7 +33,7 @@ enum SentimentAnalyst {
         } else if let change = situation.inputs.priceChange, change > 0 {
             points.insert("today's \(OfflineFormat.signedPercent(change)) reads as \(crowding >= 65 ? "chasing by a crowded long side" : "fresh buying")", at: 0)
         }
-        if situation.isFinalStatement { points.insert("positioning is a \(wind)", at: 0) }
+        if situation.isFinalStatement { points.insert("positioning is \(wind)", at: 0) }
         var risks: [String] = []
         if crowding >= 65 { risks.append("crowded positioning: long liquidations can cascade on a dip") }
         if tone < -0.2 { risks.append("negative news flow can persist") }
@@ -40,11 +41,12 @@ enum SentimentAnalyst {
         var data: [String: JSONValue] = [
             "price": .number(ticker.price), "newsSentiment": .number(news), "socialSentiment": .number(social),
             "crowding": .number(crowding), "sentimentScore": .number(OfflineFormat.round(adjusted)),
-            "positioning": .string(wind),
+            "positioning": .string(wind.replacingOccurrences(of: "a ", with: "")),
         ]
         if ticker.crowding == nil { data["crowdingAssumed"] = true }
+        let summary = "tone \(OfflineFormat.fixed(tone, digits: 2)) with crowding \(Int(crowding.rounded()))/100; positioning is \(wind)."
         return OfflineFinding(
-            headline: "tone \(OfflineFormat.fixed(tone, digits: 2)) with crowding \(Int(crowding.rounded()))/100; positioning is a \(wind).",
+            headline: situation.inputs.priceChange != nil && situation.inputs.question != nil ? "\(points[0]); \(summary)" : summary,
             position: stance, confidence: confidence, keyPoints: points, risks: risks, data: data)
     }
 }

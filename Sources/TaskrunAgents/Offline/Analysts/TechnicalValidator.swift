@@ -45,8 +45,11 @@ enum TechnicalValidator {
         ]
         if let sigma { data["moveSigma"] = .number(OfflineFormat.round(sigma)) }
         if let volumeRatio { data["volumeRatio"] = .number(OfflineFormat.round(volumeRatio)) }
+        let moveFirst = audited == 0 && situation.inputs.question != nil && change != nil
         let headline =
-            audited > 0
+            moveFirst
+            ? "technically \(stance.rawValue) on \(metrics.symbol): \(points[0])."
+            : audited > 0
             ? (issues.isEmpty
                 ? "the committee's figures check out against the snapshot (\(audited) answers audited)."
                 : "\(issues.count) issue\(issues.count == 1 ? "" : "s") must be corrected before the vote.")
