@@ -153,18 +153,30 @@ struct SnapshotReader {
         guard let fields = mapping(node, what: "ticker \(symbol)", known: Self.requiredTickerKeys + Self.optionalTickerKeys)
         else { return nil }
         var values: [String: Double] = [:]
-        var complete = true
+        var valid = true
         for key in Self.requiredTickerKeys {
             guard let field = fields[key] else {
                 error("ticker \(symbol) has no '\(key)'", node)
-                complete = false
+                valid = false
                 continue
             }
             guard let value = number(field, "\(symbol).\(key)") else {
-                complete = false
+                valid = false
                 continue
             }
-            values[key] = value
+            switch key {
+            case _ where ["price", "volatility30d", "volatility90d"].contains(key) && value <= 0:
+                error("'\(symbol).\(key)' must be greater than zero", field)
+                valid = false
+            case "maxDrawdown90d" where value > 0:
+                error("'\(symbol).maxDrawdown90d' is a fall, written as a negative percentage like -18.5", field)
+                valid = false
+            case "volume24h" where value < 0:
+                error("'\(symbol).volume24h' cannot be negative", field)
+                valid = false
+            default:
+                values[key] = value
+            }
         }
         func optional(_ key: String, in range: ClosedRange<Double>? = nil) -> Double? {
             fields[key].flatMap { number($0, "\(symbol).\(key)", in: range) }
@@ -178,30 +190,15 @@ struct SnapshotReader {
         let news = optional("newsSentiment", in: -1...1)
         let social = optional("socialSentiment", in: -1...1)
         let crowding = optional("crowding", in: 0...100)
-        guard complete, let price = values["price"], let return30d = values["return30d"],
-            let return90d = values["return90d"], let volatility30d = values["volatility30d"],
-            let volatility90d = values["volatility90d"], let drawdown = values["maxDrawdown90d"],
-            let volume = values["volume24h"]
-        else { return nil }
-        var valid = true
-        for (key, value) in [("price", price), ("volatility30d", volatility30d), ("volatility90d", volatility90d)]
-        where value <= 0 {
-            if let field = fields[key] { error("'\(symbol).\(key)' must be greater than zero", field) }
-            valid = false
-        }
-        if drawdown > 0, let field = fields["maxDrawdown90d"] {
-            error("'\(symbol).maxDrawdown90d' is a fall, written as a negative percentage like -18.5", field)
-            valid = false
-        }
-        if volume < 0, let field = fields["volume24h"] {
-            error("'\(symbol).volume24h' cannot be negative", field)
-            valid = false
-        }
         if let high, let low, high < low, let field = fields["high90d"] {
             error("'\(symbol).high90d' is below '\(symbol).low90d'", field)
             valid = false
         }
-        guard valid else { return nil }
+        guard valid, let price = values["price"], let return30d = values["return30d"],
+            let return90d = values["return90d"], let volatility30d = values["volatility30d"],
+            let volatility90d = values["volatility90d"], let drawdown = values["maxDrawdown90d"],
+            let volume = values["volume24h"]
+        else { return nil }
         return TickerSnapshot(
             symbol: symbol, name: fields["name"]?.scalar?.text, assetClass: fields["assetClass"]?.scalar?.text,
             sector: fields["sector"]?.scalar?.text, price: price, return30d: return30d, return90d: return90d,
