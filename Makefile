@@ -11,7 +11,7 @@ build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
 run: build
-	$(SWIFT) run $(SWIFT_BUILD_FLAGS) taskrun validate
+	$(SWIFT) run $(SWIFT_BUILD_FLAGS) taskrun investment-committee
 
 test: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests

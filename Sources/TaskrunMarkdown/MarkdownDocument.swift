@@ -13,9 +13,11 @@ public struct MarkdownDocument: Sendable {
     /// The index of the document node.
     public var rootIndex: Int { 0 }
 
+    @inlinable
     public subscript(index: Int) -> MarkdownNode { nodes[index] }
 
     /// The children of the node at `index`, in order.
+    @inlinable
     public func children(of index: Int) -> Children {
         Children(nodes: nodes, first: nodes[index].firstChild)
     }
@@ -23,6 +25,12 @@ public struct MarkdownDocument: Sendable {
     /// The text a reader sees in the node's subtree: text and inline code literals, a space for
     /// each soft break and a newline for each hard break. Markup is dropped.
     public func plainText(of index: Int) -> String {
+        // Most headings and list items are one text node: no concatenation needed.
+        if let only = nodes[index].firstChild, nodes[only].nextSibling == nil, nodes[only].kind == .text,
+            nodes[only].subtreeEnd == nodes[index].subtreeEnd
+        {
+            return nodes[only].literal ?? ""
+        }
         var text = ""
         var position = index
         while position < nodes[index].subtreeEnd {
@@ -40,17 +48,31 @@ public struct MarkdownDocument: Sendable {
 
     /// The children of one node, following sibling links.
     public struct Children: Sequence, Sendable {
-        let nodes: [MarkdownNode]
-        let first: Int?
+        @usableFromInline let nodes: [MarkdownNode]
+        @usableFromInline let first: Int?
 
+        @inlinable
+        init(nodes: [MarkdownNode], first: Int?) {
+            self.nodes = nodes
+            self.first = first
+        }
+
+        @inlinable
         public func makeIterator() -> Iterator {
             Iterator(nodes: nodes, upcoming: first)
         }
 
         public struct Iterator: IteratorProtocol, Sendable {
-            let nodes: [MarkdownNode]
-            var upcoming: Int?
+            @usableFromInline let nodes: [MarkdownNode]
+            @usableFromInline var upcoming: Int?
 
+            @inlinable
+            init(nodes: [MarkdownNode], upcoming: Int?) {
+                self.nodes = nodes
+                self.upcoming = upcoming
+            }
+
+            @inlinable
             public mutating func next() -> Int? {
                 guard let current = upcoming else { return nil }
                 upcoming = nodes[current].nextSibling

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The lines of a markdown source, for slicing it by position.
 ///
 /// Lines end at `\n`, `\r\n` or a lone `\r`, as in CommonMark. Line numbers are 1-based.
@@ -13,41 +19,112 @@ public struct MarkdownSourceLines: Sendable {
 
     public init(_ source: String) {
         self.source = source
-        var starts = [0]
+        // (A struct, not a tuple, and no `??`: the Swift 6.3 optimizer crashes on that shape.)
+        let table: LineTable
+        if let contiguous = source.utf8.withContiguousStorageIfAvailable({ Self.scan($0) }) {
+            table = contiguous
+        } else {
+            table = Array(source.utf8).withUnsafeBufferPointer { Self.scan($0) }
+        }
+        self.starts = table.starts
+        self.ends = table.ends
+        self.ascii = table.ascii
+    }
+
+    /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
+    /// Whether `count` bytes at `pointer` are all ASCII, eight at a time.
+    private static func isASCII(_ pointer: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var index = 0
+        var seen: UInt64 = 0
+        let raw = UnsafeRawPointer(pointer)
+        while index + 8 <= count {
+            seen |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        var tail: UInt8 = 0
+        while index < count {
+            tail |= pointer[index]
+            index += 1
+        }
+        return seen & 0x8080_8080_8080_8080 == 0 && tail < 0x80
+    }
+
+    private struct LineTable {
+        var starts: [Int]
+        var ends: [Int]
+        var ascii: [Bool]
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> LineTable {
+        // About one line per 40 bytes in task files.
+        let estimate = bytes.count / 40 + 2
+        var starts: [Int] = []
         var ends: [Int] = []
         var ascii: [Bool] = []
-        var lineIsASCII = true
-        var offset = 0
-        var previousWasCR = false
-        for byte in source.utf8 {
-            if byte == 10 {
-                if previousWasCR {
-                    // The \n of a \r\n: the line already ended at the \r.
-                    starts[starts.count - 1] = offset + 1
-                } else {
-                    ends.append(offset)
-                    ascii.append(lineIsASCII)
-                    starts.append(offset + 1)
-                }
-                lineIsASCII = true
-                previousWasCR = false
-            } else if byte == 13 {
-                ends.append(offset)
-                ascii.append(lineIsASCII)
-                starts.append(offset + 1)
-                lineIsASCII = true
-                previousWasCR = true
-            } else {
-                if byte >= 0x80 { lineIsASCII = false }
-                previousWasCR = false
-            }
-            offset += 1
+        starts.reserveCapacity(estimate)
+        ends.reserveCapacity(estimate)
+        ascii.reserveCapacity(estimate)
+        let count = bytes.count
+        guard let base = bytes.baseAddress, count > 0 else {
+            return LineTable(starts: [0], ends: [0], ascii: [true])
         }
-        ends.append(offset)
-        ascii.append(lineIsASCII)
-        self.starts = starts
-        self.ends = ends
-        self.ascii = ascii
+        var offset = 0
+        while true {
+            starts.append(offset)
+            // memchr finds the line feed (vectorized); a carriage return can only end the line earlier.
+            var end = count
+            if let found = memchr(base + offset, 10, count - offset) {
+                end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
+            if let carriageReturn = memchr(base + offset, 13, end - offset) {
+                end = base.distance(to: carriageReturn.assumingMemoryBound(to: UInt8.self))
+            }
+            ends.append(end)
+            ascii.append(Self.isASCII(base + offset, count: end - offset))
+            guard end < count else { break }
+            offset = end + 1
+            if bytes[end] == 13, offset < count, bytes[offset] == 10 { offset += 1 }
+            if offset == count {
+                starts.append(offset)
+                ends.append(offset)
+                ascii.append(true)
+                break
+            }
+        }
+        return LineTable(starts: starts, ends: ends, ascii: ascii)
+    }
+
+    /// The Unicode scalars of `line` from scalar column `column` to the end of the line: what the
+    /// parser slices text from. Empty for a line out of range.
+    public func scalars(ofLine line: Int, fromColumn column: Int) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        appendScalars(ofLine: line, fromColumn: column, to: &scalars)
+        return scalars
+    }
+
+    /// Appends the Unicode scalars of `line` from scalar column `column` to `scalars`: the same as
+    /// ``scalars(ofLine:fromColumn:)`` without an array of its own.
+    public func appendScalars(ofLine line: Int, fromColumn column: Int, to scalars: inout [Unicode.Scalar]) {
+        guard line >= 1, line <= starts.count else { return }
+        let start = starts[line - 1]
+        let end = ends[line - 1]
+        let skip = max(0, column - 1)
+        if ascii[line - 1] {
+            guard start + skip < end else { return }
+            let done: Bool? = source.utf8.withContiguousStorageIfAvailable { bytes in
+                scalars.reserveCapacity(scalars.count + end - start - skip)
+                for offset in (start + skip)..<end { scalars.append(Unicode.Scalar(bytes[offset])) }
+                return true
+            }
+            if done != nil { return }
+        }
+        scalars += text(ofLine: line).unicodeScalars.dropFirst(skip)
+    }
+
+    /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.
+    public func byteCount(ofLine line: Int) -> Int {
+        guard line >= 1, line <= starts.count else { return 0 }
+        return ends[line - 1] - starts[line - 1]
     }
 
     /// The number of lines (a source ending in a newline has an empty last line).

@@ -48,26 +48,12 @@ public struct YAMLParser: Sendable {
         }
     }
 
-    /// A collection being built: its items (sequence) or pairs (mapping) so far.
-    private struct Frame {
-        var isMapping: Bool
-        var tag: String?
-        var start: YAMLMark
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
-    }
-
-    private func run(
-        _ parser: UnsafeMutablePointer<yaml_parser_t>, input: UnsafeBufferPointer<UInt8>
-    ) throws(YAMLError) -> YAMLNode? {
-        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
-        defer { event.deallocate() }
+    /// The collections being built, innermost last, and the finished root.
+    private struct TreeState {
         var stack: [Frame] = []
         var root: YAMLNode?
-        var documents = 0
 
-        func attach(_ node: YAMLNode) {
+        mutating func attach(_ node: YAMLNode) {
             guard !stack.isEmpty else {
                 root = node
                 return
@@ -84,6 +70,25 @@ public struct YAMLParser: Sendable {
                 stack[top].items.append(node)
             }
         }
+    }
+
+    /// A collection being built: its items (sequence) or pairs (mapping) so far.
+    private struct Frame {
+        var isMapping: Bool
+        var tag: String?
+        var start: YAMLMark
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+    }
+
+    private func run(
+        _ parser: UnsafeMutablePointer<yaml_parser_t>, input: UnsafeBufferPointer<UInt8>
+    ) throws(YAMLError) -> YAMLNode? {
+        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
+        defer { event.deallocate() }
+        var tree = TreeState()
+        var documents = 0
 
         while true {
             guard yaml_parser_parse(parser, event) == 1 else {
@@ -94,7 +99,7 @@ public struct YAMLParser: Sendable {
             let end = Self.mark(event.pointee.end_mark)
             switch event.pointee.type {
             case YAML_STREAM_END_EVENT:
-                return root
+                return tree.root
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 {
@@ -114,20 +119,22 @@ public struct YAMLParser: Sendable {
                     default: .plain
                     }
                 let tag = data.tag.map { String(cString: $0) }
-                attach(YAMLNode(.scalar(YAMLScalar(text: text, style: style)), tag: tag, start: start, end: end))
+                tree.attach(YAMLNode(.scalar(YAMLScalar(text: text, style: style)), tag: tag, start: start, end: end))
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                guard stack.count < maxDepth else {
+                guard tree.stack.count < maxDepth else {
                     throw YAMLError(problem: "nesting is deeper than \(maxDepth) levels", mark: start)
                 }
                 let isMapping = event.pointee.type == YAML_MAPPING_START_EVENT
-                let tagPointer = isMapping ? event.pointee.data.mapping_start.tag : event.pointee.data.sequence_start.tag
-                stack.append(Frame(isMapping: isMapping, tag: tagPointer.map { String(cString: $0) }, start: start))
+                let tagPointer =
+                    isMapping ? event.pointee.data.mapping_start.tag : event.pointee.data.sequence_start.tag
+                tree.stack.append(
+                    Frame(isMapping: isMapping, tag: tagPointer.map { String(cString: $0) }, start: start))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let frame = stack.popLast() else {
+                guard let frame = tree.stack.popLast() else {
                     throw YAMLError(problem: "unbalanced collection end", mark: start)
                 }
                 let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
-                attach(YAMLNode(content, tag: frame.tag, start: frame.start, end: end))
+                tree.attach(YAMLNode(content, tag: frame.tag, start: frame.start, end: end))
             default:
                 break
             }

@@ -25,6 +25,16 @@ extension YAMLScalar {
 
     /// Core-schema resolution of plain scalar text, without looking at style or tag.
     public static func resolvePlain(_ text: String) -> YAMLScalarValue {
+        // Most scalars are words: anything starting with another character is a string, decided
+        // without comparing against every keyword.
+        guard let head = text.utf8.first else { return .null }
+        switch head {
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"),
+            UInt8(ascii: "F"), UInt8(ascii: "~"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), 48...57:
+            break
+        default:
+            return .string(text)
+        }
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)
@@ -35,8 +45,9 @@ extension YAMLScalar {
         default: break
         }
         let bytes = Array(text.utf8)
-        guard let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-            || first == UInt8(ascii: ".") || isDigit(first)
+        guard let first = bytes.first,
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                || first == UInt8(ascii: ".") || isDigit(first)
         else { return .string(text) }
         if let value = integer(bytes) { return value }
         if isFloatSyntax(bytes), let value = Double(text) { return .float(value) }
@@ -85,7 +96,8 @@ extension YAMLScalar {
             guard isDigit(byte) else { return nil }
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
             let digit = Int64(byte - 48)
-            let (sum, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (sum, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             overflow = overflow || o1 || o2
             value = sum
             index += 1

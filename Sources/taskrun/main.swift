@@ -1,3 +1,11 @@
 import TaskrunCLI
 
-await TaskrunCommand.main()
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+exit(await TaskrunMain.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -11,13 +12,22 @@ struct CheckpointTests {
         [
             makePhase("Gather", outputs: ["facts"], [agentStep("a", "facts on {{input.ticker}}"), agentStep("b")]),
             makePhase("Skip", dependsOn: ["Gather"], continueOnFailure: true, [agentStep("x")]),
-            makePhase("Decide", dependsOn: ["Gather", "Skip"], outputs: ["verdict"], [agentStep("c", "{{phases.gather.outputs.facts}}")]),
+            makePhase(
+                "Decide", dependsOn: ["Gather", "Skip"], outputs: ["verdict"],
+                [agentStep("c", "{{phases.gather.outputs.facts}}")]),
         ])
 
     @Test func aCheckpointSurvivesAJSONRoundTripUnchanged() async throws {
         let history = InMemoryHistoryStore()
         let agents = ScriptedAgentManager()
-        agents.script("a", [.response(AgentResponse(text: "fact", position: .bullish, confidence: 55, keyPoints: ["k"], risks: ["r"], data: ["n": 1.5], usage: .init(prompt: 3, completion: 4, total: 7)))])
+        agents.script(
+            "a",
+            [
+                .response(
+                    AgentResponse(
+                        text: "fact", position: .bullish, confidence: 55, keyPoints: ["k"], risks: ["r"],
+                        data: ["n": 1.5], usage: .init(prompt: 3, completion: 4, total: 7)))
+            ])
         agents.script("x", [.failure("x down")])
         let executor = makeExecutor(agents: agents, history: history)
         let result = try await executor.execute(Self.task)
@@ -88,5 +98,41 @@ struct CheckpointTests {
         let checkpoint = try #require(await history.loadCheckpoint(result.executionID))
         let other = makeTask([makePhase("Gather"), makePhase("Other")])
         #expect(throws: ExecutionError.self) { try executor.start(resumingFrom: checkpoint, task: other) }
+    }
+}
+
+/// A store that refuses to commit.
+struct RefusingStore: HistoryStore {
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "disk full" }
+    }
+
+    func executionStarted(_ record: ExecutionRecord) async throws {}
+    func commitPhase(_ commit: PhaseCommit) async throws { throw Refused() }
+    func executionUpdated(_ update: ExecutionUpdate) async throws {}
+    func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) async throws {}
+    func history(limit: Int) async throws -> [ExecutionSummary] { [] }
+    func loadExecution(_ id: ExecutionID) async throws -> StoredExecution? { nil }
+    func loadCheckpoint(_ id: ExecutionID) async throws -> ExecutionCheckpoint? { nil }
+    func events(of id: ExecutionID) async throws -> [ExecutionEvent] { [] }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct StoreFailureTests {
+    @Test func aCommitThatFailsEndsTheExecutionBeforeDependentsStart() async throws {
+        let agents = ScriptedAgentManager()
+        let executor = makeExecutor(agents: agents, history: RefusingStore())
+        let result = try await executor.execute(
+            makeTask([makePhase("A", [agentStep("a")]), makePhase("B", dependsOn: ["A"], [agentStep("b")])]))
+        #expect(result.status == .failed)
+        #expect(result.reason == "the history store could not commit phase 'A': disk full")
+        #expect(result[phase: "B"]?.status == .pending)
+        #expect(agents.requests.map(\.agentID) == ["a"])
+    }
+
+    @Test func aListedAgentOfAPhaseWithoutDescriptionIsAskedThePhaseName() async throws {
+        let agents = ScriptedAgentManager()
+        _ = try await makeExecutor(agents: agents).execute(makeTask([makePhase("Review", agents: ["x"])]))
+        #expect(agents.requests.map(\.prompt) == ["Review"])
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -7,7 +8,8 @@ struct InputTests {
     static let requirements = [
         Requirement(name: "ticker", type: .string),
         Requirement(name: "amount", type: .number),
-        Requirement(name: "horizon", type: .string, defaultValue: "medium", allowedValues: ["short", "medium", "long"]),
+        Requirement(
+            name: "horizon", type: .string, defaultValue: "medium", allowedValues: ["short", "medium", "long"]),
         Requirement(name: "note", type: .string, isOptional: true),
     ]
 
@@ -44,7 +46,8 @@ struct InputTests {
         #expect(throws: ExecutionError.self) {
             try InputResolver.resolve(["count": 2.5], requirements: [Requirement(name: "count", type: .integer)])
         }
-        let resolved = try InputResolver.resolve(["count": 3], requirements: [Requirement(name: "count", type: .integer)])
+        let resolved = try InputResolver.resolve(
+            ["count": 3], requirements: [Requirement(name: "count", type: .integer)])
         #expect(resolved.input["count"] == 3)
     }
 }
@@ -127,7 +130,9 @@ struct PreflightTests {
             requirements: [Requirement(name: "ticker", type: .string)],
             [
                 makePhase("Analysis", [agentStep("a", "{{input.tickr}}")]),
-                makePhase("Verdict", dependsOn: ["Analysis"], [agentStep("b", "{{phases.analysis.status}} {{phases.later.status}} {{phase.nam}} {{inputs.x}}")]),
+                makePhase(
+                    "Verdict", dependsOn: ["Analysis"],
+                    [agentStep("b", "{{phases.analysis.status}} {{phases.later.status}} {{phase.nam}} {{inputs.x}}")]),
                 makePhase("Later", [agentStep("c", "{{phases.analysis.outptus}} {{phases.nope.status}}")]),
             ])
         let messages = await Self.problems(executor, task, input: ["ticker": "BTC"]).map(\.message)
@@ -149,7 +154,8 @@ struct PreflightTests {
             makePhase(
                 "P",
                 [
-                    agentStep("a", "{{#input}}unclosed"), agentStep("b", "{{> partial}}"), agentStep("c", "{{lower(x)}}"),
+                    agentStep("a", "{{#input}}unclosed"), agentStep("b", "{{> partial}}"),
+                    agentStep("c", "{{lower(x)}}"),
                     agentStep("d", "{{input.x"),
                 ])
         ])
@@ -177,7 +183,12 @@ struct TemplateTests {
             [
                 makePhase(
                     "Ask",
-                    [agentStep("a", "{{input.amount}} of {{input.ticker}} <&> {{input.change}}% {{input.tags}} {{task.name}} {{agent}} {{phase.name}}")])
+                    [
+                        agentStep(
+                            "a",
+                            "{{input.amount}} of {{input.ticker}} <&> {{input.change}}% {{input.tags}} {{task.name}} {{agent}} {{phase.name}}"
+                        )
+                    ])
             ])
         let result = try await executor.execute(
             task, input: ["ticker": "AT&T", "amount": 10000, "change": -3.4, "tags": ["a", 1]])
@@ -194,7 +205,12 @@ struct TemplateTests {
             makePhase("Round Table", [agentStep("x"), agentStep("y")]),
             makePhase(
                 "Chair", dependsOn: ["Round Table"],
-                [agentStep("chair", "{{#phases.roundTable.responses}}[{{agent}}: {{text}}]{{/phases.roundTable.responses}} {{execution.id}}")]),
+                [
+                    agentStep(
+                        "chair",
+                        "{{#phases.roundTable.responses}}[{{agent}}: {{text}}]{{/phases.roundTable.responses}} {{execution.id}}"
+                    )
+                ]),
         ])
         let result = try await executor.execute(task)
         #expect(agents.requests.last?.prompt == "[x: bullish][y: bearish] \(result.executionID)")
@@ -207,14 +223,18 @@ struct TemplateTests {
             makePhase("A", outputs: ["summary"], [agentStep("a")]),
             makePhase(
                 "B", dependsOn: ["A"],
-                [agentStep("b", "{{phases.a.outputs.verdict}}"), agentStep("c", "{{#phases.a.responses}}{{mood}}{{/phases.a.responses}}")]),
+                [
+                    agentStep("b", "{{phases.a.outputs.verdict}}"),
+                    agentStep("c", "{{#phases.a.responses}}{{mood}}{{/phases.a.responses}}"),
+                ]),
         ])
         let result = try await executor.execute(task)
         let b = try #require(result[phase: "B"])
         #expect(b.status == .failed)
         #expect(
             b.steps[0].error
-                == "template references 'phases.a.outputs.verdict', which does not exist: 'phases.a.outputs' has no 'verdict' (it has 'summary')")
+                == "template references 'phases.a.outputs.verdict', which does not exist: 'phases.a.outputs' has no 'verdict' (it has 'summary')"
+        )
         #expect(b.steps[1].error?.hasPrefix("template references 'mood', which does not exist") == true)
         // Template errors are not retried and no agent is asked.
         #expect(agents.requests.map(\.agentID) == ["a"])

@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -28,7 +29,7 @@ struct PauseTests {
         #expect(paused.phases[0].status == .paused)
         #expect(paused.phases[0].steps.map(\.status) == [.completed, .pending])
         #expect(agents.requests.map(\.agentID) == ["a"])
-        #expect(await log.of(.executionPaused).first?.message == "coffee")
+        #expect(await log.first(.executionPaused).message == "coffee")
 
         try await Task.detached { try await executor.resume(handle.id) }.value
         let result = await handle.result
@@ -47,7 +48,9 @@ struct PauseTests {
         let history = InMemoryHistoryStore()
         let executor = makeExecutor(agents: agents, history: history)
         let log = EventLog.subscribe(to: executor)
-        let task = makeTask([makePhase("First", [agentStep("a")]), makePhase("Second", dependsOn: ["First"], [agentStep("b")])])
+        let task = makeTask([
+            makePhase("First", [agentStep("a")]), makePhase("Second", dependsOn: ["First"], [agentStep("b")]),
+        ])
         let handle = try executor.start(task)
         await gate.waitForArrivals(1)
         try await handle.pause()
@@ -55,7 +58,8 @@ struct PauseTests {
         try await handle.waitUntilSettled()
         #expect(handle.state().phases.map(\.status) == [.completed, .pending])
         #expect(await history.loadCheckpoint(handle.id)?.phase == "First")
-        #expect(await log.of(.phaseStart).map(\.phase) == ["First"])
+        await log.first(.phaseStart, phase: "First")
+        #expect(await log.current(.phaseStart).map(\.phase) == ["First"])
         try await handle.resume()
         #expect(await handle.result.status == .completed)
     }
@@ -113,7 +117,8 @@ struct PauseTests {
             return AgentResponse(text: "b")
         }
         let executor = makeExecutor(agents: agents, clock: clock)
-        let task = makeTask(maxExecutionTime: .seconds(10), [makePhase("P", parallel: false, [agentStep("a"), agentStep("b")])])
+        let task = makeTask(
+            maxExecutionTime: .seconds(10), [makePhase("P", parallel: false, [agentStep("a"), agentStep("b")])])
         let handle = try executor.start(task)
         await first.waitForArrivals(1)
         await clock.waitForSleeper(.seconds(10))

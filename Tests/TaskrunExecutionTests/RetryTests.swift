@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -103,7 +104,8 @@ struct RetryTests {
             return "done"
         }
         let log = EventLog.subscribe(to: executor)
-        let task = makeTask(retry: RetryPolicy(maxAttempts: 1, backoffMs: 0), [makePhase("P", [customStep("flaky", "", ["retry": 3])])])
+        let task = makeTask(
+            retry: RetryPolicy(maxAttempts: 1, backoffMs: 0), [makePhase("P", [customStep("flaky", "", ["retry": 3])])])
         let result = try await executor.execute(task)
         #expect(result.phases[0].steps[0].value == "done")
         #expect(result.phases[0].steps[0].attempts == 3)
@@ -166,7 +168,8 @@ struct FailureIsolationTests {
 
     @Test func aFailedNonRequiredCustomStepIsRecordedAndThePhaseGoesOn() async throws {
         let executor = makeExecutor()
-        executor.registerStepStrategy("broken") { _, _, _ in throw StepFailure("broken on purpose", isRetryable: false) }
+        executor.registerStepStrategy("broken") { _, _, _ in throw StepFailure("broken on purpose", isRetryable: false)
+        }
         let result = try await executor.execute(makeTask([makePhase("P", [customStep("broken"), agentStep("a")])]))
         #expect(result.status == .completed)
         #expect(result.phases[0].steps[0].status == .failed)

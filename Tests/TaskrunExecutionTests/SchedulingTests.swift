@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -14,7 +15,8 @@ struct SchedulingTests {
             makePhase(
                 "Round Table", dependsOn: ["Analysis"], parallel: false,
                 [agentStep("pm"), agentStep("compliance"), agentStep("contrarian")]),
-            makePhase("Debate", dependsOn: ["Round Table"], parallel: false, [agentStep("contrarian"), agentStep("pm")]),
+            makePhase(
+                "Debate", dependsOn: ["Round Table"], parallel: false, [agentStep("contrarian"), agentStep("pm")]),
             makePhase("Validation", dependsOn: ["Debate"], [agentStep("validator")]),
             makePhase("Consensus", dependsOn: ["Validation"], [agentStep("quant"), aggregateStep("consensus")]),
             makePhase("Verdict", dependsOn: ["Consensus"], outputs: ["verdict"], [agentStep("chair")]),
@@ -57,8 +59,8 @@ struct SchedulingTests {
         // Both agents are asked while neither has answered: the phases run at the same time.
         await log.first(.agentQuery, agent: "a")
         await log.first(.agentQuery, agent: "b")
-        #expect(await log.of(.phaseComplete).isEmpty)
-        #expect(await log.of(.phaseStart).map(\.phase) .contains("C") == false)
+        #expect(await log.current(.phaseComplete).isEmpty)
+        #expect(await log.current(.phaseStart).map(\.phase).contains("C") == false)
         gate.open()
         let result = await handle.result
         #expect(result.status == .completed)
@@ -108,10 +110,12 @@ struct SchedulingTests {
         })
         let executor = makeExecutor(agents: agents)
         let log = EventLog.subscribe(to: executor)
-        let task = makeTask([makePhase("P", [agentStep("a"), agentStep("b"), agentStep("c"), aggregateStep("responses")])])
+        let task = makeTask([
+            makePhase("P", [agentStep("a"), agentStep("b"), agentStep("c"), aggregateStep("responses")])
+        ])
         let handle = try executor.start(task)
         await log.count(atLeast: 3) { $0.kind == .agentQuery }
-        #expect(await log.of(.agentResponse).isEmpty)
+        #expect(await log.current(.agentResponse).isEmpty)
         gate.open()
         let result = await handle.result
         #expect(result.status == .completed)
@@ -129,7 +133,8 @@ struct SchedulingTests {
         let log = EventLog.subscribe(to: executor)
         let task = makeTask([
             makePhase("Before", [agentStep("analyst")]),
-            makePhase("Round", dependsOn: ["Before"], parallel: false, [agentStep("a"), agentStep("b"), agentStep("c")]),
+            makePhase(
+                "Round", dependsOn: ["Before"], parallel: false, [agentStep("a"), agentStep("b"), agentStep("c")]),
         ])
         let result = try await executor.execute(task)
         #expect(result.status == .completed)

@@ -1,6 +1,7 @@
 import Synchronization
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 /// A strategy with its own state: counts the steps it ran, across executions.
@@ -21,7 +22,10 @@ struct StrategyTests {
     @Test func aClosureStrategyLandsItsValueInThePhaseResults() async throws {
         let executor = makeExecutor()
         executor.registerStepStrategy("custom-analysis") { step, phase, context in
-            ["score": 3, "phase": .string(phase.name), "ticker": context.input["ticker"] ?? .null, "note": .string(step.text)]
+            [
+                "score": 3, "phase": .string(phase.name), "ticker": context.input["ticker"] ?? .null,
+                "note": .string(step.text),
+            ]
         }
         let task = makeTask(
             requirements: [Requirement(name: "ticker", type: .string, defaultValue: "BTC")],
@@ -81,10 +85,11 @@ struct StrategyTests {
 
     @Test func concurrentCustomStrategiesRunAlongsideAgents() async throws {
         let gate = Gate()
-        let executor = makeExecutor(agents: ScriptedAgentManager(fallback: { request in
-            try await gate.wait()
-            return AgentResponse(text: request.agentID)
-        }))
+        let executor = makeExecutor(
+            agents: ScriptedAgentManager(fallback: { request in
+                try await gate.wait()
+                return AgentResponse(text: request.agentID)
+            }))
         executor.registerStepStrategy("side", scheduling: .concurrent) { _, _, _ in
             await gate.waitForArrivals(1)
             gate.open()
@@ -102,17 +107,34 @@ struct StrategyTests {
         let task = makeTask([
             makePhase(
                 "Verdict", outputs: ["finalVerdict", "meetingSummary", "confidence"],
-                [agentStep("chair", "decide", ["output": "finalVerdict"]), agentStep("scribe"), aggregateStep("summary")])
+                [
+                    agentStep("chair", "decide", ["output": "finalVerdict"]), agentStep("scribe"),
+                    aggregateStep("summary"),
+                ])
         ])
         let result = try await executor.execute(task)
         let outputs = try #require(result[phase: "Verdict"]?.outputs)
         #expect(outputs["finalVerdict"]?["text"] == "BUY")
         #expect(outputs["meetingSummary"] == "all agreed")
         #expect(outputs["confidence"] == 70)
-        let summary = try #require(result.finalResult)
+        // A summary aggregate describes the run; the phase's result is its agents' answers.
+        #expect(result.finalResult?.arrayValue?.count == 2)
+        let summary = try #require(result[phase: "Verdict"]?.steps[2].value)
         #expect(summary["agentsAsked"] == 2)
         #expect(summary["agentsAnswered"] == 2)
         #expect(summary["failures"] == 0)
+    }
+
+    @Test func aSummaryIsThePhaseResultOnlyWhenNothingElseIs() async throws {
+        let executor = makeExecutor()
+        let task = makeTask([
+            makePhase("A", [agentStep("a"), aggregateStep("summary")]),
+            makePhase("B", dependsOn: ["A"], outputs: ["report"], [descriptionStep("note"), aggregateStep("summary")]),
+        ])
+        let result = try await executor.execute(task)
+        #expect(result[phase: "A"]?.result?["agent"] == "a")
+        #expect(result[phase: "B"]?.result?["phasesCompleted"] == 1)
+        #expect(result[phase: "B"]?.outputs["report"] == result[phase: "B"]?.result)
     }
 
     @Test func consensusTalliesPositions() async throws {
@@ -162,10 +184,14 @@ struct StrategyTests {
 
     @Test func proseValidationsAreUnverifiedWithoutAReviewer() async throws {
         let executor = makeExecutor()
-        let result = try await executor.execute(makeTask([makePhase("P", [agentStep("a"), validationStep("Thorough")])]))
+        let result = try await executor.execute(
+            makeTask([makePhase("P", [agentStep("a"), validationStep("Thorough")])]))
         #expect(result.status == .completed)
         #expect(result.phases[0].steps[1].status == .unverified)
-        #expect(result.warnings == ["phase 'P', step 1: validation is prose and there is no reviewer, so it was not checked: 'Thorough'"])
+        #expect(
+            result.warnings == [
+                "phase 'P', step 1: validation is prose and there is no reviewer, so it was not checked: 'Thorough'"
+            ])
     }
 
     @Test func proseValidationsGoToTheReviewer() async throws {
@@ -181,6 +207,9 @@ struct StrategyTests {
         #expect(agents.requests.last?.responseFormat == .judgement)
         let failed = try await executor.execute(task)
         #expect(failed.status == .failed)
-        #expect(failed.phases[0].errors == ["validation failed: reviewer 'judge' judged 'Thorough' false: FAIL. Risks were ignored."])
+        #expect(
+            failed.phases[0].errors == [
+                "validation failed: reviewer 'judge' judged 'Thorough' false: FAIL. Risks were ignored."
+            ])
     }
 }

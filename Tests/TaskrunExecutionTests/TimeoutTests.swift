@@ -1,5 +1,6 @@
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 @Suite(.timeLimit(.minutes(1)))
@@ -138,7 +139,7 @@ struct TimeoutTests {
         ])
         let handle = try executor.start(task)
         await clock.waitForSleeper(.seconds(5))
-        #expect(await log.of(.agentQuery).isEmpty)
+        #expect(await log.current(.agentQuery).isEmpty)
         clock.advance(by: .seconds(5))
         #expect(await handle.result.status == .completed)
         #expect(clock.sleeps == [.seconds(5)])

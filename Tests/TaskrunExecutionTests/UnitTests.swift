@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TaskrunCore
+import Testing
+
 @testable import TaskrunExecution
 
 struct StateMachineTests {
@@ -69,14 +70,11 @@ struct HelperTests {
         #expect(PhaseAlias.make("  ") == nil)
     }
 
-    @Test func validationOperands() {
-        #expect(
-            ValidationCriterion.operands(of: "len(phases.Analysis.responses) >= 5 and input.ticker in ['a', 'b >= c']")
-                == ["len(phases.Analysis.responses)", "5", "input.ticker", "['a', 'b >= c']"])
-        #expect(ValidationCriterion.operands(of: "not a.b == \"x\" || c != 1") == ["a.b", "\"x\"", "c", "1"])
-        #expect(ValidationCriterion.isBareName("Thorough"))
-        #expect(!ValidationCriterion.isBareName("true"))
-        #expect(!ValidationCriterion.isBareName("a.b"))
+    @Test func reviewerVerdicts() {
+        #expect(ReviewerVerdict.judgement(AgentResponse(text: "PASS - fine")) == true)
+        #expect(ReviewerVerdict.judgement(AgentResponse(text: "no, risks remain")) == false)
+        #expect(ReviewerVerdict.judgement(AgentResponse(text: "maybe")) == nil)
+        #expect(ReviewerVerdict.judgement(AgentResponse(text: "PASS", data: ["passed": false])) == false)
     }
 
     @Test func compactJSON() {

@@ -72,6 +72,9 @@ extension TaskDuration {
         return table
     }()
 
+    /// The long unit names, the ones worth suggesting for a misspelt unit.
+    static let unitNames = ["milliseconds", "seconds", "minutes", "hours", "days", "ms", "sec", "min", "hr"]
+
     /// Reads a duration as task files write it.
     ///
     /// Accepted: one or more `<number><unit>` parts, optionally separated by spaces
@@ -126,8 +129,9 @@ extension TaskDuration {
                 break
             }
             guard let size = units[unit] else {
+                let guess = Suggestion.closest(to: unit, in: unitNames).map { " (did you mean '\($0)'?)" } ?? ""
                 throw DurationSyntaxError(
-                    text: text, reason: "unknown unit '\(unit)'; use ms, s, m, h or d (or their long names)")
+                    text: text, reason: "unknown unit '\(unit)'\(guess); use ms, s, m, h or d (or their long names)")
             }
             total += number * size
             skipSpaces()

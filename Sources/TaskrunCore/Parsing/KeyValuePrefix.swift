@@ -7,30 +7,34 @@ struct KeyValuePrefix: Sendable, Equatable {
     /// Where the value starts: after the colon and any spaces.
     var valueOffset: Int
 
-    /// Reads `key:` at the start of `scalars`, where the key is a letter or `_` followed by letters,
+    /// Reads `key:` at the start of `text`, where the key is a letter or `_` followed by letters,
     /// digits, `_`, `-` or `.`, and the colon is followed by whitespace or the end of the text.
-    /// `firstMustBeLowercase` restricts the first letter (step types are lowercase).
-    static func parse(_ scalars: [Unicode.Scalar], firstMustBeLowercase: Bool = false) -> KeyValuePrefix? {
-        guard let first = scalars.first else { return nil }
-        if firstMustBeLowercase {
+    /// `isStepType` restricts the key to what a step type looks like: a lowercase first letter,
+    /// no dots (so `e.g.: ...` stays prose).
+    static func parse(_ text: LocatedText, isStepType: Bool = false) -> KeyValuePrefix? {
+        guard let first = text.first else { return nil }
+        if isStepType {
             guard first.isASCIILowercase else { return nil }
         } else {
             guard first.isASCIILetter || first == "_" else { return nil }
         }
         var index = 1
-        while index < scalars.count {
-            let scalar = scalars[index]
-            guard scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-" || scalar == "." else {
+        while index < text.count {
+            let scalar = text[index]
+            guard
+                scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-"
+                    || (scalar == "." && !isStepType)
+            else {
                 break
             }
             index += 1
         }
-        guard index < scalars.count, scalars[index] == ":" else { return nil }
+        guard index < text.count, text[index] == ":" else { return nil }
         let keyLength = index
         index += 1
-        guard index == scalars.count || scalars[index].isBlank else { return nil }
-        while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 }
+        guard index == text.count || text[index].isBlank else { return nil }
+        while index < text.count, text[index] == " " || text[index] == "\t" { index += 1 }
         return KeyValuePrefix(
-            key: String(String.UnicodeScalarView(scalars[0..<keyLength])), keyLength: keyLength, valueOffset: index)
+            key: String(scalars: text.scalars.prefix(keyLength)), keyLength: keyLength, valueOffset: index)
     }
 }

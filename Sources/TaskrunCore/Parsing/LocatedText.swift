@@ -4,41 +4,60 @@
 /// some offset in the text (a bad template, an expression error) is reported at the exact
 /// line and column it was written at.
 struct LocatedText: Sendable {
-    /// The text as Unicode scalars; offsets everywhere count these.
-    var scalars: [Unicode.Scalar]
-    /// Where each source segment (one per line) starts in `scalars` and in the file, by offset.
-    var segments: [Segment]
+    /// The scalars of the whole text this one was sliced from; shared by every slice, never copied.
+    private let base: [Unicode.Scalar]
+    /// Where `base[0]` is in the file.
+    private let start: SourceLocation
+    /// Where each later source line starts in `base` and in the file (empty for one-line text).
+    private let laterLines: [Segment]
+    /// This text's bounds in `base`.
+    private(set) var lower: Int
+    private(set) var upper: Int
 
     struct Segment: Sendable {
         var offset: Int
         var location: SourceLocation
     }
 
-    init(scalars: [Unicode.Scalar], segments: [Segment]) {
-        self.scalars = scalars
-        self.segments = segments
+    /// Text whose first scalar is at `start`; `laterLines` says where each later line starts.
+    init(scalars: [Unicode.Scalar], start: SourceLocation, laterLines: [Segment] = []) {
+        self.base = scalars
+        self.start = start
+        self.laterLines = laterLines
+        self.lower = 0
+        self.upper = scalars.count
     }
 
     /// A single-line text starting at `location`.
     init(_ text: some StringProtocol, at location: SourceLocation) {
-        self.scalars = Array(text.unicodeScalars)
-        self.segments = [Segment(offset: 0, location: location)]
+        self.init(scalars: Array(text.unicodeScalars), start: location)
     }
 
-    var count: Int { scalars.count }
-    var isEmpty: Bool { scalars.isEmpty }
-    var text: String { String(String.UnicodeScalarView(scalars)) }
+    var count: Int { upper - lower }
+    var isEmpty: Bool { upper == lower }
+    var scalars: ArraySlice<Unicode.Scalar> { base[lower..<upper] }
+    var text: String { String(scalars: base[lower..<upper]) }
+    var first: Unicode.Scalar? { isEmpty ? nil : base[lower] }
+    var last: Unicode.Scalar? { isEmpty ? nil : base[upper - 1] }
+
+    /// The scalar at `offset` (from this text's start).
+    subscript(offset: Int) -> Unicode.Scalar { base[lower + offset] }
 
     /// The file position of the scalar at `offset` (or just past the end for `offset == count`).
     func location(at offset: Int) -> SourceLocation {
-        guard var segment = segments.first else { return .start }
-        // Segments are few (one per line) and usually one; a linear scan is the fast path.
-        for candidate in segments.dropFirst() {
-            if candidate.offset > offset { break }
-            segment = candidate
+        let absolute = lower + max(0, offset)
+        guard let firstLater = laterLines.first, absolute >= firstLater.offset else {
+            return SourceLocation(line: start.line, column: start.column + absolute)
         }
-        return SourceLocation(
-            line: segment.location.line, column: segment.location.column + max(0, offset - segment.offset))
+        // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
+        var low = 0
+        var high = laterLines.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if laterLines[middle].offset <= absolute { low = middle } else { high = middle - 1 }
+        }
+        let segment = laterLines[low]
+        return SourceLocation(line: segment.location.line, column: segment.location.column + absolute - segment.offset)
     }
 
     /// Where the text starts.
@@ -47,44 +66,39 @@ struct LocatedText: Sendable {
     /// How many columns a caret under `range` should span: up to the end of its first line.
     func caretLength(_ range: Range<Int>) -> Int {
         var end = range.lowerBound
-        while end < range.upperBound, end < scalars.count, scalars[end] != "\n" { end += 1 }
+        while end < range.upperBound, end < count, self[end] != "\n" { end += 1 }
         return max(1, end - range.lowerBound)
     }
 
-    /// The part of the text in `range`, keeping positions.
+    /// The part of the text in `range` (offsets from this text's start), keeping positions.
     func slice(_ range: Range<Int>) -> LocatedText {
-        let lower = max(0, min(range.lowerBound, scalars.count))
-        let upper = max(lower, min(range.upperBound, scalars.count))
-        var newSegments = [Segment(offset: 0, location: location(at: lower))]
-        for segment in segments where segment.offset > lower && segment.offset < upper {
-            newSegments.append(Segment(offset: segment.offset - lower, location: segment.location))
-        }
-        return LocatedText(scalars: Array(scalars[lower..<upper]), segments: newSegments)
+        var copy = self
+        copy.lower = lower + max(0, min(range.lowerBound, count))
+        copy.upper = max(copy.lower, lower + max(0, min(range.upperBound, count)))
+        return copy
     }
 
     /// The text without leading and trailing whitespace (spaces, tabs, newlines), keeping positions.
     func trimmed() -> LocatedText {
-        var lower = 0
-        var upper = scalars.count
-        while lower < upper, scalars[lower].isBlank { lower += 1 }
-        while upper > lower, scalars[upper - 1].isBlank { upper -= 1 }
-        if lower == 0, upper == scalars.count { return self }
-        return slice(lower..<upper)
+        var copy = self
+        while copy.lower < copy.upper, base[copy.lower].isBlank { copy.lower += 1 }
+        while copy.upper > copy.lower, base[copy.upper - 1].isBlank { copy.upper -= 1 }
+        return copy
     }
 
     /// The offset of the first occurrence of `needle` at or after `from`, if any.
     func firstIndex(of needle: [Unicode.Scalar], from: Int = 0) -> Int? {
-        guard !needle.isEmpty, needle.count <= scalars.count else { return nil }
-        var index = max(0, from)
-        let last = scalars.count - needle.count
+        guard let head = needle.first, needle.count <= count else { return nil }
+        var index = lower + max(0, from)
+        let last = upper - needle.count
         while index <= last {
-            if scalars[index] == needle[0] {
+            if base[index] == head {
                 var matches = true
-                for offset in 1..<needle.count where scalars[index + offset] != needle[offset] {
+                for offset in 1..<needle.count where base[index + offset] != needle[offset] {
                     matches = false
                     break
                 }
-                if matches { return index }
+                if matches { return index - lower }
             }
             index += 1
         }
@@ -103,4 +117,64 @@ extension Unicode.Scalar {
     var isASCIILowercase: Bool { value >= 97 && value <= 122 }
     var isASCIIUppercase: Bool { value >= 65 && value <= 90 }
     var isASCIILetter: Bool { isASCIILowercase || isASCIIUppercase }
+}
+
+extension String {
+    /// A string from Unicode scalars, encoded straight to UTF-8: much faster than appending
+    /// them to a `UnicodeScalarView` one by one, which the parser would otherwise do for every
+    /// piece of text it slices.
+    init(scalars: some Collection<Unicode.Scalar>) {
+        var byteCount = 0
+        for scalar in scalars {
+            let value = scalar.value
+            byteCount += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x1_0000 ? 3 : 4
+        }
+        self.init(unsafeUninitializedCapacity: byteCount) { buffer in
+            var index = 0
+            for scalar in scalars {
+                let value = scalar.value
+                if value < 0x80 {
+                    buffer[index] = UInt8(truncatingIfNeeded: value)
+                    index += 1
+                } else if value < 0x800 {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xC0 | (value >> 6))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 2
+                } else if value < 0x1_0000 {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xE0 | (value >> 12))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
+                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 3
+                } else {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xF0 | (value >> 18))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 12) & 0x3F))
+                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
+                    buffer[index + 3] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 4
+                }
+            }
+            return index
+        }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks. Works on UTF-8 bytes
+    /// (blanks are ASCII), so it is cheap on the parser's hot paths, and returns the string
+    /// itself when there is nothing to trim.
+    func trimmingBlanks() -> String {
+        let bounds = utf8.withContiguousStorageIfAvailable { bytes -> (Int, Int) in
+            func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+            var lower = 0
+            var upper = bytes.count
+            while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+            while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+            return (lower, upper)
+        }
+        guard let (lower, upper) = bounds else { return String(self).trimmingWhitespace() }
+        if lower == 0, upper == utf8.count, let whole = self as? String { return whole }
+        let from = utf8.index(utf8.startIndex, offsetBy: lower)
+        let to = utf8.index(utf8.startIndex, offsetBy: upper)
+        return String(self[from..<to])
+    }
 }

@@ -3,7 +3,8 @@ import TaskrunYAML
 extension TaskFileParser {
     /// The keys a task's config block accepts.
     static let configKeys = [
-        "name", "description", "version", "maxExecutionTime", "retry", "requirements", "maxConcurrentPhases", "reviewer",
+        "name", "description", "version", "maxExecutionTime", "retry", "requirements", "maxConcurrentPhases",
+        "reviewer",
     ]
 
     /// Reads the task's config (the first yaml block before the first phase, or the front matter).
@@ -12,7 +13,8 @@ extension TaskFileParser {
         guard let pairs = root.mapping else {
             error(
                 "invalid-config", "the \(origin) must be a YAML mapping of settings, not a \(root.kindName)",
-                at: map.location(of: root), length: map.length(of: root), hint: "write 'key: value' lines, like 'name: My Task'")
+                at: map.location(of: root), length: map.length(of: root),
+                hint: "write 'key: value' lines, like 'name: My Task'")
             return
         }
         var seen: [String: SourceLocation] = [:]
@@ -54,7 +56,7 @@ extension TaskFileParser {
             case "requirements":
                 config.requirements = requirements(value, map: map)
             default:
-                let suggestion = Suggestion.closest(to: key, in: Self.configKeys)
+                let suggestion = Self.suggestion(for: key, in: Self.configKeys)
                 warning(
                     "unknown-config-key", "unknown config key '\(key)'", at: keyLocation, length: keyLength,
                     hint: suggestion.map { "did you mean '\($0)'?" }

@@ -16,7 +16,7 @@ extension TaskFileParser {
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
         var settingsParagraphRead = false
         for block in blocks {
-            let node = document[block]
+            let node = document.nodes[block]
             if let level = node.headingLevel {
                 if level == 3 {
                     section = phaseSection(heading: block)
@@ -64,8 +64,8 @@ extension TaskFileParser {
 
     /// Which section a `###` heading starts; near-misses of known names are reported.
     mutating func phaseSection(heading: Int) -> PhaseSection {
-        let node = document[heading]
-        let title = document.plainText(of: heading).trimmingWhitespace()
+        let node = document.nodes[heading]
+        let title = document.plainText(of: heading).trimmingBlanks()
         let length = max(1, node.end.column - node.start.column + 1)
         switch title.lowercased() {
         case "steps": return .steps
@@ -78,7 +78,7 @@ extension TaskFileParser {
             warning(
                 "heading-level", "'### \(title)' is a level-3 heading, so it is not a phase",
                 at: location(node.start), length: length, hint: "write '## \(title)' to start a phase")
-        } else if let suggestion = Suggestion.closest(to: title, in: Self.phaseSectionTitles) {
+        } else if let suggestion = Self.suggestion(for: title, in: Self.phaseSectionTitles) {
             warning(
                 "unknown-section", "unknown phase section '\(title)' is read as documentation",
                 at: location(node.start), length: length, hint: "did you mean '### \(suggestion)'?")
@@ -97,10 +97,10 @@ extension TaskFileParser {
 
     /// A list item's text: the plain text of its first paragraph. Empty items are reported.
     mutating func listItemText(_ item: Int, what: String) -> (String, SourceLocation)? {
-        let node = document[item]
-        if let first = node.firstChild, document[first].kind == .paragraph {
-            let text = document.plainText(of: first).trimmingWhitespace()
-            if !text.isEmpty { return (text, location(document[first].start)) }
+        let node = document.nodes[item]
+        if let first = node.firstChild, document.nodes[first].kind == .paragraph {
+            let text = document.plainText(of: first).trimmingBlanks()
+            if !text.isEmpty { return (text, location(document.nodes[first].start)) }
         }
         warning(
             "empty-list-item", "empty \(what) bullet is ignored", at: location(node.start),

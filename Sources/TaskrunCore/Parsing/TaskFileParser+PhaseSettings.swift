@@ -9,18 +9,25 @@ extension TaskFileParser {
 
     /// Which settings a phase has set so far, and where, to report one set twice.
     struct SettingsState {
-        var seen: [String: SourceLocation] = [:]
+        /// At most one entry per setting name: a list is cheaper than a dictionary for so few.
+        var seen: [(key: String, location: SourceLocation)] = []
+
+        func firstLocation(of key: String) -> SourceLocation? {
+            seen.first { $0.key == key }?.location
+        }
     }
 
     /// Reads `key: value` setting lines from the paragraph under a phase heading; the other lines
     /// are the phase's description.
     mutating func readSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) {
+        let source = paragraphSource(paragraph)
         var description: [Unicode.Scalar] = []
-        for line in paragraphLines(paragraph) {
-            if let prefix = keyPrefix(of: line) {
-                let keyLocation = line.text.location
+        for (index, lineInfo) in source.lines.enumerated() {
+            let line = source.text(ofLine: index)
+            if let prefix = keyPrefix(line, firstInline: lineInfo.firstInline) {
+                let keyLocation = line.location
                 if Self.phaseSettingNames.contains(prefix.key) {
-                    let value = line.text.slice(prefix.valueOffset..<line.text.count).trimmed()
+                    let value = line.slice(prefix.valueOffset..<line.count).trimmed()
                     applyParagraphSetting(
                         prefix.key, keyLocation: keyLocation, keyLength: prefix.keyLength, value: value, to: &phase,
                         settings: &settings)
@@ -34,9 +41,9 @@ extension TaskFileParser {
                 }
             }
             if !description.isEmpty { description.append("\n") }
-            description += line.text.scalars
+            description += line.scalars
         }
-        let text = String(String.UnicodeScalarView(description)).trimmingWhitespace()
+        let text = String(scalars: description).trimmingBlanks()
         if phase.description.isEmpty {
             phase.description = text
         } else if !text.isEmpty {
@@ -47,19 +54,25 @@ extension TaskFileParser {
     /// A known setting a mistyped key most likely meant. Short keys need a case-only difference,
     /// so that prose like `Then: ...` is not taken for a misspelled `when:`.
     func nearMissSetting(_ key: String) -> String? {
-        guard let suggestion = Suggestion.closest(to: key, in: Self.phaseSettingNames) else { return nil }
+        guard key.count <= 64, let suggestion = Self.suggestion(for: key, in: Self.phaseSettingNames) else {
+            return nil
+        }
         guard key.count >= 5 || key.lowercased() == suggestion.lowercased() else { return nil }
         return suggestion
     }
 
     /// Setting lines in a later paragraph are prose; warn, since the author surely meant a setting.
     mutating func checkMisplacedSettings(_ paragraph: Int, phase: String) {
-        for line in paragraphLines(paragraph) {
-            guard let prefix = keyPrefix(of: line), Self.phaseSettingNames.contains(prefix.key) else { continue }
+        let source = paragraphSource(paragraph)
+        for (index, lineInfo) in source.lines.enumerated() {
+            let line = source.text(ofLine: index)
+            guard let prefix = keyPrefix(line, firstInline: lineInfo.firstInline),
+                Self.phaseSettingNames.contains(prefix.key)
+            else { continue }
             warning(
                 "misplaced-setting",
                 "'\(prefix.key):' is not in the paragraph right under the heading of phase '\(phase)', so it is read as prose",
-                at: line.text.location, length: prefix.keyLength,
+                at: line.location, length: prefix.keyLength,
                 hint: "move it to the first paragraph under the phase heading, or into the phase's yaml block")
         }
     }
@@ -84,14 +97,15 @@ extension TaskFileParser {
         }
         let map = YAMLPositionMap.inline(at: value.location, length: value.count)
         let node: YAMLNode
-        if let first = value.scalars.first, first == "[" || first == "{" || first == "\"" || first == "'" {
+        if let first = value.first, first == "[" || first == "{" || first == "\"" || first == "'" {
             // Flow collections (`[A, B]`, `{maxAttempts: 3}`) and quoted scalars are YAML.
             guard let parsed = parseYAML(value.text, map: map, what: "'\(key)'") else { return }
             node = parsed ?? Self.plainNode("", length: 0)
         } else {
             node = Self.plainNode(value.text, length: value.count)
         }
-        applySetting(key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
+        applySetting(
+            key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
     }
 
     /// A plain scalar node for text that was not parsed as YAML, spanning `length` columns of one line.
@@ -103,14 +117,15 @@ extension TaskFileParser {
 
     /// Reads a ```` ```yaml ```` block in a phase: a mapping of the same settings.
     mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
-        let node = document[block]
+        let node = document.nodes[block]
         let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
         guard let parsed = parseYAML(node.literal ?? "", map: map, what: "phase '\(phase.name)'") else { return }
         guard let root = parsed else { return }
         guard let pairs = root.mapping else {
             error(
                 "invalid-setting", "a phase's yaml block must be a mapping of settings, not a \(root.kindName)",
-                at: map.location(of: root), length: map.length(of: root), hint: "write 'key: value' lines, like 'parallel: false'")
+                at: map.location(of: root), length: map.length(of: root),
+                hint: "write 'key: value' lines, like 'parallel: false'")
             return
         }
         for pair in pairs {
@@ -121,7 +136,7 @@ extension TaskFileParser {
             let keyLocation = map.location(of: pair.key)
             let keyLength = map.length(of: pair.key)
             guard Self.phaseSettingNames.contains(key) else {
-                let suggestion = Suggestion.closest(to: key, in: Self.phaseSettingNames)
+                let suggestion = Self.suggestion(for: key, in: Self.phaseSettingNames)
                 warning(
                     "unknown-setting", "unknown phase setting '\(key)'", at: keyLocation, length: keyLength,
                     hint: suggestion.map { "did you mean '\($0)'?" }
@@ -130,7 +145,7 @@ extension TaskFileParser {
             }
             if key == "when" {
                 noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
-                guard let text = pair.value.scalar?.text, !text.trimmingWhitespace().isEmpty else {
+                guard let text = pair.value.scalar?.text, !text.trimmingBlanks().isEmpty else {
                     error(
                         "invalid-setting", "'when' needs an expression", at: map.location(of: pair.value),
                         length: map.length(of: pair.value))
@@ -140,7 +155,9 @@ extension TaskFileParser {
                 phase.condition = text
                 continue
             }
-            applySetting(key, keyLocation: keyLocation, keyLength: keyLength, value: pair.value, map: map, to: &phase, settings: &settings)
+            applySetting(
+                key, keyLocation: keyLocation, keyLength: keyLength, value: pair.value, map: map, to: &phase,
+                settings: &settings)
         }
     }
 
@@ -155,12 +172,14 @@ extension TaskFileParser {
 
     /// Records that `key` was set; a second time is a warning (the later value wins).
     mutating func noteSetting(_ key: String, at location: SourceLocation, length: Int, settings: inout SettingsState) {
-        if let first = settings.seen[key], key != "dependsOn" {
-            warning(
-                "duplicate-setting", "'\(key)' is set more than once; the later value wins", at: location,
-                length: length, notes: ["first set at \(first)"])
-        } else if settings.seen[key] == nil {
-            settings.seen[key] = location
+        if let first = settings.firstLocation(of: key) {
+            if key != "dependsOn" {
+                warning(
+                    "duplicate-setting", "'\(key)' is set more than once; the later value wins", at: location,
+                    length: length, notes: ["first set at \(first)"])
+            }
+        } else {
+            settings.seen.append((key, location))
         }
     }
 
@@ -198,7 +217,7 @@ extension TaskFileParser {
         case .sequence(let items):
             var names: [PhaseDependency] = []
             for item in items {
-                guard let text = item.scalar?.text.trimmingWhitespace(), !text.isEmpty else {
+                guard let text = item.scalar?.text.trimmingBlanks(), !text.isEmpty else {
                     error(
                         "invalid-setting", "each 'dependsOn' entry must be a phase name", at: map.location(of: item),
                         length: map.length(of: item))
@@ -214,7 +233,7 @@ extension TaskFileParser {
             return []
         case .scalar(let scalar):
             let text = scalarText(node, map: map)
-            if scalar.text.trimmingWhitespace().isEmpty {
+            if scalar.text.trimmingBlanks().isEmpty {
                 error(
                     "invalid-setting", "'dependsOn' needs at least one phase name", at: text.location,
                     hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
@@ -222,11 +241,12 @@ extension TaskFileParser {
             }
             var names: [PhaseDependency] = []
             var start = 0
-            for index in 0...text.count where index == text.count || text.scalars[index] == "," {
+            for index in 0...text.count where index == text.count || text[index] == "," {
                 let part = text.slice(start..<index).trimmed()
                 if part.isEmpty {
                     error(
-                        "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: min(index, text.count)),
+                        "invalid-setting", "empty phase name in 'dependsOn'",
+                        at: text.location(at: min(index, text.count)),
                         hint: "remove the extra comma")
                 } else {
                     names.append(PhaseDependency(name: part.text, location: part.location))

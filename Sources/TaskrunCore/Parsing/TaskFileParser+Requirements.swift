@@ -69,21 +69,23 @@ extension TaskFileParser {
             var defaultNode: YAMLNode?
             var enumNode: YAMLNode?
             var requirement = Requirement(name: name, type: .any, location: location)
-            var seen = Set<String>()
+            var seen: [String] = []
             for pair in pairs {
                 let key = pair.key.scalar?.text ?? ""
-                guard seen.insert(key).inserted else {
+                guard !seen.contains(key) else {
                     error(
                         "duplicate-key", "'\(key)' is given more than once for requirement '\(name)'",
                         at: map.location(of: pair.key), length: map.length(of: pair.key))
                     continue
                 }
+                seen.append(key)
                 switch key {
                 case "type": typeNode = pair.value
                 case "default": defaultNode = pair.value
                 case "enum": enumNode = pair.value
                 case "description":
-                    requirement.description = string(pair.value, map: map, key: "description", code: "invalid-requirement")
+                    requirement.description = string(
+                        pair.value, map: map, key: "description", code: "invalid-requirement")
                 case "optional":
                     if let flag = bool(pair.value, map: map, key: "optional", code: "invalid-requirement") {
                         requirement.isOptional = flag
@@ -93,7 +95,7 @@ extension TaskFileParser {
                         requirement.isSecret = flag
                     }
                 default:
-                    let suggestion = Suggestion.closest(to: key, in: Self.requirementKeys)
+                    let suggestion = Self.suggestion(for: key, in: Self.requirementKeys)
                     warning(
                         "unknown-requirement-key", "unknown key '\(key)' in requirement '\(name)'",
                         at: map.location(of: pair.key), length: map.length(of: pair.key),
@@ -178,7 +180,7 @@ extension TaskFileParser {
         let hint: String
         if let alias = Self.requirementTypeAliases[text.lowercased()] {
             hint = "use '\(alias.rawValue)'"
-        } else if let suggestion = Suggestion.closest(to: text, in: RequirementType.allCases.map(\.rawValue)) {
+        } else if let suggestion = Self.suggestion(for: text, in: RequirementType.allCases.map(\.rawValue)) {
             hint = "did you mean '\(suggestion)'?"
         } else {
             hint = "use string, number, integer, boolean, object, array or any"

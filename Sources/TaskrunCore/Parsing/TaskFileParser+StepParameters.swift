@@ -12,7 +12,7 @@ extension TaskFileParser {
         var values: [String: [JSONValue]] = [:]
         var firstSeen: [String: SourceLocation] = [:]
         for child in document.children(of: item) where child != paragraph {
-            guard case .list = document[child].kind else { continue }
+            guard case .list = document.nodes[child].kind else { continue }
             for bullet in document.children(of: child) {
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
                 if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
@@ -31,31 +31,36 @@ extension TaskFileParser {
                 values[key, default: []].append(typed)
             }
         }
+        guard !values.isEmpty else { return [:] }
         return values.mapValues { $0.count == 1 ? $0[0] : .array($0) }
     }
 
     /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.
     private mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
-        let node = document[bullet]
-        guard let paragraph = node.firstChild, document[paragraph].kind == .paragraph else {
+        let node = document.nodes[bullet]
+        guard let paragraph = node.firstChild, document.nodes[paragraph].kind == .paragraph else {
             warning(
                 "invalid-parameter", "empty parameter bullet is ignored", at: location(node.start),
                 hint: "write parameters as '- key: value'")
             return nil
         }
-        let lines = paragraphLines(paragraph)
-        guard let first = lines.first, let prefix = keyPrefix(of: first) else {
+        let source = paragraphSource(paragraph)
+        guard let firstLine = source.lines.first,
+            let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline)
+        else {
             warning(
                 "invalid-parameter", "nested bullet under a step is not a 'key: value' parameter; it is ignored",
-                at: location(document[paragraph].start), hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
+                at: location(document.nodes[paragraph].start),
+                hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
             return nil
         }
-        if let nested = document[paragraph].nextSibling {
+        if let nested = document.nodes[paragraph].nextSibling {
             warning(
-                "invalid-parameter", "content under a parameter bullet is ignored", at: location(document[nested].start),
+                "invalid-parameter", "content under a parameter bullet is ignored",
+                at: location(document.nodes[nested].start),
                 hint: "a parameter is a single '- key: value' bullet")
         }
-        let text = paragraphText(paragraph)
+        let text = source.text
         let value = text.slice(prefix.valueOffset..<text.count).trimmed()
         return (prefix.key, text.location, value)
     }
@@ -108,7 +113,7 @@ extension TaskFileParser {
     /// `true`/`3`/`null` is typed, anything else is the text as written.
     private func scalarValue(_ value: LocatedText) -> JSONValue {
         let text = value.text
-        if let first = value.scalars.first, first == "\"" || first == "'" {
+        if let first = value.first, first == "\"" || first == "'" {
             // Only a value that is exactly one quoted scalar is unquoted; `"a" or "b"` stays text.
             if let node = try? yamlParser.parse(text), let scalar = node.scalar, scalar.style.isQuoted {
                 return .string(scalar.text)
@@ -124,13 +129,17 @@ extension TaskFileParser {
         }
     }
 
+    static let whenSeparator: [Unicode.Scalar] = [" ", "w", "h", "e", "n", " "]
+
     /// `rule: <label> when <expression>`.
     private mutating func checkClassifyRule(_ value: LocatedText, keyLocation: SourceLocation) {
-        let hint = "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
-        guard let separator = value.firstIndex(of: [" ", "w", "h", "e", "n", " "]) else {
+        let hint =
+            "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
+        guard let separator = value.firstIndex(of: Self.whenSeparator) else {
             error(
                 "invalid-parameter", "classify rule needs ' when <expression>' after its label",
-                at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint)
+                at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint
+            )
             return
         }
         let label = value.slice(0..<separator).trimmed()
@@ -149,7 +158,7 @@ extension TaskFileParser {
 
     /// `classify: <output> - <note>` needs one or more `rule: <label> when <expression>` parameters.
     mutating func checkClassifyStep(_ step: Step, text: LocatedText) {
-        let output = text.firstIndex(of: [" ", "-", " "]).map { text.slice(0..<$0).trimmed() } ?? text
+        let output = text.firstIndex(of: Self.dashSeparator).map { text.slice(0..<$0).trimmed() } ?? text
         if output.isEmpty || output.containsBlank {
             error(
                 "invalid-step", "classify step needs an output name before ' - '", at: text.location,

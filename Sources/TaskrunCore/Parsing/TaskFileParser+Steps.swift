@@ -1,26 +1,43 @@
 import TaskrunMarkdown
 
 extension TaskFileParser {
+    /// The ` - ` between an agent id (or aggregation kind) and the text.
+    static let dashSeparator: [Unicode.Scalar] = [" ", "-", " "]
+
     static let stepExample = "'- agent: quant-analyst - Analyze {{input.ticker}}'"
 
     /// Reads one `### Steps` bullet: its type, text and nested parameters.
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> Step? {
-        let itemNode = document[item]
-        guard let paragraph = itemNode.firstChild, document[paragraph].kind == .paragraph else {
+        let itemNode = document.nodes[item]
+        guard let paragraph = itemNode.firstChild, document.nodes[paragraph].kind == .paragraph else {
             error(
                 "empty-step", "step has no text", at: location(itemNode.start),
                 hint: "write the step after the bullet, like \(Self.stepExample)")
             return nil
         }
-        let lines = paragraphLines(paragraph)
-        let text = paragraphText(paragraph)
+        let source = paragraphSource(paragraph)
+        let header = stepHeader(source)
+        if let header { checkTemplates(header.text) }
+        // Parameters are read (and checked) even under a broken header: every problem in one pass.
+        let parameters = stepParameters(item: item, after: paragraph, kind: header?.kind ?? .description)
+        guard let header else { return nil }
+        let step = Step(
+            kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
+        if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }
+        return step
+    }
+
+    /// A step's type and text from its paragraph, or `nil` when the header is broken (reported).
+    private mutating func stepHeader(_ source: ParagraphSource) -> (kind: StepKind, text: LocatedText)? {
+        let text = source.text
         let location = text.location
         var kind = StepKind.description
         var body = text.trimmed()
-
-        if let first = lines.first, let prefix = keyPrefix(of: first, lowercaseKey: true) {
+        if let firstLine = source.lines.first,
+            let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, isStepType: true)
+        {
             let rest = text.slice(prefix.valueOffset..<text.count).trimmed()
             let typeLength = prefix.keyLength
             switch prefix.key {
@@ -34,11 +51,14 @@ extension TaskFileParser {
                 guard !rest.isEmpty else {
                     error(
                         "empty-step", "validation step has no criterion", at: location, length: typeLength + 1,
-                        hint: "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'")
+                        hint:
+                            "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'"
+                    )
                     return nil
                 }
                 kind = .validation
                 body = rest
+                checkValidationCriterion(rest)
             case "aggregate":
                 guard let (aggregateKind, note) = aggregateStep(rest, typeLocation: location, typeLength: typeLength)
                 else { return nil }
@@ -55,8 +75,11 @@ extension TaskFileParser {
                     kind = .wait(try TaskDuration.parse(rest.text))
                 } catch {
                     self.error(
-                        "invalid-duration", error.description, at: rest.location, length: rest.caretLength(0..<rest.count),
-                        hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+                        "invalid-duration", error.description, at: rest.location,
+                        length: rest.caretLength(0..<rest.count),
+                        hint:
+                            "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds"
+                    )
                     return nil
                 }
                 body = rest
@@ -71,11 +94,7 @@ extension TaskFileParser {
                 body = rest
             }
         }
-        checkTemplates(body)
-        var step = Step(kind: kind, text: body.text, location: location)
-        step.parameters = stepParameters(item: item, after: paragraph, kind: kind)
-        if case .custom(type: "classify") = kind { checkClassifyStep(step, text: body) }
-        return step
+        return (kind, body)
     }
 
     /// `agent: <id> - <prompt>`: the id and the prompt, or `nil` (reported).
@@ -84,16 +103,18 @@ extension TaskFileParser {
     ) -> (String, LocatedText)? {
         let hint = "write 'agent: <id> - <prompt>', like \(Self.stepExample)"
         guard !rest.isEmpty else {
-            error("empty-step", "agent step has no agent id or prompt", at: typeLocation, length: typeLength + 1, hint: hint)
+            error(
+                "empty-step", "agent step has no agent id or prompt", at: typeLocation, length: typeLength + 1,
+                hint: hint)
             return nil
         }
-        let separator = rest.firstIndex(of: [" ", "-", " "])
+        let separator = rest.firstIndex(of: Self.dashSeparator)
         let idPart: LocatedText
         let prompt: LocatedText
         if let separator {
             idPart = rest.slice(0..<separator).trimmed()
             prompt = rest.slice((separator + 3)..<rest.count).trimmed()
-        } else if rest.scalars.last == "-", rest.count >= 2, rest.scalars[rest.count - 2] == " " {
+        } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {
             idPart = rest.slice(0..<(rest.count - 2)).trimmed()
             prompt = rest.slice(rest.count..<rest.count)
         } else if rest.containsBlank {
@@ -136,10 +157,10 @@ extension TaskFileParser {
         }
         var kindPart = rest
         var note = rest.slice(rest.count..<rest.count)
-        if let separator = rest.firstIndex(of: [" ", "-", " "]) {
+        if let separator = rest.firstIndex(of: Self.dashSeparator) {
             kindPart = rest.slice(0..<separator).trimmed()
             note = rest.slice((separator + 3)..<rest.count).trimmed()
-        } else if rest.scalars.last == "-", rest.count >= 2, rest.scalars[rest.count - 2] == " " {
+        } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {
             kindPart = rest.slice(0..<(rest.count - 2)).trimmed()
         }
         guard !kindPart.isEmpty, !kindPart.containsBlank else {

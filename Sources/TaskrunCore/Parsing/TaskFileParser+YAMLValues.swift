@@ -13,7 +13,8 @@ extension TaskFileParser {
                 notes.append(context + (error.contextMark.map { " that starts at \(map.location($0))" } ?? ""))
             }
             self.error(
-                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes)
+                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes
+            )
             return nil
         }
     }
@@ -28,6 +29,20 @@ extension TaskFileParser {
                 "expression-syntax", "invalid \(what) expression: \(error.message)", at: text.location(at: offset),
                 length: 1)
         }
+    }
+
+    /// A validation criterion that is meant as an expression but does not parse would silently
+    /// become unverified prose at run time; warn where the expression breaks instead.
+    mutating func checkValidationCriterion(_ text: LocatedText) {
+        let criterion = ValidationCriterion(text.text)
+        guard case .prose = criterion, let problem = criterion.likelySyntaxError else { return }
+        let offset = max(0, min(problem.offset, text.count))
+        warning(
+            "criterion-not-expression",
+            "validation criterion looks like an expression but does not parse: \(problem.message)",
+            at: text.location(at: offset),
+            notes: ["a criterion that does not parse is treated as prose and recorded as unverified"],
+            hint: "fix the expression, or reword the criterion as plain prose")
     }
 
     /// A string value: any scalar's text as written. `nil` (reported) for collections; `nil`
@@ -66,7 +81,9 @@ extension TaskFileParser {
         guard let value, value >= minimum else {
             let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
             let what = minimum == 0 ? "a whole number of zero or more" : "a whole number of at least \(minimum)"
-            error(code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node))
+            error(
+                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node)
+            )
             return nil
         }
         return value
@@ -151,61 +168,28 @@ extension TaskFileParser {
                             at: map.location(of: pair.value), length: map.length(of: pair.value))
                     }
                 default:
-                    let suggestion = Suggestion.closest(to: key, in: keys)
+                    let suggestion = Self.suggestion(for: key, in: keys)
                     warning(
                         unknownKeyCode, "unknown retry setting '\(key)'", at: keyLocation,
                         length: map.length(of: pair.key),
-                        hint: suggestion.map { "did you mean '\($0)'?" } ?? "retry settings are \(keys.joined(separator: ", "))")
+                        hint: suggestion.map { "did you mean '\($0)'?" }
+                            ?? "retry settings are \(keys.joined(separator: ", "))")
                 }
             }
             return policy
         }
     }
 
-    /// A YAML value as JSON: scalars typed by the core schema, sequences as arrays, mappings as
-    /// objects. Problems (non-finite numbers, duplicate or non-text keys) are reported; `nil` then.
+    /// A YAML value as JSON (``JSONValue/init(yamlNode:)``), its problems reported at their
+    /// position in the task file; `nil` then.
     mutating func jsonValue(_ node: YAMLNode, map: YAMLPositionMap) -> JSONValue? {
-        switch node.content {
-        case .scalar:
-            switch node.resolvedScalar {
-            case .null, nil: return .null
-            case .bool(let flag): return .bool(flag)
-            case .integer(let number): return .number(Double(number))
-            case .float(let number):
-                guard number.isFinite else {
-                    error(
-                        "invalid-value", "'\(node.scalar?.text ?? "")' is not a finite number", at: map.location(of: node),
-                        length: map.length(of: node), hint: "quote it to use it as text")
-                    return nil
-                }
-                return .number(number)
-            case .string(let text): return .string(text)
-            }
-        case .sequence(let items):
-            var values: [JSONValue] = []
-            values.reserveCapacity(items.count)
-            for item in items {
-                guard let value = jsonValue(item, map: map) else { return nil }
-                values.append(value)
-            }
-            return .array(values)
-        case .mapping(let pairs):
-            var object: [String: JSONValue] = [:]
-            for pair in pairs {
-                guard let key = pair.key.scalar?.text else {
-                    error("invalid-value", "mapping keys must be text", at: map.location(of: pair.key))
-                    return nil
-                }
-                guard object[key] == nil else {
-                    error(
-                        "duplicate-key", "key '\(key)' is given more than once", at: map.location(of: pair.key),
-                        length: map.length(of: pair.key))
-                    return nil
-                }
-                guard let value = jsonValue(pair.value, map: map) else { return nil }
-                object[key] = value
-            }
-            return .object(object)
+        do {
+            return try JSONValue(yamlNode: node)
+        } catch {
+            self.error(
+                error.code, error.message, at: map.location(of: error.node), length: map.length(of: error.node),
+                hint: error.hint)
+            return nil
         }
     }
 }

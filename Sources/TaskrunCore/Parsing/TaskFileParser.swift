@@ -69,7 +69,8 @@ struct TaskFileParser {
 
     mutating func parse() -> TaskDefinition {
         if let frontMatter {
-            readConfig(yaml: frontMatter.yaml, map: .block(line: frontMatter.firstLine, column: 1), origin: "front matter")
+            readConfig(
+                yaml: frontMatter.yaml, map: .block(line: frontMatter.firstLine, column: 1), origin: "front matter")
         }
         var configFound = frontMatter != nil
         var title: String?
@@ -92,17 +93,17 @@ struct TaskFileParser {
                 sections.append(
                     DocumentationSection(
                         title: section.title,
-                        content: parser.sourceText(lines: section.firstLine..<line),
+                        content: parser.sourceText(lines: section.firstLine..<max(section.firstLine, line)),
                         location: section.location))
                 currentSection = nil
             }
         }
 
         for child in document.children(of: document.rootIndex) {
-            let node = document[child]
+            let node = document.nodes[child]
             if let level = node.headingLevel, level <= 2 {
                 if level == 1, title == nil, region == .preamble {
-                    title = document.plainText(of: child).trimmingWhitespace()
+                    title = document.plainText(of: child).trimmingBlanks()
                     summaryRange = nil
                     continue
                 }
@@ -113,11 +114,21 @@ struct TaskFileParser {
                     currentPhase = Phase(name: name, location: location(node.start))
                     region = .phase
                 } else {
-                    let heading = document.plainText(of: child).trimmingWhitespace()
+                    let heading = document.plainText(of: child).trimmingBlanks()
                     if let phaseName = wasInPhase { checkMisleveledSection(heading, at: child, endingPhase: phaseName) }
                     currentSection = (heading, location(node.start), node.end.line + 1)
                     region = .section
                 }
+                continue
+            }
+            // The config is the first yaml block before the first phase, wherever it sits there
+            // (under the title, or in a section such as `## Configuration`).
+            let beforeFirstPhase = phases.isEmpty && currentPhase == nil
+            if beforeFirstPhase, region == .section, !configFound, isYAMLFence(child) {
+                configFound = true
+                readConfig(
+                    yaml: node.literal ?? "", map: .block(line: node.start.line + 1, column: node.start.column),
+                    origin: "config block")
                 continue
             }
             switch region {
@@ -133,7 +144,8 @@ struct TaskFileParser {
                     }
                     if frontMatter != nil {
                         warning(
-                            "duplicate-config", "the task already has front matter; this YAML block is not read as config",
+                            "duplicate-config",
+                            "the task already has front matter; this YAML block is not read as config",
                             at: location(node.start), length: 3,
                             hint: "merge its settings into the front matter, or remove one of them")
                     }
@@ -171,19 +183,26 @@ struct TaskFileParser {
     /// The phase name of a `## Phase: Name` or `## Phase Name` heading; `nil` for other headings.
     /// An empty name is reported and the heading is still a phase (named `Phase`), so its steps are read.
     mutating func phaseName(heading: Int) -> String? {
-        guard let first = document[heading].firstChild, document[first].kind == .text,
-            let literal = document[first].literal, literal.hasPrefix("Phase")
+        guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
+            let literal = document.nodes[first].literal
         else { return nil }
-        let afterWord = literal.unicodeScalars.dropFirst(5).first
-        guard afterWord == nil || afterWord == ":" || afterWord == " " || afterWord == "\t" else { return nil }
-        var text = Substring(document.plainText(of: heading).trimmingWhitespace()).dropFirst(5)
-        if text.first == ":" { text = text.dropFirst() }
-        let name = String(text).trimmingWhitespace()
+        // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
+        let word = "Phase".utf8
+        let bytes = literal.utf8
+        guard bytes.starts(with: word) else { return nil }
+        let after = bytes.dropFirst(word.count).first
+        guard after == nil || after == UInt8(ascii: ":") || after == UInt8(ascii: " ") || after == UInt8(ascii: "\t")
+        else { return nil }
+        let text = document.plainText(of: heading).trimmingBlanks()
+        var rest = Substring(text).utf8.dropFirst(word.count)
+        if rest.first == UInt8(ascii: ":") { rest = rest.dropFirst() }
+        let name = Substring(rest).trimmingBlanks()
         if name.isEmpty {
-            let node = document[heading]
+            let start = document.nodes[heading].start
+            let end = document.nodes[heading].end
             error(
-                "empty-phase-name", "phase heading has no name", at: location(node.start),
-                length: max(1, node.end.column - node.start.column + 1), hint: "write '## Phase: Name'")
+                "empty-phase-name", "phase heading has no name", at: location(start),
+                length: max(1, end.column - start.column + 1), hint: "write '## Phase: Name'")
             return "Phase"
         }
         return name
@@ -195,9 +214,9 @@ struct TaskFileParser {
 
     /// `### Steps` or `### Agents` (or `### Dependencies`) outside any phase does nothing: say so.
     mutating func checkSectionOutsidePhase(_ heading: Int) {
-        let node = document[heading]
+        let node = document.nodes[heading]
         guard node.headingLevel == 3 else { return }
-        let title = document.plainText(of: heading).trimmingWhitespace()
+        let title = document.plainText(of: heading).trimmingBlanks()
         if title.hasPrefix("Phase:") {
             warning(
                 "heading-level", "'### \(title)' is a level-3 heading, so it is not a phase", at: location(node.start),
@@ -213,17 +232,25 @@ struct TaskFileParser {
 
     /// `## Steps` right after a phase ends the phase: most likely meant as `### Steps`.
     mutating func checkMisleveledSection(_ title: String, at heading: Int, endingPhase phase: String) {
-        guard let level = document[heading].headingLevel, level == 2,
+        guard let level = document.nodes[heading].headingLevel, level == 2,
             Self.phaseSectionNames.contains(title.lowercased())
         else { return }
-        let node = document[heading]
+        let node = document.nodes[heading]
         warning(
-            "heading-level", "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
+            "heading-level",
+            "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
             at: location(node.start), length: max(1, node.end.column - node.start.column + 1),
             hint: "did you mean '### \(title)'?")
     }
 
     // MARK: - Helpers
+
+    /// A did-you-mean candidate for a misspelled name; names too long to be typos get none (and
+    /// cost no edit-distance work).
+    static func suggestion(for name: String, in candidates: [String]) -> String? {
+        guard name.utf8.count <= 64 else { return nil }
+        return Suggestion.closest(to: name, in: candidates)
+    }
 
     func location(_ position: MarkdownPosition) -> SourceLocation {
         SourceLocation(line: max(1, position.line), column: max(1, position.column))
@@ -231,7 +258,7 @@ struct TaskFileParser {
 
     /// Whether a block is a fenced code block whose info string starts with `yaml` (or `yml`).
     func isYAMLFence(_ index: Int) -> Bool {
-        guard case .codeBlock(let info, let fenced) = document[index].kind, fenced else { return false }
+        guard case .codeBlock(let info, let fenced) = document.nodes[index].kind, fenced else { return false }
         let word = info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" }).first ?? ""
         let lowered = word.lowercased()
         return lowered == "yaml" || lowered == "yml"

@@ -13,8 +13,17 @@ struct TemplateSyntax {
         var hint: String?
     }
 
-    /// Every template problem in `text`, in order.
+    /// Every template problem in `text`, in order; offsets count from the text's start.
+    static func check(_ text: ArraySlice<Unicode.Scalar>) -> [Problem] {
+        text.withContiguousStorageIfAvailable { check(buffer: $0) }
+            ?? Array(text).withUnsafeBufferPointer { check(buffer: $0) }
+    }
+
     static func check(_ text: [Unicode.Scalar]) -> [Problem] {
+        check(text[...])
+    }
+
+    private static func check(buffer text: UnsafeBufferPointer<Unicode.Scalar>) -> [Problem] {
         var problems: [Problem] = []
         var sections: [(name: String, offset: Int, length: Int)] = []
         let count = text.count
@@ -90,7 +99,7 @@ struct TemplateSyntax {
     }
 
     private static func checkTag(
-        _ text: [Unicode.Scalar], from: Int, to: Int, open: Int, end: Int, triple: Bool,
+        _ text: UnsafeBufferPointer<Unicode.Scalar>, from: Int, to: Int, open: Int, end: Int, triple: Bool,
         sections: inout [(name: String, offset: Int, length: Int)], problems: inout [Problem]
     ) {
         var lower = from
@@ -106,7 +115,7 @@ struct TemplateSyntax {
             return
         }
         var sigil: Unicode.Scalar?
-        if !triple, ["#", "^", "/", "!", "&", ">", "=", "{"].contains(text[lower]) {
+        if !triple, Self.isSigil(text[lower]) {
             sigil = text[lower]
             lower += 1
             while lower < upper, text[lower].isBlank { lower += 1 }
@@ -130,11 +139,12 @@ struct TemplateSyntax {
                     hint: "name a value, like '{{input.ticker}}'"))
             return
         }
-        let name = String(String.UnicodeScalarView(text[lower..<upper]))
         if let problem = pathProblem(text, from: lower, to: upper) {
             problems.append(problem)
             return
         }
+        guard sigil == "#" || sigil == "^" || sigil == "/" else { return }
+        let name = String(scalars: text[lower..<upper])
         switch sigil {
         case "#", "^":
             sections.append((name, open, tagLength))
@@ -145,7 +155,8 @@ struct TemplateSyntax {
                 problems.append(
                     Problem(
                         message: "'{{/\(name)}}' closes section '\(last.name)', which is still open",
-                        offset: open, length: tagLength, hint: "close '{{#\(last.name)}}' with '{{/\(last.name)}}' first"))
+                        offset: open, length: tagLength,
+                        hint: "close '{{#\(last.name)}}' with '{{/\(last.name)}}' first"))
             } else {
                 problems.append(
                     Problem(
@@ -157,24 +168,32 @@ struct TemplateSyntax {
         }
     }
 
+    private static func isSigil(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "#", "^", "/", "!", "&", ">", "=", "{": true
+        default: false
+        }
+    }
+
     /// A dotted name: `.` alone, or segments of letters, digits, `_` and `-` joined by single dots.
-    private static func pathProblem(_ text: [Unicode.Scalar], from: Int, to: Int) -> Problem? {
+    private static func pathProblem(_ text: UnsafeBufferPointer<Unicode.Scalar>, from: Int, to: Int) -> Problem? {
         if to - from == 1, text[from] == "." { return nil }
         var segmentStart = from
         var index = from
         while index <= to {
             if index == to || text[index] == "." {
                 if index == segmentStart {
-                    let name = String(String.UnicodeScalarView(text[from..<to]))
+                    let name = String(scalars: text[from..<to])
                     return Problem(
-                        message: "malformed template name '\(name)': empty path segment", offset: index == to ? to - 1 : index,
+                        message: "malformed template name '\(name)': empty path segment",
+                        offset: index == to ? to - 1 : index,
                         length: 1, hint: "names are dotted paths, like 'input.ticker' or 'phases.analysis.status'")
                 }
                 segmentStart = index + 1
             } else {
                 let scalar = text[index]
                 guard scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-" else {
-                    let name = String(String.UnicodeScalarView(text[from..<to]))
+                    let name = String(scalars: text[from..<to])
                     let what = scalar.isBlank ? "a space" : "'\(scalar)'"
                     return Problem(
                         message: "malformed template name '\(name)': unexpected \(what)", offset: index, length: 1,

@@ -37,12 +37,17 @@ public final class ScriptedAgentManager: AgentManager {
     private let state = Mutex(State())
     private let fallback: Handler
     private let clock: any Clock<Duration>
+    private let recordsRequests: Bool
 
     /// - Parameters:
     ///   - clock: What ``Reply/delayed(_:_:)`` waits on.
+    ///   - recordsRequests: Whether to keep every request for ``requests`` (turn off for long runs).
     ///   - fallback: Answers agents with no script left; echoes by default.
-    public init(clock: any Clock<Duration> = ContinuousClock(), fallback: Handler? = nil) {
+    public init(
+        clock: any Clock<Duration> = ContinuousClock(), recordsRequests: Bool = true, fallback: Handler? = nil
+    ) {
         self.clock = clock
+        self.recordsRequests = recordsRequests
         self.fallback = fallback ?? { request in Self.echo(request) }
     }
 
@@ -61,14 +66,14 @@ public final class ScriptedAgentManager: AgentManager {
         state.withLock { $0.handlers[agentID] = handler }
     }
 
-    /// Every request received so far, in arrival order.
+    /// Every request received so far, in arrival order (empty when `recordsRequests` is off).
     public var requests: [AgentRequest] {
         state.withLock { $0.requests }
     }
 
     public func query(_ request: AgentRequest) async throws -> AgentResponse {
         let (reply, handler) = state.withLock { state -> (Reply?, Handler?) in
-            state.requests.append(request)
+            if recordsRequests { state.requests.append(request) }
             if var queue = state.queues[request.agentID], !queue.isEmpty {
                 let reply = queue.removeFirst()
                 state.queues[request.agentID] = queue

@@ -5,8 +5,8 @@ import TaskrunCore
 /// Once an execution has started, it always ends with an ``ExecutionResult``; failures during the
 /// run are in its status and reason, not thrown.
 public enum ExecutionError: Error, Sendable, CustomStringConvertible {
-    /// No task file for the name.
-    case taskNotFound(name: String, directory: String, suggestion: String?)
+    /// No task file for the name, or it could not be read (with a hint such as a did-you-mean).
+    case taskNotFound(TaskLookupError)
     /// The task file has errors (or could not be read into a task).
     case invalidTask(path: String, diagnostics: [Diagnostic])
     /// The task cannot run as written: unknown step types, conditions that do not parse, bad templates.
@@ -24,8 +24,8 @@ public enum ExecutionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .taskNotFound(let name, let directory, let suggestion):
-            "no task named '\(name)' in '\(directory)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        case .taskNotFound(let error):
+            error.description
         case .invalidTask(let path, let diagnostics):
             "task '\(path)' has errors:\n"
                 + diagnostics.filter { $0.severity == .error }.map {

@@ -12,6 +12,8 @@ final class ExecutorCore: Sendable {
     let hub: EventHub
     let random: @Sendable () -> Double
     let configuration: TaskExecutor.Configuration
+    /// Task files parsed by name, kept until they change.
+    let parseCache = ParseCache()
 
     private struct Strategies {
         var byName: [String: any StepStrategy] = [:]
@@ -62,12 +64,12 @@ final class ExecutorCore: Sendable {
         strategies.withLock { $0.byName.keys.sorted() }
     }
 
-    /// The plan for `task`, built (and preflight-checked) on first use.
-    func plan(for task: TaskDefinition) throws(ExecutionError) -> ExecutionPlan {
+    /// The plan for `task`, built (and preflight-checked) on first use. Check its problems before running it.
+    func plan(for task: TaskDefinition) -> ExecutionPlan {
         let (cached, byName, version) = strategies.withLock { ($0.plans[task], $0.byName, $0.version) }
         if let cached { return cached }
         // Built outside the lock: preflight calls strategies' code.
-        let plan = try ExecutionPlan(task: task, strategies: byName)
+        let plan = ExecutionPlan(task: task, strategies: byName)
         strategies.withLock { strategies in
             guard strategies.version == version else { return }
             if strategies.plans.count >= Self.planCacheLimit { strategies.plans.removeAll() }

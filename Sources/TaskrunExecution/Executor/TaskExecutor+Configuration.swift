@@ -67,14 +67,13 @@ public struct ActiveExecution: Sendable, Hashable {
 /// A started execution: its id, its live state, its result, and control over it.
 public struct ExecutionHandle: Sendable {
     let run: ExecutionRun
-    let task: Task<ExecutionResult, Never>
 
     public var id: ExecutionID { run.id }
 
     /// Waits for the execution to end. Cancelling the waiting task does not stop the execution
     /// (use ``abort(reason:)``).
     public var result: ExecutionResult {
-        get async { await task.value }
+        get async { await run.result() }
     }
 
     /// The state now.

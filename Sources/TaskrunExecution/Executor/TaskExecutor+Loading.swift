@@ -1,25 +1,37 @@
-import Foundation
 import TaskrunCore
 
 extension TaskExecutor {
-    /// Reads and parses the task `name`: `<tasksDirectory>/<name>.md`, or `name` itself when it ends
-    /// in `.md`. Refuses a file with error diagnostics.
+    /// Finds and parses the task `name` with the shared ``TaskLocator`` rules: a name is looked up
+    /// as `<tasksDirectory>/<name>.md`, a path ending in `.md` (or naming a file) is read as is.
+    /// Parsed files are cached until they change. Refuses a file with error diagnostics.
     public func loadTask(_ name: String) throws(ExecutionError) -> TaskDefinition {
-        let directory = configuration.tasksDirectory
-        let path = name.hasSuffix(".md") ? name : "\(directory)/\(name).md"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-                .filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }
-            throw .taskNotFound(name: name, directory: directory, suggestion: Suggestion.closest(to: name, in: names))
+        try loadTaskFile(name).task
+    }
+
+    /// Like ``loadTask(_:)``, also returning the file's text and where it was found (for
+    /// diagnostics with source lines).
+    /// - Parameter locator: How to find it; by default, names are looked up in
+    ///   `configuration.tasksDirectory` and paths are relative to the process's directory.
+    public func loadTaskFile(
+        _ name: String, locator: TaskLocator? = nil
+    ) throws(ExecutionError) -> (task: TaskDefinition, loaded: LoadedTask) {
+        let locator = locator ?? TaskLocator(tasksDirectory: configuration.tasksDirectory)
+        let loaded: LoadedTask
+        do {
+            loaded = try core.parseCache.load(try locator.locate(name))
+        } catch {
+            throw .taskNotFound(error)
         }
-        let result = TaskParser().parse(source: String(decoding: data, as: UTF8.self), path: path)
-        guard let task = result.task, !result.hasErrors else {
-            var diagnostics = result.diagnostics
-            if diagnostics.isEmpty {
-                diagnostics = [.error("unreadable-task", "the file could not be read as a task", path: path, at: .start)]
+        guard let task = loaded.task, !loaded.result.hasErrors else {
+            var diagnostics = loaded.diagnostics
+            if !diagnostics.hasErrors {
+                diagnostics.append(
+                    .error(
+                        "unreadable-task", "the file could not be read as a task", path: loaded.reference.path,
+                        at: .start))
             }
-            throw .invalidTask(path: path, diagnostics: diagnostics)
+            throw .invalidTask(path: loaded.reference.path, diagnostics: diagnostics)
         }
-        return task
+        return (task, loaded)
     }
 }

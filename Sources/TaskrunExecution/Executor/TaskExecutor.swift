@@ -71,12 +71,7 @@ public final class TaskExecutor: Sendable {
     /// What keeps `task` from running, without running it: unknown step types, conditions and
     /// templates that do not parse, dependency problems. Empty when it can run.
     public func preflight(_ task: TaskDefinition) -> [PreflightProblem] {
-        do {
-            return try core.plan(for: task).templateProblems(input: nil)
-        } catch {
-            if case .preflightFailed(let problems) = error { return problems }
-            return [PreflightProblem(error.description)]
-        }
+        core.plan(for: task).allProblems(input: nil)
     }
 
     // MARK: Executing
@@ -103,14 +98,15 @@ public final class TaskExecutor: Sendable {
 
     /// Continues an execution from a checkpoint and waits for it to end (see ``start(resumingFrom:task:options:)``).
     public func execute(
-        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition, options: ExecutionOptions = ExecutionOptions()
+        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition,
+        options: ExecutionOptions = ExecutionOptions()
     ) async throws(ExecutionError) -> ExecutionResult {
         await Self.await(try start(resumingFrom: checkpoint, task: task, options: options))
     }
 
     private static func await(_ handle: ExecutionHandle) async -> ExecutionResult {
         await withTaskCancellationHandler {
-            await handle.task.value
+            await handle.run.result()
         } onCancel: {
             handle.run.requestStop(.aborted("the caller's task was cancelled"))
         }
@@ -121,9 +117,17 @@ public final class TaskExecutor: Sendable {
         _ task: TaskDefinition, input: [String: JSONValue] = [:], options: ExecutionOptions = ExecutionOptions()
     ) throws(ExecutionError) -> ExecutionHandle {
         guard !core.isShutDown else { throw .shutDown }
-        let plan = try core.plan(for: task)
-        let (resolved, warnings) = try InputResolver.resolve(input, requirements: task.requirements)
-        let problems = plan.templateProblems(input: resolved)
+        let plan = core.plan(for: task)
+        // Problems with the task come first; with a valid input they include the input's.
+        let resolved: [String: JSONValue]
+        let warnings: [String]
+        do {
+            (resolved, warnings) = try InputResolver.resolve(input, requirements: task.requirements)
+        } catch {
+            if !plan.problems.isEmpty { throw .preflightFailed(plan.allProblems(input: nil)) }
+            throw error
+        }
+        let problems = plan.allProblems(input: resolved)
         if !problems.isEmpty { throw .preflightFailed(problems) }
         for warning in warnings { core.logger.warning("\(warning)", metadata: ["task": "\(task.id)"]) }
         let id = ExecutionID.make()
@@ -145,20 +149,24 @@ public final class TaskExecutor: Sendable {
     /// other phase starts over from pending. The time limit starts afresh. Throws when the
     /// checkpoint's phases do not match the task's, or the execution is active in this executor.
     public func start(
-        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition, options: ExecutionOptions = ExecutionOptions()
+        resumingFrom checkpoint: ExecutionCheckpoint, task: TaskDefinition,
+        options: ExecutionOptions = ExecutionOptions()
     ) throws(ExecutionError) -> ExecutionHandle {
         guard !core.isShutDown else { throw .shutDown }
-        let plan = try core.plan(for: task)
+        let plan = core.plan(for: task)
+        let problems = plan.allProblems(input: checkpoint.state.input)
+        if !problems.isEmpty { throw .preflightFailed(problems) }
         var state = checkpoint.state
         guard state.taskID == task.id else {
             throw .checkpointMismatch("it belongs to task '\(state.taskID)', not '\(task.id)'")
         }
         guard state.phases.map(\.name) == task.phases.map(\.name) else {
             throw .checkpointMismatch(
-                "its phases (\(state.phases.map(\.name).joined(separator: ", "))) differ from the task's (\(task.phases.map(\.name).joined(separator: ", ")))")
+                "its phases (\(state.phases.map(\.name).joined(separator: ", "))) differ from the task's (\(task.phases.map(\.name).joined(separator: ", ")))"
+            )
         }
-        for index in state.phases.indices where !ReadyQueue.isDone(state.phases[index], plan: plan) {
-            state.phases[index] = PhaseResult(name: state.phases[index].name)
+        for index in state.phaseList.indices where !ReadyQueue.isDone(state.phaseList[index], plan: plan) {
+            state.phaseList[index] = PhaseResult(name: state.phaseList[index].name)
         }
         state.status = .pending
         state.reason = nil
@@ -179,8 +187,8 @@ public final class TaskExecutor: Sendable {
             executionBudget: options.maxExecutionTime ?? task.metadata.maxExecutionTime?.duration
                 ?? configuration.maxExecutionTime)
         try core.register(run)
-        let driver = Task { await run.drive() }
-        return ExecutionHandle(run: run, task: driver)
+        Task { await run.start() }
+        return ExecutionHandle(run: run)
     }
 
     // MARK: Control

@@ -45,7 +45,9 @@ public struct PhaseCommit: Sendable, Hashable, Codable {
     /// The events since the previous write.
     public var events: [ExecutionEvent]
 
-    public init(executionID: ExecutionID, phase: PhaseResult, checkpoint: ExecutionCheckpoint?, events: [ExecutionEvent]) {
+    public init(
+        executionID: ExecutionID, phase: PhaseResult, checkpoint: ExecutionCheckpoint?, events: [ExecutionEvent]
+    ) {
         self.executionID = executionID
         self.phase = phase
         self.checkpoint = checkpoint

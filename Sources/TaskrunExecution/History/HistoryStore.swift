@@ -14,9 +14,10 @@
 /// A pause or resume may be written from another task while a commit is in flight, so writes of
 /// one execution can arrive with their events interleaved; order the log by sequence number.
 ///
-/// When a write throws, the execution ends with status `failed` and the error as its reason (a
-/// store that cannot record a phase cannot promise to resume it). Implementations must be safe to
-/// call from many tasks at once.
+/// When ``executionStarted(_:)`` or ``commitPhase(_:)`` throws, the execution ends with status
+/// `failed` and the error as its reason (a store that cannot record a phase cannot promise to
+/// resume it); when ``executionUpdated(_:)`` or ``executionFinished(_:events:)`` throws, the error
+/// is logged. Implementations must be safe to call from many tasks at once.
 public protocol HistoryStore: Sendable {
     /// An execution started (or was continued from a checkpoint: `record.resumeCount > 0`).
     func executionStarted(_ record: ExecutionRecord) async throws

@@ -1,17 +1,33 @@
 /// A history store that keeps everything in memory: the default, for tests and for `--no-store`.
 ///
 /// It keeps the latest checkpoint of each execution (not every one) and, once more than
-/// `retainedExecutions` executions have finished, forgets the oldest finished ones.
+/// `retainedExecutions` executions have finished, forgets the oldest finished ones. Every write
+/// is O(1) amortized (plus the events it carries).
 public actor InMemoryHistoryStore: HistoryStore {
-    private struct Entry {
+    /// One execution's records. A class, mutated in place, so a write never copies what is stored.
+    private final class Entry {
         var execution: StoredExecution
+        var phaseIndex: [String: Int] = [:]
         var checkpoint: ExecutionCheckpoint?
-        var events: [ExecutionEvent]
+        var events: [ExecutionEvent] = []
+
+        init(execution: StoredExecution) {
+            self.execution = execution
+        }
+
+        /// Appends in sequence order; writes of one execution may arrive interleaved (see ``HistoryStore``).
+        func append(_ newEvents: [ExecutionEvent]) {
+            guard let first = newEvents.first else { return }
+            let outOfOrder = (events.last?.sequence ?? 0) > first.sequence
+            events.append(contentsOf: newEvents)
+            if outOfOrder { events.sort { $0.sequence < $1.sequence } }
+        }
     }
 
     private var entries: [ExecutionID: Entry] = [:]
-    /// Finished executions, oldest first, for retention.
+    /// Finished executions, oldest first, for retention; `retiredCount` of them are already gone.
     private var finishedOrder: [ExecutionID] = []
+    private var retiredCount = 0
     private let retainedExecutions: Int
 
     public init(retainedExecutions: Int = 10_000) {
@@ -19,53 +35,58 @@ public actor InMemoryHistoryStore: HistoryStore {
     }
 
     public func executionStarted(_ record: ExecutionRecord) {
-        if var entry = entries[record.id] {
+        if let entry = entries[record.id] {
             // A continued execution: keep what was committed before.
             entry.execution.record = record
             entry.execution.status = .running
             entry.execution.reason = nil
             entry.execution.result = nil
-            finishedOrder.removeAll { $0 == record.id }
-            append(record.events, to: &entry)
-            entries[record.id] = entry
+            entry.append(record.events)
         } else {
-            var entry = Entry(
-                execution: StoredExecution(record: record, status: .running, reason: nil, phases: [], result: nil),
-                checkpoint: nil, events: [])
-            append(record.events, to: &entry)
+            let entry = Entry(
+                execution: StoredExecution(record: record, status: .running, reason: nil, phases: [], result: nil))
+            entry.append(record.events)
             entries[record.id] = entry
         }
     }
 
     public func commitPhase(_ commit: PhaseCommit) {
-        guard var entry = entries[commit.executionID] else { return }
-        entry.execution.phases.removeAll { $0.name == commit.phase.name }
-        entry.execution.phases.append(commit.phase)
+        guard let entry = entries[commit.executionID] else { return }
+        if let index = entry.phaseIndex[commit.phase.name] {
+            entry.execution.phases[index] = commit.phase
+        } else {
+            entry.phaseIndex[commit.phase.name] = entry.execution.phases.count
+            entry.execution.phases.append(commit.phase)
+        }
         if let checkpoint = commit.checkpoint { entry.checkpoint = checkpoint }
-        append(commit.events, to: &entry)
-        entries[commit.executionID] = entry
+        entry.append(commit.events)
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) {
-        guard var entry = entries[update.executionID] else { return }
-        if !(entry.execution.status.isTerminal) {
+        guard let entry = entries[update.executionID] else { return }
+        if !entry.execution.status.isTerminal {
             entry.execution.status = update.status
             entry.execution.reason = update.reason
         }
-        append(update.events, to: &entry)
-        entries[update.executionID] = entry
+        entry.append(update.events)
     }
 
     public func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) {
-        guard var entry = entries[result.executionID] else { return }
+        guard let entry = entries[result.executionID] else { return }
         entry.execution.status = result.status
         entry.execution.reason = result.reason
         entry.execution.result = result
-        append(events, to: &entry)
-        entries[result.executionID] = entry
+        entry.append(events)
         finishedOrder.append(result.executionID)
-        while finishedOrder.count > retainedExecutions {
-            entries[finishedOrder.removeFirst()] = nil
+        while finishedOrder.count - retiredCount > retainedExecutions {
+            let oldest = finishedOrder[retiredCount]
+            retiredCount += 1
+            // A continued execution that is running again is not retired.
+            if entries[oldest]?.execution.status.isTerminal == true { entries[oldest] = nil }
+        }
+        if retiredCount > 4096 {
+            finishedOrder.removeFirst(retiredCount)
+            retiredCount = 0
         }
     }
 
@@ -83,16 +104,5 @@ public actor InMemoryHistoryStore: HistoryStore {
 
     public func events(of id: ExecutionID) -> [ExecutionEvent] {
         entries[id]?.events ?? []
-    }
-
-    /// Appends in sequence order; writes of one execution may arrive interleaved (see ``HistoryStore``).
-    private func append(_ events: [ExecutionEvent], to entry: inout Entry) {
-        guard let first = events.first else { return }
-        if let last = entry.events.last, last.sequence > first.sequence {
-            entry.events.append(contentsOf: events)
-            entry.events.sort { $0.sequence < $1.sequence }
-        } else {
-            entry.events.append(contentsOf: events)
-        }
     }
 }

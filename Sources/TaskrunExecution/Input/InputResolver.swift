@@ -33,7 +33,8 @@ public enum InputResolver {
         if !problems.isEmpty { throw .requirementsNotMet(problems) }
         let declared = requirements.map(\.name)
         let warnings = input.keys.sorted().filter { !declared.contains($0) }.map { key in
-            "unknown input '\(key)'" + (Suggestion.closest(to: key, in: declared).map { "; did you mean '\($0)'?" } ?? "")
+            "unknown input '\(key)'"
+                + (Suggestion.closest(to: key, in: declared).map { "; did you mean '\($0)'?" } ?? "")
         }
         return (resolved, warnings)
     }

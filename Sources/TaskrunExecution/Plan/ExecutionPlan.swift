@@ -13,6 +13,9 @@ final class ExecutionPlan: Sendable {
     /// Parsed expressions by source text: conditions, validation criteria, classify rules.
     let expressions: [String: Expression]
     let secretInputs: [String]
+    /// What keeps the task from running, found while building the plan. A plan with problems is
+    /// never run; it is kept so that its references can still be checked and reported together.
+    let problems: [PreflightProblem]
 
     /// The fields of a phase in templates and expressions.
     static let phaseFields = ["name", "status", "outputs", "responses", "errors", "attempts", "result", "steps"]
@@ -21,11 +24,11 @@ final class ExecutionPlan: Sendable {
     /// Aggregate kinds the built-in `aggregate` strategy computes.
     static let builtInAggregateKinds = ["responses", "consensus", "summary"]
 
-    init(task: TaskDefinition, strategies: [String: any StepStrategy]) throws(ExecutionError) {
+    init(task: TaskDefinition, strategies: [String: any StepStrategy]) {
         var problems: [PreflightProblem] = []
         var builder = PlanBuilder(task: task, strategies: strategies)
         let phases = builder.build(problems: &problems)
-        if !problems.isEmpty { throw .preflightFailed(problems) }
+        self.problems = problems
         self.task = task
         self.phases = phases
         self.phaseIndex = builder.phaseIndex
@@ -34,27 +37,107 @@ final class ExecutionPlan: Sendable {
         self.secretInputs = task.requirements.filter(\.isSecret).map(\.name)
     }
 
+    /// Every problem that keeps the task from running with `input` (`nil`: checks that need the
+    /// input are skipped).
+    func allProblems(input: [String: JSONValue]?) -> [PreflightProblem] {
+        problems + referenceProblems(input: input)
+    }
+
     /// The parsed expression for `source`, from the plan when it was seen at preflight.
     func expression(_ source: String) throws(ExpressionSyntaxError) -> Expression {
         if let parsed = expressions[source] { return parsed }
         return try Expression(parsing: source)
     }
 
-    /// Template references that cannot resolve whatever happens at run time: unknown roots, input
-    /// keys the input does not have, phases that are not dependencies. Checked before anything
-    /// runs; references inside sections are checked when rendered.
-    func templateProblems(input: [String: JSONValue]?) -> [PreflightProblem] {
+    /// References that cannot resolve whatever happens at run time, in templates and in
+    /// expressions (`when:`, validation criteria, classify rules): unknown roots, input keys the
+    /// input does not have (when `input` is given), phases that do not exist or are not
+    /// dependencies. Checked before anything runs; template references inside sections, and
+    /// anything below a phase's `outputs`, are checked when evaluated.
+    func referenceProblems(input: [String: JSONValue]?) -> [PreflightProblem] {
         var problems: [PreflightProblem] = []
         for phase in phases {
+            if let condition = phase.condition {
+                for message in expressionProblems(condition, in: phase, step: nil, input: input) {
+                    problems.append(PreflightProblem(message, phase: phase.name, location: phase.phase.location))
+                }
+            }
             for step in phase.steps {
+                func report(_ message: String) {
+                    problems.append(
+                        PreflightProblem(message, phase: phase.name, step: step.index, location: step.step.location))
+                }
+                if let condition = step.condition {
+                    expressionProblems(condition, in: phase, step: step, input: input).forEach(report)
+                }
+                for source in expressionSources(of: step) {
+                    guard let expression = expressions[source] else { continue }
+                    expressionProblems(expression, in: phase, step: step, input: input).forEach(report)
+                }
                 guard let template = step.template, template.hasTags else { continue }
                 for node in template.nodes {
                     if let message = staticProblem(node.name, in: phase, isAgent: step.isAgent, input: input) {
-                        problems.append(
-                            PreflightProblem(
-                                message, phase: phase.name, step: step.index, location: step.step.location))
+                        report(message)
                     }
                 }
+            }
+        }
+        return problems
+    }
+
+    /// The expressions a built-in step evaluates besides its `when:`.
+    private func expressionSources(of step: StepPlan) -> [String] {
+        switch step.step.kind {
+        case .validation:
+            let criterion = step.step.text.trimmingWhitespace()
+            guard let expression = expressions[criterion], !expression.isBareName else { return [] }
+            return [criterion]
+        case .custom("classify") where step.strategyName == "classify":
+            return ClassifyRule.rules(of: step.step).compactMap { try? $0.get().condition }
+        default:
+            return []
+        }
+    }
+
+    /// Problems with the static part of each name the expression reads. A phase's own `when:`
+    /// (`step == nil`) sees only its dependencies; a step's expressions see its phase as well.
+    private func expressionProblems(
+        _ expression: Expression, in phase: PhasePlan, step: StepPlan?, input: [String: JSONValue]?
+    ) -> [String] {
+        let what = step == nil ? "'when: \(expression.source)'" : "'\(expression.source)'"
+        var problems: [String] = []
+        var roots = ["input", "phases", "execution", "task", "phase"]
+        if step != nil { roots.append("steps") }
+        if step?.isAgent == true { roots.append("agent") }
+        for reference in expression.references {
+            guard roots.contains(reference.root) else {
+                problems.append(
+                    "\(what) reads '\(reference.root)', which does not exist"
+                        + (Suggestion.closest(to: reference.root, in: roots).map { "; did you mean '\($0)'?" }
+                            ?? " (names start with \(roots.joined(separator: ", ")))"))
+                continue
+            }
+            guard case .key(let first)? = reference.components.first else { continue }
+            switch reference.root {
+            case "input":
+                guard let input, input[first] == nil else { continue }
+                problems.append(
+                    "\(what) reads 'input.\(first)', which is not in the input"
+                        + (Suggestion.closest(to: first, in: input.keys).map { "; did you mean '\($0)'?" } ?? ""))
+            case "phases":
+                guard let index = phaseIndex[first] else {
+                    let candidates = phases.flatMap { [$0.name] + ($0.alias.map { [$0] } ?? []) }
+                    problems.append(
+                        "\(what) reads phase '\(first)', which does not exist"
+                            + (Suggestion.closest(to: first, in: candidates).map { "; did you mean '\($0)'?" } ?? ""))
+                    continue
+                }
+                if phase.ancestors.contains(index) || (step != nil && index == phase.index) { continue }
+                problems.append(
+                    "\(what) reads phase '\(phases[index].name)', which is not a dependency of '\(phase.name)'; add it to dependsOn"
+                )
+            default:
+                continue
             }
         }
         return problems
@@ -83,7 +166,8 @@ final class ExecutionPlan: Sendable {
                     + (Suggestion.closest(to: parts[1], in: candidates).map { "; did you mean '\($0)'?" } ?? "")
             }
             guard index == phase.index || phase.ancestors.contains(index) else {
-                return "template references '\(name)', but phase '\(phases[index].name)' is not a dependency of '\(phase.name)'; add it to dependsOn"
+                return
+                    "template references '\(name)', but phase '\(phases[index].name)' is not a dependency of '\(phase.name)'; add it to dependsOn"
             }
             if parts.count >= 3, !Self.phaseFields.contains(parts[2]) {
                 return "template references '\(name)', but a phase has no '\(parts[2])'"

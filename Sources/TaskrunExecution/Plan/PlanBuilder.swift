@@ -47,15 +47,20 @@ struct PlanBuilder {
         if task.phases.isEmpty { problems.append(PreflightProblem("the task has no phases")) }
     }
 
-    private func check(_ retry: RetryPolicy, _ what: String, _ location: SourceLocation?, _ problems: inout [PreflightProblem]) {
+    private func check(
+        _ retry: RetryPolicy, _ what: String, _ location: SourceLocation?, _ problems: inout [PreflightProblem]
+    ) {
         if retry.maxAttempts < 1 {
-            problems.append(PreflightProblem("\(what): maxAttempts must be at least 1, got \(retry.maxAttempts)", location: location))
+            problems.append(
+                PreflightProblem(
+                    "\(what): maxAttempts must be at least 1, got \(retry.maxAttempts)", location: location))
         }
         if retry.backoffMs < 0 || (retry.maxBackoffMs ?? 0) < 0 {
             problems.append(PreflightProblem("\(what): backoff cannot be negative", location: location))
         }
         if !(0...1).contains(retry.jitter) {
-            problems.append(PreflightProblem("\(what): jitter must be between 0 and 1, got \(retry.jitter)", location: location))
+            problems.append(
+                PreflightProblem("\(what): jitter must be between 0 and 1, got \(retry.jitter)", location: location))
         }
     }
 
@@ -110,8 +115,8 @@ struct PlanBuilder {
         }
     }
 
-    /// Each phase's transitive dependencies in file order, or `nil` (with a problem) for a cycle.
-    private func ancestorSets(_ dependencies: [[Int]], _ problems: inout [PreflightProblem]) -> [[Int]]? {
+    /// Each phase's transitive dependencies, or `nil` (with a problem) for a cycle.
+    private func ancestorSets(_ dependencies: [[Int]], _ problems: inout [PreflightProblem]) -> [PhaseSet]? {
         let count = dependencies.count
         var remaining = dependencies.map(\.count)
         var dependents = Array(repeating: [Int](), count: count)
@@ -132,14 +137,14 @@ struct PlanBuilder {
             problems.append(PreflightProblem("dependency cycle among phases \(stuck.joined(separator: ", "))"))
             return nil
         }
-        var ancestors = Array(repeating: Set<Int>(), count: count)
+        var ancestors = Array(repeating: PhaseSet(capacity: count), count: count)
         for index in order {
             for dependency in dependencies[index] {
                 ancestors[index].insert(dependency)
                 ancestors[index].formUnion(ancestors[dependency])
             }
         }
-        return ancestors.map { $0.sorted() }
+        return ancestors
     }
 
     private mutating func parseCondition(
@@ -166,7 +171,8 @@ struct PlanBuilder {
         var synthesized = 0
         if !phase.steps.contains(where: { $0.agentID != nil }) {
             // Listed agents with no step of their own are asked the phase description (SHARED-DECISIONS 4).
-            let listed = phase.agents.map { Step(kind: .agent(id: $0), text: phase.description, location: phase.location) }
+            let prompt = phase.description.isEmpty ? phase.name : phase.description
+            let listed = phase.agents.map { Step(kind: .agent(id: $0), text: prompt, location: phase.location) }
             synthesized = listed.count
             written = listed + written
         }
@@ -174,7 +180,9 @@ struct PlanBuilder {
             phase.steps.contains { $0.kind == .aggregate(kind: "consensus") } ? .structured : .text
         var plans: [StepPlan] = []
         for (index, step) in written.enumerated() {
-            if let plan = planStep(step, index: index, synthesized: index < synthesized, in: phase, defaultFormat, &problems) {
+            if let plan = planStep(
+                step, index: index, synthesized: index < synthesized, in: phase, defaultFormat, &problems)
+            {
                 plans.append(plan)
             }
         }
@@ -196,7 +204,8 @@ struct PlanBuilder {
     ) -> StepPlan? {
         let name = strategyName(for: step)
         func problem(_ message: String, hint: String? = nil) {
-            problems.append(PreflightProblem(message, phase: phase.name, step: index, location: step.location, hint: hint))
+            problems.append(
+                PreflightProblem(message, phase: phase.name, step: index, location: step.location, hint: hint))
         }
         guard let strategy = strategies[name] else {
             problem(
@@ -242,7 +251,9 @@ struct PlanBuilder {
         }
         var outputName: String?
         if let output = parameters["output"] {
-            if let text = output.stringValue, !text.isEmpty { outputName = text } else {
+            if let text = output.stringValue, !text.isEmpty {
+                outputName = text
+            } else {
                 problem("'output' must be the name of an output, got \(output.compactJSON)")
             }
         }

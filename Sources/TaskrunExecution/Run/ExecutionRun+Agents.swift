@@ -24,7 +24,8 @@ extension ExecutionRun {
         let phase = context.scope.phase
         var policy = plan.agentRetry
         if let attempts = step.maxAttempts { policy.maxAttempts = attempts }
-        let visible = AgentContext(input: input, phaseResponses: context.responses, earlierPhases: context.scope.ancestors)
+        let visible = AgentContext(
+            input: input, phaseResponses: context.responses, earlierPhases: context.scope.ancestors)
         var attempt = 1
         while true {
             state.withLock { state in
@@ -44,9 +45,9 @@ extension ExecutionRun {
                 state.withLock { state in
                     if recordsReply {
                         let position =
-                            state.execution.phases[phase.index].responses.lastIndex { $0.step <= step.index }
+                            state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
                             .map { $0 + 1 } ?? 0
-                        state.execution.phases[phase.index].responses.insert(reply, at: position)
+                        state.execution.phaseList[phase.index].responses.insert(reply, at: position)
                     }
                     emit(
                         .agentResponse, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,

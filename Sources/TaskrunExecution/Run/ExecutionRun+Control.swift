@@ -2,47 +2,18 @@
 /// task is cancelled.
 extension ExecutionRun {
     /// Stops the execution for `reason` unless it is already stopping or finished; the first
-    /// reason wins. Wakes the driver, which cancels everything in flight.
+    /// reason wins. Cancels every phase in flight (which cancels their steps and agent queries);
+    /// the execution ends when the last of them has returned.
     func requestStop(_ reason: StopReason) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.stop == nil, !state.finished else { return nil }
+        let (tasks, idle) = state.withLock { state -> ([Task<Void, Never>], Bool) in
+            guard state.stop == nil, !state.finished else { return ([], false) }
             state.stop = reason
-            return Self.takeSignalWaiter(&state)
+            let tasks = Array(state.phaseTasks.values) + [state.deadlineTask].compactMap { $0 }
+            return (tasks, state.running == 0)
         }
-        waiter?.resume()
-    }
-
-    private static func takeSignalWaiter(_ state: inout RunState) -> CheckedContinuation<Void, Never>? {
-        if let waiter = state.signalWaiter {
-            state.signalWaiter = nil
-            return waiter
-        }
-        state.signalPending = true
-        return nil
-    }
-
-    /// Returns when a stop is requested or the execution resumes (or at once if one of them happened
-    /// since the last call).
-    func waitForSignal() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if state.signalPending || state.stop != nil || Task.isCancelled {
-                        state.signalPending = false
-                        return true
-                    }
-                    state.signalWaiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.signalWaiter = nil }
-                return state.signalWaiter
-            }
-            waiter?.resume()
-        }
+        for task in tasks { task.cancel() }
+        // With no phase in flight, no phase task will notice: end the execution from here.
+        if idle { Task { await self.finishIfDone() } }
     }
 
     // MARK: Pause and resume
@@ -53,9 +24,12 @@ extension ExecutionRun {
         let update = try state.withLock { state throws(ExecutionError) -> ExecutionUpdate in
             guard state.stop == nil, !state.finished else {
                 throw .illegalTransition(
-                    StateTransitionError(subject: "execution \(id)", from: "stopping", to: ExecutionStatus.paused.rawValue))
+                    StateTransitionError(
+                        subject: "execution \(id)", from: "stopping", to: ExecutionStatus.paused.rawValue))
             }
-            do throws(StateTransitionError) { try state.execution.transition(to: .paused) } catch { throw .illegalTransition(error) }
+            do throws(StateTransitionError) { try state.execution.transition(to: .paused) } catch {
+                throw .illegalTransition(error)
+            }
             state.paused = true
             state.pausedSince = now
             state.execution.reason = reason
@@ -70,13 +44,16 @@ extension ExecutionRun {
     /// Resumes a paused execution where it stood.
     func resume() async throws(ExecutionError) {
         let now = clock.now
-        let (update, waiters, signal) = try state.withLock {
-            state throws(ExecutionError) -> (ExecutionUpdate, [CheckedContinuation<Void, any Error>], CheckedContinuation<Void, Never>?) in
+        let (update, waiters) = try state.withLock {
+            state throws(ExecutionError) -> (ExecutionUpdate, [CheckedContinuation<Void, any Error>]) in
             guard state.stop == nil else {
                 throw .illegalTransition(
-                    StateTransitionError(subject: "execution \(id)", from: "stopping", to: ExecutionStatus.running.rawValue))
+                    StateTransitionError(
+                        subject: "execution \(id)", from: "stopping", to: ExecutionStatus.running.rawValue))
             }
-            do throws(StateTransitionError) { try state.execution.transition(to: .running) } catch { throw .illegalTransition(error) }
+            do throws(StateTransitionError) { try state.execution.transition(to: .running) } catch {
+                throw .illegalTransition(error)
+            }
             state.paused = false
             if let since = state.pausedSince { state.pausedTotal += now - since }
             state.pausedSince = nil
@@ -84,11 +61,13 @@ extension ExecutionRun {
             emit(.executionResumed, into: &state)
             let waiters = Array(state.pauseWaiters.values)
             state.pauseWaiters.removeAll()
-            let update = ExecutionUpdate(executionID: id, status: .running, reason: nil, events: takeEvents(from: &state))
-            return (update, waiters, Self.takeSignalWaiter(&state))
+            let update = ExecutionUpdate(
+                executionID: id, status: .running, reason: nil, events: takeEvents(from: &state))
+            return (update, waiters)
         }
         for waiter in waiters { waiter.resume() }
-        signal?.resume()
+        // Phases that became ready while paused start now, from a task of their own.
+        Task { await self.advance() }
         logger.info("execution resumed")
         await record(update)
     }
@@ -108,7 +87,7 @@ extension ExecutionRun {
         let parked = state.withLock { state -> Bool in
             guard state.paused else { return false }
             if let index {
-                try? state.execution.phases[index].transition(to: .paused)
+                try? state.execution.phaseList[index].transition(to: .paused)
                 state.busy -= 1
             }
             return true
@@ -118,8 +97,8 @@ extension ExecutionRun {
         let resumed = (try? await waitWhilePaused()) != nil
         if let index {
             state.withLock { state in
-                if state.execution.phases[index].status == .paused {
-                    try? state.execution.phases[index].transition(to: .running)
+                if state.execution.phaseList[index].status == .paused {
+                    try? state.execution.phaseList[index].transition(to: .running)
                 }
                 state.busy += 1
             }

@@ -1,7 +1,14 @@
 import TaskrunCore
 
 /// The scheduler: starts each phase the moment its dependencies are done, up to the concurrency
-/// limit, reacts to each phase's end, commits it, and ends the execution.
+/// limit, commits each phase as it ends, and ends the execution.
+///
+/// There is no scheduling task. Scheduling is a short synchronous decision under the run's lock
+/// (``advance()``), made by whoever changed something: the start, a phase that just committed, a
+/// resume. Each running phase is its own task, tracked in the run's state so that a stop cancels
+/// it, and counted, so that the execution ends only after the last one has returned. This keeps
+/// an execution that waits on a slow agent down to that one phase task (see `Docs/execution.md`,
+/// "Performance").
 extension ExecutionRun {
     enum PhaseOutcome: Sendable, Equatable {
         case completed
@@ -15,74 +22,79 @@ extension ExecutionRun {
         case interrupted
     }
 
-    enum DriverEvent: Sendable {
-        case phaseEnded(Int, PhaseOutcome)
-        case deadline(Bool)
-        case signal
-    }
-
-    /// Runs the execution to its end and returns the result. Never throws: every way an
-    /// execution can end is a status.
-    func drive() async -> ExecutionResult {
+    /// Starts the execution: records the start, arms the time limit, launches the first phases.
+    func start() async {
         await begin()
-        var ready = ReadyQueue(plan: plan, phases: snapshot().phases)
-        await withTaskGroup(of: DriverEvent.self) { group in
-            if let budget = executionBudget {
-                group.addTask { .deadline(await self.waitForActiveTime(budget)) }
-            }
-            var running = 0
-            var watching = false
-            while true {
-                await launchReadyPhases(&ready, running: &running, group: &group)
-                if stopReason != nil {
-                    group.cancelAll()
-                    if running == 0 { break }
-                } else if running == 0 && ready.isEmpty && !isPaused {
-                    break
-                }
-                if !watching && stopReason == nil {
-                    watching = true
-                    group.addTask {
-                        await self.waitForSignal()
-                        return .signal
-                    }
-                }
-                guard let event = await group.next() else { break }
-                switch event {
-                case .phaseEnded(let index, let outcome):
-                    running -= 1
-                    await phaseEnded(index, outcome, &ready)
-                case .deadline(let fired):
-                    if fired, let budget = executionBudget {
-                        requestStop(.executionTimedOut("the execution exceeded its time limit of \(Self.format(budget))"))
-                    }
-                case .signal:
-                    watching = false
+        if let budget = executionBudget {
+            let timer = Task {
+                if await self.waitForActiveTime(budget) {
+                    self.requestStop(
+                        .executionTimedOut("the execution exceeded its time limit of \(Self.format(budget))"))
                 }
             }
-            group.cancelAll()
+            let stopping = state.withLock { state -> Bool in
+                state.deadlineTask = timer
+                return state.stop != nil
+            }
+            if stopping { timer.cancel() }
         }
-        return await finish()
+        await advance()
     }
 
-    /// Starts phases from the ready queue while the execution is running and below its limit.
-    /// Phases whose condition is false are skipped (and committed) here, which can make more ready.
-    private func launchReadyPhases(
-        _ ready: inout ReadyQueue, running: inout Int, group: inout TaskGroup<DriverEvent>
-    ) async {
-        while stopReason == nil, !isPaused, running < maxConcurrentPhases, let index = ready.pop() {
-            switch admit(index) {
-            case .run:
-                running += 1
-                group.addTask { .phaseEnded(index, await self.runPhase(index)) }
-            case .skipped:
-                if await commit(index, checkpoint: true) { ready.markDone(index) }
-                state.withLock { $0.busy -= 1 }
-                resumeSettleWaitersIfSettled()
-            case .failed(let message):
-                await phaseEnded(index, .failed(message), &ready)
+    /// Launches every phase that is ready, allowed and within the limit; commits the ones whose
+    /// `when:` is false (which can make more ready); ends the execution when nothing is left.
+    func advance() async {
+        while true {
+            let admitted = state.withLock { state -> [Int] in
+                guard state.stop == nil, !state.paused else { return [] }
+                var admitted: [Int] = []
+                while state.running < maxConcurrentPhases, let index = state.ready.pop() {
+                    state.running += 1
+                    state.busy += 1
+                    admitted.append(index)
+                }
+                return admitted
+            }
+            if admitted.isEmpty { break }
+            for index in admitted {
+                switch admit(index) {
+                case .run:
+                    launch(index)
+                case .skipped:
+                    if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
+                    phaseSettled()
+                case .failed(let message):
+                    await phaseEnded(index, .failed(message))
+                    phaseSettled()
+                }
             }
         }
+        await finishIfDone()
+    }
+
+    private func launch(_ index: Int) {
+        let task = Task {
+            let outcome = await self.runPhase(index)
+            await self.phaseEnded(index, outcome)
+            self.state.withLock { $0.phaseTasks[index] = nil }
+            self.phaseSettled()
+            await self.advance()
+        }
+        let stopping = state.withLock { state -> Bool in
+            // If the task already ended, this entry is stale; cancelling an ended task does nothing.
+            state.phaseTasks[index] = task
+            return state.stop != nil
+        }
+        if stopping { task.cancel() }
+    }
+
+    /// A launched (or skipped, or refused) phase is fully handled: it no longer counts as running.
+    private func phaseSettled() {
+        state.withLock { state in
+            state.running -= 1
+            state.busy -= 1
+        }
+        resumeSettleWaitersIfSettled()
     }
 
     private enum Admission {
@@ -101,50 +113,45 @@ extension ExecutionRun {
                 switch try condition.evaluate(in: ExpressionContext(variables: variables)) {
                 case .bool(let value): skip = !value
                 case let other:
-                    failure = "condition '\(condition.source)' must be true or false, got \(other.typeName) \(other.abbreviated())"
+                    failure = "condition '\(condition.source)' must be true or false, got \(other.typedDescription)"
                 }
             } catch {
                 failure = "condition '\(condition.source)' could not be evaluated: \(error.message)"
             }
         }
+        guard skip || failure != nil else { return .run }
         return state.withLock { state -> Admission in
             let now = clock.currentDate
             if skip {
-                try? state.execution.phases[index].transition(to: .skipped)
-                state.execution.phases[index].startedAt = now
-                state.execution.phases[index].finishedAt = now
+                try? state.execution.phaseList[index].transition(to: .skipped)
+                state.execution.phaseList[index].startedAt = now
+                state.execution.phaseList[index].finishedAt = now
                 emit(.phaseSkipped, into: &state, phase: phase.name, message: phase.condition?.source)
-                state.busy += 1
                 return .skipped
             }
-            state.busy += 1
-            guard let failure else { return .run }
-            try? state.execution.phases[index].transition(to: .running)
-            state.execution.phases[index].attempts += 1
-            state.execution.phases[index].startedAt = now
-            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts)
-            try? state.execution.phases[index].transition(to: .failed)
-            state.execution.phases[index].finishedAt = now
-            state.execution.phases[index].errors.append(failure)
+            let failure = failure ?? ""
+            try? state.execution.phaseList[index].transition(to: .running)
+            state.execution.phaseList[index].attempts += 1
+            state.execution.phaseList[index].startedAt = now
+            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts)
+            try? state.execution.phaseList[index].transition(to: .failed)
+            state.execution.phaseList[index].finishedAt = now
+            state.execution.phaseList[index].errors.append(failure)
             emit(.phaseFailed, into: &state, phase: phase.name, status: PhaseStatus.failed.rawValue, message: failure)
             return .failed(failure)
         }
     }
 
     /// Reacts to a phase's end: commits it and releases its dependents, or stops the execution.
-    private func phaseEnded(_ index: Int, _ outcome: PhaseOutcome, _ ready: inout ReadyQueue) async {
+    private func phaseEnded(_ index: Int, _ outcome: PhaseOutcome) async {
         let name = plan.phases[index].name
-        defer {
-            state.withLock { $0.busy -= 1 }
-            resumeSettleWaitersIfSettled()
-        }
         switch outcome {
         case .completed, .failedContinuing:
-            if await commit(index, checkpoint: true) { ready.markDone(index) }
+            if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
         case .failed(let message):
             let continues = plan.phases[index].phase.continueOnFailure
             if !continues { requestStop(.phaseEnded(.failed, "phase '\(name)' failed: \(message)")) }
-            if await commit(index, checkpoint: false), continues { ready.markDone(index) }
+            if await commit(index, checkpoint: false), continues { state.withLock { $0.ready.markDone(index) } }
         case .timedOut(let message):
             requestStop(.phaseEnded(.timeout, "phase '\(name)' timed out: \(message)"))
             _ = await commit(index, checkpoint: false)
@@ -154,28 +161,58 @@ extension ExecutionRun {
     }
 
     /// Hands a finished phase (and, when asked and the phase checkpoints, a snapshot) to the
-    /// history store, and waits for it. Returns `false` when the store failed (the execution stops).
+    /// history store, and waits for it. Commits of one execution never overlap, so the store sees
+    /// checkpoints in the order they were taken. Returns `false` when the store failed (the
+    /// execution stops).
     func commit(_ index: Int, checkpoint: Bool) async -> Bool {
         let phase = plan.phases[index]
         let wantsCheckpoint = checkpoint && phase.phase.checkpoint
+        await acquireCommitLock()
         let commit = state.withLock { state in
             let snapshot =
                 wantsCheckpoint
                 ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
             return PhaseCommit(
-                executionID: id, phase: state.execution.phases[index], checkpoint: snapshot,
+                executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
                 events: takeEvents(from: &state))
         }
+        var committed = true
         do {
             try await core.history.commitPhase(commit)
         } catch {
             requestStop(.storeFailed("the history store could not commit phase '\(phase.name)': \(error)"))
-            return false
+            committed = false
         }
-        if wantsCheckpoint {
+        if committed && wantsCheckpoint {
             state.withLock { emit(.checkpointCreated, into: &$0, phase: phase.name) }
         }
-        return true
+        releaseCommitLock()
+        return committed
+    }
+
+    private func acquireCommitLock() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { state -> Bool in
+                guard state.committing else {
+                    state.committing = true
+                    return true
+                }
+                state.commitWaiters.append(continuation)
+                return false
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    private func releaseCommitLock() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.commitWaiters.isEmpty else {
+                state.committing = false
+                return nil
+            }
+            return state.commitWaiters.removeFirst()
+        }
+        next?.resume()
     }
 
     // MARK: Start and end
@@ -186,6 +223,7 @@ extension ExecutionRun {
             let now = clock.currentDate
             try? state.execution.transition(to: .running)
             if state.execution.startedAt == nil { state.execution.startedAt = now }
+            state.ready = ReadyQueue(plan: plan, phases: state.execution.phaseList)
             emit(.executionStart, into: &state, task: plan.task.id)
             return ExecutionRecord(
                 id: id, taskID: plan.task.id, taskName: state.execution.taskName, task: plan.task,
@@ -199,10 +237,24 @@ extension ExecutionRun {
         } catch {
             requestStop(.storeFailed("the history store could not record the start: \(error)"))
         }
+        state.withLock { $0.begun = true }
     }
 
-    private func finish() async -> ExecutionResult {
-        let (result, events) = state.withLock { state -> (ExecutionResult, [ExecutionEvent]) in
+    /// Ends the execution once nothing runs and nothing more will: all phases done, or stopping.
+    /// A paused execution stays paused until it is resumed or aborted. Exactly one caller finishes.
+    func finishIfDone() async {
+        let finishing = state.withLock { state -> Bool in
+            guard state.begun, !state.finishing, state.running == 0 else { return false }
+            guard state.stop != nil || (!state.paused && state.ready.isEmpty) else { return false }
+            state.finishing = true
+            return true
+        }
+        if finishing { await finish() }
+    }
+
+    private func finish() async {
+        let (result, events, tasks) = state.withLock {
+            state -> (ExecutionResult, [ExecutionEvent], [Task<Void, Never>]) in
             let offset = clock.now
             let now = clock.date(at: offset)
             let status = state.stop?.executionStatus ?? .completed
@@ -224,15 +276,18 @@ extension ExecutionRun {
             emit(kind, into: &state, status: status.rawValue, message: state.stop?.message, duration: duration)
             state.finished = true
             let execution = state.execution
-            let final = execution.phases.last { $0.status == .completed }
+            let final = execution.phaseList.last { $0.status == .completed }
             let result = ExecutionResult(
                 executionID: id, taskID: execution.taskID, taskName: execution.taskName, status: status,
                 reason: execution.reason, input: execution.input, startedAt: execution.startedAt ?? now,
                 finishedAt: now, duration: duration, phases: execution.phases, finalPhase: final?.name,
                 finalResult: final?.result, warnings: execution.warnings)
-            return (result, takeEvents(from: &state))
+            let tasks = [state.deadlineTask].compactMap { $0 } + state.phaseTasks.values
+            state.deadlineTask = nil
+            state.phaseTasks.removeAll()
+            return (result, takeEvents(from: &state), tasks)
         }
-        resumeSettleWaitersIfSettled()
+        for task in tasks { task.cancel() }
         let pauseWaiters = state.withLock { state in
             defer { state.pauseWaiters.removeAll() }
             return Array(state.pauseWaiters.values)
@@ -244,13 +299,32 @@ extension ExecutionRun {
             logger.error("history store could not record the end: \(error)")
         }
         core.unregister(self)
+        let waiters = state.withLock { state -> [CheckedContinuation<ExecutionResult, Never>] in
+            state.result = result
+            defer { state.resultWaiters.removeAll() }
+            return state.resultWaiters
+        }
+        for waiter in waiters { waiter.resume(returning: result) }
+        resumeSettleWaitersIfSettled()
         if result.status == .completed {
             logger.debug("execution completed", metadata: ["task": "\(plan.task.id)"])
         } else {
             logger.notice(
-                "execution ended: \(result.status)", metadata: ["task": "\(plan.task.id)", "reason": "\(result.reason ?? "")"])
+                "execution ended: \(result.status)",
+                metadata: ["task": "\(plan.task.id)", "reason": "\(result.reason ?? "")"])
         }
-        return result
+    }
+
+    /// Waits for the execution to end.
+    func result() async -> ExecutionResult {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ExecutionResult, Never>) in
+            let result = state.withLock { state -> ExecutionResult? in
+                if let result = state.result { return result }
+                state.resultWaiters.append(continuation)
+                return nil
+            }
+            if let result { continuation.resume(returning: result) }
+        }
     }
 
     static func format(_ duration: Duration) -> String {
@@ -260,16 +334,19 @@ extension ExecutionRun {
 
 /// The phases waiting to start, in file order, and how many dependencies each still waits for.
 struct ReadyQueue {
-    private var waitingFor: [Int]
-    private let dependents: [[Int]]
-    /// Ready phases, kept sorted so the earliest in the file starts first.
+    private var waitingFor: [Int] = []
+    private var dependents: [[Int]] = []
+    /// Ready phases, sorted from last to first in file order, so the earliest pops first.
     private var ready: [Int] = []
 
-    init(plan: ExecutionPlan, phases: [PhaseResult]) {
+    init() {}
+
+    init(plan: ExecutionPlan, phases: PhaseList) {
         dependents = plan.phases.map(\.dependents)
         let done = phases.map { Self.isDone($0, plan: plan) }
         waitingFor = plan.phases.map { phase in phase.dependencies.filter { !done[$0] }.count }
-        for index in plan.phases.indices where !done[index] && phases[index].status == .pending && waitingFor[index] == 0 {
+        for index in plan.phases.indices.reversed()
+        where !done[index] && phases[index].status == .pending && waitingFor[index] == 0 {
             ready.append(index)
         }
     }
@@ -286,15 +363,20 @@ struct ReadyQueue {
     var isEmpty: Bool { ready.isEmpty }
 
     mutating func pop() -> Int? {
-        ready.isEmpty ? nil : ready.removeFirst()
+        ready.popLast()
     }
 
     mutating func markDone(_ index: Int) {
         for dependent in dependents[index] {
             waitingFor[dependent] -= 1
             if waitingFor[dependent] == 0 {
-                let position = ready.firstIndex { $0 > dependent } ?? ready.endIndex
-                ready.insert(dependent, at: position)
+                var low = 0
+                var high = ready.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if ready[middle] > dependent { low = middle + 1 } else { high = middle }
+                }
+                ready.insert(dependent, at: low)
             }
         }
     }

@@ -43,9 +43,10 @@ extension ExecutionRun {
             if let retry = phase.retry, attempt < retry.maxAttempts {
                 let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
                 state.withLock { state in
-                    state.execution.phases[index].errors.append("attempt \(attempt): \(failure.message)")
+                    state.execution.phaseList[index].errors.append("attempt \(attempt): \(failure.message)")
                     emit(
-                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1, status: failure.status.rawValue,
+                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1,
+                        status: failure.status.rawValue,
                         message: failure.message, delay: delay)
                 }
                 do { try await clock.sleep(for: delay) } catch { return interruption(index) }
@@ -72,49 +73,51 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         state.withLock { state in
             let now = clock.currentDate
-            guard state.execution.phases[index].status == .running || state.execution.phases[index].status == .paused
+            guard
+                state.execution.phaseList[index].status == .running
+                    || state.execution.phaseList[index].status == .paused
             else { return }
-            for step in state.execution.phases[index].steps where step.status == .running {
-                try? state.execution.phases[index].steps[step.index].transition(to: stepStatus)
-                state.execution.phases[index].steps[step.index].finishedAt = now
-                state.execution.phases[index].steps[step.index].error = message
+            for step in state.execution.phaseList[index].steps where step.status == .running {
+                try? state.execution.phaseList[index].steps[step.index].transition(to: stepStatus)
+                state.execution.phaseList[index].steps[step.index].finishedAt = now
+                state.execution.phaseList[index].steps[step.index].error = message
                 emit(
-                    .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.type, agent: step.agent,
+                    .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.type,
+                    agent: step.agent,
                     attempt: step.attempts, status: stepStatus.rawValue, message: message)
             }
-            if state.execution.phases[index].status == .paused,
+            if state.execution.phaseList[index].status == .paused,
                 !PhaseStatus.paused.canTransition(to: phaseStatus)
             {
-                try? state.execution.phases[index].transition(to: .running)
+                try? state.execution.phaseList[index].transition(to: .running)
             }
             fillOutputs(of: index, in: &state)
-            try? state.execution.phases[index].transition(to: phaseStatus)
-            state.execution.phases[index].finishedAt = now
-            state.execution.phases[index].errors.append(message)
+            try? state.execution.phaseList[index].transition(to: phaseStatus)
+            state.execution.phaseList[index].finishedAt = now
+            state.execution.phaseList[index].errors.append(message)
             emit(.phaseFailed, into: &state, phase: phase.name, status: phaseStatus.rawValue, message: message)
         }
     }
 
-    /// Starts an attempt: fresh step results, `phase:start`, and the ancestors as they ended.
+    /// Starts an attempt: fresh step results and `phase:start`.
     private func beginAttempt(_ index: Int) -> PhaseScope {
         let phase = plan.phases[index]
-        let ancestors = state.withLock { state -> [PhaseResult] in
+        state.withLock { state in
             let now = clock.currentDate
-            if state.execution.phases[index].status == .pending {
-                try? state.execution.phases[index].transition(to: .running)
-                state.execution.phases[index].startedAt = now
+            if state.execution.phaseList[index].status == .pending {
+                try? state.execution.phaseList[index].transition(to: .running)
+                state.execution.phaseList[index].startedAt = now
             }
-            state.execution.phases[index].attempts += 1
-            state.execution.phases[index].steps = phase.steps.map {
+            state.execution.phaseList[index].attempts += 1
+            state.execution.phaseList[index].steps = phase.steps.map {
                 StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID)
             }
-            state.execution.phases[index].responses = []
-            state.execution.phases[index].outputs = [:]
-            state.execution.phases[index].result = nil
-            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts)
-            return phase.ancestors.map { state.execution.phases[$0] }
+            state.execution.phaseList[index].responses = []
+            state.execution.phaseList[index].outputs = [:]
+            state.execution.phaseList[index].result = nil
+            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts)
         }
-        return PhaseScope(run: self, phase: phase, ancestors: ancestors)
+        return PhaseScope(run: self, phase: phase)
     }
 
     /// Runs the steps segment by segment: a segment's steps at the same time, the next segment
@@ -124,7 +127,7 @@ extension ExecutionRun {
         for segment in scope.phase.segments {
             if Task.isCancelled || hasDecisiveFailure(index) { return }
             guard await gate(phase: index) else { return }
-            let visible = state.withLock { $0.execution.phases[index].responses }
+            let visible = state.withLock { $0.execution.phaseList[index].responses }
             if segment.count == 1 {
                 await runStep(segment[0], in: scope, visible: visible)
             } else {
@@ -140,7 +143,7 @@ extension ExecutionRun {
     private func hasDecisiveFailure(_ index: Int) -> Bool {
         let steps = plan.phases[index].steps
         return state.withLock { state in
-            state.execution.phases[index].steps.contains { result in
+            state.execution.phaseList[index].steps.contains { result in
                 result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
             }
         }
@@ -150,17 +153,20 @@ extension ExecutionRun {
     /// failed, or every agent that was asked failed.
     private func judge(_ index: Int) -> PhaseFailure? {
         let plans = plan.phases[index].steps
-        let results = state.withLock { $0.execution.phases[index].steps }
+        let results = state.withLock { $0.execution.phaseList[index].steps }
         var reasons: [String] = []
         var statuses: [StepStatus] = []
         for step in plans {
             let result = results[step.index]
             guard result.status.isFailure, step.isValidation || step.isRequired else { continue }
             let error = result.error ?? result.status.rawValue
-            reasons.append(step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
+            reasons.append(
+                step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
             statuses.append(result.status)
         }
-        let asked = plans.filter { $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending }
+        let asked = plans.filter {
+            $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending
+        }
         if !asked.isEmpty, asked.allSatisfy({ results[$0.index].status.isFailure }) {
             let details = asked.map { "\($0.step.agentID ?? "?"): \(results[$0.index].error ?? "failed")" }
             reasons.append("every agent failed (\(details.joined(separator: "; ")))")
@@ -179,11 +185,11 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         state.withLock { state in
             fillOutputs(of: index, in: &state)
-            try? state.execution.phases[index].transition(to: .completed)
-            state.execution.phases[index].finishedAt = clock.currentDate
+            try? state.execution.phaseList[index].transition(to: .completed)
+            state.execution.phaseList[index].finishedAt = clock.currentDate
             emit(
-                .phaseComplete, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts,
-                status: PhaseStatus.completed.rawValue, duration: state.execution.phases[index].duration)
+                .phaseComplete, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
         }
     }
 
@@ -191,35 +197,43 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         state.withLock { state in
             fillOutputs(of: index, in: &state)
-            state.execution.phases[index].errors.append(label + failure.message)
-            try? state.execution.phases[index].transition(to: failure.status)
-            state.execution.phases[index].finishedAt = clock.currentDate
+            state.execution.phaseList[index].errors.append(label + failure.message)
+            try? state.execution.phaseList[index].transition(to: failure.status)
+            state.execution.phaseList[index].finishedAt = clock.currentDate
             emit(
-                .phaseFailed, into: &state, phase: phase.name, attempt: state.execution.phases[index].attempts,
-                status: failure.status.rawValue, message: failure.message, duration: state.execution.phases[index].duration)
+                .phaseFailed, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                status: failure.status.rawValue, message: failure.message,
+                duration: state.execution.phaseList[index].duration)
         }
     }
 }
 
-/// One attempt of one phase: the plan and the ancestors' results as they ended, with their
-/// template and expression views built once, on first use.
+/// One attempt of one phase: the plan, and the ancestors' results and their template views,
+/// read on first use (they are final by the time the phase starts, so reading later gives the
+/// same values, and phases that never look at them never pay for them).
 final class PhaseScope: Sendable {
     let run: ExecutionRun
     let phase: PhasePlan
-    let ancestors: [PhaseResult]
-    private let ancestorViews = Mutex<[String: JSONValue]?>(nil)
+    private let cache = Mutex<(results: [PhaseResult]?, views: [String: JSONValue]?)>((nil, nil))
 
-    init(run: ExecutionRun, phase: PhasePlan, ancestors: [PhaseResult]) {
+    init(run: ExecutionRun, phase: PhasePlan) {
         self.run = run
         self.phase = phase
-        self.ancestors = ancestors
+    }
+
+    /// The phases this one depends on, directly or not, in file order, as they ended.
+    var ancestors: [PhaseResult] {
+        if let results = cache.withLock({ $0.results }) { return results }
+        let results = run.state.withLock { state in phase.ancestors.map { state.execution.phaseList[$0] } }
+        cache.withLock { $0.results = results }
+        return results
     }
 
     /// The ancestors under their exact names and aliases.
     var phaseViews: [String: JSONValue] {
-        if let views = ancestorViews.withLock({ $0 }) { return views }
+        if let views = cache.withLock({ $0.views }) { return views }
         let views = run.views(of: phase.ancestors)
-        ancestorViews.withLock { $0 = views }
+        cache.withLock { $0.views = views }
         return views
     }
 }

@@ -21,7 +21,7 @@ extension ExecutionRun {
                 case let other:
                     finishUnstarted(
                         step, in: scope, status: .failed,
-                        message: "'when: \(condition.source)' must be true or false, got \(other.typeName) \(other.abbreviated())")
+                        message: "'when: \(condition.source)' must be true or false, got \(other.typedDescription)")
                     return
                 }
             } catch {
@@ -32,8 +32,8 @@ extension ExecutionRun {
             }
         }
         state.withLock { state in
-            try? state.execution.phases[scope.phase.index].steps[stepIndex].transition(to: .running)
-            state.execution.phases[scope.phase.index].steps[stepIndex].startedAt = clock.currentDate
+            try? state.execution.phaseList[scope.phase.index].steps[stepIndex].transition(to: .running)
+            state.execution.phaseList[scope.phase.index].steps[stepIndex].startedAt = clock.currentDate
             emit(
                 .stepStart, into: &state, phase: scope.phase.name, step: stepIndex, stepType: step.strategyName,
                 agent: step.step.agentID)
@@ -49,7 +49,9 @@ extension ExecutionRun {
             case .timedOut(.cancelled):
                 // Cancelled from above as well: the phase or the execution records how it ended.
                 if Task.isCancelled { return }
-                finish(step, in: scope, status: .timeout, message: "the step exceeded its time limit of \(Self.format(timeout))")
+                finish(
+                    step, in: scope, status: .timeout,
+                    message: "the step exceeded its time limit of \(Self.format(timeout))")
                 return
             case .timedOut(let result):
                 outcome = result
@@ -73,7 +75,7 @@ extension ExecutionRun {
         var attempt = 1
         while true {
             context.attempt = attempt
-            state.withLock { $0.execution.phases[phase.index].steps[step.index].attempts = attempt }
+            state.withLock { $0.execution.phaseList[phase.index].steps[step.index].attempts = attempt }
             do {
                 return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
             } catch {
@@ -86,7 +88,8 @@ extension ExecutionRun {
                 state.withLock { state in
                     emit(
                         .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                        agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue, message: message,
+                        agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
+                        message: message,
                         delay: delay)
                 }
                 do { try await clock.sleep(for: delay) } catch { return .cancelled }
@@ -109,18 +112,18 @@ extension ExecutionRun {
         if let name = step.outputName { outputs[name] = output.value }
         state.withLock { state in
             let phase = scope.phase.index
-            try? state.execution.phases[phase].steps[step.index].transition(to: status)
-            state.execution.phases[phase].steps[step.index].value = output.value
-            state.execution.phases[phase].steps[step.index].outputs = outputs
-            state.execution.phases[phase].steps[step.index].warnings = output.warnings
-            state.execution.phases[phase].steps[step.index].finishedAt = clock.currentDate
+            try? state.execution.phaseList[phase].steps[step.index].transition(to: status)
+            state.execution.phaseList[phase].steps[step.index].value = output.value
+            state.execution.phaseList[phase].steps[step.index].outputs = outputs
+            state.execution.phaseList[phase].steps[step.index].warnings = output.warnings
+            state.execution.phaseList[phase].steps[step.index].finishedAt = clock.currentDate
             for warning in output.warnings {
                 state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
             }
             emit(
                 .stepComplete, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
-                agent: step.step.agentID, attempt: state.execution.phases[phase].steps[step.index].attempts,
-                status: status.rawValue, duration: state.execution.phases[phase].steps[step.index].duration)
+                agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
+                status: status.rawValue, duration: state.execution.phaseList[phase].steps[step.index].duration)
         }
         for warning in output.warnings {
             logger.warning("\(warning)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])
@@ -130,14 +133,14 @@ extension ExecutionRun {
     private func finish(_ step: StepPlan, in scope: PhaseScope, status: StepStatus, message: String) {
         state.withLock { state in
             let phase = scope.phase.index
-            try? state.execution.phases[phase].steps[step.index].transition(to: status)
-            state.execution.phases[phase].steps[step.index].error = message
-            state.execution.phases[phase].steps[step.index].finishedAt = clock.currentDate
+            try? state.execution.phaseList[phase].steps[step.index].transition(to: status)
+            state.execution.phaseList[phase].steps[step.index].error = message
+            state.execution.phaseList[phase].steps[step.index].finishedAt = clock.currentDate
             emit(
                 .stepFailed, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
-                agent: step.step.agentID, attempt: state.execution.phases[phase].steps[step.index].attempts,
+                agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
                 status: status.rawValue, message: message,
-                duration: state.execution.phases[phase].steps[step.index].duration)
+                duration: state.execution.phaseList[phase].steps[step.index].duration)
         }
         logger.debug("step failed: \(message)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])
     }
@@ -147,12 +150,13 @@ extension ExecutionRun {
         state.withLock { state in
             let phase = scope.phase.index
             let now = clock.currentDate
-            try? state.execution.phases[phase].steps[step.index].transition(to: status)
-            state.execution.phases[phase].steps[step.index].startedAt = now
-            state.execution.phases[phase].steps[step.index].finishedAt = now
-            if status == .failed { state.execution.phases[phase].steps[step.index].error = message }
+            try? state.execution.phaseList[phase].steps[step.index].transition(to: status)
+            state.execution.phaseList[phase].steps[step.index].startedAt = now
+            state.execution.phaseList[phase].steps[step.index].finishedAt = now
+            if status == .failed { state.execution.phaseList[phase].steps[step.index].error = message }
             emit(
-                status == .skipped ? .stepComplete : .stepFailed, into: &state, phase: scope.phase.name, step: step.index,
+                status == .skipped ? .stepComplete : .stepFailed, into: &state, phase: scope.phase.name,
+                step: step.index,
                 stepType: step.strategyName, agent: step.step.agentID, status: status.rawValue, message: message)
         }
     }

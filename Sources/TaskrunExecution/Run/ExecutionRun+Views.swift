@@ -3,8 +3,9 @@ import TaskrunCore
 /// The JSON views templates and expressions read, and how a phase's outputs are filled.
 extension ExecutionRun {
     /// The phases at `indexes` under their exact names and aliases.
-    func views(of indexes: [Int]) -> [String: JSONValue] {
-        let phases = state.withLock { state in indexes.map { state.execution.phases[$0] } }
+    func views(of indexes: some Sequence<Int>) -> [String: JSONValue] {
+        let indexes = Array(indexes)
+        let phases = state.withLock { state in indexes.map { state.execution.phaseList[$0] } }
         var views: [String: JSONValue] = [:]
         for (index, result) in zip(indexes, phases) {
             let view = result.view
@@ -35,7 +36,7 @@ extension ExecutionRun {
     /// Call inside `state.withLock`.
     func fillOutputs(of index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
-        let result = state.execution.phases[index]
+        let result = state.execution.phaseList[index]
         let finished = result.steps.filter { $0.status == .completed || $0.status == .unverified }
         var outputs: [String: JSONValue] = [:]
         for step in finished {
@@ -49,22 +50,27 @@ extension ExecutionRun {
                 outputs[name] = value ?? .null
             }
         }
-        state.execution.phases[index].outputs = outputs
-        state.execution.phases[index].result = value
+        state.execution.phaseList[index].outputs = outputs
+        state.execution.phaseList[index].result = value
     }
 
-    /// The last aggregate's value; else the last custom or classify step's value; else the agent
-    /// responses (one: that response, several: the list); else the description texts.
+    /// The last aggregate's value (a `summary` aggregate only when nothing else below gives one,
+    /// since it describes the run rather than the phase's work); else the last custom or classify
+    /// step's value; else the agent responses (one: that response, several: the list); else the
+    /// last summary; else the description texts.
     static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: [AgentReply]) -> JSONValue? {
         func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].step.kind }
-        if let aggregate = steps.last(where: { if case .aggregate = kind($0) { true } else { false } }) {
-            return aggregate.value
+        func isAggregate(_ step: StepResult, summary: Bool) -> Bool {
+            guard case .aggregate(let name) = kind(step) else { return false }
+            return (name == "summary") == summary
         }
+        if let aggregate = steps.last(where: { isAggregate($0, summary: false) }) { return aggregate.value }
         if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
             return custom.value
         }
         if responses.count == 1, let only = responses.first { return only.view }
         if responses.count > 1 { return .array(responses.map(\.view)) }
+        if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.value }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
         if descriptions.count == 1 { return descriptions.first }
         if descriptions.count > 1 { return .array(descriptions) }

@@ -18,9 +18,24 @@ struct RunState {
     var busy = 0
     var settleWaiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
 
-    /// The driver waits here for a stop or a resume.
-    var signalWaiter: CheckedContinuation<Void, Never>?
-    var signalPending = false
+    /// Scheduling: phases waiting for their dependencies or a free slot.
+    var ready = ReadyQueue()
+    /// Phases admitted and not yet fully handled (running, or committing).
+    var running = 0
+    /// The task of each running phase, cancelled when the execution stops.
+    var phaseTasks: [Int: Task<Void, Never>] = [:]
+    /// The execution's time limit, when it has one.
+    var deadlineTask: Task<Void, Never>?
+    /// Whether the start was recorded (nothing finishes before that).
+    var begun = false
+    var finishing = false
+
+    /// Commits of one execution run one at a time, in the order they asked.
+    var committing = false
+    var commitWaiters: [CheckedContinuation<Void, Never>] = []
+
+    var result: ExecutionResult?
+    var resultWaiters: [CheckedContinuation<ExecutionResult, Never>] = []
 
     var nextWaiterID: UInt64 = 0
 

@@ -17,7 +17,9 @@ public struct AggregateStepStrategy: StepStrategy {
         return [
             PreflightProblem(
                 "unknown aggregate kind '\(kind)'",
-                hint: Suggestion.closest(to: kind, in: ExecutionPlan.builtInAggregateKinds).map { "did you mean '\($0)'?" }
+                hint: Suggestion.closest(to: kind, in: ExecutionPlan.builtInAggregateKinds).map {
+                    "did you mean '\($0)'?"
+                }
                     ?? "use responses, consensus or summary, or register a step strategy named '\(kind)'")
         ]
     }
@@ -44,7 +46,9 @@ public struct AggregateStepStrategy: StepStrategy {
         var totalMs = 0.0
         for phase in phases {
             let agentSteps = phase.steps.filter { $0.agent != nil && $0.type == "agent" }
-            let phaseAsked = agentSteps.filter { $0.status != .pending && $0.status != .skipped && $0.status != .running }.count
+            let phaseAsked = agentSteps.filter {
+                $0.status != .pending && $0.status != .skipped && $0.status != .running
+            }.count
             let phaseAnswered = agentSteps.filter { $0.status == .completed }.count
             asked += phaseAsked
             answered += phaseAnswered
@@ -119,7 +123,11 @@ enum Consensus {
             (votes[$0] ?? 0, confidenceSum[$0] ?? 0) > (votes[$1] ?? 0, confidenceSum[$1] ?? 0)
         }
         var majority = ranked[0]
-        if ranked.count > 1, (votes[ranked[0]] ?? 0, confidenceSum[ranked[0]] ?? 0) == (votes[ranked[1]] ?? 0, confidenceSum[ranked[1]] ?? 0) {
+        if ranked.count > 1,
+            (votes[ranked[0]] ?? 0, confidenceSum[ranked[0]] ?? 0) == (
+                votes[ranked[1]] ?? 0, confidenceSum[ranked[1]] ?? 0
+            )
+        {
             majority = .neutral
         }
         let agreement = Double(votes[majority] ?? 0) / Double(voters.count)
@@ -130,7 +138,8 @@ enum Consensus {
             "kind": "consensus",
             "note": .string(note),
             "voters": .number(Double(voters.count)),
-            "votes": .object(Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, JSONValue.number(Double(votes[$0] ?? 0))) })),
+            "votes": .object(
+                Dictionary(uniqueKeysWithValues: order.map { ($0.rawValue, JSONValue.number(Double(votes[$0] ?? 0))) })),
             "majority": .string(majority.rawValue),
             "agreementRatio": .number(agreement),
             "averageConfidence": averageConfidence.map(JSONValue.number) ?? .null,

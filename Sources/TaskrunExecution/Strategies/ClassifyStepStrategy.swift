@@ -20,7 +20,9 @@ public struct ClassifyStepStrategy: StepStrategy {
             case .success(let rule):
                 do { _ = try Expression(parsing: rule.condition) } catch {
                     problems.append(
-                        PreflightProblem("classify rule '\(rule.label)': '\(rule.condition)' is not a valid expression: \(error.message)"))
+                        PreflightProblem(
+                            "classify rule '\(rule.label)': '\(rule.condition)' is not a valid expression: \(error.message)"
+                        ))
                 }
             }
         }
@@ -28,7 +30,8 @@ public struct ClassifyStepStrategy: StepStrategy {
             problems.append(PreflightProblem("classify 'default' must be a label, got \(fallback.compactJSON)"))
         }
         if rules.isEmpty && step.parameters["default"] == nil {
-            problems.append(PreflightProblem("classify needs at least one 'rule: <label> when <expression>' or a 'default'"))
+            problems.append(
+                PreflightProblem("classify needs at least one 'rule: <label> when <expression>' or a 'default'"))
         }
         return problems
     }
@@ -41,14 +44,15 @@ public struct ClassifyStepStrategy: StepStrategy {
             do {
                 value = try context.evaluate(try context.expression(rule.condition))
             } catch let error as ExpressionEvaluationError {
-                throw StepFailure("classify rule '\(rule.label)' could not be evaluated: \(error.message)", isRetryable: false)
+                throw StepFailure(
+                    "classify rule '\(rule.label)' could not be evaluated: \(error.message)", isRetryable: false)
             }
             switch value {
             case .bool(true): return StepOutput(.string(rule.label), outputs: [output: .string(rule.label)])
             case .bool(false): continue
             default:
                 throw StepFailure(
-                    "classify rule '\(rule.label)' must be true or false, got \(value.typeName) \(value.abbreviated())",
+                    "classify rule '\(rule.label)' must be true or false, got \(value.typedDescription)",
                     isRetryable: false)
             }
         }
@@ -81,7 +85,8 @@ struct ClassifyRule: Sendable, Hashable {
             }
         return written.map { value in
             guard let text = value.stringValue, let separator = text.range(of: " when ") else {
-                return .failure(ClassifyRuleError("classify rule \(value.compactJSON) must read '<label> when <expression>'"))
+                return .failure(
+                    ClassifyRuleError("classify rule \(value.compactJSON) must read '<label> when <expression>'"))
             }
             var label = String(text[..<separator.lowerBound]).trimmingWhitespace()
             if label.count >= 2, let first = label.first, first == "'" || first == "\"", label.last == first {

@@ -41,7 +41,7 @@ public struct StepContext: Sendable {
 
     /// This phase as it stands now: its steps so far and their results.
     public var currentPhase: PhaseResult {
-        run.state.withLock { $0.execution.phases[scope.phase.index] }
+        run.state.withLock { $0.execution.phaseList[scope.phase.index] }
     }
 
     /// An earlier phase by exact name or alias.

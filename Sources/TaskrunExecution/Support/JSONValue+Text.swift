@@ -20,11 +20,9 @@ extension JSONValue {
         }
     }
 
-    /// `compactJSON` shortened to about `limit` characters, for error messages.
-    func abbreviated(_ limit: Int = 80) -> String {
-        let text = compactJSON
-        guard text.count > limit else { return text }
-        return String(text.prefix(limit)) + "…"
+    /// The type and the value, as messages name them: `number 3`, `string "done"`, `null`.
+    var typedDescription: String {
+        self == .null ? "null" : "\(InputResolver.describeType(of: self)) \(compactDescription)"
     }
 
     static func format(_ number: Double) -> String {

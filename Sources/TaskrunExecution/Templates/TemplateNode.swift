@@ -47,7 +47,8 @@ enum TemplateScanner {
                     throw TemplateError("closing tag '{{/\(body)}}' has no open section")
                 }
                 guard open.name == body else {
-                    throw TemplateError("closing tag '{{/\(body)}}' does not match the open section '{{#\(open.name)}}'")
+                    throw TemplateError(
+                        "closing tag '{{/\(body)}}' does not match the open section '{{#\(open.name)}}'")
                 }
                 stack.removeLast()
                 try append(.section(open.name, inverted: open.inverted, children: open.children), to: &stack)

@@ -109,7 +109,7 @@ struct ExpressionErrorMessageTests {
 
     @Test(
         arguments: [
-            ("inptu.x", "'inptu' does not exist; available: input, phases"),
+            ("inptu.x", "'inptu' does not exist; did you mean 'input'? available: input, phases"),
             (
                 "input.tickr",
                 "'input.tickr' does not exist; did you mean 'ticker'? available: amount, empty, nothing, question, ratio, tags, ticker"

@@ -1,5 +1,5 @@
-import Testing
 import TaskrunMarkdown
+import Testing
 
 @Suite struct MarkdownParserTests {
     /// The (kind, start) of every node, in document order.
@@ -12,8 +12,11 @@ import TaskrunMarkdown
     @Test func buildsTreeWithPositions() throws {
         let document = MarkdownParser.parse("# Title\n\n## Phase: A\ntext *em* `code`\n\n- item\n  - nested\n")
         let top = Array(document.children(of: document.rootIndex))
-        #expect(top.map { document[$0].kind } == [.heading(level: 1), .heading(level: 2), .paragraph,
-            .list(ordered: false, start: 0, tight: true)])
+        #expect(
+            top.map { document[$0].kind } == [
+                .heading(level: 1), .heading(level: 2), .paragraph,
+                .list(ordered: false, start: 0, tight: true),
+            ])
         #expect(document.plainText(of: top[1]) == "Phase: A")
         #expect(document[top[2]].start == pos(4, 1))
         let inlines = Array(document.children(of: top[2]))
@@ -39,10 +42,11 @@ import TaskrunMarkdown
     @Test func codeBlocksKeepInfoAndLiteral() {
         let document = MarkdownParser.parse("```yaml title\na: 1\n```\n\n    indented\n\n~~~\nx\n~~~\n")
         let blocks = Array(document.children(of: document.rootIndex)).map { document[$0] }
-        #expect(blocks.map(\.kind) == [
-            .codeBlock(info: "yaml title", fenced: true), .codeBlock(info: "", fenced: false),
-            .codeBlock(info: "", fenced: true),
-        ])
+        #expect(
+            blocks.map(\.kind) == [
+                .codeBlock(info: "yaml title", fenced: true), .codeBlock(info: "", fenced: false),
+                .codeBlock(info: "", fenced: true),
+            ])
         #expect(blocks[0].literal == "a: 1\n")
         #expect(blocks[0].start == pos(1, 1))
         #expect(blocks[0].end.line == 3)
@@ -64,7 +68,8 @@ import TaskrunMarkdown
         let texts = document.nodes.filter { $0.kind == .text || $0.kind == .code }
         let found = texts.map { ($0.literal ?? "", $0.start) }
         #expect(found.map(\.0) == ["agent: x", "more text", "a", "b ", "c", "lazy", "first", "second"])
-        #expect(found.map(\.1) == [pos(1, 3), pos(2, 7), pos(4, 3), pos(5, 3), pos(5, 6), pos(6, 1), pos(8, 1), pos(9, 3)])
+        #expect(
+            found.map(\.1) == [pos(1, 3), pos(2, 7), pos(4, 3), pos(5, 3), pos(5, 6), pos(6, 1), pos(8, 1), pos(9, 3)])
     }
 
     @Test func multiLineCodeSpansKeepLineNumbers() {
@@ -96,7 +101,8 @@ import TaskrunMarkdown
         #expect(MarkdownParser.parse("").nodes.count == 1)
         let quotes = MarkdownParser.parse(String(repeating: ">", count: 20_000) + " deep\n")
         #expect(quotes.nodes.count > 20_000)
-        let lists = MarkdownParser.parse((0..<500).map { String(repeating: "  ", count: $0) + "- x" }.joined(separator: "\n"))
+        let lists = MarkdownParser.parse(
+            (0..<500).map { String(repeating: "  ", count: $0) + "- x" }.joined(separator: "\n"))
         #expect(lists.nodes.count > 500)
         let emphasis = MarkdownParser.parse(String(repeating: "*a ", count: 50_000))
         #expect(!emphasis.nodes.isEmpty)

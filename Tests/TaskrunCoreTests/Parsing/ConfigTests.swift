@@ -75,7 +75,9 @@ import Testing
     }
 
     @Test func frontMatterWithCRLFAndByteOrderMark() throws {
-        let source = "\u{FEFF}---\r\nname: Crlf\r\n...\r\n" + Self.phase.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
+        let source =
+            "\u{FEFF}---\r\nname: Crlf\r\n...\r\n"
+            + Self.phase.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
         let result = parseTask(source)
         #expect(result.task?.metadata.name == "Crlf")
         #expect(result.task?.phases.first?.location == loc(5, 1))
@@ -147,7 +149,10 @@ import Testing
         let diagnostic = result.only("invalid-duration")
         #expect(diagnostic?.location == loc(2, 19))
         #expect(diagnostic?.length == 10)
-        #expect(diagnostic?.message == "invalid duration '5 minutess': unknown unit 'minutess'; use ms, s, m, h or d (or their long names)")
+        #expect(
+            diagnostic?.message
+                == "invalid duration '5 minutess': unknown unit 'minutess' (did you mean 'minutes'?); use ms, s, m, h or d (or their long names)"
+        )
         #expect(result.task?.metadata.maxExecutionTime == nil)
     }
 
@@ -156,6 +161,13 @@ import Testing
             "```yaml\nname: [a]\nmaxConcurrentPhases: 0\nretry: {maxAttempts: 0, backofMs: 1}\n```\n" + Self.phase)
         #expect(result.diagnostics("invalid-config-value").map(\.location) == [loc(2, 7), loc(3, 22), loc(4, 22)])
         #expect(result.only("unknown-config-key")?.hint == "did you mean 'backoffMs'?")
+    }
+
+    @Test func configMayBeInASectionBeforeTheFirstPhase() {
+        let result = parseTask("# T\n## Configuration\n```yaml\nname: Sectioned\n```\n" + Self.phase)
+        #expect(result.task?.metadata.name == "Sectioned")
+        #expect(result.task?.sections.map(\.title) == ["Configuration"])
+        #expect(result.diagnostics.isEmpty)
     }
 
     @Test func yamlAfterTheFirstPhaseIsNotConfig() {

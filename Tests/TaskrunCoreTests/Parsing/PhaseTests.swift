@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct PhaseTests {
     @Test func bothHeadingFormsArePhases() {
-        let result = parseTask("## Phase: First One\n### Steps\n- a\n## Phase Second\n### Steps\n- b\n## Phases Overview\ntext\n")
+        let result = parseTask(
+            "## Phase: First One\n### Steps\n- a\n## Phase Second\n### Steps\n- b\n## Phases Overview\ntext\n")
         #expect(result.task?.phases.map(\.name) == ["First One", "Second"])
         #expect(result.task?.sections.map(\.title) == ["Phases Overview"])
         #expect(result.task?.phases.map(\.location) == [loc(1, 1), loc(4, 1)])
@@ -82,7 +83,8 @@ import Testing
 
     @Test func dependsOnFlowSequenceAndYAMLRetry() throws {
         let result = parseTask(
-            "## Phase: B\n### Steps\n- x\n## Phase: C\n### Steps\n- y\n## Phase: A\ndependsOn: [B, \"C\"]\nretry: {maxAttempts: 2, backoffMs: 10}\n")
+            "## Phase: B\n### Steps\n- x\n## Phase: C\n### Steps\n- y\n## Phase: A\ndependsOn: [B, \"C\"]\nretry: {maxAttempts: 2, backoffMs: 10}\n"
+        )
         let phase = try #require(result.task?.phases.last)
         #expect(phase.dependsOn == ["B", "C"])
         #expect(phase.dependencies.map(\.location) == [loc(8, 13), loc(8, 16)])
@@ -117,10 +119,12 @@ import Testing
     }
 
     @Test func nearMissSettingsWarnButOthersStayProse() throws {
-        let result = parseTask(phaseSource("dependOn: A\nParallel: true\nThen: we vote.\nNote: be nice.\nWhen: later\n"))
+        let result = parseTask(
+            phaseSource("dependOn: A\nParallel: true\nThen: we vote.\nNote: be nice.\nWhen: later\n"))
         let warnings = result.diagnostics("unknown-setting")
         #expect(warnings.map(\.location) == [loc(4, 1), loc(5, 1), loc(8, 1)])
-        #expect(warnings.map(\.hint) == ["did you mean 'dependsOn'?", "did you mean 'parallel'?", "did you mean 'when'?"])
+        #expect(
+            warnings.map(\.hint) == ["did you mean 'dependsOn'?", "did you mean 'parallel'?", "did you mean 'when'?"])
         #expect(warnings.allSatisfy { $0.severity == .warning })
         let phase = try #require(result.firstPhase)
         #expect(phase.dependsOn.isEmpty)
@@ -171,7 +175,8 @@ import Testing
     }
 
     @Test func yamlBlockErrors() {
-        let result = parseTask(phaseSource("```yaml\ntimeout: [1]\ndependsOn: {a: b}\n```\n```yaml\n- x\n```\n```yaml\na: [\n```\n"))
+        let result = parseTask(
+            phaseSource("```yaml\ntimeout: [1]\ndependsOn: {a: b}\n```\n```yaml\n- x\n```\n```yaml\na: [\n```\n"))
         #expect(result.only("invalid-duration")?.location == loc(5, 10))
         #expect(result.diagnostics("invalid-setting").map(\.location) == [loc(6, 12), loc(9, 1)])
         #expect(result.only("yaml-syntax")?.location.line == 13)
@@ -213,18 +218,28 @@ import Testing
         #expect(result.only("invalid-setting")?.location == loc(4, 1))
     }
 
-    @Test func whenExpressionErrorsArePositioned() throws {
-        // The expression work makes `Expression(parsing:)` real; until then it accepts everything.
-        let source = phaseSource("when: input.a == == 1\n")
-        let expected: Int
+    /// The offset of the syntax error in `expression`, recording an issue when it parses.
+    func syntaxErrorOffset(_ expression: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Int {
         do {
-            _ = try Expression(parsing: "input.a == == 1")
-            expected = 0
+            _ = try Expression(parsing: expression)
+            Issue.record("expected '\(expression)' not to parse", sourceLocation: sourceLocation)
+            return 0
         } catch {
-            expected = 7 + error.offset
+            return error.offset
         }
-        let diagnostics = parseTask(source).diagnostics("expression-syntax")
-        #expect(diagnostics.map(\.location) == (expected == 0 ? [] : [loc(4, expected)]))
+    }
+
+    @Test func whenExpressionErrorsArePositioned() throws {
+        let offset = syntaxErrorOffset("input.a == == 1")
+        let paragraph = parseTask(phaseSource("Prose.\nwhen: input.a == == 1\n")).only("expression-syntax")
+        #expect(paragraph?.location == loc(5, 7 + offset))
+        #expect(paragraph?.severity == .error)
+        let block = parseTask(phaseSource("```yaml\nwhen: \"input.a == == 1\"\n```\n")).only("expression-syntax")
+        #expect(block?.location == loc(5, 8 + offset))
+        let step = parseTask(phaseSource("### Steps\n- agent: a - x\n  - when: input.a == == 1\n"))
+        #expect(step.only("expression-syntax")?.location == loc(6, 11 + offset))
+        let rule = parseTask(phaseSource("### Steps\n- classify: kind - x\n  - rule: big when input.a == == 1\n"))
+        #expect(rule.only("expression-syntax")?.location == loc(6, 20 + offset))
     }
 
     @Test func headingLevelMistakesWarn() {
@@ -247,7 +262,8 @@ import Testing
     }
 
     @Test func stepsOrAgentsOutsideAPhaseWarn() {
-        let result = parseTask("# T\n### Steps\n- a\n## Phase: A\n### Steps\n- b\n## Notes\n### Agents\n- x\n### Outputs\n- y\n")
+        let result = parseTask(
+            "# T\n### Steps\n- a\n## Phase: A\n### Steps\n- b\n## Notes\n### Agents\n- x\n### Outputs\n- y\n")
         let warnings = result.diagnostics("section-outside-phase")
         #expect(warnings.map(\.location) == [loc(2, 1), loc(8, 1)])
         #expect(warnings.allSatisfy { $0.severity == .warning })
@@ -264,15 +280,19 @@ import Testing
     }
 
     @Test func agentsAndOutputsAreStringLists() throws {
-        let result = parseTask(phaseSource("### Agents\n- quant-analyst\n- `risk-manager`\n  - nested ignored\n### Outputs\n- Meeting *context* ready\n"))
+        let result = parseTask(
+            phaseSource(
+                "### Agents\n- quant-analyst\n- `risk-manager`\n  - nested ignored\n### Outputs\n- Meeting *context* ready\n"
+            ))
         let phase = try #require(result.firstPhase)
         #expect(phase.agents == ["quant-analyst", "risk-manager"])
         #expect(phase.outputs == ["Meeting context ready"])
     }
 
     @Test func summaryIsTheProseBeforeConfigOrFirstPhase() {
-        #expect(parseTask("# T\n\nLine one.\n\nLine two.\n\n```yaml\nname: x\n```\n\nAfter.\n## Phase: A\n").task?.summary
-            == "Line one.\n\nLine two.")
+        #expect(
+            parseTask("# T\n\nLine one.\n\nLine two.\n\n```yaml\nname: x\n```\n\nAfter.\n## Phase: A\n").task?.summary
+                == "Line one.\n\nLine two.")
         #expect(parseTask("# T\n## Phase: A\n").task?.summary == nil)
         #expect(parseTask("Intro.\n## Phase: A\n").task?.summary == "Intro.")
     }

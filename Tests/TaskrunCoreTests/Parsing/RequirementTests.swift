@@ -27,10 +27,14 @@ import Testing
             """)
         #expect(result.diagnostics.isEmpty)
         let requirements = try #require(result.task?.requirements)
-        #expect(requirements.map(\.name) == [
-            "ticker", "amount", "horizon", "notes", "apiKey", "count", "flags", "extra", "anything", "approve",
-        ])
-        #expect(requirements.map(\.type) == [.string, .number, .string, .string, .string, .integer, .array, .object, .any, .boolean])
+        #expect(
+            requirements.map(\.name) == [
+                "ticker", "amount", "horizon", "notes", "apiKey", "count", "flags", "extra", "anything", "approve",
+            ])
+        #expect(
+            requirements.map(\.type) == [
+                .string, .number, .string, .string, .string, .integer, .array, .object, .any, .boolean,
+            ])
         #expect(requirements[1].defaultValue == 10000)
         #expect(requirements[1].description == "How much")
         #expect(requirements[2].allowedValues == ["short", "long"])
@@ -63,7 +67,8 @@ import Testing
     }
 
     @Test func defaultsMustMatchTheType() {
-        let result = parseRequirements("  amount: {type: number, default: lots}\n  count: {type: integer, default: 1.5}\n")
+        let result = parseRequirements(
+            "  amount: {type: number, default: lots}\n  count: {type: integer, default: 1.5}\n")
         let diagnostics = result.diagnostics("invalid-requirement-default")
         #expect(diagnostics.map(\.location) == [loc(3, 35), loc(4, 35)])
         #expect(diagnostics[0].message == "the default of requirement 'amount' is 'lots', not a number")
@@ -71,7 +76,8 @@ import Testing
     }
 
     @Test func enumValuesAreChecked() {
-        let result = parseRequirements("  risk: {type: string, enum: [low, 3], default: high}\n  x: {type: string, enum: []}\n")
+        let result = parseRequirements(
+            "  risk: {type: string, enum: [low, 3], default: high}\n  x: {type: string, enum: []}\n")
         #expect(result.diagnostics("invalid-requirement").map(\.location) == [loc(3, 36), loc(4, 27)])
         let notAllowed = result.only("invalid-requirement-default")
         #expect(notAllowed?.notes == ["allowed: 'low'"])

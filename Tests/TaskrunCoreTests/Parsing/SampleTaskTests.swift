@@ -83,7 +83,8 @@ let committeeSample = """
         #expect(task.phases.map(\.dependsOn) == [[], ["Activation"], ["Analysis"]])
         #expect(task.phases.map(\.parallel) == [nil, nil, false])
         #expect(task.phases[0].description == "Initialize the committee meeting and prepare context for all agents.")
-        #expect(task.phases[1].description == "Each committee member performs their specialized analysis independently.")
+        #expect(
+            task.phases[1].description == "Each committee member performs their specialized analysis independently.")
         #expect(task.phases[0].steps.map(\.kind) == [.description, .description])
         #expect(task.phases[0].outputs == ["Meeting context initialized"])
         #expect(task.phases[1].agents == ["quant-analyst", "risk-manager"])
@@ -92,7 +93,9 @@ let committeeSample = """
         #expect(task.phases[1].steps[0].location == loc(39, 3))
         #expect(task.phases[1].dependencies[0].location == loc(31, 12))
         #expect(
-            task.phases[2].steps.map(\.kind) == [.agent(id: "portfolio-manager"), .aggregate(kind: "responses"), .validation])
+            task.phases[2].steps.map(\.kind) == [
+                .agent(id: "portfolio-manager"), .aggregate(kind: "responses"), .validation,
+            ])
         #expect(task.phases[2].steps[1].text == "Compile all stakeholder presentations")
         #expect(task.phases[2].steps[2].text == "Ensure all major risks have been addressed")
         #expect(task.sections.map(\.title) == ["Expected Outputs", "Time Allocation"])

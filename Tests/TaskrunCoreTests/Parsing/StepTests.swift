@@ -22,26 +22,32 @@ import Testing
             - Load market data for the ticker
             - Note: capitalized words are prose
             - https://example.com is prose too
+            - e.g.: dotted words are prose
 
             """)
         #expect(result.diagnostics.isEmpty)
         let steps = try #require(result.firstPhase?.steps)
-        #expect(steps.map(\.kind) == [
-            .agent(id: "quant-analyst"), .validation, .validation, .aggregate(kind: "responses"),
-            .aggregate(kind: "consensus"), .wait(TaskDuration(milliseconds: 5_400_000)), .custom(type: "classify"),
-            .custom(type: "http-call"), .description, .description, .description,
-        ])
-        #expect(steps.map(\.text) == [
-            "Perform analysis on {{input.ticker}}", "len(phases.analysis.responses) >= 2", "Ensure all risks are covered",
-            "Compile all presentations", "", "1h30m", "questionType - Classify the question", "GET the quote",
-            "Load market data for the ticker", "Note: capitalized words are prose", "https://example.com is prose too",
-        ])
-        #expect(steps.map(\.location.line) == [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16])
+        #expect(
+            steps.map(\.kind) == [
+                .agent(id: "quant-analyst"), .validation, .validation, .aggregate(kind: "responses"),
+                .aggregate(kind: "consensus"), .wait(TaskDuration(milliseconds: 5_400_000)), .custom(type: "classify"),
+                .custom(type: "http-call"), .description, .description, .description, .description,
+            ])
+        #expect(
+            steps.map(\.text) == [
+                "Perform analysis on {{input.ticker}}", "len(phases.analysis.responses) >= 2",
+                "Ensure all risks are covered",
+                "Compile all presentations", "", "1h30m", "questionType - Classify the question", "GET the quote",
+                "Load market data for the ticker", "Note: capitalized words are prose",
+                "https://example.com is prose too", "e.g.: dotted words are prose",
+            ])
+        #expect(steps.map(\.location.line) == [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17])
         #expect(steps.allSatisfy { $0.location.column == 3 })
     }
 
     @Test func stepLocationsAreExact() throws {
-        let source = "# T\n\n## Phase: A\n\n### Steps\n\n1. agent: a - x\n2.  validation: ok\n\n   * nested list is a parameter list\n> - in a quote\n"
+        let source =
+            "# T\n\n## Phase: A\n\n### Steps\n\n1. agent: a - x\n2.  validation: ok\n\n   * nested list is a parameter list\n> - in a quote\n"
         let result = parseTask(source)
         let steps = try #require(result.firstPhase?.steps)
         // The starred list is indented less than item 2's content, so it is a list of its own.
@@ -100,7 +106,8 @@ import Testing
 
     @Test func badKnownParametersAreErrors() {
         let result = steps(
-            "- agent: a - x\n  - required: yes\n  - timeout: forever\n  - retry: 0\n  - when:\n  - when: a\n  - when: b\n")
+            "- agent: a - x\n  - required: yes\n  - timeout: forever\n  - retry: 0\n  - when:\n  - when: a\n  - when: b\n"
+        )
         #expect(result.diagnostics("invalid-parameter").map(\.location) == [loc(6, 15), loc(8, 12), loc(9, 5)])
         #expect(result.only("invalid-duration")?.location == loc(7, 14))
         #expect(result.only("invalid-duration")?.length == 7)
@@ -137,6 +144,12 @@ import Testing
         #expect(result.firstPhase?.steps.isEmpty == true)
     }
 
+    @Test func parametersOfABrokenStepAreStillChecked() {
+        let result = steps("- wait: soon\n  - required: perhaps\n- agent:\n  - when: a == == b\n")
+        #expect(result.codes == ["invalid-duration", "invalid-parameter", "empty-step", "expression-syntax"])
+        #expect(result.firstPhase?.steps.isEmpty == true)
+    }
+
     @Test func malformedAggregateStep() {
         let result = steps("- aggregate: compile all of them\n")
         #expect(result.only("invalid-step")?.location == loc(5, 14))
@@ -151,7 +164,8 @@ import Testing
 
     @Test func classifyStepsAreChecked() {
         let result = steps(
-            "- classify: questionType - Classify\n  - rule: action\n  - rule: when x\n  - default: other\n- classify: two words\n")
+            "- classify: questionType - Classify\n  - rule: action\n  - rule: when x\n  - default: other\n- classify: two words\n"
+        )
         #expect(result.diagnostics("invalid-parameter").map(\.location) == [loc(6, 11), loc(7, 11)])
         let invalid = result.diagnostics("invalid-step")
         #expect(invalid.map(\.location) == [loc(9, 13), loc(9, 3)].sorted())
@@ -176,5 +190,22 @@ import Testing
     @Test func tabsAndCRLFKeepColumns() throws {
         let result = parseTask("## Phase: A\r\n### Steps\r\n-\tagent: a - {{x\r\n")
         #expect(result.only("template-syntax")?.location == loc(3, 14))
+    }
+}
+
+@Suite struct ValidationCriterionWarningTests {
+    @Test func brokenExpressionCriterionIsAWarningAtTheBreak() throws {
+        let result = parseTask(phaseSource("### Steps\n- validation: len(phases.a.responses >= 3\n"))
+        let warning = try #require(result.only("criterion-not-expression"))
+        #expect(warning.severity == .warning)
+        #expect(warning.location == loc(5, 42))  // just past the text, where the ")" is missing
+    }
+
+    @Test func proseAndValidExpressionsAreNotWarned() {
+        let result = parseTask(
+            phaseSource(
+                "### Steps\n- validation: Ensure all major risks have been addressed\n"
+                    + "- validation: len(phases.a.responses) >= 3\n"))
+        #expect(result.diagnostics("criterion-not-expression").isEmpty)
     }
 }

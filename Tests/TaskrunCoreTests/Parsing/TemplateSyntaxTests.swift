@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test func stepTemplatesArePositionedInTheFile() throws {
-        let result = parseTask(phaseSource("### Steps\n- agent: a - Use {{input.ticker\n- Summarize {{ }} and\n  then {{phases..x}}\n"))
+        let result = parseTask(
+            phaseSource("### Steps\n- agent: a - Use {{input.ticker\n- Summarize {{ }} and\n  then {{phases..x}}\n"))
         let diagnostics = result.diagnostics("template-syntax")
         #expect(diagnostics.map(\.location) == [loc(5, 18), loc(6, 13), loc(7, 17)])
         #expect(diagnostics.map(\.length) == [2, 5, 1])

@@ -1,5 +1,5 @@
-import Testing
 import TaskrunYAML
+import Testing
 
 @Suite struct YAMLParserTests {
     let parser = YAMLParser()

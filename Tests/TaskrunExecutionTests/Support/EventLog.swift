@@ -2,8 +2,9 @@ import TaskrunExecution
 
 /// Collects an executor's events as they come, and lets a test wait for one.
 actor EventLog {
-    private(set) var events: [ExecutionEvent] = []
-    private var waiters: [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
+    private var received: [ExecutionEvent] = []
+    private var waiters:
+        [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
     private var finishedWaiters: [CheckedContinuation<Void, Never>] = []
     private(set) var isFinished = false
 
@@ -19,10 +20,16 @@ actor EventLog {
     }
 
     private func append(_ event: ExecutionEvent) {
-        events.append(event)
-        var remaining: [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
+        received.append(event)
+        var remaining:
+            [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] =
+                []
         for waiter in waiters {
-            if waiter.predicate(event) { waiter.continuation.resume(returning: event) } else { remaining.append(waiter) }
+            if waiter.predicate(event) {
+                waiter.continuation.resume(returning: event)
+            } else {
+                remaining.append(waiter)
+            }
         }
         waiters = remaining
     }
@@ -36,7 +43,7 @@ actor EventLog {
     /// The first event (already seen or to come) that matches.
     @discardableResult
     func first(where predicate: @escaping @Sendable (ExecutionEvent) -> Bool) async -> ExecutionEvent {
-        if let found = events.first(where: predicate) { return found }
+        if let found = received.first(where: predicate) { return found }
         return await withCheckedContinuation { waiters.append((predicate, $0)) }
     }
 
@@ -52,7 +59,7 @@ actor EventLog {
 
     /// Waits until `count` events match.
     func count(atLeast count: Int, where predicate: @escaping @Sendable (ExecutionEvent) -> Bool) async {
-        while events.filter(predicate).count < count {
+        while received.filter(predicate).count < count {
             _ = await withCheckedContinuation { (continuation: CheckedContinuation<ExecutionEvent, Never>) in
                 waiters.append(({ predicate($0) }, continuation))
             }
@@ -64,13 +71,43 @@ actor EventLog {
         await withCheckedContinuation { finishedWaiters.append($0) }
     }
 
-    func of(_ kind: ExecutionEvent.Kind) -> [ExecutionEvent] {
-        events.filter { $0.kind == kind }
+    /// Returns once every execution the log has seen has ended (its terminal event arrived):
+    /// the stream is consumed in the background, so it can lag behind a result.
+    func settled() async {
+        while true {
+            let started = Set(received.filter { $0.kind == .executionStart }.map(\.executionID))
+            let ended = Set(received.filter { $0.kind.isTerminal }.map(\.executionID))
+            if started.isSubset(of: ended) { return }
+            _ = await withCheckedContinuation { (continuation: CheckedContinuation<ExecutionEvent, Never>) in
+                waiters.append(({ $0.kind.isTerminal }, continuation))
+            }
+        }
     }
 
-    /// The sequence number of the first matching event (`Int.max` when there is none).
-    func sequence(_ kind: ExecutionEvent.Kind, phase: String? = nil, agent: String? = nil) -> UInt64 {
-        events.first { $0.kind == kind && (phase == nil || $0.phase == phase) && (agent == nil || $0.agent == agent) }?
-            .sequence ?? UInt64.max
+    /// Every event, once the executions seen have ended.
+    var events: [ExecutionEvent] {
+        get async {
+            await settled()
+            return received
+        }
+    }
+
+    /// The events of `kind`, once the executions seen have ended.
+    func of(_ kind: ExecutionEvent.Kind) async -> [ExecutionEvent] {
+        await events.filter { $0.kind == kind }
+    }
+
+    /// The events of `kind` received so far, without waiting (for checks in the middle of a run).
+    func current(_ kind: ExecutionEvent.Kind) -> [ExecutionEvent] {
+        received.filter { $0.kind == kind }
+    }
+
+    /// The sequence number of the first matching event (`UInt64.max` when there is none), once the
+    /// executions seen have ended.
+    func sequence(_ kind: ExecutionEvent.Kind, phase: String? = nil, agent: String? = nil) async -> UInt64 {
+        await events.first {
+            $0.kind == kind && (phase == nil || $0.phase == phase) && (agent == nil || $0.agent == agent)
+        }?
+        .sequence ?? UInt64.max
     }
 }

@@ -1,0 +1,350 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import TaskrunCore
+import TaskrunExecution
+
+/// `taskrun run TASK` (and `taskrun TASK`, with this as the root command's default subcommand):
+/// runs a task and prints a readable summary.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a task.",
+        discussion: """
+            Runs the phases of a task as soon as their dependencies are done, and prints each \
+            phase's status, duration and agents, then the outputs of the last phase.
+
+            Inputs are typed by the task's requirements: --input amount=10000 is a number when \
+            'amount' is declared as one. --input values win over --input-file values. With \
+            --events ndjson, stdout carries one JSON event per line and the summary goes to stderr.
+
+            Examples:
+              taskrun run investment-committee
+              taskrun investment-committee --input ticker=ETH --input amount=5000
+              taskrun run daily-market-analysis --input "question=Why is ETH down?" --events ndjson
+              taskrun run drafts/new-task.md --input-file inputs.json --output result.json
+
+            Ctrl-C aborts the run. Until agent backends exist, agents answer offline by echoing \
+            their prompt.
+
+            Exit status: 0 completed, 1 failed, 2 usage or validation error (bad arguments, a \
+            task that cannot be found or has errors, unmet requirements), 3 timeout, 130 aborted \
+            or interrupted.
+            """)
+
+    /// How events are printed while the task runs.
+    enum EventFormat: String, ExpressibleByArgument, CaseIterable {
+        case ndjson
+    }
+
+    /// Exit statuses beyond the shared ones (``ExitStatus``).
+    enum RunStatus {
+        static let timeout: Int32 = 3
+        static let interrupted: Int32 = 130
+    }
+
+    @OptionGroup var tasks: TasksDirectoryOptions
+
+    @Argument(help: ArgumentHelp("A task name or the path of a task file.", valueName: "task|path"))
+    var reference: String
+
+    @Option(
+        name: .customLong("input"), help: ArgumentHelp("An input as key=value (repeatable).", valueName: "key=value"))
+    var inputs: [String] = []
+
+    @Option(
+        name: .customLong("input-file"),
+        help: ArgumentHelp("A JSON or YAML object of inputs.", valueName: "file.json|file.yaml"))
+    var inputFile: String?
+
+    @Option(name: .customLong("max-concurrent-phases"), help: "How many phases may run at once (overrides the task).")
+    var maxConcurrentPhases: Int?
+
+    @Option(
+        help: ArgumentHelp("The longest the run may take, like 90s or 5m (overrides the task).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: "Print every event on stdout as it happens, one JSON object per line.")
+    var events: EventFormat?
+
+    @Option(help: ArgumentHelp("Write the full result as JSON to this file.", valueName: "file.json"))
+    var output: String?
+
+    func validate() throws {
+        if let maxConcurrentPhases, maxConcurrentPhases < 1 {
+            throw ValidationError("--max-concurrent-phases must be at least 1, got \(maxConcurrentPhases)")
+        }
+        if let timeout {
+            do { _ = try TaskDuration.parse(timeout) } catch { throw ValidationError("--timeout: \(error)") }
+        }
+    }
+
+    func run() async throws {
+        let context = CommandContext.current
+        let locator = tasks.locator(in: context)
+        var logger = Logger(label: "taskrun", factory: { StreamLogHandler.standardError(label: $0) })
+        // Warnings are part of the summary; the log carries only errors.
+        logger.logLevel = .error
+        let executor = TaskExecutor(
+            configuration: .init(tasksDirectory: locator.tasksDirectory, eventBufferSize: 1 << 16),
+            agents: ScriptedAgentManager(recordsRequests: false), history: InMemoryHistoryStore(), logger: logger)
+
+        let task: TaskDefinition
+        let input: [String: JSONValue]
+        var options = ExecutionOptions(maxConcurrentPhases: maxConcurrentPhases)
+        options.maxExecutionTime = try timeout.map { try TaskDuration.parse($0).duration }
+        do {
+            task = try executor.loadTaskFile(reference, locator: locator).task
+            input = try resolveInput(for: task, locator: locator)
+        } catch let error as ExecutionError {
+            report(error, in: context, executor: executor)
+            throw ExitCode(ExitStatus.usage)
+        } catch {
+            context.printError("\(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+
+        let stream = events == nil ? nil : executor.events
+        let handle: ExecutionHandle
+        do {
+            handle = try executor.start(task, input: input, options: options)
+        } catch {
+            report(error, in: context, executor: executor)
+            throw ExitCode(ExitStatus.usage)
+        }
+        let printer = stream.map { stream in Task { await Self.printEvents(stream, of: handle.id, in: context) } }
+        let interrupts = Self.abortOnSignals(handle)
+        let result = await handle.result
+        interrupts.forEach { $0.cancel() }
+        await printer?.value
+
+        let write = events == nil ? context.writeOutput : context.writeError
+        write(Self.summary(of: result))
+        if let output {
+            do {
+                try Self.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: locator.absolute(output)))
+                write("result written to \(output)\n")
+            } catch {
+                context.printError("cannot write '\(output)': \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
+        let status = Self.exitStatus(for: result.status)
+        if status != ExitStatus.success { throw ExitCode(status) }
+    }
+
+    /// The exit status of a finished execution.
+    static func exitStatus(for status: ExecutionStatus) -> Int32 {
+        switch status {
+        case .completed: ExitStatus.success
+        case .timeout: RunStatus.timeout
+        case .aborted: RunStatus.interrupted
+        case .failed, .pending, .running, .paused: ExitStatus.failure
+        }
+    }
+
+    private func report(_ error: ExecutionError, in context: CommandContext, executor: TaskExecutor) {
+        switch error {
+        case .taskNotFound(let lookup):
+            context.printError(lookup)
+        case .invalidTask(let path, let diagnostics):
+            let renderer = DiagnosticRenderer(colors: context.usesColor(terminal: context.errorIsTerminal))
+            let source = (try? String(contentsOfFile: tasks.locator(in: context).absolute(path), encoding: .utf8)) ?? ""
+            context.writeError(
+                renderer.render(diagnostics.sortedByPosition(), sources: [path: source])
+                    + "cannot run '\(reference)': \(DiagnosticRenderer.summary(of: diagnostics))\n")
+        case .preflightFailed(let problems):
+            context.printError(
+                "'\(reference)' cannot run:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+        default:
+            context.printError(error.description)
+        }
+    }
+
+    // MARK: Input
+
+    struct InputError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The object in an `--input-file`: YAML when the name ends in `.yaml` or `.yml`, else JSON.
+    static func readInputFile(_ inputFile: String, locator: TaskLocator) throws -> [String: JSONValue] {
+        guard let data = FileManager.default.contents(atPath: locator.absolute(inputFile)) else {
+            throw InputError("--input-file: cannot read '\(inputFile)'")
+        }
+        let lowered = inputFile.lowercased()
+        let value: JSONValue
+        if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
+            do {
+                value = try JSONValue(yaml: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw InputError("--input-file: \(inputFile):\(error.location): \(error.message)")
+            }
+        } else {
+            do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+                throw InputError("--input-file: '\(inputFile)' is not valid JSON")
+            }
+        }
+        guard let object = value.objectValue else {
+            throw InputError("--input-file: '\(inputFile)' must hold an object of inputs, got \(value.typeName)")
+        }
+        return object
+    }
+
+    /// `--input-file` (a JSON or YAML object) overlaid with `--input key=value` pairs, each typed by the
+    /// requirement of that name.
+    func resolveInput(for task: TaskDefinition, locator: TaskLocator) throws -> [String: JSONValue] {
+        var input: [String: JSONValue] = [:]
+        if let inputFile {
+            input = try Self.readInputFile(inputFile, locator: locator)
+        }
+        let requirements = Dictionary(task.requirements.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var seen: Set<String> = []
+        var problems: [String] = []
+        for pair in inputs {
+            guard let separator = pair.firstIndex(of: "="), separator != pair.startIndex else {
+                problems.append("--input '\(pair)' must be key=value")
+                continue
+            }
+            let key = String(pair[..<separator])
+            let text = String(pair[pair.index(after: separator)...])
+            guard seen.insert(key).inserted else {
+                problems.append("--input '\(key)' is given more than once")
+                continue
+            }
+            do {
+                input[key] = try Self.value(text, for: key, type: requirements[key]?.type)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        if !problems.isEmpty { throw InputError(problems.joined(separator: "; ")) }
+        return input
+    }
+
+    /// A command-line value as the requirement's type says; without a requirement (or `any`),
+    /// `true`/`false`/`null`/numbers/JSON arrays and objects are recognised and the rest is text.
+    static func value(_ text: String, for key: String, type: RequirementType?) throws -> JSONValue {
+        func json() -> JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+        switch type {
+        case .string?:
+            return .string(text)
+        case .number?, .integer?:
+            guard let number = Double(text.trimmingWhitespace()), number.isFinite else {
+                throw InputError("--input \(key)=\(text): '\(key)' must be a \(type?.rawValue ?? "number")")
+            }
+            return .number(number)
+        case .boolean?:
+            switch text.lowercased() {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default: throw InputError("--input \(key)=\(text): '\(key)' must be true or false")
+            }
+        case .array?, .object?:
+            guard let value = json() else {
+                throw InputError("--input \(key)=\(text): '\(key)' must be a JSON \(type?.rawValue ?? "value")")
+            }
+            return value
+        case .any?, nil:
+            switch text {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            case "null": return .null
+            default: break
+            }
+            if let number = Double(text), number.isFinite, text.first.map({ $0.isNumber || $0 == "-" }) == true {
+                return .number(number)
+            }
+            if text.hasPrefix("[") || text.hasPrefix("{"), let value = json() { return value }
+            return .string(text)
+        }
+    }
+
+    // MARK: Output
+
+    static func encoder(pretty: Bool) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        return encoder
+    }
+
+    /// Prints the execution's events as NDJSON until its terminal event.
+    static func printEvents(_ stream: AsyncStream<ExecutionEvent>, of id: ExecutionID, in context: CommandContext) async
+    {
+        let encoder = encoder(pretty: false)
+        for await event in stream where event.executionID == id {
+            if let data = try? encoder.encode(event) {
+                context.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
+            }
+            if event.kind.isTerminal { return }
+        }
+    }
+
+    /// The readable summary: one line per phase, warnings, the reason, the last phase's outputs.
+    static func summary(of result: ExecutionResult) -> String {
+        var lines = ["\(result.taskName) (\(result.taskID)): \(result.status) in \(format(result.duration))"]
+        lines.append("execution \(result.executionID)")
+        let width = min(32, result.phases.map(\.name.count).max() ?? 0)
+        for phase in result.phases {
+            let mark =
+                switch phase.status {
+                case .completed: "✓"
+                case .failed, .timeout, .aborted: "✗"
+                case .skipped: "-"
+                default: "·"
+                }
+            var line =
+                "  \(mark) \(phase.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(phase.status.rawValue)"
+            if let duration = phase.duration { line += "  \(format(duration))" }
+            let agents = phase.steps.filter { $0.type == "agent" && $0.status != .skipped && $0.status != .pending }
+            if !agents.isEmpty {
+                line += "  \(agents.filter { $0.status == .completed }.count)/\(agents.count) agents"
+            }
+            if phase.attempts > 1 { line += "  \(phase.attempts) attempts" }
+            lines.append(line)
+            lines += phase.errors.map { "      error: \($0)" }
+        }
+        lines += result.warnings.map { "warning: \($0)" }
+        if let reason = result.reason { lines.append("reason: \(reason)") }
+        if let final = result.finalPhase, let phase = result[phase: final] {
+            func text(_ value: JSONValue) -> String { value["text"]?.stringValue ?? value.compactDescription }
+            if phase.outputs.isEmpty {
+                if let value = result.finalResult { lines.append("result (\(final)): \(text(value))") }
+            } else {
+                for (name, value) in phase.outputs.sorted(by: { $0.key < $1.key }) {
+                    lines.append("\(final) → \(name): \(text(value))")
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
+        return String(format: "%.1fs", milliseconds / 1000)
+    }
+
+    // MARK: Signals
+
+    /// Ctrl-C (SIGINT) or SIGTERM aborts the execution; it then ends `aborted` (exit 130). The
+    /// default handlers come back when the run is over.
+    static func abortOnSignals(_ handle: ExecutionHandle) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                handle.abort(reason: number == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)")
+            }
+            source.setCancelHandler { signal(number, SIG_DFL) }
+            source.resume()
+            return source
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import TaskrunCLI
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}

@@ -1,0 +1,103 @@
+import Testing
+
+@testable import TaskrunCore
+
+@Suite struct DiagnosticRendererTests {
+    let renderer = DiagnosticRenderer()
+
+    func diagnostic(line: Int = 2, column: Int, length: Int = 1, notes: [String] = [], hint: String? = nil)
+        -> Diagnostic
+    {
+        .error(
+            "unknown-dependency", "phase 'Debate' depends on unknown phase 'Analyis'", path: "tasks/c.md",
+            at: SourceLocation(line: line, column: column), length: length, notes: notes, hint: hint)
+    }
+
+    @Test func compilerStyleBlock() {
+        let text = renderer.render(
+            diagnostic(column: 12, length: 7, notes: ["known phases: Analysis"], hint: "did you mean 'Analysis'?"),
+            sourceLine: "dependsOn: Analyis")
+        #expect(
+            text == """
+                tasks/c.md:2:12: error: phase 'Debate' depends on unknown phase 'Analyis'
+                dependsOn: Analyis
+                           ^~~~~~~
+                note: known phases: Analysis
+                hint: did you mean 'Analysis'?
+                """)
+    }
+
+    @Test func warningsWithoutSourceLine() {
+        let warning = Diagnostic.warning("agent-not-listed", "agent 'x' is not listed", path: "a.md", at: .start)
+        #expect(renderer.render(warning, sourceLine: nil) == "a.md:1:1: warning: agent 'x' is not listed")
+    }
+
+    @Test func caretCopiesTabsSoItAligns() {
+        let line = "\t- agent:\tquant - go"
+        // Column 10 is the second tab's successor: `quant`.
+        let caret = DiagnosticRenderer.caretLine(for: diagnostic(column: 11, length: 5), under: line)
+        #expect(caret == "\t        \t^~~~~")
+    }
+
+    @Test func columnsCountUnicodeScalars() {
+        // "é" (one scalar), "日本" (two), "👍🏽" (two scalars, one character).
+        let line = "é 日本 👍🏽 dependsOn: X"
+        let column = Array(line.unicodeScalars).firstIndex(of: "X").map { $0 + 1 } ?? 0
+        #expect(column == 20)
+        let caret = DiagnosticRenderer.caretLine(for: diagnostic(column: column), under: line)
+        #expect(caret == String(repeating: " ", count: 19) + "^")
+        // The underline stops at the end of the line.
+        let long = DiagnosticRenderer.caretLine(for: diagnostic(column: 2, length: 99), under: "日本語")
+        #expect(long == " ^~")
+    }
+
+    @Test func caretPastTheEndOfTheLine() {
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 5, length: 3), under: "ab") == "  ^")
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 3), under: "ab") == "  ^")
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: .max, length: .max), under: "\ta") == "\t ^")
+        #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 0, length: 0), under: "ab") == "^")
+    }
+
+    @Test func renderingManyLooksUpLinesPerFile() {
+        let sources = ["tasks/c.md": "# Title\r\ndependsOn: Analyis\r\n"]
+        let other = Diagnostic.warning("x", "elsewhere", path: "other.md", at: SourceLocation(line: 3, column: 1))
+        let outOfRange = diagnostic(line: 9, column: 1)
+        let text = renderer.render([diagnostic(column: 12, length: 7), other, outOfRange], sources: sources)
+        #expect(
+            text == """
+                tasks/c.md:2:12: error: phase 'Debate' depends on unknown phase 'Analyis'
+                dependsOn: Analyis
+                           ^~~~~~~
+                other.md:3:1: warning: elsewhere
+                tasks/c.md:9:1: error: phase 'Debate' depends on unknown phase 'Analyis'
+
+                """)
+    }
+
+    @Test func colorsWrapTheParts() {
+        let colored = DiagnosticRenderer(colors: true).render(diagnostic(column: 1, hint: "h"), sourceLine: "x")
+        let escape = "\u{1B}["
+        #expect(colored.hasPrefix("\(escape)1mtasks/c.md:2:1: \(escape)0m\(escape)1;31merror:\(escape)0m"))
+        #expect(colored.contains("\nx\n\(escape)1;32m^\(escape)0m\n"))
+        #expect(colored.hasSuffix("\(escape)1;32mhint:\(escape)0m h"))
+        #expect(!renderer.render(diagnostic(column: 1), sourceLine: "x").contains(escape))
+    }
+
+    @Test func summaryLine() {
+        let error = diagnostic(column: 1)
+        let warning = Diagnostic.warning("w", "w", path: "a.md", at: .start)
+        #expect(DiagnosticRenderer.summary(of: [error, error, warning]) == "2 errors, 1 warning")
+        #expect(DiagnosticRenderer.summary(of: [error]) == "1 error")
+        #expect(DiagnosticRenderer.summary(of: [warning, warning]) == "2 warnings")
+        #expect(DiagnosticRenderer.summary(of: []) == "no errors or warnings")
+    }
+
+    @Test func sourceLines() {
+        let lines = DiagnosticRenderer.SourceLines("a\r\nb\n\nd\n")
+        #expect(lines.count == 4)
+        #expect(lines[1] == "a" && lines[2] == "b" && lines[3] == "" && lines[4] == "d")
+        #expect(lines[0] == nil && lines[5] == nil)
+        #expect(DiagnosticRenderer.SourceLines("no newline").count == 1)
+        #expect(DiagnosticRenderer.SourceLines("").count == 0)
+    }
+}
