@@ -15,7 +15,7 @@ import TaskrunExecution
         #expect(result.status == .completed)
         #expect(result.phases.map(\.status) == Array(repeating: .completed, count: 7))
         #expect(result.phases.flatMap(\.errors).isEmpty)
-        let verdict = try #require(result[phase: "Verdict"]?.outputs["finalVerdict"]?.objectValue)
+        let verdict = try #require(result[phase: "Verdict"]?.outputs["finalVerdict"]?["data"]?.objectValue)
         #expect(verdict["recommendation"] == "BUY")
         let price = number(verdict, "price")
         #expect(number(verdict, "stopLossPrice") < price && price < number(verdict, "takeProfitPrice"))

@@ -32,6 +32,16 @@ import TaskrunCore
         ```
         """
 
+    /// The duration parser's own message, so these tests do not pin its wording.
+    static func durationError(_ text: String) -> String {
+        do {
+            _ = try TaskDuration.parse(text)
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
     func load(_ yaml: String, id: String = "quant-analyst", title: String = "# Agent") -> AgentDefinitionLoader.Result {
         AgentDefinitionLoader().load(source: "\(title)\n\n```yaml\n\(yaml)\n```\n", path: "agents/\(id).md", id: id)
     }
@@ -84,6 +94,11 @@ import TaskrunCore
         #expect(result.definition != nil)
     }
 
+    @Test func aModelSettingAtTheTopLevelIsPointedToItsPlace() {
+        let result = load("role: quant\npersona: p\ntemperature: 0.2\nbaseURL: http://localhost:8080/v1")
+        #expect(result.diagnostics.map(\.hint) == ["'temperature' belongs under 'model:'", "'baseURL' belongs under 'endpoint:'"])
+    }
+
     @Test func badValuesAreErrorsAtTheValue() {
         let result = load(
             """
@@ -101,7 +116,7 @@ import TaskrunCore
             rendered(result) == [
                 "6:33: error: 'model.temperature' must be between 0 and 2, got 3.0",
                 "6:47: error: 'model.maxTokens' must be a whole number of at least 1, got 0",
-                "7:10: error: 'timeout': invalid duration '5 minuts': unknown unit 'minuts'; use ms, s, m, h or d (or their long names)",
+                "7:10: error: 'timeout': \(Self.durationError("5 minuts"))",
                 "8:16: error: 'maxConcurrent' must be a whole number of at least 1, got 0",
                 "9:10: error: unknown backend 'opneai'; expected one of command, offline, openai",
                 "10:15: error: 'capabilities' must be a list, got a scalar",

@@ -129,7 +129,14 @@ struct Reader {
                 continue
             }
             guard known.contains(key) else {
-                let hint = Suggestion.closest(to: key, in: known).map { "did you mean '\($0)'?" }
+                let nested =
+                    context == "agent"
+                    ? (AgentDefinitionLoader.modelKeys.contains(key) && key != "name"
+                        ? "model" : AgentDefinitionLoader.endpointKeys.contains(key) ? "endpoint" : nil)
+                    : nil
+                let hint =
+                    nested.map { "'\(key)' belongs under '\($0):'" }
+                    ?? Suggestion.closest(to: key, in: known).map { "did you mean '\($0)'?" }
                 warning("agent-unknown-key", "unknown \(context) key '\(key)'", node: pair.key, hint: hint)
                 continue
             }

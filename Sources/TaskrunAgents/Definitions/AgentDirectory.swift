@@ -9,11 +9,18 @@ public struct AgentDirectory: Sendable {
     public var diagnostics: [Diagnostic]
     /// The ids of agent files that exist but did not load because of errors.
     public var brokenIDs: Set<String>
+    /// The text of every agent file read, by the path its diagnostics use, so a renderer can show
+    /// the source line under each diagnostic.
+    public var sources: [String: String]
 
-    public init(definitions: [AgentDefinition] = [], diagnostics: [Diagnostic] = [], brokenIDs: Set<String> = []) {
+    public init(
+        definitions: [AgentDefinition] = [], diagnostics: [Diagnostic] = [], brokenIDs: Set<String> = [],
+        sources: [String: String] = [:]
+    ) {
         self.definitions = Dictionary(definitions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.diagnostics = diagnostics
         self.brokenIDs = brokenIDs
+        self.sources = sources
     }
 
     /// The folder of agent files inside a tasks directory.
@@ -23,8 +30,11 @@ public struct AgentDirectory: Sendable {
 
     /// Reads every `*.md` file in `directory` (not recursively). A missing directory gives an empty
     /// result; an unreadable file is an error diagnostic.
+    ///
+    /// - Parameter displayedAs: The directory as diagnostics should name it (a path relative to where
+    ///   the user is, say), when it differs from the path read.
     public static func load(
-        from directory: String, loader: AgentDefinitionLoader = AgentDefinitionLoader()
+        from directory: String, displayedAs: String? = nil, loader: AgentDefinitionLoader = AgentDefinitionLoader()
     ) -> AgentDirectory {
         let names: [String]
         do {
@@ -35,15 +45,19 @@ public struct AgentDirectory: Sendable {
         var definitions: [AgentDefinition] = []
         var diagnostics: [Diagnostic] = []
         var broken: Set<String> = []
-        for name in names.sorted() where name.hasSuffix(".md") {
+        var sources: [String: String] = [:]
+        for name in names.sorted() where name.hasSuffix(".md") && !name.hasPrefix(".") {
             let id = String(name.dropLast(3))
-            let path = (directory as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let path = ((displayedAs ?? directory) as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(name))
+            else {
                 diagnostics.append(.error("agent-unreadable", "cannot read agent file", path: path, at: .start))
                 broken.insert(id)
                 continue
             }
-            let result = loader.load(source: String(decoding: data, as: UTF8.self), path: path, id: id)
+            let source = String(decoding: data, as: UTF8.self)
+            sources[path] = source
+            let result = loader.load(source: source, path: path, id: id)
             diagnostics += result.diagnostics
             if let definition = result.definition {
                 definitions.append(definition)
@@ -51,14 +65,32 @@ public struct AgentDirectory: Sendable {
                 broken.insert(id)
             }
         }
-        return AgentDirectory(definitions: definitions, diagnostics: diagnostics, brokenIDs: broken)
+        return AgentDirectory(definitions: definitions, diagnostics: diagnostics, brokenIDs: broken, sources: sources)
     }
 
     /// Reads `<tasksDirectory>/agents/*.md`.
     public static func load(
-        tasksDirectory: String, loader: AgentDefinitionLoader = AgentDefinitionLoader()
+        tasksDirectory: String, displayedAs: String? = nil, loader: AgentDefinitionLoader = AgentDefinitionLoader()
     ) -> AgentDirectory {
-        load(from: agentsPath(inTasksDirectory: tasksDirectory), loader: loader)
+        load(
+            from: agentsPath(inTasksDirectory: tasksDirectory),
+            displayedAs: displayedAs.map { agentsPath(inTasksDirectory: $0) }, loader: loader)
+    }
+
+    /// What `taskrun validate` reports about the agents of `task`: an error for each agent it uses
+    /// that has no definition (see ``undefinedAgents(in:path:)``), and the diagnostics of the agent
+    /// files it uses (unknown keys are warnings, bad values errors).
+    public func diagnostics(forAgentsOf task: TaskDefinition, path: String) -> [Diagnostic] {
+        var used = Set(task.agentIDs)
+        if let reviewer = task.metadata.reviewer { used.insert(reviewer) }
+        for phase in task.phases { if let reviewer = phase.reviewer { used.insert(reviewer) } }
+        let files = Set(used.compactMap { id in definitions[id]?.sourcePath ?? sourcePath(ofBroken: id) })
+        return undefinedAgents(in: task, path: path) + diagnostics.filter { files.contains($0.path) }
+    }
+
+    private func sourcePath(ofBroken id: String) -> String? {
+        guard brokenIDs.contains(id) else { return nil }
+        return sources.keys.first { ($0 as NSString).lastPathComponent == "\(id).md" }
     }
 
     public subscript(id: String) -> AgentDefinition? { definitions[id] }

@@ -21,7 +21,8 @@ enum CommitteeRun {
         return try await executor.execute(task, input: input)
     }
 
-    /// The chair's `finalVerdict` of an investment-committee run.
+    /// The verdict of an investment-committee run: the data of the chair's answer, which the task's
+    /// `output: finalVerdict` parameter stores as the `finalVerdict` output.
     static func verdict(
         _ input: [String: JSONValue] = [:], snapshot: MarketSnapshot? = nil
     ) async throws -> [String: JSONValue] {
@@ -29,7 +30,7 @@ enum CommitteeRun {
         guard result.status == .completed else {
             throw Failure("the committee ended \(result.status): \(result.reason ?? "")")
         }
-        guard let verdict = result[phase: "Verdict"]?.outputs["finalVerdict"]?.objectValue else {
+        guard let verdict = result[phase: "Verdict"]?.outputs["finalVerdict"]?["data"]?.objectValue else {
             throw Failure("no finalVerdict output")
         }
         return verdict

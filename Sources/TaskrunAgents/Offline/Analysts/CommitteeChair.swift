@@ -118,7 +118,9 @@ enum CommitteeChair {
             value.map { .number(OfflineFormat.round($0, digits)) } ?? .null
         }
 
-        let verdict: JSONValue = [
+        // The answer's data is the verdict itself, so a step `output:` and the by-key lookup of
+        // of `recommendation` both find it.
+        let verdict: [String: JSONValue] = [
             "recommendation": .string(recommendation.rawValue),
             "confidence": .number(confidence),
             "ticker": inputs.ticker.map(JSONValue.string) ?? .null,
@@ -160,7 +162,7 @@ enum CommitteeChair {
         return OfflineFinding(
             headline: headline, position: position(for: score, threshold: 0.2), confidence: confidence,
             keyPoints: points, risks: keyRisks,
-            data: ["finalVerdict": verdict, "recommendation": .string(recommendation.rawValue)],
+            data: verdict,
             assumptions: inputs.assumptions)
     }
 
