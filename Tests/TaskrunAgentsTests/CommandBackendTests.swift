@@ -122,6 +122,22 @@ import TaskrunExecution
         #expect(!text.contains("SIGKILL"))
     }
 
+    @Test func theChildStartsWithDefaultSignalsEvenWhenTaskrunIgnoresSIGTERM() async throws {
+        // `taskrun run` ignores SIGTERM itself (it handles it through a dispatch source); a child
+        // must not inherit that, or our SIGTERM would never stop it.
+        let previous = signal(SIGTERM, SIG_IGN)
+        defer { signal(SIGTERM, previous) }
+        let error = await #expect(throws: AgentError.self) {
+            try await CommandBackend().answer(Fixtures.request(), agent: agent("kill -TERM $$; echo survived"))
+        }
+        #expect(error == .commandFailed(agent: "test-agent", message: "'/bin/sh' was killed by signal \(SIGTERM)", stderr: ""))
+    }
+
+    @Test func theChildGetsOnlyItsThreeStandardStreams() async throws {
+        let response = try await CommandBackend().answer(Fixtures.request(), agent: agent("exec ls /proc/self/fd"))
+        #expect(response.text == "0\n1\n2\n3")  // 3 is the directory ls is listing
+    }
+
     @Test func theEnvironmentVariableIsAnArgvArray() throws {
         #expect(try CommandBackend.command(fromEnvironment: [:]) == nil)
         #expect(

@@ -12,10 +12,15 @@ import Synchronization
 /// One run of a child process: stdin written from memory, stdout and stderr collected, and a
 /// graceful stop on cancellation (SIGTERM, then SIGKILL after a grace period).
 ///
-/// Everything is event-driven: the exit arrives through Foundation's termination handler and each
-/// pipe is read to its end by a thread of its own; together they resume one continuation, nothing polls. The child runs in
-/// its own process group (Foundation starts it that way), and signals go to the whole group, so helper
-/// processes it started stop with it.
+/// The child is started with `posix_spawn` directly rather than Foundation's `Process`, because the
+/// child must start with every signal at its default action and none blocked: `taskrun run` ignores
+/// SIGTERM and SIGINT itself (it handles them through dispatch sources), Swift concurrency's threads
+/// block most signals, and `Process` passes both on, so the child would never see our SIGTERM. The
+/// child leads a process group of its own, and signals go to the whole group, so helper processes it
+/// started stop with it.
+///
+/// Nothing polls: the exit is awaited by a thread blocked in `waitpid`, each pipe is read to its end
+/// by a thread of its own, and together they resume one continuation.
 final class ChildProcess: Sendable {
     /// How the child ended and what it wrote.
     struct Outcome: Sendable {
@@ -35,22 +40,22 @@ final class ChildProcess: Sendable {
     }
 
     private struct State {
+        var pid: pid_t = 0
         var stdout = Data()
         var stderr = Data()
         var stdoutClosed = false
         var stderrClosed = false
-        var exit: (status: Int32, signal: Int32?)?
+        var exit: (status: Int32?, signal: Int32?)?
         var signalsSent: [String] = []
-        var stopping = false
+        var stopRequested = false
         /// Set once the grace periods after SIGKILL ran out: finish without waiting for the pipes
-        /// (a process outside the group may still hold them).
+        /// (a process that left the group may still hold them).
         var abandonPipes = false
         var continuation: CheckedContinuation<Outcome, Never>?
         var finished = false
         var graceTimer: Task<Void, Never>?
     }
 
-    private let process: Process
     private let state = Mutex(State())
     private let gracePeriod: Duration
     private let sleep: @Sendable (Duration) async throws -> Void
@@ -62,7 +67,6 @@ final class ChildProcess: Sendable {
     }()
 
     init(gracePeriod: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) {
-        self.process = Process()
         self.gracePeriod = gracePeriod
         self.sleep = sleep
     }
@@ -76,36 +80,35 @@ final class ChildProcess: Sendable {
     ) async throws -> Outcome {
         _ = Self.ignoreBrokenPipes
         guard let program = argv.first else { throw LaunchError(description: "the command is empty") }
-        process.executableURL = try Self.resolve(program, environment: environment)
-        process.arguments = Array(argv.dropFirst())
-        if let environment { process.environment = environment }
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.terminationHandler = { [weak self] process in
-            let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
-            self?.exited(status: process.terminationStatus, signal: signal)
-        }
+        let executable = try Self.resolve(program, environment: environment)
         try Task.checkCancellation()
-        do {
-            try await Self.spawn(process)
-        } catch {
-            throw LaunchError(description: "cannot start '\(program)': \(error.localizedDescription)")
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let spawned = try Self.spawn(
+            executable: executable, argv: argv, environment: environment.map { "\($0.key)=\($0.value)" },
+            workingDirectory: workingDirectory)
+        state.withLock { $0.pid = spawned.pid }
+
+        Thread.detachNewThread { [self] in
+            var status: Int32 = 0
+            var result = waitpid(spawned.pid, &status, 0)
+            while result == -1, errno == EINTR { result = waitpid(spawned.pid, &status, 0) }
+            guard result == spawned.pid else {
+                // Someone else reaped it (a process-wide SIGCHLD handler): it is gone, how is unknown.
+                finish { $0.exit = (nil, nil) }
+                return
+            }
+            let signaled = (status & 0x7F) != 0 && (status & 0x7F) != 0x7F
+            finish { $0.exit = signaled ? (nil, status & 0x7F) : ((status >> 8) & 0xFF, nil) }
         }
-        drain(stdout.fileHandleForReading, isError: false)
-        drain(stderr.fileHandleForReading, isError: true)
-        // Process.run() has closed our copies of the child's ends of the pipes itself. Closing them
-        // again here would close whatever file descriptor reused those numbers meanwhile.
+        drain(spawned.stdout, isError: false)
+        drain(spawned.stderr, isError: true)
         // A large query could fill the pipe before the child reads it: write it off the cooperative pool.
-        let writer = stdin.fileHandleForWriting
         Thread.detachNewThread {
-            try? writer.write(contentsOf: input)
-            try? writer.close()
+            let handle = FileHandle(fileDescriptor: spawned.stdin, closeOnDealloc: true)
+            try? handle.write(contentsOf: input)
+            try? handle.close()
         }
+
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let outcome = state.withLock { state -> Outcome? in
@@ -121,14 +124,13 @@ final class ChildProcess: Sendable {
 
     /// Sends SIGTERM now and SIGKILL after the grace period, unless the child has exited by then.
     func stop() {
-        let pid = process.processIdentifier
-        let send = state.withLock { state -> Bool in
-            guard !state.stopping, state.exit == nil, pid > 0 else { return false }
-            state.stopping = true
+        let pid = state.withLock { state -> pid_t? in
+            guard !state.stopRequested, state.exit == nil, state.pid > 0 else { return nil }
+            state.stopRequested = true
             state.signalsSent.append("SIGTERM")
-            return true
+            return state.pid
         }
-        guard send else { return }
+        guard let pid else { return }
         Self.send(SIGTERM, to: pid)
         let sleep = sleep
         let grace = gracePeriod
@@ -136,7 +138,7 @@ final class ChildProcess: Sendable {
             do { try await sleep(grace) } catch { return }
             self?.kill()
             do { try await sleep(grace) } catch { return }
-            self?.abandonPipes()
+            self?.finish { $0.abandonPipes = true }
         }
         let alreadyDone = state.withLock { state -> Bool in
             if state.finished { return true }
@@ -147,26 +149,20 @@ final class ChildProcess: Sendable {
     }
 
     private func kill() {
-        let pid = process.processIdentifier
-        let send = state.withLock { state -> Bool in
-            guard state.exit == nil else { return false }
+        let pid = state.withLock { state -> pid_t? in
+            guard state.exit == nil else { return nil }
             state.signalsSent.append("SIGKILL")
-            return true
+            return state.pid
         }
-        if send { Self.send(SIGKILL, to: pid) }
+        if let pid { Self.send(SIGKILL, to: pid) }
     }
 
-    private func abandonPipes() {
-        finish { $0.abandonPipes = true }
-    }
-
-    /// Reads `handle` to its end on a thread of its own, then records the output.
-    ///
-    /// Blocking reads on dedicated threads, because FileHandle's readability handler on Linux can miss
-    /// the end-of-file event when data and the end arrive together.
-    private func drain(_ handle: FileHandle, isError: Bool) {
+    /// Reads `descriptor` to its end on a thread of its own, then records the output.
+    private func drain(_ descriptor: Int32, isError: Bool) {
         Thread.detachNewThread { [self] in
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             let data = (try? handle.readToEnd()) ?? Data()
+            try? handle.close()
             finish { state in
                 if isError {
                     state.stderr = data
@@ -177,10 +173,6 @@ final class ChildProcess: Sendable {
                 }
             }
         }
-    }
-
-    private func exited(status: Int32, signal: Int32?) {
-        finish { $0.exit = (status, signal) }
     }
 
     /// Applies `change`, then resumes the waiting caller if the run is complete.
@@ -204,49 +196,27 @@ final class ChildProcess: Sendable {
         else { return nil }
         state.finished = true
         return Outcome(
-            exitStatus: exit.signal == nil ? exit.status : nil, signal: exit.signal, stdout: state.stdout,
-            stderr: state.stderr, signalsSent: state.signalsSent)
+            exitStatus: exit.status, signal: exit.signal, stdout: state.stdout, stderr: state.stderr,
+            signalsSent: state.signalsSent)
     }
 
-    private static func send(_ signal: Int32, to pid: Int32) {
+    private static func send(_ signal: Int32, to pid: pid_t) {
         // The child leads its own process group: signal the group, and the child itself if that fails.
         if systemKill(-pid, signal) != 0 { _ = systemKill(pid, signal) }
     }
 
-    /// Starts `process` from a thread of its own with no signal blocked.
-    ///
-    /// `posix_spawn` gives the child the spawning thread's signal mask, and Swift concurrency's
-    /// threads (libdispatch workers) block SIGTERM and most other signals: a child spawned from one
-    /// would never see our SIGTERM. A short-lived thread with an empty mask spawns it instead; a
-    /// process-directed signal that lands on that thread meanwhile is handled exactly as on any other.
-    private static func spawn(_ process: Process) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread.detachNewThread {
-                var empty = sigset_t()
-                sigemptyset(&empty)
-                pthread_sigmask(SIG_SETMASK, &empty, nil)
-                do {
-                    try process.run()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
-    }
-
     /// The executable for `program`: a path as given, or the first match on `PATH` (no shell involved).
-    static func resolve(_ program: String, environment: [String: String]?) throws -> URL {
+    static func resolve(_ program: String, environment: [String: String]?) throws -> String {
         if program.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: program) else {
                 throw LaunchError(description: "'\(program)' is not an executable file")
             }
-            return URL(fileURLWithPath: program)
+            return program
         }
         let path = (environment ?? ProcessInfo.processInfo.environment)["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") where !directory.isEmpty {
             let candidate = (String(directory) as NSString).appendingPathComponent(program)
-            if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         throw LaunchError(description: "'\(program)' was not found on PATH")
     }

@@ -119,7 +119,7 @@ enum CommitteeChair {
         }
 
         // The answer's data is the verdict itself, so a step `output:` and the by-key lookup of
-        // of `recommendation` both find it.
+        // `recommendation` both find it.
         let verdict: [String: JSONValue] = [
             "recommendation": .string(recommendation.rawValue),
             "confidence": .number(confidence),
