@@ -87,7 +87,9 @@ struct AgentsCommand: AsyncParsableCommand {
     static func table(
         directory: AgentDirectory, usedBy: [String: [String]], missing: [String], override: String?
     ) -> String {
-        var table = TextTable(header: ["AGENT", "NAME", "TITLE", "ROLE", "BACKEND", "MODEL", "TIMEOUT", "MAX", "USED BY"])
+        var table = TextTable(header: [
+            "AGENT", "NAME", "TITLE", "ROLE", "BACKEND", "MODEL", "TIMEOUT", "MAX", "USED BY",
+        ])
         table.rightAligned = [6, 7]
         var rows: [(String, TextTable.Row)] = []
         for agent in directory.sorted {
@@ -106,7 +108,8 @@ struct AgentsCommand: AsyncParsableCommand {
             rows.append((id, .note(id, "broken: \(firstError(in: directory, id: id))")))
         }
         for id in missing {
-            rows.append((id, .note(id, "missing: no agents/\(id).md, used by \(usedBy[id]?.joined(separator: ", ") ?? "")")))
+            rows.append(
+                (id, .note(id, "missing: no agents/\(id).md, used by \(usedBy[id]?.joined(separator: ", ") ?? "")")))
         }
         table.rows = rows.sorted { $0.0 < $1.0 }.map(\.1)
         return table.render()

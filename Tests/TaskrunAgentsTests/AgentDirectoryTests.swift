@@ -1,13 +1,14 @@
 import Foundation
+import TaskrunCore
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
 
 @Suite struct AgentDirectoryTests {
     static let shippedAgents = [
         "committee-chair", "compliance-officer", "contrarian-investor", "fundamental-analyst", "macro-strategist",
-        "market-analyst", "portfolio-manager", "quant-analyst", "risk-manager", "sentiment-analyst", "technical-validator",
+        "market-analyst", "portfolio-manager", "quant-analyst", "risk-manager", "sentiment-analyst",
+        "technical-validator",
     ]
 
     @Test func everyShippedAgentLoadsCleanly() throws {
@@ -44,7 +45,10 @@ import TaskrunCore
             """
         let parsed = try #require(TaskParser().parse(source: source, path: "t.md").task)
         let diagnostics = Fixtures.directory.undefinedAgents(in: parsed, path: "t.md")
-        #expect(diagnostics.map(\.message) == ["agent 'quant-analist' has no definition", "agent 'nobody-at-all' has no definition"])
+        #expect(
+            diagnostics.map(\.message) == [
+                "agent 'quant-analist' has no definition", "agent 'nobody-at-all' has no definition",
+            ])
         #expect(diagnostics.map(\.severity) == [.error, .error])
         #expect(diagnostics.map(\.code) == ["undefined-agent", "undefined-agent"])
         #expect(diagnostics.map(\.hint) == ["did you mean 'quant-analyst'?", nil])

@@ -1,7 +1,7 @@
+import TaskrunCore
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
 
 @Suite struct AnswerParserTests {
     @Test func aFencedJSONAnswerWithAliasesIsRead() {
@@ -20,7 +20,8 @@ import TaskrunCore
     }
 
     @Test func outOfRangeAndMalformedFieldsAreDroppedNotGuessed() {
-        let response = AgentAnswerParser.parse(#"{"text": "x", "position": "moon", "confidence": 250, "risks": "one risk"}"#)
+        let response = AgentAnswerParser.parse(
+            #"{"text": "x", "position": "moon", "confidence": 250, "risks": "one risk"}"#)
         #expect(response.position == nil)
         #expect(response.confidence == 100)
         #expect(response.risks == ["one risk"])

@@ -1,9 +1,9 @@
 import Foundation
+import TaskrunCore
+import TaskrunExecution
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
-import TaskrunExecution
 
 /// The command backend against real child processes.
 @Suite struct CommandBackendTests {
@@ -12,7 +12,8 @@ import TaskrunExecution
     }
 
     @Test func aJSONReplyIsParsed() async throws {
-        let script = #"cat > /dev/null; printf '%s' '{"text": "hold off", "position": "bearish", "confidence": 40, "risks": ["gap down"]}'"#
+        let script =
+            #"cat > /dev/null; printf '%s' '{"text": "hold off", "position": "bearish", "confidence": 40, "risks": ["gap down"]}'"#
         let response = try await CommandBackend().answer(Fixtures.request(), agent: agent(script))
         #expect(response.text == "hold off")
         #expect(response.position == .bearish)
@@ -35,7 +36,8 @@ import TaskrunExecution
     }
 
     @Test func aTextReplyIsTheText() async throws {
-        let response = try await CommandBackend().answer(Fixtures.request(), agent: agent("echo 'BTC looks stretched.'"))
+        let response = try await CommandBackend().answer(
+            Fixtures.request(), agent: agent("echo 'BTC looks stretched.'"))
         #expect(response.text == "BTC looks stretched.")
         #expect(response.position == nil)
     }
@@ -45,7 +47,10 @@ import TaskrunExecution
             try await CommandBackend().answer(
                 Fixtures.request(), agent: agent("echo partial; echo 'model not loaded' >&2; exit 3"))
         }
-        #expect(error == .commandFailed(agent: "test-agent", message: "'/bin/sh' exited with status 3", stderr: "model not loaded"))
+        #expect(
+            error
+                == .commandFailed(
+                    agent: "test-agent", message: "'/bin/sh' exited with status 3", stderr: "model not loaded"))
     }
 
     @Test func aLargeQueryIsWrittenWithoutBlockingAndAChildThatIgnoresStdinIsFine() async throws {
@@ -130,7 +135,10 @@ import TaskrunExecution
         let error = await #expect(throws: AgentError.self) {
             try await CommandBackend().answer(Fixtures.request(), agent: agent("kill -TERM $$; echo survived"))
         }
-        #expect(error == .commandFailed(agent: "test-agent", message: "'/bin/sh' was killed by signal \(SIGTERM)", stderr: ""))
+        #expect(
+            error
+                == .commandFailed(agent: "test-agent", message: "'/bin/sh' was killed by signal \(SIGTERM)", stderr: "")
+        )
     }
 
     @Test func theChildGetsOnlyItsThreeStandardStreams() async throws {
@@ -141,9 +149,13 @@ import TaskrunExecution
     @Test func theEnvironmentVariableIsAnArgvArray() throws {
         #expect(try CommandBackend.command(fromEnvironment: [:]) == nil)
         #expect(
-            try CommandBackend.command(fromEnvironment: ["TASKRUN_AGENT_COMMAND": #"["python3", "agent.py", "--json"]"#])
+            try CommandBackend.command(fromEnvironment: ["TASKRUN_AGENT_COMMAND": #"["python3", "agent.py", "--json"]"#]
+            )
                 == ["python3", "agent.py", "--json"])
-        #expect(try CommandBackend.command(fromEnvironment: ["TASKRUN_AGENT_COMMAND": "/usr/local/bin/agent"]) == ["/usr/local/bin/agent"])
+        #expect(
+            try CommandBackend.command(fromEnvironment: ["TASKRUN_AGENT_COMMAND": "/usr/local/bin/agent"]) == [
+                "/usr/local/bin/agent"
+            ])
         #expect(throws: AgentError.self) {
             try CommandBackend.command(fromEnvironment: ["TASKRUN_AGENT_COMMAND": "python3 agent.py"])
         }

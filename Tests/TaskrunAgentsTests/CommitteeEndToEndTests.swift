@@ -1,8 +1,8 @@
+import TaskrunCore
+import TaskrunExecution
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
-import TaskrunExecution
 
 /// The shipped tasks, run by the real executor with the shipped agents on the offline backend.
 @Suite struct CommitteeEndToEndTests {
@@ -48,7 +48,8 @@ import TaskrunExecution
         #expect(huge["recommendation"] == "BUY")
         #expect(number(huge, "positionSize") <= 100_000)
         #expect(number(huge, "positionSize") / 1_000_000 < number(normal, "positionSize") / 10000)
-        #expect((huge["conditions"]?.arrayValue ?? []).contains { $0.stringValue?.contains("at most $100,000") == true })
+        #expect(
+            (huge["conditions"]?.arrayValue ?? []).contains { $0.stringValue?.contains("at most $100,000") == true })
     }
 
     @Test func theIssueExampleChangesTheVerdictTheWayItsInputsSay() async throws {

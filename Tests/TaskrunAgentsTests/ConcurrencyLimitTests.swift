@@ -1,9 +1,9 @@
 import Synchronization
+import TaskrunCore
+import TaskrunExecution
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
-import TaskrunExecution
 
 /// A backend whose answers wait at a gate the test opens, counting how many are in flight.
 final class GateBackend: AgentBackend {

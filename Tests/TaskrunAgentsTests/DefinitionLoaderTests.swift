@@ -1,7 +1,7 @@
+import TaskrunCore
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
 
 @Suite struct DefinitionLoaderTests {
     static let complete = """
@@ -52,7 +52,8 @@ import TaskrunCore
     }
 
     @Test func aCompleteFileLoadsEveryKey() throws {
-        let result = AgentDefinitionLoader().load(source: Self.complete, path: "agents/quant-analyst.md", id: "quant-analyst")
+        let result = AgentDefinitionLoader().load(
+            source: Self.complete, path: "agents/quant-analyst.md", id: "quant-analyst")
         #expect(result.diagnostics.isEmpty)
         let agent = try #require(result.definition)
         #expect(agent.id == "quant-analyst")
@@ -88,7 +89,8 @@ import TaskrunCore
                 "8:3: warning: unknown model key 'temprature'",
                 "9:1: warning: unknown agent key 'favouriteColour'",
             ])
-        #expect(result.diagnostics.map(\.hint) == ["did you mean 'maxConcurrent'?", "did you mean 'temperature'?", nil])
+        #expect(
+            result.diagnostics.map(\.hint) == ["did you mean 'maxConcurrent'?", "did you mean 'temperature'?", nil])
         #expect(result.diagnostics.allSatisfy { $0.code == "agent-unknown-key" })
         #expect(result.diagnostics.first?.length == 12)
         #expect(result.definition != nil)
@@ -96,7 +98,10 @@ import TaskrunCore
 
     @Test func aModelSettingAtTheTopLevelIsPointedToItsPlace() {
         let result = load("role: quant\npersona: p\ntemperature: 0.2\nbaseURL: http://localhost:8080/v1")
-        #expect(result.diagnostics.map(\.hint) == ["'temperature' belongs under 'model:'", "'baseURL' belongs under 'endpoint:'"])
+        #expect(
+            result.diagnostics.map(\.hint) == [
+                "'temperature' belongs under 'model:'", "'baseURL' belongs under 'endpoint:'",
+            ])
     }
 
     @Test func badValuesAreErrorsAtTheValue() {
@@ -157,7 +162,8 @@ import TaskrunCore
 
     @Test func customBackendNamesCanBeAllowed() throws {
         let loader = AgentDefinitionLoader(knownBackends: Set(AgentBackendName.builtIn + ["my-llm"]))
-        let result = loader.load(source: "# A\n\n```yaml\nrole: quant\npersona: p\nbackend: my-llm\n```\n", path: "a.md", id: "a")
+        let result = loader.load(
+            source: "# A\n\n```yaml\nrole: quant\npersona: p\nbackend: my-llm\n```\n", path: "a.md", id: "a")
         #expect(result.diagnostics.isEmpty)
         #expect(result.definition?.backend == "my-llm")
     }

@@ -1,8 +1,8 @@
 import Foundation
+import TaskrunCore
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
 
 @Suite struct MarketSnapshotTests {
     @Test func theShippedSnapshotCoversTheTickersAndSaysItIsIllustrative() throws {

@@ -1,8 +1,8 @@
+import TaskrunCore
+import TaskrunExecution
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
-import TaskrunExecution
 
 /// Each offline analyst, asked directly.
 @Suite struct OfflineAnalystTests {
@@ -19,7 +19,8 @@ import TaskrunExecution
         earlier: [AgentReply] = [], format: AgentRequest.ResponseFormat = .structured, backend: OfflineBackend? = nil
     ) throws -> AgentResponse {
         let agent = try #require(Fixtures.directory[agentID])
-        let request = Fixtures.request(agentID, prompt: "Analyse", input: input, phaseResponses: earlier, format: format)
+        let request = Fixtures.request(
+            agentID, prompt: "Analyse", input: input, phaseResponses: earlier, format: format)
         return (backend ?? self.backend).respond(to: request, agent: agent)
     }
 
@@ -96,7 +97,10 @@ import TaskrunExecution
     }
 
     @Test func theContrarianArguesAgainstTheMajorityItSees() throws {
-        let bullish = [reply("quant-analyst", .bullish, 70), reply("market-analyst", .bullish, 60), reply("macro-strategist", .bearish, 50)]
+        let bullish = [
+            reply("quant-analyst", .bullish, 70), reply("market-analyst", .bullish, 60),
+            reply("macro-strategist", .bearish, 50),
+        ]
         let againstBulls = try ask("contrarian-investor", earlier: bullish)
         #expect(againstBulls.position == .bearish)
         #expect(againstBulls.data?["majority"] == "bullish")
@@ -114,11 +118,13 @@ import TaskrunExecution
         #expect(clean.data?["status"] == "approved")
         #expect(clean.position == .neutral)
 
-        let large = try ask("compliance-officer", input: ["ticker": "BTC", "amount": 250000, "riskTolerance": "medium"])
+        let large = try ask(
+            "compliance-officer", input: ["ticker": "BTC", "amount": 250000, "riskTolerance": "medium"])
         #expect(large.data?["status"] == "approved with conditions")
         #expect(large.keyPoints.contains { $0.contains("reduce the position to at most $100,000") })
 
-        let unsuitable = try ask("compliance-officer", input: ["ticker": "SOL", "amount": 5000, "riskTolerance": "low"])
+        let unsuitable = try ask(
+            "compliance-officer", input: ["ticker": "SOL", "amount": 5000, "riskTolerance": "low"])
         #expect(unsuitable.data?["approved"] == false)
         #expect(unsuitable.data?["status"] == "rejected")
     }
@@ -128,31 +134,42 @@ import TaskrunExecution
         let stalePrice = reply("quant-analyst", .bullish, 60, data: ["price": 61000])
         let response = try ask("technical-validator", earlier: [wrongStop, stalePrice])
         let issues = response.data?["issues"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(issues == [
-            "risk-manager: stop-loss $70,000 is not below the price",
-            "quant-analyst: uses a price of $61,000, the snapshot says $67,250",
-        ])
+        #expect(
+            issues == [
+                "risk-manager: stop-loss $70,000 is not below the price",
+                "quant-analyst: uses a price of $61,000, the snapshot says $67,250",
+            ])
         #expect(response.data?["passed"] == false)
-        let clean = try ask("technical-validator", earlier: [reply("quant-analyst", .bullish, 60, data: ["price": 67250])])
+        let clean = try ask(
+            "technical-validator", earlier: [reply("quant-analyst", .bullish, 60, data: ["price": 67250])])
         #expect(clean.data?["passed"] == true)
     }
 
     @Test func theChairWeighsPositionsAndConfidences() throws {
-        func recommendation(_ earlier: [AgentReply], input: [String: JSONValue] = ["ticker": "BTC", "amount": 10000, "riskTolerance": "medium"]) throws -> String? {
+        func recommendation(
+            _ earlier: [AgentReply],
+            input: [String: JSONValue] = ["ticker": "BTC", "amount": 10000, "riskTolerance": "medium"]
+        ) throws -> String? {
             try ask("committee-chair", input: input, earlier: earlier).data?["recommendation"]?.stringValue
         }
-        let bulls = ["quant-analyst", "market-analyst", "fundamental-analyst", "macro-strategist"].map { reply($0, .bullish, 70) }
-        let bears = ["quant-analyst", "market-analyst", "fundamental-analyst", "macro-strategist"].map { reply($0, .bearish, 70) }
+        let bulls = ["quant-analyst", "market-analyst", "fundamental-analyst", "macro-strategist"].map {
+            reply($0, .bullish, 70)
+        }
+        let bears = ["quant-analyst", "market-analyst", "fundamental-analyst", "macro-strategist"].map {
+            reply($0, .bearish, 70)
+        }
         #expect(try recommendation(bulls) == "BUY")
         #expect(try recommendation(bears) == "SELL")
-        #expect(try recommendation([reply("quant-analyst", .bullish, 60), reply("market-analyst", .bearish, 60)]) == "HOLD")
+        #expect(
+            try recommendation([reply("quant-analyst", .bullish, 60), reply("market-analyst", .bearish, 60)]) == "HOLD")
         // Non-voting members do not count: a bullish compliance officer changes nothing.
         #expect(try recommendation(bears + [reply("compliance-officer", .bullish, 99)]) == "SELL")
         // Compliance blocks an unsuitable proposal whatever the votes.
         #expect(try recommendation(bulls, input: ["ticker": "SOL", "amount": 5000, "riskTolerance": "low"]) == "PASS")
         #expect(try recommendation([]) == "PASS")
 
-        let verdict = try #require(try ask("committee-chair", earlier: bulls + [reply("contrarian-investor", .bearish, 50)]).data)
+        let verdict = try #require(
+            try ask("committee-chair", earlier: bulls + [reply("contrarian-investor", .bearish, 50)]).data)
         #expect(verdict["votes"] == ["bullish": 4, "neutral": 0, "bearish": 1])
         #expect(verdict["dissenters"] == ["contrarian-investor"])
         #expect(verdict["agreementRatio"] == 0.8)

@@ -1,9 +1,9 @@
 import Foundation
+import TaskrunCore
+import TaskrunExecution
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
-import TaskrunExecution
 
 /// The OpenAI-compatible backend against a real HTTP/1.1 server on 127.0.0.1.
 @Suite struct OpenAIBackendTests {
@@ -13,7 +13,8 @@ import TaskrunExecution
         """
 
     static func completion(_ content: String) -> String {
-        let encoded = String(decoding: try! JSONEncoder().encode(content), as: UTF8.self)  // safe: a string always encodes
+        // safe: a string always encodes
+        let encoded = String(decoding: try! JSONEncoder().encode(content), as: UTF8.self)
         return """
             {"id": "x", "choices": [{"index": 0, "message": {"role": "assistant", "content": \(encoded)}}], \
             "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150}}
@@ -192,7 +193,8 @@ import TaskrunExecution
         #expect(shared.url.absoluteString == "http://localhost:11434/v1/chat/completions")
 
         let pinned = try backend.target(
-            for: Fixtures.agent(endpoint: AgentEndpoint(baseURL: "http://10.0.0.5:8000/v1", apiKeyEnv: "LOCAL_KEY"), model: "qwen2.5"))
+            for: Fixtures.agent(
+                endpoint: AgentEndpoint(baseURL: "http://10.0.0.5:8000/v1", apiKeyEnv: "LOCAL_KEY"), model: "qwen2.5"))
         #expect(pinned.model == "qwen2.5")
         #expect(pinned.url.absoluteString == "http://10.0.0.5:8000/v1/chat/completions")
         #expect(pinned.key == APIKey("local-secret"))
@@ -200,7 +202,8 @@ import TaskrunExecution
         let noModel = OpenAIBackend(configuration: OpenAIConfiguration())
         #expect(throws: AgentError.self) { try noModel.target(for: Fixtures.agent(model: nil)) }
         #expect(throws: AgentError.self) {
-            try backend.target(for: Fixtures.agent(endpoint: AgentEndpoint(baseURL: "http://x/v1", apiKeyEnv: "MISSING")))
+            try backend.target(
+                for: Fixtures.agent(endpoint: AgentEndpoint(baseURL: "http://x/v1", apiKeyEnv: "MISSING")))
         }
     }
 

@@ -1,8 +1,8 @@
+import TaskrunCore
+import TaskrunExecution
 import Testing
 
 @testable import TaskrunAgents
-import TaskrunCore
-import TaskrunExecution
 
 /// A backend that answers with its own name.
 struct NamedBackend: AgentBackend {
@@ -39,7 +39,9 @@ struct NamedBackend: AgentBackend {
         let manager = RoutingAgentManager(
             directory: AgentDirectory(definitions: [Fixtures.agent("x", backend: "mine")]),
             backends: ["offline": NamedBackend(name: "offline")], limiter: AgentConcurrencyLimiter())
-        await #expect(throws: AgentError.undefinedAgent("nobody")) { try await manager.query(Fixtures.request("nobody")) }
+        await #expect(throws: AgentError.undefinedAgent("nobody")) {
+            try await manager.query(Fixtures.request("nobody"))
+        }
         await #expect(throws: AgentError.unknownBackend(name: "mine", agent: "x", known: ["offline"])) {
             try await manager.query(Fixtures.request("x"))
         }
@@ -48,7 +50,8 @@ struct NamedBackend: AgentBackend {
     @Test func theOverrideComesFromTheFlagThenTheEnvironment() throws {
         #expect(try AgentBackendSelection.override(flag: nil, environment: [:]) == nil)
         #expect(try AgentBackendSelection.override(flag: nil, environment: ["TASKRUN_AGENTS": " openai "]) == "openai")
-        #expect(try AgentBackendSelection.override(flag: "command", environment: ["TASKRUN_AGENTS": "openai"]) == "command")
+        #expect(
+            try AgentBackendSelection.override(flag: "command", environment: ["TASKRUN_AGENTS": "openai"]) == "command")
         #expect(try AgentBackendSelection.override(flag: nil, environment: ["TASKRUN_AGENTS": ""]) == nil)
         #expect(throws: AgentBackendSelection.InvalidBackend.self) {
             try AgentBackendSelection.override(flag: "gpt", environment: [:])

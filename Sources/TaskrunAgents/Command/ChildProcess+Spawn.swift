@@ -87,7 +87,8 @@ extension ChildProcess {
         var variableVector = variables + [nil]
         let result = posix_spawn(&pid, executable, &actions, &attributes, &argumentVector, &variableVector)
         guard result == 0 else {
-            throw LaunchError(description: "cannot start '\(argv.first ?? executable)': \(String(cString: strerror(result)))")
+            throw LaunchError(
+                description: "cannot start '\(argv.first ?? executable)': \(String(cString: strerror(result)))")
         }
         close(stdinPipe.read)
         close(stdoutPipe.write)

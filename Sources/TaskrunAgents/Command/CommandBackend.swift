@@ -48,14 +48,17 @@ public struct CommandBackend: AgentBackend {
         if text.hasPrefix("[") {
             guard let value = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), !value.isEmpty else {
                 throw AgentError.misconfigured(
-                    agent: "*", message: "\(environmentVariable) must be a JSON array of strings, like [\"python3\", \"agent.py\"]")
+                    agent: "*",
+                    message: "\(environmentVariable) must be a JSON array of strings, like [\"python3\", \"agent.py\"]")
             }
             return value
         }
         guard !text.contains(" ") else {
             throw AgentError.misconfigured(
                 agent: "*",
-                message: "\(environmentVariable) has spaces; write it as a JSON array, like [\"python3\", \"agent.py\"] (no shell is used)")
+                message:
+                    "\(environmentVariable) has spaces; write it as a JSON array, like [\"python3\", \"agent.py\"] (no shell is used)"
+            )
         }
         return [text]
     }
@@ -64,7 +67,9 @@ public struct CommandBackend: AgentBackend {
         guard let argv = agent.command ?? defaultCommand, !argv.isEmpty else {
             throw AgentError.misconfigured(
                 agent: agent.id,
-                message: "no command: add 'command: [program, args...]' to the agent file or set \(Self.environmentVariable)")
+                message:
+                    "no command: add 'command: [program, args...]' to the agent file or set \(Self.environmentVariable)"
+            )
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -84,14 +89,17 @@ public struct CommandBackend: AgentBackend {
                 agent: agent.id, message: "stopped '\(argv[0])': sent \(signals)" + ended(outcome), stderr: stderr)
         }
         if let signal = outcome.signal {
-            throw AgentError.commandFailed(agent: agent.id, message: "'\(argv[0])' was killed by signal \(signal)", stderr: stderr)
+            throw AgentError.commandFailed(
+                agent: agent.id, message: "'\(argv[0])' was killed by signal \(signal)", stderr: stderr)
         }
         if let status = outcome.exitStatus, status != 0 {
-            throw AgentError.commandFailed(agent: agent.id, message: "'\(argv[0])' exited with status \(status)", stderr: stderr)
+            throw AgentError.commandFailed(
+                agent: agent.id, message: "'\(argv[0])' exited with status \(status)", stderr: stderr)
         }
         let text = String(decoding: outcome.stdout, as: UTF8.self)
         guard !text.trimmingWhitespace().isEmpty else {
-            throw AgentError.commandFailed(agent: agent.id, message: "'\(argv[0])' wrote nothing on stdout", stderr: stderr)
+            throw AgentError.commandFailed(
+                agent: agent.id, message: "'\(argv[0])' wrote nothing on stdout", stderr: stderr)
         }
         return AgentAnswerParser.parse(text)
     }

@@ -116,7 +116,9 @@ extension Reader {
 
     mutating func positiveInteger(_ node: YAMLNode, key: String) -> Int? {
         guard case .integer(let value) = node.resolvedScalar, value >= 1, value <= Int64(Int32.max) else {
-            error("agent-invalid-value", "'\(key)' must be a whole number of at least 1, got \(describe(node))", node: node)
+            error(
+                "agent-invalid-value", "'\(key)' must be a whole number of at least 1, got \(describe(node))",
+                node: node)
             return nil
         }
         return Int(value)
@@ -136,7 +138,8 @@ extension Reader {
             }
         default:
             error(
-                "agent-invalid-value", "'\(key)' must be a duration such as '90s' or '2 minutes', got \(describe(node))",
+                "agent-invalid-value",
+                "'\(key)' must be a duration such as '90s' or '2 minutes', got \(describe(node))",
                 node: node)
             return nil
         }
@@ -150,7 +153,8 @@ extension Reader {
     mutating func modelSettings(_ node: YAMLNode) -> AgentModelSettings? {
         guard let pairs = node.mapping else {
             error(
-                "agent-invalid-value", "'model' must be a mapping with name, temperature and maxTokens, got a \(node.kindName)",
+                "agent-invalid-value",
+                "'model' must be a mapping with name, temperature and maxTokens, got a \(node.kindName)",
                 node: node)
             return nil
         }
@@ -161,7 +165,9 @@ extension Reader {
             if (0...2).contains(value) {
                 settings.temperature = value
             } else {
-                error("agent-invalid-value", "'model.temperature' must be between 0 and 2, got \(value)", node: pair.value)
+                error(
+                    "agent-invalid-value", "'model.temperature' must be between 0 and 2, got \(value)", node: pair.value
+                )
             }
         }
         settings.maxTokens = keys["maxTokens"].flatMap { positiveInteger($0.value, key: "model.maxTokens") }
@@ -170,7 +176,9 @@ extension Reader {
 
     mutating func endpointSettings(_ node: YAMLNode) -> AgentEndpoint? {
         guard let pairs = node.mapping else {
-            error("agent-invalid-value", "'endpoint' must be a mapping with baseURL and apiKeyEnv, got a \(node.kindName)", node: node)
+            error(
+                "agent-invalid-value",
+                "'endpoint' must be a mapping with baseURL and apiKeyEnv, got a \(node.kindName)", node: node)
             return nil
         }
         let keys = keyed(pairs, known: AgentDefinitionLoader.endpointKeys, context: "endpoint")
@@ -180,7 +188,9 @@ extension Reader {
         }
         var baseURL = text(pair.value, key: "endpoint.baseURL")
         if let url = baseURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.count <= 8 {
-            error("agent-invalid-value", "'endpoint.baseURL' must be an http:// or https:// URL, got '\(url)'", node: pair.value)
+            error(
+                "agent-invalid-value", "'endpoint.baseURL' must be an http:// or https:// URL, got '\(url)'",
+                node: pair.value)
             baseURL = nil
         }
         var apiKeyEnv: String?

@@ -89,7 +89,8 @@ struct Reader {
             error("agent-config-not-mapping", "the agent's yaml block must be a mapping of keys to values", at: at)
             return nil
         }
-        return definition(from: pairs, title: title, blockLocation: SourceLocation(line: block.start.line, column: column))
+        return definition(
+            from: pairs, title: title, blockLocation: SourceLocation(line: block.start.line, column: column))
     }
 
     static func isYAML(_ info: String) -> Bool {
@@ -107,7 +108,9 @@ struct Reader {
         node.end.line == node.start.line ? max(1, node.end.column - node.start.column) : 1
     }
 
-    mutating func error(_ code: String, _ message: String, at location: SourceLocation, length: Int = 1, hint: String? = nil) {
+    mutating func error(
+        _ code: String, _ message: String, at location: SourceLocation, length: Int = 1, hint: String? = nil
+    ) {
         diagnostics.append(.error(code, message, path: path, at: location, length: length, hint: hint))
     }
 

@@ -44,7 +44,8 @@ extension RoutingAgentManager {
             AgentBackendName.openai: OpenAIBackend(
                 configuration: OpenAIConfiguration(environment: environment),
                 environment: { environment[$0] }, logger: logger),
-            AgentBackendName.command: CommandBackend(defaultCommand: try CommandBackend.command(fromEnvironment: environment)),
+            AgentBackendName.command: CommandBackend(
+                defaultCommand: try CommandBackend.command(fromEnvironment: environment)),
         ]
         let manager = RoutingAgentManager(directory: directory, backends: backends, override: override, logger: logger)
         return Setup(manager: manager, diagnostics: diagnostics)

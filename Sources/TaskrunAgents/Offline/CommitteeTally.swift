@@ -59,12 +59,19 @@ struct CommitteeTally {
     }
 
     var distribution: JSONValue {
-        ["bullish": .number(Double(count(.bullish))), "neutral": .number(Double(count(.neutral))),
-         "bearish": .number(Double(count(.bearish)))]
+        [
+            "bullish": .number(Double(count(.bullish))), "neutral": .number(Double(count(.neutral))),
+            "bearish": .number(Double(count(.bearish))),
+        ]
     }
 
     var positions: JSONValue {
-        .array(votes.map { ["agent": .string($0.agent), "position": .string($0.position.rawValue),
-                            "confidence": .number($0.confidence)] })
+        .array(
+            votes.map {
+                [
+                    "agent": .string($0.agent), "position": .string($0.position.rawValue),
+                    "confidence": .number($0.confidence),
+                ]
+            })
     }
 }

@@ -32,7 +32,8 @@ extension MarketSnapshot {
     }
 
     /// Reads snapshot YAML text; `path` is used in diagnostics.
-    public static func parse(_ text: String, path: String) throws(MarketSnapshotError) -> (MarketSnapshot, [Diagnostic]) {
+    public static func parse(_ text: String, path: String) throws(MarketSnapshotError) -> (MarketSnapshot, [Diagnostic])
+    {
         var reader = SnapshotReader(path: path)
         let snapshot = reader.read(text)
         let diagnostics = reader.diagnostics.sortedByPosition()
@@ -105,7 +106,9 @@ struct SnapshotReader {
         }
         if let node = top["macro"], let macro = mapping(node, what: "macro", known: Self.macroKeys) {
             snapshot.macro = MacroSnapshot(
-                rateTrend: macro["rateTrend"].flatMap { word($0, "macro.rateTrend", ["easing", "steady", "tightening"]) },
+                rateTrend: macro["rateTrend"].flatMap {
+                    word($0, "macro.rateTrend", ["easing", "steady", "tightening"])
+                },
                 dollarTrend30d: macro["dollarTrend30d"].flatMap { number($0, "macro.dollarTrend30d") },
                 liquidity: macro["liquidity"].flatMap {
                     word($0, "macro.liquidity", ["improving", "steady", "tightening"])
@@ -150,7 +153,9 @@ struct SnapshotReader {
     }
 
     mutating func ticker(_ symbol: String, _ node: YAMLNode) -> TickerSnapshot? {
-        guard let fields = mapping(node, what: "ticker \(symbol)", known: Self.requiredTickerKeys + Self.optionalTickerKeys)
+        guard
+            let fields = mapping(
+                node, what: "ticker \(symbol)", known: Self.requiredTickerKeys + Self.optionalTickerKeys)
         else { return nil }
         var values: [String: Double] = [:]
         var valid = true
@@ -226,7 +231,9 @@ struct SnapshotReader {
     mutating func word(_ node: YAMLNode, _ key: String, _ allowed: [String]) -> String? {
         guard let text = node.scalar?.text, allowed.contains(text) else {
             let got = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
-            let hint = node.scalar.flatMap { Suggestion.closest(to: $0.text, in: allowed) }.map { "did you mean '\($0)'?" }
+            let hint = node.scalar.flatMap { Suggestion.closest(to: $0.text, in: allowed) }.map {
+                "did you mean '\($0)'?"
+            }
             error("'\(key)' must be one of \(allowed.joined(separator: ", ")), got \(got)", node, hint: hint)
             return nil
         }
@@ -241,7 +248,8 @@ struct SnapshotReader {
                 error("'\(key)' has no value for '\(tolerance.rawValue)'", node)
                 continue
             }
-            if let value = number(field, "\(key).\(tolerance.rawValue)", in: 0.000_001...Double.greatestFiniteMagnitude) {
+            if let value = number(field, "\(key).\(tolerance.rawValue)", in: 0.000_001...Double.greatestFiniteMagnitude)
+            {
                 result[tolerance] = value
             }
         }

@@ -52,7 +52,8 @@ public struct OfflineBackend: AgentBackend {
             // A reviewer's judgement: the offline heuristics cannot read prose, so they say so and pass
             // only when no earlier answer carried an audit failure.
             let failed = situation.earlier.contains { $0.response.data?["passed"]?.boolValue == false }
-            response.text = (failed ? "FAIL" : "PASS") + " (offline heuristics cannot judge prose; "
+            response.text =
+                (failed ? "FAIL" : "PASS") + " (offline heuristics cannot judge prose; "
                 + (failed ? "an earlier audit found issues" : "no earlier audit found issues") + ")\n" + response.text
             var data = response.data?.objectValue ?? [:]
             data["passed"] = .bool(!failed)

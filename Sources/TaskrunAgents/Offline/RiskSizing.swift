@@ -101,7 +101,8 @@ struct RiskSizing {
     /// `$7,500 (75% of $10,000)` or `75% of the position` without an amount.
     var sizeText: String {
         if let size, let amount {
-            return "\(OfflineFormat.money(size)) (\(OfflineFormat.percent(fraction * 100, digits: 0)) of \(OfflineFormat.money(amount)))"
+            return
+                "\(OfflineFormat.money(size)) (\(OfflineFormat.percent(fraction * 100, digits: 0)) of \(OfflineFormat.money(amount)))"
         }
         return "\(OfflineFormat.percent(fraction * 100, digits: 0)) of the position"
     }

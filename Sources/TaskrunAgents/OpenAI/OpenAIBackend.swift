@@ -58,7 +58,8 @@ public struct OpenAIBackend: AgentBackend {
             if let variable = endpoint.apiKeyEnv {
                 guard let value = environment(variable), !value.isEmpty else {
                     throw AgentError.misconfigured(
-                        agent: agent.id, message: "the environment variable \(variable) (endpoint.apiKeyEnv) is not set")
+                        agent: agent.id, message: "the environment variable \(variable) (endpoint.apiKeyEnv) is not set"
+                    )
                 }
                 key = APIKey(value)
             }
@@ -94,14 +95,17 @@ public struct OpenAIBackend: AgentBackend {
             case 400 where requestJSON && String(decoding: data, as: UTF8.self).contains("response_format"):
                 // Some servers do not know JSON mode; ask again without it and parse the text.
                 requestJSON = false
-                logger.info("endpoint rejected response_format; retrying without it", metadata: ["agent": "\(agent.id)"])
+                logger.info(
+                    "endpoint rejected response_format; retrying without it", metadata: ["agent": "\(agent.id)"])
             case _ where Self.isRetryable(status) && retries < configuration.maxRetries:
                 let backoff = configuration.retryBackoff * (1 << min(retries, 16))
                 let delay = min(RetryAfter.delay(retryAfter) ?? backoff, configuration.maxRetryDelay)
                 retries += 1
                 logger.info(
                     "endpoint busy; retrying",
-                    metadata: ["agent": "\(agent.id)", "status": "\(status)", "retry": "\(retries)", "wait": "\(delay)"])
+                    metadata: [
+                        "agent": "\(agent.id)", "status": "\(status)", "retry": "\(retries)", "wait": "\(delay)",
+                    ])
                 try await sleep(delay)
             default:
                 throw AgentError.httpStatus(
@@ -119,7 +123,10 @@ public struct OpenAIBackend: AgentBackend {
         var body: [String: JSONValue] = [
             "model": .string(model),
             "messages": [
-                ["role": "system", "content": .string(AgentPromptRenderer.systemMessage(agent: agent, format: request.responseFormat))],
+                [
+                    "role": "system",
+                    "content": .string(AgentPromptRenderer.systemMessage(agent: agent, format: request.responseFormat)),
+                ],
                 ["role": "user", "content": .string(AgentPromptRenderer.userMessage(request))],
             ],
         ]

@@ -39,7 +39,8 @@ public enum AgentPromptRenderer {
         var text = request.prompt
         let input = request.context.input
         if !input.isEmpty {
-            text += "\n\nInput:\n" + input.keys.sorted().map { "- \($0): \(describe(input[$0]))" }.joined(separator: "\n")
+            text +=
+                "\n\nInput:\n" + input.keys.sorted().map { "- \($0): \(describe(input[$0]))" }.joined(separator: "\n")
         }
         var earlier: [String] = []
         for phase in request.context.earlierPhases where !phase.responses.isEmpty {

@@ -11,7 +11,8 @@ final class FIFOLines: Sendable {
     let lines: AsyncStream<String>
 
     init() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taskrun-fifo-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "taskrun-fifo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("events").path
         guard mkfifo(path, 0o600) == 0 else { throw POSIXError(.EIO) }

@@ -1,5 +1,5 @@
-import Synchronization
 import Foundation
+import Synchronization
 import TaskrunAgents
 import TaskrunCore
 import TaskrunExecution
@@ -29,7 +29,8 @@ enum Fixtures {
     ) -> AgentDefinition {
         AgentDefinition(
             id: id, name: "Test Agent", title: "Tester", role: role, persona: "You are a test agent.",
-            capabilities: ["testing"], backend: backend, model: AgentModelSettings(name: model, temperature: 0.1, maxTokens: 50),
+            capabilities: ["testing"], backend: backend,
+            model: AgentModelSettings(name: model, temperature: 0.1, maxTokens: 50),
             timeout: timeout, maxConcurrent: maxConcurrent, endpoint: endpoint, command: command)
     }
 

@@ -117,7 +117,9 @@ final class LoopbackHTTPServer: Sendable {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[sent...].withUnsafeBytes {
+                send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard count > 0 else { return false }
             sent += count
         }
@@ -138,7 +140,8 @@ final class LoopbackHTTPServer: Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         if headers["expect"]?.lowercased() == "100-continue" {
             guard write(connection, "HTTP/1.1 100 Continue\r\n\r\n") else { return nil }
@@ -150,7 +153,8 @@ final class LoopbackHTTPServer: Sendable {
         let body = Data(buffer.prefix(length))
         buffer = Data(buffer.dropFirst(length))
         return Request(
-            method: requestLine.first.map(String.init) ?? "", path: requestLine.dropFirst().first.map(String.init) ?? "",
+            method: requestLine.first.map(String.init) ?? "",
+            path: requestLine.dropFirst().first.map(String.init) ?? "",
             headers: headers, body: body)
     }
 

@@ -55,13 +55,16 @@ enum CommitteeChair {
         } else if score >= 0.2 {
             recommendation = .hold
             reasons.append(
-                "the case is positive but volatility allows only \(OfflineFormat.percent(budget * 100, digits: 0)) of the proposal")
+                "the case is positive but volatility allows only \(OfflineFormat.percent(budget * 100, digits: 0)) of the proposal"
+            )
         } else if score > -0.2 {
             recommendation = .hold
             reasons.append("the committee is split (score \(OfflineFormat.fixed(score, digits: 2)))")
         } else if score <= -0.45 {
             recommendation = .sell
-            reasons.append("the committee is clearly bearish (score \(OfflineFormat.fixed(score, digits: 2))): reduce or avoid exposure")
+            reasons.append(
+                "the committee is clearly bearish (score \(OfflineFormat.fixed(score, digits: 2))): reduce or avoid exposure"
+            )
         } else {
             recommendation = .pass
             reasons.append("the committee leans bearish (score \(OfflineFormat.fixed(score, digits: 2)))")
@@ -93,16 +96,20 @@ enum CommitteeChair {
         if let metrics {
             let tranches = metrics.ticker.volatility30d >= 60 ? 4 : metrics.ticker.volatility30d >= 35 ? 3 : 2
             if recommendation == .buy {
-                entry = "scale in over \(tranches) tranches between \(OfflineFormat.money(metrics.ticker.price)) and \(OfflineFormat.money(metrics.support))"
+                entry =
+                    "scale in over \(tranches) tranches between \(OfflineFormat.money(metrics.ticker.price)) and \(OfflineFormat.money(metrics.support))"
             } else if recommendation == .hold {
-                entry = "no new entry; reconsider above \(OfflineFormat.money(metrics.resistance)) or near \(OfflineFormat.money(metrics.support))"
+                entry =
+                    "no new entry; reconsider above \(OfflineFormat.money(metrics.resistance)) or near \(OfflineFormat.money(metrics.support))"
             }
         }
         var stopLoss = "n/a"
         var takeProfit = "n/a"
         if let stopPercent, let stopPrice, let takePercent, let takePrice {
-            stopLoss = "\(OfflineFormat.signedPercent(-stopPercent)) from average entry (about \(OfflineFormat.money(stopPrice)))"
-            takeProfit = "\(OfflineFormat.signedPercent(takePercent)) from average entry (about \(OfflineFormat.money(takePrice)))"
+            stopLoss =
+                "\(OfflineFormat.signedPercent(-stopPercent)) from average entry (about \(OfflineFormat.money(stopPrice)))"
+            takeProfit =
+                "\(OfflineFormat.signedPercent(takePercent)) from average entry (about \(OfflineFormat.money(takePrice)))"
         }
 
         let majority = tally.majority ?? .neutral
@@ -152,7 +159,8 @@ enum CommitteeChair {
                 + (tally.dissenters.isEmpty ? "" : "; dissent: \(tally.dissenters.joined(separator: ", "))"))
         if recommendation == .buy {
             points.append(
-                "position \(OfflineFormat.money(positionSize))\(inputs.amount.map { " of the proposed \(OfflineFormat.money($0))" } ?? ""); \(entry)")
+                "position \(OfflineFormat.money(positionSize))\(inputs.amount.map { " of the proposed \(OfflineFormat.money($0))" } ?? ""); \(entry)"
+            )
         }
         if stopLoss != "n/a" { points.append("stop-loss \(stopLoss); take-profit \(takeProfit)") }
         points += conditions.map { "condition: \($0)" }
@@ -198,10 +206,12 @@ enum CommitteeChair {
         }
         let majority = tally.majority ?? .neutral
         sentences.append(
-            "Overall the specialists lean \(majority.rawValue) (\(tally.count(.bullish)) bullish, \(tally.count(.neutral)) neutral, \(tally.count(.bearish)) bearish)")
+            "Overall the specialists lean \(majority.rawValue) (\(tally.count(.bullish)) bullish, \(tally.count(.neutral)) neutral, \(tally.count(.bearish)) bearish)"
+        )
         if let metrics = situation.metrics {
             sentences.append(
-                "Watch next: \(OfflineFormat.money(metrics.support)) support, then \(OfflineFormat.money(metrics.resistance)) resistance")
+                "Watch next: \(OfflineFormat.money(metrics.support)) support, then \(OfflineFormat.money(metrics.resistance)) resistance"
+            )
         }
         let text = sentences.prefix(5).map { $0.hasSuffix(".") ? $0 : $0 + "." }.joined(separator: " ")
         return OfflineFinding(

@@ -10,7 +10,9 @@ enum ComplianceOfficer {
         var maxAllowedSize: Double?
 
         var approved: Bool { failures.isEmpty }
-        var status: String { !failures.isEmpty ? "rejected" : conditions.isEmpty ? "approved" : "approved with conditions" }
+        var status: String {
+            !failures.isEmpty ? "rejected" : conditions.isEmpty ? "approved" : "approved with conditions"
+        }
     }
 
     static func review(_ metrics: TickerMetrics, inputs: OfflineInputs, mandate: Mandate) -> Review {
@@ -24,7 +26,8 @@ enum ComplianceOfficer {
             } else {
                 review.checks["concentration"] = "condition"
                 review.conditions.append(
-                    "reduce the position to at most \(OfflineFormat.money(limit)), the \(tolerance.rawValue)-risk single-position limit")
+                    "reduce the position to at most \(OfflineFormat.money(limit)), the \(tolerance.rawValue)-risk single-position limit"
+                )
             }
             // A position should trade in well under a tenth of a percent of a day's volume.
             let liquidityLimit = ticker.volume24h * 0.001
@@ -43,11 +46,13 @@ enum ComplianceOfficer {
         } else if ticker.volatility30d <= target * 2.5 {
             review.checks["suitability"] = "condition"
             review.conditions.append(
-                "size no larger than the risk manager's volatility-scaled size: \(OfflineFormat.percent(ticker.volatility30d, digits: 0)) volatility exceeds the \(tolerance.rawValue)-risk target of \(OfflineFormat.percent(target, digits: 0))")
+                "size no larger than the risk manager's volatility-scaled size: \(OfflineFormat.percent(ticker.volatility30d, digits: 0)) volatility exceeds the \(tolerance.rawValue)-risk target of \(OfflineFormat.percent(target, digits: 0))"
+            )
         } else {
             review.checks["suitability"] = "fail"
             review.failures.append(
-                "\(OfflineFormat.percent(ticker.volatility30d, digits: 0)) volatility is unsuitable for a \(tolerance.rawValue)-risk mandate (more than 2.5 times its \(OfflineFormat.percent(target, digits: 0)) target)")
+                "\(OfflineFormat.percent(ticker.volatility30d, digits: 0)) volatility is unsuitable for a \(tolerance.rawValue)-risk mandate (more than 2.5 times its \(OfflineFormat.percent(target, digits: 0)) target)"
+            )
         }
         let drawdownLimit = mandate.maxDrawdown(tolerance)
         if abs(ticker.maxDrawdown90d) <= drawdownLimit {
@@ -55,7 +60,8 @@ enum ComplianceOfficer {
         } else {
             review.checks["drawdown"] = "condition"
             review.conditions.append(
-                "a stop-loss is mandatory: the 90-day drawdown of \(OfflineFormat.percent(ticker.maxDrawdown90d)) exceeds the \(OfflineFormat.percent(drawdownLimit, digits: 0)) limit")
+                "a stop-loss is mandatory: the 90-day drawdown of \(OfflineFormat.percent(ticker.maxDrawdown90d)) exceeds the \(OfflineFormat.percent(drawdownLimit, digits: 0)) limit"
+            )
         }
         return review
     }
@@ -78,10 +84,12 @@ enum ComplianceOfficer {
         if let size = review.maxAllowedSize { data["maxAllowedSize"] = .number(size) }
         return OfflineFinding(
             headline: "\(review.status) for a \(situation.inputs.riskTolerance.rawValue)-risk mandate"
-                + (review.conditions.isEmpty ? "." : " (\(review.conditions.count) condition\(review.conditions.count == 1 ? "" : "s")).")
+                + (review.conditions.isEmpty
+                    ? "." : " (\(review.conditions.count) condition\(review.conditions.count == 1 ? "" : "s")).")
                 + (review.failures.isEmpty ? "" : " Blocked: \(review.failures.joined(separator: "; "))."),
             position: .neutral, confidence: confidence, keyPoints: points,
-            risks: review.failures + (review.conditions.isEmpty ? ["limits must be re-checked if the size changes"] : []),
+            risks: review.failures
+                + (review.conditions.isEmpty ? ["limits must be re-checked if the size changes"] : []),
             data: data, assumptions: situation.inputs.assumptions)
     }
 }

@@ -26,14 +26,17 @@ enum FundamentalAnalyst {
         ]
         if let sector = ticker.sector { points.append("sector: \(sector)") }
         if situation.isFinalStatement {
-            points.insert("the deciding driver: \(abs(growthScore) >= abs(valuationScore) ? "\(growthName) growth" : "valuation")", at: 0)
+            points.insert(
+                "the deciding driver: \(abs(growthScore) >= abs(valuationScore) ? "\(growthName) growth" : "valuation")",
+                at: 0)
         }
         var risks: [String] = []
         if valuation >= 75 { risks.append("valuation leaves little room for disappointment") }
         if growth < 0 { risks.append("\(growthName) is shrinking") }
         if risks.isEmpty { risks.append("growth slowing from \(OfflineFormat.signedPercent(growth))") }
         return OfflineFinding(
-            headline: "\(growthName) growth of \(OfflineFormat.signedPercent(growth)) at a \(valuationWord) valuation (score \(OfflineFormat.fixed(score, digits: 2))).",
+            headline:
+                "\(growthName) growth of \(OfflineFormat.signedPercent(growth)) at a \(valuationWord) valuation (score \(OfflineFormat.fixed(score, digits: 2))).",
             position: stance, confidence: confidence, keyPoints: points, risks: risks,
             data: [
                 "price": .number(ticker.price), "growth": .number(growth),

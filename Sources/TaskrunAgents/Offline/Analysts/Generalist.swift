@@ -7,7 +7,8 @@ enum Generalist {
         guard let metrics = situation.metrics else { return .noData(situation) }
         let ticker = metrics.ticker
         return OfflineFinding(
-            headline: "the offline backend has no analyst for the role '\(situation.agent.role)'; here is the snapshot for \(metrics.symbol) without a view.",
+            headline:
+                "the offline backend has no analyst for the role '\(situation.agent.role)'; here is the snapshot for \(metrics.symbol) without a view.",
             position: .neutral, confidence: 25,
             keyPoints: [
                 "price \(OfflineFormat.money(ticker.price)), \(OfflineFormat.signedPercent(ticker.return30d)) over 30 days, \(OfflineFormat.signedPercent(ticker.return90d)) over 90",

@@ -15,7 +15,8 @@ enum MacroStrategist {
         var points: [String] = []
         if let appetite = macro.riskAppetite {
             backdrop += 0.4 * appetite
-            points.append("risk appetite \(OfflineFormat.fixed(appetite, digits: 2)) (\(appetite >= 0 ? "risk-on" : "risk-off"))")
+            points.append(
+                "risk appetite \(OfflineFormat.fixed(appetite, digits: 2)) (\(appetite >= 0 ? "risk-on" : "risk-off"))")
         }
         switch macro.rateTrend {
         case "easing": backdrop += 0.25
@@ -32,7 +33,9 @@ enum MacroStrategist {
         }
         if let dollar = macro.dollarTrend30d {
             backdrop -= max(-0.2, min(0.2, dollar * 0.05))
-            points.append("dollar \(OfflineFormat.signedPercent(dollar)) over 30 days (\(dollar > 0 ? "a headwind" : "a tailwind") for risk assets)")
+            points.append(
+                "dollar \(OfflineFormat.signedPercent(dollar)) over 30 days (\(dollar > 0 ? "a headwind" : "a tailwind") for risk assets)"
+            )
         }
         if let vix = macro.vix {
             backdrop -= max(-0.15, min(0.3, (vix - 18) / 40))
@@ -48,11 +51,15 @@ enum MacroStrategist {
             case .long: 1.15
             }
         let confidence = (45 + 30 * min(abs(exposure), 1)) * horizonWeight
-        points.append("beta \(OfflineFormat.fixed(beta, digits: 2)) turns a backdrop of \(OfflineFormat.fixed(backdrop, digits: 2)) into an exposure of \(OfflineFormat.fixed(exposure, digits: 2))")
+        points.append(
+            "beta \(OfflineFormat.fixed(beta, digits: 2)) turns a backdrop of \(OfflineFormat.fixed(backdrop, digits: 2)) into an exposure of \(OfflineFormat.fixed(exposure, digits: 2))"
+        )
         let worry =
-            macro.rateTrend == "tightening" ? "tighter policy draining liquidity"
-            : (macro.vix ?? 0) >= 25 ? "a volatility shock in risk assets"
-            : (macro.dollarTrend30d ?? 0) > 1 ? "a strengthening dollar" : "a risk-off turn in equities"
+            macro.rateTrend == "tightening"
+            ? "tighter policy draining liquidity"
+            : (macro.vix ?? 0) >= 25
+                ? "a volatility shock in risk assets"
+                : (macro.dollarTrend30d ?? 0) > 1 ? "a strengthening dollar" : "a risk-off turn in equities"
         if situation.isFinalStatement { points.insert("the macro risk that worries me most: \(worry)", at: 0) }
         if let change = situation.inputs.priceChange, abs(change) >= 2 {
             let explains = backdrop < 0 && change < 0 || backdrop > 0 && change > 0
@@ -62,7 +69,8 @@ enum MacroStrategist {
                     : "nothing in the macro backdrop explains today's \(OfflineFormat.signedPercent(change)); look at asset-specific flows",
                 at: 0)
         }
-        let summary = "the macro backdrop scores \(OfflineFormat.fixed(backdrop, digits: 2)); with beta \(OfflineFormat.fixed(beta, digits: 2)) \(ticker.symbol) is \(stance == .bullish ? "helped" : stance == .bearish ? "hurt" : "barely moved") by it."
+        let summary =
+            "the macro backdrop scores \(OfflineFormat.fixed(backdrop, digits: 2)); with beta \(OfflineFormat.fixed(beta, digits: 2)) \(ticker.symbol) is \(stance == .bullish ? "helped" : stance == .bearish ? "hurt" : "barely moved") by it."
         let moveFirst = situation.inputs.question != nil && (situation.inputs.priceChange.map { abs($0) >= 2 } ?? false)
         return OfflineFinding(
             headline: moveFirst ? "\(points[0]); \(summary)" : summary,

@@ -10,7 +10,8 @@ enum MarketAnalyst {
             ticker.return30d > 0 && ticker.return90d > 0
             ? "up" : ticker.return30d < 0 && ticker.return90d < 0 ? "down" : "mixed"
         var score = 0.5 * max(-1, min(1, metrics.z30)) + (metrics.rangePosition - 0.5)
-        let volumeRatio = situation.inputs.volume.map { $0 / max(ticker.averageVolume30d ?? ticker.volume24h, 1) }
+        let volumeRatio =
+            situation.inputs.volume.map { $0 / max(ticker.averageVolume30d ?? ticker.volume24h, 1) }
             ?? metrics.volumeRatio
         let confirmed = (volumeRatio ?? 1) >= 1.2
         var points = [
@@ -20,7 +21,8 @@ enum MarketAnalyst {
         ]
         if let volumeRatio {
             points.append(
-                "volume \(OfflineFormat.fixed(volumeRatio, digits: 2))x its 30-day average (\(confirmed ? "confirms the move" : "no confirmation"))")
+                "volume \(OfflineFormat.fixed(volumeRatio, digits: 2))x its 30-day average (\(confirmed ? "confirms the move" : "no confirmation"))"
+            )
         }
         if let change = situation.inputs.priceChange {
             let sigma = change / metrics.dailyVolatility
@@ -30,7 +32,9 @@ enum MarketAnalyst {
             score += max(-0.5, min(0.5, sigma / 4))
         }
         if situation.isFinalStatement {
-            points.insert("the level that would change my mind: \(OfflineFormat.money(score >= 0 ? metrics.support : metrics.resistance))", at: 0)
+            points.insert(
+                "the level that would change my mind: \(OfflineFormat.money(score >= 0 ? metrics.support : metrics.resistance))",
+                at: 0)
         }
         let stance = position(for: score, threshold: 0.2)
         let confidence = 45 + 30 * min(abs(score), 1) + (confirmed ? 8 : 0)
@@ -44,11 +48,13 @@ enum MarketAnalyst {
             "rangePosition": .number(OfflineFormat.round(metrics.rangePosition)),
             "support": .number(OfflineFormat.round(metrics.support, 4)),
             "resistance": .number(OfflineFormat.round(metrics.resistance, 4)),
-            "high90d": .number(OfflineFormat.round(metrics.high, 4)), "low90d": .number(OfflineFormat.round(metrics.low, 4)),
+            "high90d": .number(OfflineFormat.round(metrics.high, 4)),
+            "low90d": .number(OfflineFormat.round(metrics.low, 4)),
             "structureScore": .number(OfflineFormat.round(score)),
         ]
         if let volumeRatio { data["volumeRatio"] = .number(OfflineFormat.round(volumeRatio)) }
-        let structure = "\(metrics.symbol) is in a\(trend == "up" ? "n" : "") \(trend) trend at \(OfflineFormat.percent(metrics.rangePosition * 100, digits: 0)) of its range; support \(OfflineFormat.money(metrics.support)), resistance \(OfflineFormat.money(metrics.resistance))."
+        let structure =
+            "\(metrics.symbol) is in a\(trend == "up" ? "n" : "") \(trend) trend at \(OfflineFormat.percent(metrics.rangePosition * 100, digits: 0)) of its range; support \(OfflineFormat.money(metrics.support)), resistance \(OfflineFormat.money(metrics.resistance))."
         // Asked about today's move, lead with the move itself.
         let moveFirst = situation.inputs.question != nil && situation.inputs.priceChange != nil
         return OfflineFinding(

@@ -33,7 +33,8 @@ enum PortfolioManager {
         }
         var risks = ["correlation with the rest of the book rises in a sell-off"]
         if beta > 1.3 { risks.append("high beta: a broad equity drawdown hits this position harder") }
-        let summary = "\(stance == .bullish ? "add" : stance == .bearish ? "do not add" : "wait on") \(metrics.symbol): committee score \(OfflineFormat.fixed(committee, digits: 2)), size \(sizing.sizeText) in \(tranches) tranches."
+        let summary =
+            "\(stance == .bullish ? "add" : stance == .bearish ? "do not add" : "wait on") \(metrics.symbol): committee score \(OfflineFormat.fixed(committee, digits: 2)), size \(sizing.sizeText) in \(tranches) tranches."
         return OfflineFinding(
             headline: situation.inputs.question != nil ? "\(points[0]); \(summary)" : summary,
             position: stance, confidence: confidence, keyPoints: points, risks: risks,

@@ -26,14 +26,19 @@ enum QuantAnalyst {
             "maximum drawdown over 90 days \(OfflineFormat.percent(ticker.maxDrawdown90d))",
         ]
         if situation.isFinalStatement {
-            points.insert("the deciding number: momentum score \(OfflineFormat.fixed(metrics.momentum, digits: 2))", at: 0)
+            points.insert(
+                "the deciding number: momentum score \(OfflineFormat.fixed(metrics.momentum, digits: 2))", at: 0)
         }
         var risks: [String] = []
         if volatilityTrend > 1.15 { risks.append("volatility is rising, so the momentum signal is less reliable") }
-        if ticker.maxDrawdown90d < -20 { risks.append("a \(OfflineFormat.percent(ticker.maxDrawdown90d)) drawdown in 90 days shows how fast gains reverse") }
+        if ticker.maxDrawdown90d < -20 {
+            risks.append(
+                "a \(OfflineFormat.percent(ticker.maxDrawdown90d)) drawdown in 90 days shows how fast gains reverse")
+        }
         if risks.isEmpty { risks.append("momentum can reverse abruptly on a volatility spike") }
         return OfflineFinding(
-            headline: "momentum on \(metrics.symbol) is \(direction) (score \(OfflineFormat.fixed(metrics.momentum, digits: 2)) for a \(situation.inputs.timeHorizon.rawValue) horizon).",
+            headline:
+                "momentum on \(metrics.symbol) is \(direction) (score \(OfflineFormat.fixed(metrics.momentum, digits: 2)) for a \(situation.inputs.timeHorizon.rawValue) horizon).",
             position: stance, confidence: confidence, keyPoints: points, risks: risks,
             data: [
                 "price": .number(ticker.price),

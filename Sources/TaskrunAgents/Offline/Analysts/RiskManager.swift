@@ -9,7 +9,8 @@ enum RiskManager {
         let sizing = RiskSizing(metrics: metrics, inputs: situation.inputs, mandate: situation.snapshot.mandate)
         let tolerance = situation.inputs.riskTolerance
         // The risk view: the more of the proposal the risk budget carries, the better the risk fits.
-        var stance: AgentResponse.Position = sizing.fraction >= 0.75 ? .bullish : sizing.fraction >= 0.4 ? .neutral : .bearish
+        var stance: AgentResponse.Position =
+            sizing.fraction >= 0.75 ? .bullish : sizing.fraction >= 0.4 ? .neutral : .bearish
         if stance == .bullish, ticker.return90d < -15 { stance = .neutral }
         let confidence = 55 + 35 * min(abs(sizing.fraction - 0.575) / 0.425, 1)
         var points = [
@@ -30,13 +31,20 @@ enum RiskManager {
         }
         var risks = ["a gap through the stop-loss at \(OfflineFormat.money(sizing.stopLossPrice))"]
         if sizing.cappedByMandate {
-            risks.append("the proposal exceeds the \(OfflineFormat.money(situation.snapshot.mandate.maxPosition(tolerance))) single-position limit")
+            risks.append(
+                "the proposal exceeds the \(OfflineFormat.money(situation.snapshot.mandate.maxPosition(tolerance))) single-position limit"
+            )
         }
-        if sizing.fraction < 0.4 { risks.append("volatility is too high for a \(tolerance.rawValue) risk mandate at full size") }
-        let summary = "size \(sizing.sizeText); stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent)), target \(OfflineFormat.signedPercent(sizing.takeProfitPercent))."
+        if sizing.fraction < 0.4 {
+            risks.append("volatility is too high for a \(tolerance.rawValue) risk mandate at full size")
+        }
+        let summary =
+            "size \(sizing.sizeText); stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent)), target \(OfflineFormat.signedPercent(sizing.takeProfitPercent))."
         let actionFirst = situation.inputs.question != nil && situation.inputs.priceChange != nil
         return OfflineFinding(
-            headline: actionFirst ? "\(points[0]); downside to the stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent))." : summary,
+            headline: actionFirst
+                ? "\(points[0]); downside to the stop \(OfflineFormat.signedPercent(-sizing.stopLossPercent))."
+                : summary,
             position: stance, confidence: confidence, keyPoints: points, risks: risks,
             data: sizing.data.merging(["price": .number(ticker.price)]) { current, _ in current },
             assumptions: situation.inputs.assumptions)

@@ -27,11 +27,16 @@ enum SentimentAnalyst {
         ]
         if let change = situation.inputs.priceChange, change < 0 {
             let mood =
-                ticker.return30d > 5 ? "profit taking after a \(OfflineFormat.signedPercent(ticker.return30d)) month"
-                : news < -0.1 ? "fear driven by negative news" : crowding >= 65 ? "a flush of crowded longs" : "a shift in the story"
+                ticker.return30d > 5
+                ? "profit taking after a \(OfflineFormat.signedPercent(ticker.return30d)) month"
+                : news < -0.1
+                    ? "fear driven by negative news"
+                    : crowding >= 65 ? "a flush of crowded longs" : "a shift in the story"
             points.insert("today's \(OfflineFormat.signedPercent(change)) reads as \(mood)", at: 0)
         } else if let change = situation.inputs.priceChange, change > 0 {
-            points.insert("today's \(OfflineFormat.signedPercent(change)) reads as \(crowding >= 65 ? "chasing by a crowded long side" : "fresh buying")", at: 0)
+            points.insert(
+                "today's \(OfflineFormat.signedPercent(change)) reads as \(crowding >= 65 ? "chasing by a crowded long side" : "fresh buying")",
+                at: 0)
         }
         if situation.isFinalStatement { points.insert("positioning is \(wind)", at: 0) }
         var risks: [String] = []
@@ -44,9 +49,11 @@ enum SentimentAnalyst {
             "positioning": .string(wind.replacingOccurrences(of: "a ", with: "")),
         ]
         if ticker.crowding == nil { data["crowdingAssumed"] = true }
-        let summary = "tone \(OfflineFormat.fixed(tone, digits: 2)) with crowding \(Int(crowding.rounded()))/100; positioning is \(wind)."
+        let summary =
+            "tone \(OfflineFormat.fixed(tone, digits: 2)) with crowding \(Int(crowding.rounded()))/100; positioning is \(wind)."
         return OfflineFinding(
-            headline: situation.inputs.priceChange != nil && situation.inputs.question != nil ? "\(points[0]); \(summary)" : summary,
+            headline: situation.inputs.priceChange != nil && situation.inputs.question != nil
+                ? "\(points[0]); \(summary)" : summary,
             position: stance, confidence: confidence, keyPoints: points, risks: risks, data: data)
     }
 }
