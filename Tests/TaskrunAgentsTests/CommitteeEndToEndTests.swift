@@ -57,7 +57,8 @@ import Testing
         // ETH's volatility is more than 2.5 times the low-risk target: compliance blocks it.
         #expect(verdict["recommendation"] == "PASS")
         #expect(number(verdict, "positionSize") == 0)
-        #expect((verdict["rationale"]?.arrayValue?.first?.stringValue ?? "").contains("compliance blocks it"))
+        let rationale = verdict["rationale"]?.arrayValue?.first?.stringValue ?? ""
+        #expect(rationale.contains("compliance blocks it"))
     }
 
     @Test func aWorseSnapshotTurnsTheVerdictAndHigherVolatilityShrinksThePosition() async throws {
