@@ -55,6 +55,31 @@ import Testing
         #expect(diagnostics.first?.location.line == 7)
     }
 
+    @Test func validateSeesTheProblemsOfTheAgentsATaskUsesOnly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for id in ["used", "unused"] {
+            try "# A\n\n```yaml\nrole: quant\npersona: p\ncolour: red\n```\n".write(
+                to: folder.appendingPathComponent("\(id).md"), atomically: true, encoding: .utf8)
+        }
+        let directory = AgentDirectory.load(from: folder.path, displayedAs: "tasks/agents")
+        let task = TaskDefinition(
+            id: "t", metadata: TaskMetadata(name: "t"),
+            phases: [
+                Phase(
+                    name: "P",
+                    steps: [Step(kind: .agent(id: "used"), text: "x"), Step(kind: .agent(id: "ghost"), text: "y")])
+            ])
+        let diagnostics = directory.diagnostics(forAgentsOf: task, path: "tasks/t.md")
+        #expect(
+            diagnostics.map { "\($0.path): \($0.severity.rawValue): \($0.message)" } == [
+                "tasks/t.md: error: agent 'ghost' has no definition",
+                "tasks/agents/used.md: warning: unknown agent key 'colour'",
+            ])
+        #expect(directory.sources["tasks/agents/used.md"]?.contains("colour: red") == true)
+    }
+
     @Test func aBrokenAgentFileIsReportedInItsOwnFileOnly() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
