@@ -47,6 +47,14 @@ struct NamedBackend: AgentBackend {
         }
     }
 
+    @Test func configurationErrorsAreNotWorthRetrying() {
+        #expect(!AgentError.undefinedAgent("x").isRetryable)
+        #expect(!AgentError.misconfigured(agent: "x", message: "no model").isRetryable)
+        #expect(!AgentError.httpStatus(agent: "x", status: 401, message: "").isRetryable)
+        #expect(AgentError.httpStatus(agent: "x", status: 429, message: "").isRetryable)
+        #expect(AgentError.timedOut(agent: "x", after: .seconds(1), detail: nil).isRetryable)
+    }
+
     @Test func theOverrideComesFromTheFlagThenTheEnvironment() throws {
         #expect(try AgentBackendSelection.override(flag: nil, environment: [:]) == nil)
         #expect(try AgentBackendSelection.override(flag: nil, environment: ["TASKRUN_AGENTS": " openai "]) == "openai")

@@ -19,6 +19,17 @@ public enum AgentError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The command failed to start, exited non-zero or was killed.
     case commandFailed(agent: String, message: String, stderr: String)
 
+    /// Whether trying again could help. A missing definition, an unknown backend, a misconfiguration
+    /// or an HTTP client error (other than 429) fails the same way every time; the executor's agent
+    /// retry policy may use this to fail fast.
+    public var isRetryable: Bool {
+        switch self {
+        case .undefinedAgent, .unknownBackend, .misconfigured: false
+        case .httpStatus(_, let status, _): status == 429 || status >= 500
+        case .timedOut, .transport, .invalidResponse, .commandFailed: true
+        }
+    }
+
     public var description: String {
         switch self {
         case .undefinedAgent(let id):
