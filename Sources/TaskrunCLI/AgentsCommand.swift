@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TaskrunAgents
 import TaskrunCore
+import TaskrunExecution
 
 /// `taskrun agents`: a table of the agent definitions in `<tasks dir>/agents/`.
 struct AgentsCommand: AsyncParsableCommand {
@@ -35,22 +37,12 @@ struct AgentsCommand: AsyncParsableCommand {
     @Option(help: "Output format: text (a table) or json (the definitions).")
     var format: Format = .text
 
-    @Option(
-        help: ArgumentHelp(
-            "Show the backend every agent would use with this override (offline, openai or command).",
-            valueName: "backend"))
-    var agents: String?
+    @OptionGroup var agentOptions: AgentOptions
 
     func run() async throws {
         let context = CommandContext.current
         let locator = tasks.locator(in: context)
-        let override: String?
-        do {
-            override = try AgentBackendSelection.override(flag: agents, environment: context.environment)
-        } catch {
-            context.printError(error.description)
-            throw ExitCode.usage
-        }
+        let override = try agentOptions.override(in: context)
         let directory = AgentDirectory.load(
             tasksDirectory: locator.absolute(locator.tasksDirectory), displayedAs: locator.tasksDirectory)
         let selection = TaskSelection.load([], locator: locator, cache: ParseCache(), context: context)
@@ -129,5 +121,55 @@ struct AgentsCommand: AsyncParsableCommand {
             $0.severity == .error && ($0.path as NSString).lastPathComponent == "\(id).md"
         }
         return first.map { "\($0.location): \($0.message)" } ?? "could not be read"
+    }
+}
+
+/// The `--agents` option, shared by every command that queries agents (`run`, `resume`) and by
+/// `taskrun agents`.
+struct AgentOptions: ParsableArguments {
+    @Option(
+        name: .customLong("agents"),
+        help: ArgumentHelp(
+            "The backend every agent uses: offline, openai or command (default: $\(AgentBackendSelection.environmentVariable), else each agent file's backend, else offline).",
+            valueName: "backend"))
+    var backend: String?
+
+    /// The run's backend override: `--agents`, else `$TASKRUN_AGENTS`, else `nil`. A bad value is
+    /// reported on standard error and is a usage error.
+    func override(in context: CommandContext) throws -> String? {
+        do {
+            return try AgentBackendSelection.override(flag: backend, environment: context.environment)
+        } catch {
+            context.printError(error.description, hint: "see 'taskrun agents' and Docs/agents.md")
+            throw ExitCode.usage
+        }
+    }
+
+    /// The agent manager a run uses: the agent files of the tasks directory, the built-in backends
+    /// configured from the environment, and the market snapshot. Errors in agent files or in the
+    /// snapshot are printed on standard error; a snapshot that does not load or a bad
+    /// `--agents`/`TASKRUN_AGENTS`/`TASKRUN_AGENT_COMMAND` is a usage error.
+    func manager(locator: TaskLocator, context: CommandContext, logger: Logger) throws -> RoutingAgentManager {
+        let override = try override(in: context)
+        let setup: RoutingAgentManager.Setup
+        do {
+            setup = try RoutingAgentManager.standard(
+                tasksDirectory: locator.absolute(locator.tasksDirectory), displayedAs: locator.tasksDirectory,
+                override: override,
+                environment: context.environment, logger: logger)
+        } catch let error as MarketSnapshotError {
+            let renderer = DiagnosticRenderer(colors: context.usesColor(terminal: context.errorIsTerminal))
+            context.writeError(renderer.render(error.diagnostics, sources: [:]))
+            throw ExitCode.usage
+        } catch {
+            context.printError("\(error)")
+            throw ExitCode.usage
+        }
+        let errors = setup.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            let renderer = DiagnosticRenderer(colors: context.usesColor(terminal: context.errorIsTerminal))
+            context.writeError(renderer.render(errors, sources: setup.manager.directory.sources))
+        }
+        return setup.manager
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import TaskrunCore
 
 extension RoutingAgentManager {
-    /// What ``standard(tasksDirectory:override:environment:logger:)`` built, and what it noticed.
+    /// What ``standard(tasksDirectory:displayedAs:override:environment:logger:)`` built, and what it noticed.
     public struct Setup: Sendable {
         public var manager: RoutingAgentManager
         /// Problems in the agent files and the market snapshot (errors in files that did not load,
@@ -16,16 +16,17 @@ extension RoutingAgentManager {
     /// `<tasksDirectory>/data/market.yaml` for the offline analysts.
     ///
     /// - Parameters:
+    ///   - displayedAs: The tasks directory as diagnostics should name it, when it differs from the path read.
     ///   - override: The run's backend for every agent, usually from
     ///     ``AgentBackendSelection/override(flag:environment:known:)``.
     /// - Throws: ``MarketSnapshotError`` when the snapshot file exists but is invalid, and
     ///   ``AgentError/misconfigured(agent:message:)`` for a bad `TASKRUN_AGENT_COMMAND`.
     public static func standard(
-        tasksDirectory: String, override: String? = nil,
+        tasksDirectory: String, displayedAs: String? = nil, override: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "taskrun.agents")
     ) throws -> Setup {
-        let directory = AgentDirectory.load(tasksDirectory: tasksDirectory)
+        let directory = AgentDirectory.load(tasksDirectory: tasksDirectory, displayedAs: displayedAs)
         var diagnostics = directory.diagnostics
         let snapshotPath = MarketSnapshot.path(inTasksDirectory: tasksDirectory)
         var snapshot = MarketSnapshot()
