@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "TaskrunCore", targets: ["TaskrunCore"]),
         .library(name: "TaskrunExecution", targets: ["TaskrunExecution"]),
+        .library(name: "TaskrunAgents", targets: ["TaskrunAgents"]),
         .library(name: "TaskrunStorage", targets: ["TaskrunStorage"]),
         .executable(name: "taskrun", targets: ["taskrun"]),
     ],
@@ -48,6 +49,17 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Agent definitions and the offline, OpenAI-compatible and command backends.
+        .target(
+            name: "TaskrunAgents",
+            dependencies: [
+                "TaskrunCore",
+                "TaskrunExecution",
+                "TaskrunYAML",
+                "TaskrunMarkdown",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Durable history: executions, phase results, checkpoints and events in SQLite.
         .target(
             name: "TaskrunStorage",
@@ -63,6 +75,7 @@ let package = Package(
             dependencies: [
                 "TaskrunCore",
                 "TaskrunExecution",
+                "TaskrunAgents",
                 "TaskrunStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +87,7 @@ let package = Package(
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
+        .testTarget(name: "TaskrunAgentsTests", dependencies: ["TaskrunAgents"]),
         .testTarget(
             name: "TaskrunStorageTests",
             dependencies: ["TaskrunStorage", "TaskrunCLI", .product(name: "GRDB", package: "GRDB.swift")]
