@@ -26,8 +26,8 @@ struct RunCommand: AsyncParsableCommand {
               taskrun run daily-market-analysis --input "question=Why is ETH down?" --events ndjson
               taskrun run drafts/new-task.md --input-file inputs.json --output result.json
 
-            Ctrl-C aborts the run. Until agent backends exist, agents answer offline by echoing \
-            their prompt.
+            Agents answer through the backend their agents/<id>.md file names, offline by \
+            default; --agents or $TASKRUN_AGENTS picks one backend for every agent.
 
             Exit status: 0 completed, 1 failed, 2 usage or validation error (bad arguments, a \
             task that cannot be found or has errors, unmet requirements), 3 timeout, 130 aborted \
@@ -46,6 +46,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var store: StoreOptions
+
+    @OptionGroup var agentOptions: AgentOptions
     var tasks: TasksDirectoryOptions { store.tasks }
 
     @Flag(name: .customLong("no-store"), help: "Keep the history in memory only.")
@@ -94,9 +96,10 @@ struct RunCommand: AsyncParsableCommand {
         var logger = Logger(label: "taskrun", factory: { StreamLogHandler.standardError(label: $0) })
         // Warnings are part of the summary; the log carries only errors.
         logger.logLevel = .error
+        let agents = try agentOptions.manager(locator: locator, context: context, logger: logger)
         let executor = TaskExecutor(
             configuration: .init(tasksDirectory: locator.tasksDirectory, eventBufferSize: 1 << 16),
-            agents: ScriptedAgentManager(recordsRequests: false), history: try history(in: context), logger: logger)
+            agents: agents, history: try history(in: context), logger: logger)
 
         let task: TaskDefinition
         let input: [String: JSONValue]

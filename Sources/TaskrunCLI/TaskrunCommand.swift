@@ -22,7 +22,8 @@ public struct TaskrunCommand: AsyncParsableCommand {
             out, 130 when it was aborted or interrupted.
             """,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self, ResumeCommand.self,
+            RunCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self, AgentsCommand.self,
+            ResumeCommand.self,
             HistoryCommand.self, ShowCommand.self, PruneCommand.self, AbortCommand.self,
         ],
         defaultSubcommand: RunCommand.self
