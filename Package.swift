@@ -7,12 +7,15 @@ let package = Package(
     products: [
         .library(name: "TaskrunCore", targets: ["TaskrunCore"]),
         .library(name: "TaskrunExecution", targets: ["TaskrunExecution"]),
+        .library(name: "TaskrunAgents", targets: ["TaskrunAgents"]),
+        .library(name: "TaskrunStorage", targets: ["TaskrunStorage"]),
         .executable(name: "taskrun", targets: ["taskrun"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The two C libraries, each wrapped exactly once by a small Swift layer.
@@ -46,12 +49,34 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Agent definitions and the offline, OpenAI-compatible and command backends.
+        .target(
+            name: "TaskrunAgents",
+            dependencies: [
+                "TaskrunCore",
+                "TaskrunExecution",
+                "TaskrunYAML",
+                "TaskrunMarkdown",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Durable history: executions, phase results, checkpoints and events in SQLite.
+        .target(
+            name: "TaskrunStorage",
+            dependencies: [
+                "TaskrunCore",
+                "TaskrunExecution",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The command-line interface as a library, so tests can drive commands in-process.
         .target(
             name: "TaskrunCLI",
             dependencies: [
                 "TaskrunCore",
                 "TaskrunExecution",
+                "TaskrunAgents",
+                "TaskrunStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,15 +86,21 @@ let package = Package(
         .executableTarget(
             name: "taskrun-bench",
             dependencies: [
-                "TaskrunCore", "TaskrunExecution", "CCmark", "CLibYAML",
+                "TaskrunCore", "TaskrunExecution", "TaskrunStorage", "CCmark", "CLibYAML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/taskrun-bench"
         ),
 
-        .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"]),
+        // Fixtures are read through #filePath, not bundled as resources.
+        .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
+        .testTarget(name: "TaskrunAgentsTests", dependencies: ["TaskrunAgents"]),
+        .testTarget(
+            name: "TaskrunStorageTests",
+            dependencies: ["TaskrunStorage", "TaskrunCLI", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "TaskrunBenchTests", dependencies: ["taskrun-bench", "TaskrunCore"], path: "Benchmarks/Tests"),
     ]
 )

@@ -47,12 +47,12 @@ import Testing
     @Test func warningsPassUnlessTreatedAsErrors() async {
         let output = await run("validate", "warn")
         #expect(output.status == 0)
-        #expect(output.stdout.contains("tasks/warn.md:7:1: warning: agent 'risk-manager' is listed for phase"))
+        #expect(output.stdout.contains("tasks/warn.md:11:3: warning: agent 'risk-manager' is listed for phase"))
         #expect(output.stdout.hasSuffix("1 task checked: 1 warning\n"))
 
         let strict = await run("validate", "warn", "--warnings-as-errors")
         #expect(strict.status == 1)
-        #expect(strict.stdout.contains("tasks/warn.md:7:1: error: agent 'risk-manager' is listed for phase"))
+        #expect(strict.stdout.contains("tasks/warn.md:11:3: error: agent 'risk-manager' is listed for phase"))
         #expect(strict.stdout.hasSuffix("1 task checked: 1 error\n"))
     }
 

@@ -8,9 +8,10 @@
 /// ```
 ///
 /// The source line is printed as it is in the file, and the caret line copies its tabs so the
-/// caret lands under the right character however wide the terminal's tab stops are. Columns
-/// count Unicode scalars, like ``SourceLocation``. Colours (ANSI escapes) are off unless asked
-/// for; callers turn them on only for a terminal, and never when `NO_COLOR` is set.
+/// caret lands under the right character however wide the terminal's tab stops are; other
+/// characters are padded by the cells a terminal draws them in (two for `市` or `📈`). Columns
+/// and lengths count Unicode scalars, like ``SourceLocation``. Colours (ANSI escapes) are off
+/// unless asked for; callers turn them on only for a terminal, and never when `NO_COLOR` is set.
 public struct DiagnosticRenderer: Sendable {
     /// Whether the output carries ANSI colour escapes.
     public var usesColor: Bool
@@ -56,20 +57,26 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// The marker line under `sourceLine`: the source's tabs kept, every other character before
-    /// the column a space, then `^` and a `~` for each further character of the diagnostic's
-    /// length, stopping at the end of the line.
+    /// the column as many spaces as the terminal cells it takes (two for `市` or `📈`), then `^`
+    /// and `~` to the width of the diagnostic's length, stopping at the end of the line.
     public static func caretLine(for diagnostic: Diagnostic, under sourceLine: String) -> String {
         let scalars = Array(sourceLine.unicodeScalars)
         // A column past the end of the line (the end of the file, a missing token) puts the
         // caret just after the last character.
         let offset = min(max(diagnostic.location.column, 1) - 1, scalars.count)
+        // Tabs are copied; the runs between them are measured as text, so that a character made
+        // of several scalars (`👍🏽`) counts once.
         var caret = ""
-        for position in 0..<offset {
-            caret += scalars[position] == "\t" ? "\t" : " "
+        var runStart = 0
+        for position in 0..<offset where scalars[position] == "\t" {
+            caret += String(repeating: " ", count: displayWidth(of: scalars[runStart..<position])) + "\t"
+            runStart = position + 1
         }
+        caret += String(repeating: " ", count: displayWidth(of: scalars[runStart..<offset]))
         let remaining = scalars.count - offset
         let span = remaining > 0 ? min(max(diagnostic.length, 1), remaining) : 1
-        caret += "^" + String(repeating: "~", count: span - 1)
+        let width = max(1, displayWidth(of: scalars[offset..<min(offset + span, scalars.count)]))
+        caret += "^" + String(repeating: "~", count: width - 1)
         return caret
     }
 

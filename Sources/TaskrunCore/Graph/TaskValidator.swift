@@ -12,7 +12,7 @@
 /// | `dependency-cycle` | error | phases wait for each other (`A -> B -> A`), once per cycle |
 /// | `duplicate-dependency` | warning | the same dependency named twice by one phase |
 /// | `agent-not-listed` | warning | an agent step's agent is missing from the phase's (non-empty) `### Agents` list |
-/// | `agent-without-step` | warning | a listed agent has no step in a phase that has agent steps |
+/// | `agent-without-step` | warning | a listed agent has no step in a phase that has agent steps (unless a step names a close misspelling of it: that is one slip, reported as `agent-not-listed`) |
 ///
 /// A phase with no agent steps queries each listed agent with its description, so its list is
 /// never warned about; in a phase with agent steps and an `### Agents` list, the list must name
@@ -23,11 +23,18 @@ public struct TaskValidator: Sendable {
 
     /// Every whole-task problem of `task`, reported against `path`, sorted by position.
     public func validate(_ task: TaskDefinition, path: String) -> [Diagnostic] {
+        validate(task, path: path, spans: NameSpans())
+    }
+
+    /// Every whole-task problem of `task`, underlining the names at `spans` when known.
+    func validate(_ task: TaskDefinition, path: String, spans: NameSpans) -> [Diagnostic] {
         let graph = PhaseGraph(phases: task.phases)
         var suggestions = NameSuggestions(names: task.phases.map(\.name))
-        var diagnostics = graph.problems.map { diagnostic(for: $0, in: graph, path: path, suggestions: &suggestions) }
-        for phase in task.phases {
-            diagnostics += agentDiagnostics(for: phase, path: path)
+        var diagnostics = graph.problems.map {
+            diagnostic(for: $0, in: graph, path: path, spans: spans, suggestions: &suggestions)
+        }
+        for (index, phase) in task.phases.enumerated() {
+            diagnostics += agentDiagnostics(for: phase, path: path, spans: spans[phase: index])
         }
         return diagnostics.sortedByPosition()
     }
@@ -36,15 +43,19 @@ public struct TaskValidator: Sendable {
 extension TaskValidator {
     /// The diagnostic for one problem of the phase graph.
     func diagnostic(
-        for problem: PhaseGraph.Problem, in graph: PhaseGraph, path: String, suggestions: inout NameSuggestions
+        for problem: PhaseGraph.Problem, in graph: PhaseGraph, path: String, spans: NameSpans,
+        suggestions: inout NameSuggestions
     ) -> Diagnostic {
         let phases = graph.phases
         switch problem {
         case .duplicateName(let index, let first):
             let phase = phases[index]
+            let name = spans[phase: index].name
+            let firstName = spans[phase: first].name
             return .error(
-                "duplicate-phase", "duplicate phase name '\(phase.name)'", path: path, at: phase.location,
-                notes: ["first defined at \(phases[first].location)"],
+                "duplicate-phase", "duplicate phase name '\(phase.name)'", path: path,
+                at: name?.location ?? phase.location, length: name?.length ?? 1,
+                notes: ["first defined at \(firstName?.location ?? phases[first].location)"],
                 hint: "rename one of them; dependencies refer to phases by name")
 
         case .unknownDependency(let index, let entry):
@@ -112,36 +123,54 @@ extension TaskValidator {
     }
 
     /// Warnings about a phase's `### Agents` list disagreeing with its agent steps
-    /// (SHARED-DECISIONS 4).
-    func agentDiagnostics(for phase: Phase, path: String) -> [Diagnostic] {
-        let stepAgents = phase.steps.compactMap { step in step.agentID.map { (id: $0, step: step) } }
+    /// (SHARED-DECISIONS 4). A step agent missing from the list and a listed agent no step uses
+    /// that are one typo apart are the same slip, reported once, at the step.
+    func agentDiagnostics(for phase: Phase, path: String, spans: NameSpans.PhaseSpans) -> [Diagnostic] {
+        let stepAgents = phase.steps.indices.compactMap { index in
+            phase.steps[index].agentID.map { (id: $0, step: index) }
+        }
         // Without agent steps the list is what gets queried; without a list there is nothing to
         // compare the steps with (files from the original framework often have none).
         guard !stepAgents.isEmpty, !phase.agents.isEmpty else { return [] }
         let listed = Set(phase.agents)
         let used = Set(stepAgents.map(\.id))
         var diagnostics: [Diagnostic] = []
+        // Where `id` is listed: its first bullet, when known.
+        func listing(_ id: String) -> NameSpans.Span? {
+            phase.agents.firstIndex(of: id).flatMap { spans.agents.indices.contains($0) ? spans.agents[$0] : nil }
+        }
 
         var reported = Set<String>()
-        for (id, step) in stepAgents where !listed.contains(id) && reported.insert(id).inserted {
-            let suggestion = Suggestion.closest(to: id, in: phase.agents.filter { !used.contains($0) })
+        var explained = Set<String>()
+        for (id, stepIndex) in stepAgents where !listed.contains(id) && reported.insert(id).inserted {
+            let unused = phase.agents.filter { !used.contains($0) && !explained.contains($0) }
+            let suggestion = Suggestion.closest(to: id, in: unused)
+            var notes: [String] = []
+            if let suggestion {
+                explained.insert(suggestion)
+                let place = listing(suggestion).map { " at \($0.location)" } ?? ""
+                notes.append("'\(suggestion)' is listed\(place), but no step queries it")
+            }
+            let agent = spans.stepAgents[stepIndex]
             diagnostics.append(
                 .warning(
                     "agent-not-listed",
                     "agent '\(id)' is used in a step but not listed under '### Agents' of phase '\(phase.name)'",
-                    path: path, at: step.location,
+                    path: path, at: agent?.location ?? phase.steps[stepIndex].location, length: agent?.length ?? 1,
+                    notes: notes,
                     hint: suggestion.map { "did you mean '\($0)'?" } ?? "add '- \(id)' to the phase's '### Agents' list"
                 ))
         }
 
         reported.removeAll()
-        for id in phase.agents where !used.contains(id) && reported.insert(id).inserted {
+        for id in phase.agents where !used.contains(id) && !explained.contains(id) && reported.insert(id).inserted {
+            let bullet = listing(id)
             let suggestion = Suggestion.closest(to: id, in: used.filter { !listed.contains($0) })
             diagnostics.append(
                 .warning(
                     "agent-without-step",
                     "agent '\(id)' is listed for phase '\(phase.name)' but no step queries it",
-                    path: path, at: phase.location,
+                    path: path, at: bullet?.location ?? phase.location, length: bullet?.length ?? 1,
                     notes: ["a phase with agent steps only queries the agents its steps name"],
                     hint: suggestion.map { "did you mean '\($0)'?" }
                         ?? "add a step '- agent: \(id) - <prompt>', or remove it from '### Agents'"))

@@ -91,9 +91,8 @@ extension TaskDuration {
         var parts = 0
 
         func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 48 && scalar.value <= 57 }
-        func isLetter(_ scalar: Unicode.Scalar) -> Bool {
-            (scalar.value >= 65 && scalar.value <= 90) || (scalar.value >= 97 && scalar.value <= 122)
-        }
+        // Any script's letters, so that `5 分钟` is an unknown unit, not a number missing one.
+        func isLetter(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isAlphabetic }
         func skipSpaces() {
             while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 }
         }
@@ -129,9 +128,9 @@ extension TaskDuration {
                 break
             }
             guard let size = units[unit] else {
-                let guess = Suggestion.closest(to: unit, in: unitNames).map { " (did you mean '\($0)'?)" } ?? ""
+                // The parser turns a misspelt unit into a hint with the whole duration respelt.
                 throw DurationSyntaxError(
-                    text: text, reason: "unknown unit '\(unit)'\(guess); use ms, s, m, h or d (or their long names)")
+                    text: text, reason: "unknown unit '\(unit)'; use ms, s, m, h or d (or their long names)")
             }
             total += number * size
             skipSpaces()

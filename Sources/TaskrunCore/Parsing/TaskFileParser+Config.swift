@@ -7,14 +7,24 @@ extension TaskFileParser {
         "reviewer",
     ]
 
+    /// Keys other tools use for what taskrun calls otherwise.
+    static let configKeyAliases = [
+        "timeout": "maxExecutionTime", "timeLimit": "maxExecutionTime", "retries": "retry", "maxRetries": "retry",
+        "title": "name", "inputs": "requirements", "parameters": "requirements", "concurrency": "maxConcurrentPhases",
+    ]
+
     /// Reads the task's config (the first yaml block before the first phase, or the front matter).
     mutating func readConfig(yaml: String, map: YAMLPositionMap, origin: String) {
         guard let parsed = parseYAML(yaml, map: map, what: origin), let root = parsed else { return }
         guard let pairs = root.mapping else {
+            // `- name: X` lines make a list of one-key mappings: the dashes are the mistake.
+            let dashed = root.sequence.map { !$0.isEmpty && $0.allSatisfy { $0.mapping != nil } } ?? false
             error(
                 "invalid-config", "the \(origin) must be a YAML mapping of settings, not a \(root.kindName)",
                 at: map.location(of: root), length: map.length(of: root),
-                hint: "write 'key: value' lines, like 'name: My Task'")
+                hint: dashed
+                    ? "remove the '- ' before each setting: the config is one mapping, not a list"
+                    : "write 'key: value' lines, like 'name: My Task'")
             return
         }
         var seen: [String: SourceLocation] = [:]
@@ -56,7 +66,7 @@ extension TaskFileParser {
             case "requirements":
                 config.requirements = requirements(value, map: map)
             default:
-                let suggestion = Self.suggestion(for: key, in: Self.configKeys)
+                let suggestion = Self.configKeyAliases[key] ?? Self.suggestion(for: key, in: Self.configKeys)
                 warning(
                     "unknown-config-key", "unknown config key '\(key)'", at: keyLocation, length: keyLength,
                     hint: suggestion.map { "did you mean '\($0)'?" }

@@ -8,9 +8,12 @@ extension TaskFileParser {
         case other
     }
 
-    /// Reads a phase's blocks (everything up to the next level-1 or level-2 heading) into `header`.
-    mutating func buildPhase(_ header: Phase, blocks: [Int]) -> Phase {
+    /// Reads a phase's blocks (everything up to the next level-1 or level-2 heading) into `header`,
+    /// and records where its names are in ``nameSpans``.
+    mutating func buildPhase(_ header: Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int]) -> Phase {
         var phase = header
+        var spans = TaskValidator.NameSpans.PhaseSpans(name: nameSpan)
+        defer { nameSpans.phases.append(spans) }
         var settings = SettingsState()
         var section: PhaseSection?
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
@@ -44,10 +47,16 @@ extension TaskFileParser {
             switch section {
             case .steps:
                 for item in document.children(of: block) {
-                    if let step = parseStep(item: item) { phase.steps.append(step) }
+                    guard let (step, agentSpan) = parseStep(item: item) else { continue }
+                    if let agentSpan { spans.stepAgents[phase.steps.count] = agentSpan }
+                    phase.steps.append(step)
                 }
             case .agents:
-                phase.agents += listStrings(block, what: "agent")
+                for item in document.children(of: block) {
+                    guard let (name, location) = listItemText(item, what: "agent") else { continue }
+                    phase.agents.append(name)
+                    spans.agents.append(.init(location: location, length: name.unicodeScalars.count))
+                }
             case .outputs:
                 phase.outputs += listStrings(block, what: "output")
             case .dependencies:

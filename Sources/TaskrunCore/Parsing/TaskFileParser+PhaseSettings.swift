@@ -119,7 +119,8 @@ extension TaskFileParser {
     mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
         let node = document.nodes[block]
         let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
-        guard let parsed = parseYAML(node.literal ?? "", map: map, what: "phase '\(phase.name)'") else { return }
+        let what = "the yaml block of phase '\(phase.name)'"
+        guard let parsed = parseYAML(node.literal ?? "", map: map, what: what) else { return }
         guard let root = parsed else { return }
         guard let pairs = root.mapping else {
             error(
@@ -223,7 +224,8 @@ extension TaskFileParser {
                         length: map.length(of: item))
                     continue
                 }
-                names.append(PhaseDependency(name: text, location: map.location(of: item)))
+                // Inside the quotes of `"Round Table"`, so the caret underlines the name.
+                names.append(PhaseDependency(name: text, location: scalarText(item, map: map).location))
             }
             return names
         case .mapping:
@@ -244,9 +246,10 @@ extension TaskFileParser {
             for index in 0...text.count where index == text.count || text[index] == "," {
                 let part = text.slice(start..<index).trimmed()
                 if part.isEmpty {
+                    // The extra comma: the one ending this empty part, or for a trailing one, the one before it.
+                    let comma = index == text.count ? max(0, start - 1) : index
                     error(
-                        "invalid-setting", "empty phase name in 'dependsOn'",
-                        at: text.location(at: min(index, text.count)),
+                        "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: comma),
                         hint: "remove the extra comma")
                 } else {
                     names.append(PhaseDependency(name: part.text, location: part.location))

@@ -58,27 +58,32 @@ extension TaskFileParser {
             }
             guard let type = requirementType(scalar.text, node: node, map: map) else { return nil }
             return Requirement(name: name, type: type, location: location)
-        case .sequence:
+        case .sequence(let items):
+            // `[string]` is meant as "a list of strings"; `[low, high]` as the allowed values.
+            let listOfType = items.count == 1 && items[0].scalar.map { Self.isTypeName($0.text) } == true
             error(
                 "invalid-requirement", "requirement '\(name)' must be a type name or a mapping, not a sequence",
                 at: map.location(of: node), length: map.length(of: node),
-                hint: "to allow only some values, write '\(name): {type: string, enum: [a, b]}'")
+                hint: listOfType
+                    ? "for a list, write '\(name): array'"
+                    : "to allow only some values, write '\(name): {type: string, enum: [a, b]}'")
             return nil
         case .mapping(let pairs):
             var typeNode: YAMLNode?
             var defaultNode: YAMLNode?
             var enumNode: YAMLNode?
             var requirement = Requirement(name: name, type: .any, location: location)
-            var seen: [String] = []
+            var seen: [(key: String, location: SourceLocation)] = []
             for pair in pairs {
                 let key = pair.key.scalar?.text ?? ""
-                guard !seen.contains(key) else {
+                if let first = seen.first(where: { $0.key == key }) {
                     error(
                         "duplicate-key", "'\(key)' is given more than once for requirement '\(name)'",
-                        at: map.location(of: pair.key), length: map.length(of: pair.key))
+                        at: map.location(of: pair.key), length: map.length(of: pair.key),
+                        notes: ["first given at \(first.location)"])
                     continue
                 }
-                seen.append(key)
+                seen.append((key, map.location(of: pair.key)))
                 switch key {
                 case "type": typeNode = pair.value
                 case "default": defaultNode = pair.value
@@ -127,10 +132,17 @@ extension TaskFileParser {
                 if requirement.type.accepts(defaultValue) {
                     requirement.defaultValue = defaultValue
                 } else {
+                    // A quoted `"10000"` for a number: the quotes made it text.
+                    var hint: String?
+                    if let scalar = defaultNode.scalar, scalar.style.isQuoted,
+                        requirement.type.accepts(jsonScalar(YAMLScalar.resolvePlain(scalar.text)))
+                    {
+                        hint = "remove the quotes: 'default: \(scalar.text)'"
+                    }
                     error(
                         "invalid-requirement-default",
                         "the default of requirement '\(name)' is \(Self.describe(defaultValue)), not \(Self.article(requirement.type)) \(requirement.type.rawValue)",
-                        at: map.location(of: defaultNode), length: map.length(of: defaultNode))
+                        at: map.location(of: defaultNode), length: map.length(of: defaultNode), hint: hint)
                 }
             }
             if let enumNode {
@@ -172,6 +184,11 @@ extension TaskFileParser {
             }
         }
         return values.isEmpty ? nil : values
+    }
+
+    /// Whether `text` names a type, or is a common name for one (`str`, `int`).
+    static func isTypeName(_ text: String) -> Bool {
+        RequirementType(rawValue: text) != nil || requirementTypeAliases[text.lowercased()] != nil
     }
 
     /// Reads a type name, with a hint for common mistakes (`str`, `int`, `bool`, `float`).
@@ -219,6 +236,17 @@ extension TaskFileParser {
         case .string(let text): "'\(text)'"
         case .array: "an array"
         case .object: "an object"
+        }
+    }
+
+    /// A resolved YAML scalar as JSON, for checking what a value would be without its quotes.
+    private func jsonScalar(_ value: YAMLScalarValue) -> JSONValue {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .integer(let number): .number(Double(number))
+        case .float(let number): .number(number)
+        case .string(let text): .string(text)
         }
     }
 }

@@ -91,9 +91,7 @@ extension TaskFileParser {
             do {
                 return .number(Double(try TaskDuration.parse(value.text).milliseconds))
             } catch {
-                self.error(
-                    "invalid-duration", error.description, at: valueLocation, length: length,
-                    hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+                invalidDuration(error, at: valueLocation, length: length)
                 return nil
             }
         case "retry":
@@ -129,13 +127,11 @@ extension TaskFileParser {
         }
     }
 
-    static let whenSeparator: [Unicode.Scalar] = [" ", "w", "h", "e", "n", " "]
-
     /// `rule: <label> when <expression>`.
     private mutating func checkClassifyRule(_ value: LocatedText, keyLocation: SourceLocation) {
         let hint =
             "write '- rule: <label> when <expression>', like '- rule: action when contains(lower(input.question), \"buy\")'"
-        guard let separator = value.firstIndex(of: Self.whenSeparator) else {
+        guard let separator = Self.whenWord(in: value) else {
             error(
                 "invalid-parameter", "classify rule needs ' when <expression>' after its label",
                 at: value.isEmpty ? keyLocation : value.location, length: value.caretLength(0..<value.count), hint: hint
@@ -143,17 +139,32 @@ extension TaskFileParser {
             return
         }
         let label = value.slice(0..<separator).trimmed()
-        let expression = value.slice((separator + 6)..<value.count).trimmed()
+        let expression = value.slice((separator + 4)..<value.count).trimmed()
         if label.isEmpty {
-            error("invalid-parameter", "classify rule has no label before 'when'", at: value.location, hint: hint)
+            error(
+                "invalid-parameter", "classify rule has no label before 'when'", at: value.location(at: separator),
+                length: 4, hint: hint)
         }
         if expression.isEmpty {
             error(
                 "invalid-parameter", "classify rule has no expression after 'when'",
-                at: value.location(at: separator + 1), length: 4, hint: hint)
+                at: value.location(at: separator), length: 4, hint: hint)
         } else {
             checkExpression(expression, what: "classify rule")
         }
+    }
+
+    /// The offset of the first `when` written as a word (between blanks or the ends) in `value`.
+    static func whenWord(in value: LocatedText) -> Int? {
+        let word: [Unicode.Scalar] = ["w", "h", "e", "n"]
+        var from = 0
+        while let index = value.firstIndex(of: word, from: from) {
+            let before = index == 0 || value[index - 1].isBlank
+            let after = index + 4 == value.count || value[index + 4].isBlank
+            if before, after { return index }
+            from = index + 1
+        }
+        return nil
     }
 
     /// `classify: <output> - <note>` needs one or more `rule: <label> when <expression>` parameters.

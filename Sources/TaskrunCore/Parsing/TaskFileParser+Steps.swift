@@ -6,10 +6,11 @@ extension TaskFileParser {
 
     static let stepExample = "'- agent: quant-analyst - Analyze {{input.ticker}}'"
 
-    /// Reads one `### Steps` bullet: its type, text and nested parameters.
+    /// Reads one `### Steps` bullet: its type, text and nested parameters, and for an agent step
+    /// where its agent id is written.
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
-    mutating func parseStep(item: Int) -> Step? {
+    mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
         let itemNode = document.nodes[item]
         guard let paragraph = itemNode.firstChild, document.nodes[paragraph].kind == .paragraph else {
             error(
@@ -26,15 +27,19 @@ extension TaskFileParser {
         let step = Step(
             kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
         if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }
-        return step
+        return (step, header.agentID.map { .init(location: $0.location, length: $0.count) })
     }
 
-    /// A step's type and text from its paragraph, or `nil` when the header is broken (reported).
-    private mutating func stepHeader(_ source: ParagraphSource) -> (kind: StepKind, text: LocatedText)? {
+    /// A step's type and text (and an agent step's id) from its paragraph, or `nil` when the
+    /// header is broken (reported).
+    private mutating func stepHeader(
+        _ source: ParagraphSource
+    ) -> (kind: StepKind, text: LocatedText, agentID: LocatedText?)? {
         let text = source.text
         let location = text.location
         var kind = StepKind.description
         var body = text.trimmed()
+        var agentID: LocatedText?
         if let firstLine = source.lines.first,
             let prefix = keyPrefix(source.text(ofLine: 0), firstInline: firstLine.firstInline, isStepType: true)
         {
@@ -45,14 +50,15 @@ extension TaskFileParser {
                 guard let (id, prompt) = agentStep(rest, typeLocation: location, typeLength: typeLength) else {
                     return nil
                 }
-                kind = .agent(id: id)
+                kind = .agent(id: id.text)
                 body = prompt
+                agentID = id
             case "validation", "validate":
                 guard !rest.isEmpty else {
                     error(
                         "empty-step", "validation step has no criterion", at: location, length: typeLength + 1,
                         hint:
-                            "write '\(prefix.key): <criterion>', like 'validation: len(phases.analysis.responses) >= 2'"
+                            "write '\(prefix.key): <criterion>', like '\(prefix.key): len(phases.analysis.responses) >= 2'"
                     )
                     return nil
                 }
@@ -74,12 +80,7 @@ extension TaskFileParser {
                 do {
                     kind = .wait(try TaskDuration.parse(rest.text))
                 } catch {
-                    self.error(
-                        "invalid-duration", error.description, at: rest.location,
-                        length: rest.caretLength(0..<rest.count),
-                        hint:
-                            "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds"
-                    )
+                    invalidDuration(error, at: rest.location, length: rest.caretLength(0..<rest.count))
                     return nil
                 }
                 body = rest
@@ -94,13 +95,13 @@ extension TaskFileParser {
                 body = rest
             }
         }
-        return (kind, body)
+        return (kind, body, agentID)
     }
 
     /// `agent: <id> - <prompt>`: the id and the prompt, or `nil` (reported).
     private mutating func agentStep(
         _ rest: LocatedText, typeLocation: SourceLocation, typeLength: Int
-    ) -> (String, LocatedText)? {
+    ) -> (LocatedText, LocatedText)? {
         let hint = "write 'agent: <id> - <prompt>', like \(Self.stepExample)"
         guard !rest.isEmpty else {
             error(
@@ -117,17 +118,26 @@ extension TaskFileParser {
         } else if rest.last == "-", rest.count >= 2, rest[rest.count - 2] == " " {
             idPart = rest.slice(0..<(rest.count - 2)).trimmed()
             prompt = rest.slice(rest.count..<rest.count)
-        } else if rest.containsBlank {
+        } else if rest.first == "-", rest.count == 1 || rest[1].isBlank {
+            // `agent: - prompt`: the separator is there, the id is not.
+            idPart = rest.slice(0..<0)
+            prompt = rest.slice(1..<rest.count).trimmed()
+        } else if let blank = rest.scalars.firstIndex(where: \.isBlank).map({ $0 - rest.scalars.startIndex }) {
+            // `agent: quant-analyst Analyze it`: the separator is missing after the first word.
+            let id = rest.slice(0..<blank).text
+            let text = rest.slice(blank..<rest.count).trimmed().text
             error(
-                "invalid-step", "expected ' - ' between the agent id and the prompt", at: rest.location,
-                length: rest.caretLength(0..<rest.count), hint: hint)
+                "invalid-step", "expected ' - ' between the agent id '\(id)' and the prompt",
+                at: rest.location(at: blank), hint: "write 'agent: \(id) - \(text)'")
             return nil
         } else {
             idPart = rest
             prompt = rest.slice(rest.count..<rest.count)
         }
         guard !idPart.isEmpty else {
-            error("invalid-step", "agent step has no agent id", at: rest.location, length: 1, hint: hint)
+            error(
+                "invalid-step", "agent step has no agent id before ' - '", at: rest.location, length: 1,
+                hint: "write 'agent: <id> - \(prompt.isEmpty ? "<prompt>" : prompt.text)'")
             return nil
         }
         guard !idPart.containsBlank else {
@@ -143,7 +153,7 @@ extension TaskFileParser {
                 length: idPart.count, hint: "write 'agent: \(idPart.text) - <prompt>'")
             return nil
         }
-        return (idPart.text, prompt)
+        return (idPart, prompt)
     }
 
     /// `aggregate: <kind> - <note>` (the note is optional): the kind and the note, or `nil` (reported).
@@ -157,6 +167,14 @@ extension TaskFileParser {
         }
         var kindPart = rest
         var note = rest.slice(rest.count..<rest.count)
+        if rest.first == "-", rest.count == 1 || rest[1].isBlank {
+            // `aggregate: - note`: the separator is there, the kind is not.
+            let text = rest.slice(1..<rest.count).trimmed()
+            error(
+                "invalid-step", "aggregate step has no kind before ' - '", at: rest.location,
+                hint: "write 'aggregate: <kind> - \(text.isEmpty ? "<note>" : text.text)', like 'aggregate: responses'")
+            return nil
+        }
         if let separator = rest.firstIndex(of: Self.dashSeparator) {
             kindPart = rest.slice(0..<separator).trimmed()
             note = rest.slice((separator + 3)..<rest.count).trimmed()

@@ -8,13 +8,7 @@ extension TaskFileParser {
         do {
             return .some(try yamlParser.parse(text))
         } catch {
-            var notes: [String] = []
-            if let context = error.context {
-                notes.append(context + (error.contextMark.map { " that starts at \(map.location($0))" } ?? ""))
-            }
-            self.error(
-                "yaml-syntax", "malformed YAML in \(what): \(error.problem)", at: map.location(error.mark), notes: notes
-            )
+            reportYAMLError(error, in: text, map: map, what: what)
             return nil
         }
     }
@@ -24,10 +18,10 @@ extension TaskFileParser {
         do {
             _ = try Expression(parsing: text.text)
         } catch {
-            let offset = max(0, min(error.offset, text.count))
+            let problem = error.located(in: text)
             self.error(
-                "expression-syntax", "invalid \(what) expression: \(error.message)", at: text.location(at: offset),
-                length: 1)
+                "expression-syntax", "invalid \(what) expression: \(problem.message)", at: problem.location,
+                length: problem.length, hint: problem.hint)
         }
     }
 
@@ -35,14 +29,14 @@ extension TaskFileParser {
     /// become unverified prose at run time; warn where the expression breaks instead.
     mutating func checkValidationCriterion(_ text: LocatedText) {
         let criterion = ValidationCriterion(text.text)
-        guard case .prose = criterion, let problem = criterion.likelySyntaxError else { return }
-        let offset = max(0, min(problem.offset, text.count))
+        guard case .prose = criterion, let error = criterion.likelySyntaxError else { return }
+        let problem = error.located(in: text)
         warning(
             "criterion-not-expression",
             "validation criterion looks like an expression but does not parse: \(problem.message)",
-            at: text.location(at: offset),
+            at: problem.location, length: problem.length,
             notes: ["a criterion that does not parse is treated as prose and recorded as unverified"],
-            hint: "fix the expression, or reword the criterion as plain prose")
+            hint: problem.hint ?? "fix the expression, or reword the criterion as plain prose")
     }
 
     /// A string value: any scalar's text as written. `nil` (reported) for collections; `nil`
@@ -70,7 +64,7 @@ extension TaskFileParser {
 
     /// A whole number of at least `minimum`; anything else is reported.
     mutating func integer(
-        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String
+        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String, hint: String? = nil
     ) -> Int64? {
         var value: Int64?
         switch node.resolvedScalar {
@@ -82,8 +76,9 @@ extension TaskFileParser {
             let shown = node.scalar.map { "'\($0.text)'" } ?? "a \(node.kindName)"
             let what = minimum == 0 ? "a whole number of zero or more" : "a whole number of at least \(minimum)"
             error(
-                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node), length: map.length(of: node)
-            )
+                code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node),
+                length: map.length(of: node),
+                hint: hint)
             return nil
         }
         return value
@@ -108,11 +103,17 @@ extension TaskFileParser {
         do {
             return try TaskDuration.parse(scalar.text)
         } catch {
-            self.error(
-                "invalid-duration", error.description, at: map.location(of: node), length: map.length(of: node),
-                hint: "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
+            invalidDuration(error, at: map.location(of: node), length: map.length(of: node))
             return nil
         }
+    }
+
+    /// Reports a duration that does not parse; the hint respells a misspelt unit when it can.
+    mutating func invalidDuration(_ problem: DurationSyntaxError, at location: SourceLocation, length: Int) {
+        error(
+            "invalid-duration", problem.description, at: location, length: length,
+            hint: TaskDuration.respelling(of: problem.text).map { "did you mean '\($0)'?" }
+                ?? "write a number and a unit, like '30s', '5 minutes' or '1h30m', or a number of milliseconds")
     }
 
     /// A retry policy: a number of attempts, or a mapping of `maxAttempts`, `backoffMs`,
@@ -150,11 +151,17 @@ extension TaskFileParser {
                         policy.maxAttempts = Int(clamping: value)
                     }
                 case "backoffMs":
-                    if let value = integer(pair.value, map: map, key: "retry.backoffMs", minimum: 0, code: code) {
+                    if let value = integer(
+                        pair.value, map: map, key: "retry.backoffMs", minimum: 0, code: code,
+                        hint: Self.millisecondsHint(key: key, pair.value))
+                    {
                         policy.backoffMs = value
                     }
                 case "maxBackoffMs":
-                    if let value = integer(pair.value, map: map, key: "retry.maxBackoffMs", minimum: 0, code: code) {
+                    if let value = integer(
+                        pair.value, map: map, key: "retry.maxBackoffMs", minimum: 0, code: code,
+                        hint: Self.millisecondsHint(key: key, pair.value))
+                    {
                         policy.maxBackoffMs = value
                     }
                 case "jitter":
@@ -165,7 +172,8 @@ extension TaskFileParser {
                     default:
                         error(
                             code, "'retry.jitter' must be true, false or a number from 0 to 1",
-                            at: map.location(of: pair.value), length: map.length(of: pair.value))
+                            at: map.location(of: pair.value), length: map.length(of: pair.value),
+                            hint: "write the share of each wait to randomize, like 'jitter: 0.2' for 20%")
                     }
                 default:
                     let suggestion = Self.suggestion(for: key, in: keys)
@@ -178,6 +186,12 @@ extension TaskFileParser {
             }
             return policy
         }
+    }
+
+    /// For a `...Ms` value written as a duration (`backoffMs: 1.5s`): the same in milliseconds.
+    static func millisecondsHint(key: String, _ node: YAMLNode) -> String? {
+        guard let text = node.scalar?.text, let duration = try? TaskDuration.parse(text) else { return nil }
+        return "'\(key)' counts milliseconds: write '\(key): \(duration.milliseconds)'"
     }
 
     /// A YAML value as JSON (``JSONValue/init(yamlNode:)``), its problems reported at their

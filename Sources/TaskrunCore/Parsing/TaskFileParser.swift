@@ -14,6 +14,10 @@ struct TaskFileParser {
     var config = ConfigValues()
     /// The front matter, when the file has one (it is the config, and blanked out of the markdown).
     var frontMatter: FrontMatter?
+    /// Where phase names, listed agents and step agent ids were written, for ``TaskValidator``.
+    var nameSpans = TaskValidator.NameSpans()
+    /// Documentation sections holding a `### Steps` heading: likely meant as phases.
+    var sectionsWithSteps: [String] = []
 
     struct ConfigValues {
         var name: String?
@@ -80,12 +84,13 @@ struct TaskFileParser {
         var phases: [Phase] = []
         var sections: [DocumentationSection] = []
         var currentPhase: Phase?
+        var currentNameSpan: TaskValidator.NameSpans.Span?
         var phaseBlocks: [Int] = []
         var currentSection: (title: String, location: SourceLocation, firstLine: Int)?
 
         func closeRegion(before line: Int, _ parser: inout TaskFileParser) {
             if let phase = currentPhase {
-                phases.append(parser.buildPhase(phase, blocks: phaseBlocks))
+                phases.append(parser.buildPhase(phase, nameSpan: currentNameSpan, blocks: phaseBlocks))
                 currentPhase = nil
                 phaseBlocks.removeAll(keepingCapacity: true)
             }
@@ -110,8 +115,9 @@ struct TaskFileParser {
                 let wasInPhase = region == .phase ? currentPhase?.name : nil
                 closeRegion(before: node.start.line, &self)
                 summaryOpen = false
-                if level == 2, let name = phaseName(heading: child) {
+                if level == 2, let (name, nameSpan) = phaseName(heading: child) {
                     currentPhase = Phase(name: name, location: location(node.start))
+                    currentNameSpan = nameSpan
                     region = .phase
                 } else {
                     let heading = document.plainText(of: child).trimmingBlanks()
@@ -158,15 +164,24 @@ struct TaskFileParser {
             case .phase:
                 phaseBlocks.append(child)
             case .section:
-                if node.headingLevel != nil { checkSectionOutsidePhase(child) }
+                if node.headingLevel != nil { checkSectionOutsidePhase(child, inSection: currentSection?.title) }
             }
         }
         closeRegion(before: document.lines.count + 1, &self)
 
         if phases.isEmpty {
+            // Level-2 headings without the word `Phase` are the usual cause: name them, and the
+            // one holding a `### Steps` list is most likely meant as a phase.
+            var notes: [String] = []
+            if !sections.isEmpty {
+                let titles = sections.prefix(5).map { "'## \($0.title)'" } + (sections.count > 5 ? ["..."] : [])
+                let list = titles.joined(separator: ", ")
+                notes.append("level-2 headings not starting with 'Phase' are documentation sections: \(list)")
+            }
             error(
-                "no-phases", "the task has no phases", at: .start, length: 1,
-                hint: "add a phase: a '## Phase: Name' heading followed by its '### Steps' list")
+                "no-phases", "the task has no phases", at: .start, length: 1, notes: notes,
+                hint: sectionsWithSteps.first.map { "to make '## \($0)' a phase, write '## Phase: \($0)'" }
+                    ?? "add a phase: a '## Phase: Name' heading followed by its '### Steps' list")
         }
         let summary = summaryRange.map { sourceText(lines: $0.lowerBound..<($0.upperBound + 1)) }
         let metadata = TaskMetadata(
@@ -180,9 +195,10 @@ struct TaskFileParser {
 
     // MARK: - Headings
 
-    /// The phase name of a `## Phase: Name` or `## Phase Name` heading; `nil` for other headings.
-    /// An empty name is reported and the heading is still a phase (named `Phase`), so its steps are read.
-    mutating func phaseName(heading: Int) -> String? {
+    /// The phase name of a `## Phase: Name` or `## Phase Name` heading, and where the name is
+    /// written; `nil` for other headings. An empty name is reported and the heading is still a
+    /// phase (named `Phase`, spanning the heading), so its steps are read.
+    mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
         guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
             let literal = document.nodes[first].literal
         else { return nil }
@@ -200,12 +216,21 @@ struct TaskFileParser {
         if name.isEmpty {
             let start = document.nodes[heading].start
             let end = document.nodes[heading].end
+            let length = max(1, end.column - start.column + 1)
             error(
-                "empty-phase-name", "phase heading has no name", at: location(start),
-                length: max(1, end.column - start.column + 1), hint: "write '## Phase: Name'")
-            return "Phase"
+                "empty-phase-name", "phase heading has no name", at: location(start), length: length,
+                hint: "write '## Phase: Name'")
+            return ("Phase", .init(location: location(start), length: length))
         }
-        return name
+        // The name starts after `Phase`, an optional colon and blanks in the heading's first text;
+        // markup inside the name (`## Phase: *Deep* Dive`) may make its written length differ.
+        var offset = word.count
+        let scalars = Array(literal.unicodeScalars)
+        if offset < scalars.count, scalars[offset] == ":" { offset += 1 }
+        while offset < scalars.count, scalars[offset] == " " || scalars[offset] == "\t" { offset += 1 }
+        var start = location(document.nodes[first].start)
+        start.column += offset
+        return (name, .init(location: start, length: name.unicodeScalars.count))
     }
 
     /// The names of the level-3 sections a phase understands, lowercased.
@@ -213,7 +238,8 @@ struct TaskFileParser {
     static let phaseSectionTitles = ["Steps", "Agents", "Outputs", "Dependencies"]
 
     /// `### Steps` or `### Agents` (or `### Dependencies`) outside any phase does nothing: say so.
-    mutating func checkSectionOutsidePhase(_ heading: Int) {
+    /// Under a documentation section, that section was most likely meant as a phase.
+    mutating func checkSectionOutsidePhase(_ heading: Int, inSection section: String? = nil) {
         let node = document.nodes[heading]
         guard node.headingLevel == 3 else { return }
         let title = document.plainText(of: heading).trimmingBlanks()
@@ -224,10 +250,14 @@ struct TaskFileParser {
             return
         }
         guard ["steps", "agents", "dependencies"].contains(title.lowercased()) else { return }
+        if let section, title.lowercased() == "steps", !sectionsWithSteps.contains(section) {
+            sectionsWithSteps.append(section)
+        }
         warning(
             "section-outside-phase", "'### \(title)' is outside any phase and is ignored", at: location(node.start),
             length: max(1, node.end.column - node.start.column + 1),
-            hint: "put it under a '## Phase: Name' heading")
+            hint: section.map { "to make '## \($0)' a phase, write '## Phase: \($0)'" }
+                ?? "put it under a '## Phase: Name' heading")
     }
 
     /// `## Steps` right after a phase ends the phase: most likely meant as `### Steps`.

@@ -30,7 +30,7 @@ public struct TaskParser: Sendable {
     public func parse(source: String, path: String) -> ParseResult {
         var parser = TaskFileParser(source: source, path: path)
         let task = parser.parse()
-        let diagnostics = parser.diagnostics + TaskValidator().validate(task, path: path)
+        let diagnostics = parser.diagnostics + TaskValidator().validate(task, path: path, spans: parser.nameSpans)
         return ParseResult(task: task, diagnostics: diagnostics.sortedByPosition())
     }
 }

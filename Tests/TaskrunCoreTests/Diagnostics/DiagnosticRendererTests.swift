@@ -39,16 +39,19 @@ import Testing
         #expect(caret == "\t        \t^~~~~")
     }
 
-    @Test func columnsCountUnicodeScalars() {
-        // "é" (one scalar), "日本" (two), "👍🏽" (two scalars, one character).
-        let line = "é 日本 👍🏽 dependsOn: X"
+    @Test func columnsCountUnicodeScalarsAndCaretsPadByDisplayWidth() {
+        // "é" (one scalar, one cell), "日本" (two scalars, four cells), "👍🏽" (two scalars, one
+        // character, two cells), "é" written as e and a combining accent (two scalars, one cell).
+        let line = "é 日本 👍🏽 e\u{301} dependsOn: X"
         let column = Array(line.unicodeScalars).firstIndex(of: "X").map { $0 + 1 } ?? 0
-        #expect(column == 20)
+        #expect(column == 23)
         let caret = DiagnosticRenderer.caretLine(for: diagnostic(column: column), under: line)
-        #expect(caret == String(repeating: " ", count: 19) + "^")
-        // The underline stops at the end of the line.
+        #expect(caret == String(repeating: " ", count: 1 + 1 + 4 + 1 + 2 + 1 + 1 + 1 + 11) + "^")
+        // The underline covers the cells of the characters it spans, and stops at the end of the line.
         let long = DiagnosticRenderer.caretLine(for: diagnostic(column: 2, length: 99), under: "日本語")
-        #expect(long == " ^~")
+        #expect(long == "  ^~~~")
+        let emoji = DiagnosticRenderer.caretLine(for: diagnostic(column: 3, length: 1), under: "📈\t📉 x")
+        #expect(emoji == "  \t^~")
     }
 
     @Test func caretPastTheEndOfTheLine() {

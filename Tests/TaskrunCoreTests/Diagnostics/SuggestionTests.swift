@@ -19,12 +19,30 @@ import Testing
 }
 
 @Suite struct DurationSuggestionTests {
-    @Test func misspeltUnitSuggestsTheLongName() {
-        #expect(throws: DurationSyntaxError.self) { try TaskDuration.parse("5 minuts") }
+    @Test func misspeltUnitSuggestsTheWholeDurationRespelt() {
+        #expect(TaskDuration.respelling(of: "5 minuts") == "5 minutes")
+        #expect(TaskDuration.respelling(of: "1hr 30 mintues") == "1hr 30 minutes")
+        #expect(TaskDuration.respelling(of: "45 sek") == "45 sec")
+        // Nothing to respell, nothing close, or still not a duration: no guess.
+        #expect(TaskDuration.respelling(of: "5 minutes") == nil)
+        #expect(TaskDuration.respelling(of: "5 fortnights") == nil)
+        #expect(TaskDuration.respelling(of: "soon") == nil)
+        #expect(TaskDuration.respelling(of: "1h 30") == nil)
+    }
+
+    @Test func theHintCarriesTheRespellingAndTheMessageNamesTheUnit() throws {
+        let result = parseTask(phaseSource("timeout: 2 minuts\n\n### Steps\n- x\n"))
+        let diagnostic = try #require(result.only("invalid-duration"))
+        #expect(diagnostic.message.hasPrefix("invalid duration '2 minuts': unknown unit 'minuts'; use ms, s"))
+        #expect(diagnostic.hint == "did you mean '2 minutes'?")
+    }
+
+    @Test func unitsInOtherScriptsAreUnknownUnits() {
+        #expect(throws: DurationSyntaxError.self) { try TaskDuration.parse("5 分钟") }
         do {
-            _ = try TaskDuration.parse("5 minuts")
+            _ = try TaskDuration.parse("5 分钟")
         } catch {
-            #expect(error.reason.contains("did you mean 'minutes'?"))
+            #expect(error.reason == "unknown unit '分钟'; use ms, s, m, h or d (or their long names)")
         }
     }
 }

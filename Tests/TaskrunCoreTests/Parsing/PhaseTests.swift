@@ -87,7 +87,8 @@ import Testing
         )
         let phase = try #require(result.task?.phases.last)
         #expect(phase.dependsOn == ["B", "C"])
-        #expect(phase.dependencies.map(\.location) == [loc(8, 13), loc(8, 16)])
+        // A quoted name is located inside its quotes.
+        #expect(phase.dependencies.map(\.location) == [loc(8, 13), loc(8, 17)])
         #expect(phase.retry == RetryPolicy(maxAttempts: 2, backoffMs: 10))
         #expect(result.diagnostics.isEmpty)
     }

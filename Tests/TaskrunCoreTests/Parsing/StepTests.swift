@@ -137,10 +137,12 @@ import Testing
     @Test func malformedAgentSteps() {
         let result = steps("- agent: quant analyst does things\n- agent: quant analyst - x\n- agent:  - prompt\n")
         let diagnostics = result.diagnostics("invalid-step")
-        #expect(diagnostics.map(\.location) == [loc(5, 10), loc(6, 10), loc(7, 11)])
-        #expect(diagnostics[0].message == "expected ' - ' between the agent id and the prompt")
-        #expect(diagnostics[0].length == 25)
+        // A missing separator is pointed at where it belongs, after the first word.
+        #expect(diagnostics.map(\.location) == [loc(5, 15), loc(6, 10), loc(7, 11)])
+        #expect(diagnostics[0].message == "expected ' - ' between the agent id 'quant' and the prompt")
+        #expect(diagnostics[0].hint == "write 'agent: quant - analyst does things'")
         #expect(diagnostics[1].message == "agent id 'quant analyst' contains a space")
+        #expect(diagnostics[2].message == "agent step has no agent id before ' - '")
         #expect(result.firstPhase?.steps.isEmpty == true)
     }
 

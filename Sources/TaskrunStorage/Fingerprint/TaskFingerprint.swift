@@ -1,0 +1,42 @@
+import Foundation
+import TaskrunCore
+
+/// A digest of what an execution ran, so `taskrun resume` can tell whether the task file changed.
+///
+/// For a task read from a file it is the SHA-256 of the file's bytes (`sha256:…`): any edit counts,
+/// even one that changes only prose. A task built in code (no `sourcePath`, or an unreadable one)
+/// is digested from its definition's canonical JSON instead (`sha256-definition:…`).
+public enum TaskFingerprint {
+    /// The fingerprint of `task` as it is now.
+    public static func of(_ task: TaskDefinition) -> String {
+        if let path = task.sourcePath, let data = FileManager.default.contents(atPath: path) {
+            return of(fileContents: data)
+        }
+        return ofDefinition(task)
+    }
+
+    /// The fingerprint of a task file's bytes.
+    public static func of(fileContents: some Sequence<UInt8>) -> String {
+        "sha256:" + SHA256.hex(of: fileContents)
+    }
+
+    /// The fingerprint of a definition (without its source path, so moving a file changes nothing).
+    public static func ofDefinition(_ task: TaskDefinition) -> String {
+        var task = task
+        task.sourcePath = nil
+        let data = (try? StorageCoding.canonicalEncoder().encode(task)) ?? Data()
+        return "sha256-definition:" + SHA256.hex(of: data)
+    }
+}
+
+/// A digest of an execution's input (defaults applied, secrets redacted), so `taskrun run` can
+/// notice that the same task with the same input was interrupted before.
+public enum InputFingerprint {
+    /// The fingerprint of `input`, with the values named in `secretInputs` redacted first.
+    public static func of(_ input: [String: JSONValue], secretInputs: some Sequence<String>) -> String {
+        var redacted = input
+        for name in secretInputs where redacted[name] != nil { redacted[name] = .string(Redactor.placeholder) }
+        let data = (try? StorageCoding.canonicalEncoder().encode(redacted)) ?? Data()
+        return "sha256:" + SHA256.hex(of: data)
+    }
+}

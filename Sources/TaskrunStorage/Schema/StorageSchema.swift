@@ -1,0 +1,131 @@
+import GRDB
+
+/// The store's schema, created and upgraded by a `DatabaseMigrator`.
+///
+/// Plain tables with JSON in `TEXT` columns, so `sqlite3 .taskrun/history.sqlite` can read everything.
+/// `Docs/storage.md` documents every table and column. A released migration is never edited: a
+/// change of schema is a new migration appended to ``migrator``.
+enum StorageSchema {
+    /// The identifiers of the migrations, in order; the last one is the current schema version.
+    static let migrationIdentifiers = ["v1-history"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-history") { db in
+            try createVersion1(db)
+        }
+        return migrator
+    }
+
+    private static func createVersion1(_ db: Database) throws {
+        // Times in columns are ISO 8601 UTC text with milliseconds (`2026-01-31T12:00:00.000Z`): they
+        // sort as text and SQLite's date functions read them. JSON columns keep exact values instead
+        // (see `StorageCoding`).
+        try db.execute(
+            sql: """
+                CREATE TABLE executions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    task_id TEXT NOT NULL,
+                    task_name TEXT NOT NULL,
+                    task_hash TEXT NOT NULL,
+                    task_path TEXT,
+                    task_definition TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    input_hash TEXT NOT NULL,
+                    secret_inputs TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    updated_at TEXT NOT NULL,
+                    resume_count INTEGER NOT NULL DEFAULT 0,
+                    owner_pid INTEGER,
+                    owner_host TEXT,
+                    result TEXT
+                );
+                CREATE INDEX executions_by_task ON executions (task_id, id);
+                CREATE INDEX executions_by_status ON executions (status, id);
+
+                -- A committed phase: its exact JSON (`record`, a PhaseResult) and columns read from it.
+                CREATE TABLE phase_runs (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    commit_order INTEGER NOT NULL,
+                    committed_at TEXT NOT NULL,
+                    record TEXT NOT NULL,
+                    attempts INTEGER GENERATED ALWAYS AS (record ->> '$.attempts') VIRTUAL,
+                    started_at TEXT GENERATED ALWAYS AS
+                        (strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.startedAt') + 978307200, 'unixepoch')) VIRTUAL,
+                    finished_at TEXT GENERATED ALWAYS AS
+                        (strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.finishedAt') + 978307200, 'unixepoch')) VIRTUAL,
+                    duration_ms REAL GENERATED ALWAYS AS
+                        (((record ->> '$.finishedAt') - (record ->> '$.startedAt')) * 1000) VIRTUAL,
+                    outputs TEXT GENERATED ALWAYS AS (record -> '$.outputs') VIRTUAL,
+                    errors TEXT GENERATED ALWAYS AS (record -> '$.errors') VIRTUAL,
+                    result TEXT GENERATED ALWAYS AS (record -> '$.result') VIRTUAL,
+                    PRIMARY KEY (execution_id, phase)
+                ) WITHOUT ROWID;
+
+                -- Steps and agent responses are read out of the phase's JSON, so a commit writes each
+                -- value once.
+                CREATE VIEW step_results AS
+                SELECT p.execution_id, p.phase, s.value ->> '$.index' AS step_index, s.value ->> '$.type' AS type,
+                    s.value ->> '$.agent' AS agent, s.value ->> '$.status' AS status,
+                    s.value ->> '$.attempts' AS attempts,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (s.value ->> '$.startedAt') + 978307200, 'unixepoch') AS started_at,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (s.value ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
+                    s.value -> '$.value' AS value, s.value -> '$.outputs' AS outputs, s.value ->> '$.error' AS error,
+                    s.value -> '$.warnings' AS warnings
+                FROM phase_runs p, json_each(p.record, '$.steps') s;
+
+                CREATE VIEW agent_responses AS
+                SELECT p.execution_id, p.phase, r.key AS ordinal, r.value ->> '$.agent' AS agent,
+                    r.value ->> '$.step' AS step_index, r.value ->> '$.attempt' AS attempt,
+                    r.value ->> '$.response.text' AS text, r.value ->> '$.response.position' AS position,
+                    r.value ->> '$.response.confidence' AS confidence, r.value ->> '$.response.latencyMs' AS latency_ms,
+                    r.value -> '$.response' AS response
+                FROM phase_runs p, json_each(p.record, '$.responses') r;
+
+                CREATE TABLE checkpoints (
+                    execution_id TEXT PRIMARY KEY NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    last_sequence INTEGER NOT NULL,
+                    checkpoint_count INTEGER NOT NULL,
+                    checkpoint TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE events (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    time REAL NOT NULL,
+                    timestamp TEXT GENERATED ALWAYS AS
+                        (strftime('%Y-%m-%dT%H:%M:%fZ', time + 978307200, 'unixepoch')) VIRTUAL,
+                    task TEXT,
+                    phase TEXT,
+                    step INTEGER,
+                    step_type TEXT,
+                    agent TEXT,
+                    attempt INTEGER,
+                    status TEXT,
+                    message TEXT,
+                    delay_ms REAL,
+                    duration_ms REAL,
+                    PRIMARY KEY (execution_id, sequence)
+                ) WITHOUT ROWID;
+
+                -- The event log is append-only: rows change never, and go only with their execution.
+                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only');
+                END;
+                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+                WHEN EXISTS (SELECT 1 FROM executions WHERE id = OLD.execution_id)
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only: delete the execution instead');
+                END;
+                """)
+    }
+}

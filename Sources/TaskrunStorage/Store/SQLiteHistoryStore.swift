@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import Synchronization
+import TaskrunCore
+import TaskrunExecution
+
+/// The durable history store: executions, phase results, checkpoints and the event log in one
+/// SQLite file (WAL mode), through GRDB.
+///
+/// ```swift
+/// let location = try StoreLocation.resolve(option: nil, environment: ProcessInfo.processInfo.environment,
+///                                          tasksDirectory: "tasks")
+/// let store = try SQLiteHistoryStore(path: location.path)
+/// let executor = TaskExecutor(configuration: .init(), agents: agents, history: store)
+/// ```
+///
+/// Every write is one transaction. ``commitPhase(_:)`` writes a phase's results, its step results
+/// and agent responses, the checkpoint taken after it and the events since the previous write
+/// together, so after a crash the store holds either all of them or none. The executor awaits the
+/// commit before it starts the phase's dependents: a committed phase is never run again by a
+/// resume (exactly once), work in flight at a crash runs again (at least once).
+///
+/// Several processes may use one store at once: SQLite serializes their writes, and a writer that
+/// finds the database locked waits up to ``Configuration/busyTimeout`` before failing.
+///
+/// Secrets never reach the file: the values of an execution's secret inputs (and
+/// ``Configuration/additionalSecrets``) are replaced with `[redacted]` in its stored input,
+/// results, checkpoints and events, wherever they occur in a string.
+public final class SQLiteHistoryStore: HistoryStore, Sendable {
+    /// How the store opens its database.
+    public struct Configuration: Sendable {
+        /// What a commit survives.
+        public enum Durability: String, Sendable, Hashable {
+            /// `synchronous = NORMAL`: a commit survives a crash or `kill -9` of any process; a power
+            /// loss or an operating-system crash may lose the last commits, never corrupt the file.
+            case normal
+            /// `synchronous = FULL`: every commit is on disk before it returns (one fsync per commit).
+            case full
+        }
+
+        public var durability: Durability
+        /// How long a write waits for another process's write to finish before failing.
+        public var busyTimeout: Duration
+        /// Texts to redact from every execution (agent backend credentials, tokens from the environment).
+        public var additionalSecrets: [String]
+        /// The process that owns the executions this store starts; `taskrun resume` refuses to
+        /// continue an execution whose owner is still alive.
+        public var owner: StoreOwner
+        /// Whether opening may create the file (and its directory) when it does not exist.
+        public var createIfMissing: Bool
+
+        public init(
+            durability: Durability = .normal, busyTimeout: Duration = .seconds(30), additionalSecrets: [String] = [],
+            owner: StoreOwner = .current, createIfMissing: Bool = true
+        ) {
+            self.durability = durability
+            self.busyTimeout = busyTimeout
+            self.additionalSecrets = additionalSecrets
+            self.owner = owner
+            self.createIfMissing = createIfMissing
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    public let configuration: Configuration
+    let pool: DatabasePool
+    /// The executions started through this store and not finished yet.
+    let live = Mutex<[ExecutionID: LiveExecution]>([:])
+    let baseRedactor: Redactor
+
+    /// Opens (or creates) the store at `path` and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the file cannot be opened or is not a
+    ///   SQLite database, ``StoreError/newerSchema(path:unknownMigrations:)`` when a newer taskrun wrote it.
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.path = path
+        self.configuration = configuration
+        self.baseRedactor = Redactor(secrets: configuration.additionalSecrets)
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: path) {
+            guard configuration.createIfMissing else {
+                throw StoreError.cannotOpen(path: path, reason: "no such file")
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            do {
+                try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(
+                    path: path, reason: "cannot create '\(directory)': \(error.localizedDescription)")
+            }
+        }
+        var database = GRDB.Configuration()
+        database.busyMode = .timeout(Self.seconds(configuration.busyTimeout))
+        database.label = "taskrun.history"
+        database.maximumReaderCount = 4
+        let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+        do {
+            pool = try DatabasePool(path: path, configuration: database)
+            // Set on the single writer connection, after GRDB's own WAL set-up (which picks NORMAL).
+            try pool.barrierWriteWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            }
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+        try migrate()
+    }
+
+    /// Applies the migrations this version knows and refuses a store written by a newer version.
+    private func migrate() throws {
+        let migrator = StorageSchema.migrator
+        do {
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                let known = Set(StorageSchema.migrationIdentifiers)
+                let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+                throw StoreError.newerSchema(path: path, unknownMigrations: applied.subtracting(known).sorted())
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+        // Two processes opening a new store at once can both see a migration as pending; the
+        // loser's transaction fails and rolls back, and the second attempt finds it applied.
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw StoreError.cannotOpen(path: path, reason: "cannot create the schema: \(Self.describe(lastError))")
+    }
+
+    /// Closes the database; later calls throw.
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// What this store knows about `id` while it runs here; for an execution started elsewhere,
+    /// only the additional secrets and nothing committed.
+    func liveExecution(_ id: ExecutionID) -> LiveExecution {
+        live.withLock { $0[id] } ?? LiveExecution(redactor: baseRedactor, committed: [:], commits: 0)
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+
+    static func describe(_ error: (any Error)?) -> String {
+        guard let error else { return "unknown error" }
+        if let error = error as? DatabaseError {
+            return error.message ?? error.description
+        }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import GRDB
+import TaskrunCore
+import TaskrunExecution
+import Testing
+
+@testable import TaskrunStorage
+
+@Suite struct RoundTripTests {
+    @Test func everyRecordReadsBackAsWritten() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let task = chainTask(phases: 3)
+        let record = Samples.record(task: task)
+        let id = record.id
+        try await store.executionStarted(record)
+
+        let first = Samples.phase("P1")
+        let checkpoint = ExecutionCheckpoint(
+            phase: "P1", createdAt: Samples.date.addingTimeInterval(0.000_123),
+            state: Samples.state(id: id, task: task, phases: [first], lastSequence: 4))
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: id, phase: first, checkpoint: checkpoint,
+                events: [
+                    Samples.event(.phaseStart, id: id, sequence: 2, phase: "P1"),
+                    Samples.event(.agentResponse, id: id, sequence: 3, phase: "P1"),
+                    Samples.event(.phaseComplete, id: id, sequence: 4, phase: "P1"),
+                ]))
+        try await store.executionUpdated(
+            ExecutionUpdate(
+                executionID: id, status: .paused, reason: "lunch",
+                events: [Samples.event(.executionPaused, id: id, sequence: 5, message: "lunch")]))
+        #expect(try await store.loadExecution(id)?.status == .paused)
+        #expect(try await store.loadExecution(id)?.reason == "lunch")
+        try await store.executionUpdated(
+            ExecutionUpdate(
+                executionID: id, status: .running, reason: nil,
+                events: [Samples.event(.executionResumed, id: id, sequence: 6)]))
+        let second = Samples.phase("P2", status: .failed, text: "bad")
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: id, phase: second, checkpoint: nil,
+                events: [Samples.event(.phaseFailed, id: id, sequence: 7, phase: "P2", message: "boom")]))
+        let result = ExecutionResult(
+            executionID: id, taskID: task.id, taskName: task.metadata.name, status: .failed, reason: "phase failed",
+            input: record.input, startedAt: Samples.date, finishedAt: Samples.date.addingTimeInterval(3.25),
+            duration: .milliseconds(3250), phases: checkpoint.state.phases, finalPhase: "P1",
+            finalResult: "fine", warnings: ["careful"])
+        try await store.executionFinished(
+            result, events: [Samples.event(.executionError, id: id, sequence: 8, message: "phase failed")])
+
+        // The protocol's reads.
+        let stored = try #require(try await store.loadExecution(id))
+        #expect(stored.status == .failed)
+        #expect(stored.reason == "phase failed")
+        #expect(stored.result == result)
+        #expect(stored.phases == [first, second])
+        #expect(stored.record.task == task)
+        #expect(stored.record.input == record.input)
+        #expect(stored.record.startedAt == Date(timeIntervalSinceReferenceDate: 800_000_000.123))
+        #expect(try await store.loadCheckpoint(id) == checkpoint)
+        let events = try await store.events(of: id)
+        #expect(events.map(\.sequence) == Array(1...8))
+        #expect(events.first == record.events.first)
+        #expect(events[2] == Samples.event(.agentResponse, id: id, sequence: 3, phase: "P1"))
+        let summary = try #require(try await store.history(limit: 5).first)
+        #expect(summary.id == id)
+        #expect(summary.status == .failed)
+        #expect(summary.finishedAt != nil)
+
+        // What only this store adds.
+        let details = try #require(try await store.loadDetails(id))
+        #expect(details.checkpointPhase == "P1")
+        #expect(details.checkpointCount == 1)
+        #expect(details.eventCount == 8)
+        #expect(details.taskHash == TaskFingerprint.of(task))
+        #expect(details.owner == deadOwner)
+        #expect(details.standing == .failed)
+        let entry = try #require(try await store.entries(limit: 1).first)
+        #expect(entry.committedPhases == 2)
+        #expect(entry.totalPhases == 3)
+    }
+
+    @Test func aRecommittedPhaseReplacesItsEarlierRows() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: record.id, phase: Samples.phase("P1", status: .failed), checkpoint: nil, events: []))
+        var again = Samples.phase("P1", text: "second try")
+        again.steps.append(StepResult(index: 1, type: "validation", status: .completed, value: true))
+        try await store.commitPhase(PhaseCommit(executionID: record.id, phase: again, checkpoint: nil, events: []))
+        #expect(try await store.loadExecution(record.id)?.phases == [again])
+    }
+
+    @Test func theTablesAreReadableAsPlainSQL() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: record.id, phase: Samples.phase("P1"), checkpoint: nil,
+                events: [Samples.event(.phaseComplete, id: record.id, sequence: 2, phase: "P1")]))
+        let row = try #require(
+            try await store.pool.read { db in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT e.task_id, e.status, e.started_at, json_extract(e.input, '$.ticker') AS ticker,
+                               p.phase, json_extract(p.outputs, '$.summary') AS summary, r.agent, r.text, r.position,
+                               s.type, ev.type AS event, ev.timestamp, p.started_at AS phase_start, p.duration_ms,
+                               p.attempts, s.finished_at AS step_end, r.latency_ms, r.confidence
+                        FROM executions e
+                        JOIN phase_runs p ON p.execution_id = e.id
+                        JOIN agent_responses r ON r.execution_id = e.id AND r.phase = p.phase
+                        JOIN step_results s ON s.execution_id = e.id AND s.phase = p.phase
+                        JOIN events ev ON ev.execution_id = e.id AND ev.sequence = 2
+                        """)
+            })
+        #expect(row["task_id"] == "chain")
+        #expect(row["status"] == "running")
+        #expect(row["started_at"] == "2026-05-09T06:13:20.123Z")
+        #expect(row["ticker"] == "BTC")
+        #expect(row["phase"] == "P1")
+        #expect(row["summary"] == "fine")
+        #expect(row["agent"] == "worker")
+        #expect(row["text"] == "fine")
+        #expect(row["position"] == "bullish")
+        #expect(row["type"] == "agent")
+        #expect(row["event"] == "phase:complete")
+        #expect(row["timestamp"] == "2026-05-09T06:13:22.123Z")
+        #expect(row["phase_start"] == "2027-01-15T08:00:00.250Z")
+        #expect(row["duration_ms"] == 1250.0)
+        #expect(row["attempts"] == 1)
+        #expect(row["step_end"] == "2027-01-15T08:00:01.500Z")
+        #expect(row["latency_ms"] == 40.0)
+        #expect(row["confidence"] == 72.5)
+    }
+
+    @Test func writesForAnUnknownExecutionFail() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let id = ExecutionID.make()
+        await #expect(throws: StoreError.unknownExecution(id.description)) {
+            try await store.commitPhase(
+                PhaseCommit(executionID: id, phase: Samples.phase("P1"), checkpoint: nil, events: []))
+        }
+    }
+
+    @Test func historyFiltersAndOrdersNewestFirst() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        var ids: [ExecutionID] = []
+        for index in 0..<5 {
+            let task = chainTask(phases: 2, id: index.isMultiple(of: 2) ? "even" : "odd")
+            let record = Samples.record(task: task)
+            ids.append(record.id)
+            try await store.executionStarted(record)
+            if index == 3 {
+                try await store.executionUpdated(
+                    ExecutionUpdate(executionID: record.id, status: .paused, reason: nil, events: []))
+            }
+        }
+        #expect(try await store.history(limit: 10).map(\.id) == ids.reversed())
+        #expect(try await store.history(limit: 2).map(\.id) == [ids[4], ids[3]])
+        #expect(try await store.entries(limit: 10, task: "even").map(\.id) == [ids[4], ids[2], ids[0]])
+        #expect(try await store.entries(limit: 10, task: "Chain task").count == 5)
+        #expect(try await store.entries(limit: 10, status: .paused).map(\.id) == [ids[3]])
+        #expect(try await store.entries(limit: 10, task: "even", status: .paused).isEmpty)
+    }
+
+    @Test func idsResolveFromUniquePrefixes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let first = ExecutionID(high: 0x0123_4567_89ab_7000, low: 0x8000_0000_0000_0001)
+        let second = ExecutionID(high: 0x0123_4567_89ac_7000, low: 0x8000_0000_0000_0002)
+        try await store.executionStarted(Samples.record(id: first))
+        try await store.executionStarted(Samples.record(id: second))
+        #expect(try await store.resolveID(first.description) == first)
+        #expect(try await store.resolveID("01234567-89ab") == first)
+        #expect(try await store.resolveID("01234567-89AC") == second)
+        await #expect(
+            throws: StoreError.ambiguousExecution("01234567", candidates: [first.description, second.description])
+        ) {
+            try await store.resolveID("01234567")
+        }
+        await #expect(throws: StoreError.unknownExecution("ffff")) { try await store.resolveID("ffff") }
+        await #expect(throws: StoreError.unknownExecution("xyz")) { try await store.resolveID("xyz") }
+    }
+}
+
+@Suite struct EventColumnTests {
+    /// The events table has one column per field of `ExecutionEvent`: a field added to the event
+    /// must get a column (and this list an entry), or the store would drop it silently.
+    @Test func everyEventFieldHasAColumn() {
+        let event = ExecutionEvent(kind: .executionStart, executionID: .make(), sequence: 1, timestamp: Date())
+        let fields = Mirror(reflecting: event).children.compactMap(\.label)
+        #expect(
+            fields == [
+                "kind", "executionID", "sequence", "timestamp", "task", "phase", "step", "stepType", "agent", "attempt",
+                "status", "message", "delay", "duration",
+            ])
+    }
+
+    @Test func everyFieldRoundTrips() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        let full = ExecutionEvent(
+            kind: .stepFailed, executionID: record.id, sequence: 2,
+            timestamp: Date(timeIntervalSinceReferenceDate: 1 / 3),
+            task: "t", phase: "p", step: 4, stepType: "agent", agent: "a", attempt: 3, status: "timeout",
+            message: "m\n\"q\"", delay: .milliseconds(250), duration: .nanoseconds(123_456_789))
+        try await store.executionUpdated(
+            ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: [full]))
+        #expect(try await store.events(of: record.id) == record.events + [full])
+    }
+}
