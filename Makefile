@@ -33,7 +33,7 @@ $(BENCH_VENV)/.installed: Benchmarks/peers/requirements.txt
 	touch $@
 
 lint:
-	$(SWIFT) format lint --recursive --strict Sources Tests
+	$(SWIFT) format lint --recursive --strict Sources Tests Benchmarks
 
 clean:
 	rm -rf .build

@@ -71,7 +71,8 @@ import Testing
 
     @Test func invalidGeneratedTaskIsReported() {
         #expect(throws: InvalidBenchTask.self) {
-            try BenchTask.parse("# T\n\n## Phase: A\ndependsOn: Missing\n\n### Steps\n- agent: bench - x\n", path: "bad.md")
+            try BenchTask.parse(
+                "# T\n\n## Phase: A\ndependsOn: Missing\n\n### Steps\n- agent: bench - x\n", path: "bad.md")
         }
     }
 }

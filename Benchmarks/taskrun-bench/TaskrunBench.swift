@@ -10,7 +10,9 @@ struct TaskrunBench {
         do {
             let options = try Options(Array(CommandLine.arguments.dropFirst()))
             if let workload = options.childWorkload {
-                let result = try await ChildWorkload(workload: workload, runs: options.runs, size: options.size, realFile: options.task).run()
+                let result = try await ChildWorkload(
+                    workload: workload, runs: options.runs, size: options.size, realFile: options.task
+                ).run()
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))

@@ -13,8 +13,11 @@ struct Orchestrator {
     }
 
     func run() async throws {
-        let myself = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let taskrun = options.taskrun ?? ((myself as NSString).deletingLastPathComponent as NSString).appendingPathComponent("taskrun")
+        let myself =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let taskrun =
+            options.taskrun
+            ?? ((myself as NSString).deletingLastPathComponent as NSString).appendingPathComponent("taskrun")
         var peers = options.peers
         if peers, !FileManager.default.isExecutableFile(atPath: options.python) {
             log("no Python at '\(options.python)' (make bench creates it); LangGraph columns are skipped")
@@ -36,7 +39,8 @@ struct Orchestrator {
                 if peers && workload.hasPeer {
                     do {
                         let script = (options.peerDirectory as NSString).appendingPathComponent("langgraph_bench.py")
-                        outcome.peer = try child(options.python, [script, workload.rawValue, "--runs", "\(options.runs)"])
+                        outcome.peer = try child(
+                            options.python, [script, workload.rawValue, "--runs", "\(options.runs)"])
                     } catch {
                         outcome.problems.append("LangGraph: \(error)")
                     }
@@ -49,7 +53,9 @@ struct Orchestrator {
         print(machineLine())
         print()
         print(table.markdown)
-        let problems = options.only.flatMap { workload in (outcomes[workload]?.problems ?? []).map { "\(workload.rawValue) \($0)" } }
+        let problems = options.only.flatMap { workload in
+            (outcomes[workload]?.problems ?? []).map { "\(workload.rawValue) \($0)" }
+        }
         if !problems.isEmpty {
             print("Not measured:")
             for problem in problems { print("- \(problem)") }
@@ -72,7 +78,8 @@ struct Orchestrator {
     private func child(_ executable: String, _ arguments: [String]) throws -> WorkloadResult {
         let outcome = try ChildProcess(executable: executable, arguments: arguments).run()
         guard outcome.status == 0 else {
-            throw UnexpectedOutcome(description: "'\(([executable] + arguments).joined(separator: " "))' exited \(outcome.status)")
+            throw UnexpectedOutcome(
+                description: "'\(([executable] + arguments).joined(separator: " "))' exited \(outcome.status)")
         }
         guard let line = outcome.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
             throw UnexpectedOutcome(description: "no JSON result from \(executable)")
@@ -87,14 +94,16 @@ struct Orchestrator {
         var outcome = Outcome()
         let runs = max(options.runs, 10)
         do {
-            outcome.ours = try processTimes("W6", runs: runs, ChildProcess(executable: taskrun, arguments: ["validate", options.task]))
+            outcome.ours = try processTimes(
+                "W6", runs: runs, ChildProcess(executable: taskrun, arguments: ["validate", options.task]))
         } catch {
             outcome.problems.append("taskrun: \(error)")
         }
         if peers {
             do {
                 outcome.peer = try processTimes(
-                    "W6", runs: runs, ChildProcess(executable: options.python, arguments: ["-c", "import langgraph.graph"]))
+                    "W6", runs: runs,
+                    ChildProcess(executable: options.python, arguments: ["-c", "import langgraph.graph"]))
             } catch {
                 outcome.problems.append("LangGraph: \(error)")
             }
@@ -108,7 +117,9 @@ struct Orchestrator {
         for run in 0..<(runs + 2) {
             let outcome = try process.run()
             guard outcome.status == 0 else {
-                throw UnexpectedOutcome(description: "'\(process.executable) \(process.arguments.joined(separator: " "))' exited \(outcome.status)")
+                throw UnexpectedOutcome(
+                    description:
+                        "'\(process.executable) \(process.arguments.joined(separator: " "))' exited \(outcome.status)")
             }
             if run >= 2 { times.append(outcome.wallSeconds * 1e3) }
             peak = max(peak, outcome.peakRSSKiB)
@@ -123,7 +134,8 @@ struct Orchestrator {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let memory = Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30)
         let date = ISO8601DateFormatter().string(from: Date())
-        return "taskrun-bench \(date): Linux \(release), \(cores) cores, \(Figure.number(memory)) GiB; \(options.runs) runs after a warm-up"
+        return
+            "taskrun-bench \(date): Linux \(release), \(cores) cores, \(Figure.number(memory)) GiB; \(options.runs) runs after a warm-up"
     }
 
     private func log(_ message: String) {

@@ -18,14 +18,21 @@ struct ResultTable {
         _ workload: String, _ figure: String, taskrun: String, peer: String = "—", target: Target = .none,
         value: Double?, rss: String = ""
     ) {
-        rows.append(Row(workload: workload, figure: figure, taskrun: taskrun, peer: peer, target: target, value: value, rss: rss))
+        rows.append(
+            Row(
+                workload: workload, figure: figure, taskrun: taskrun, peer: peer, target: target, value: value, rss: rss
+            ))
     }
 
     var markdown: String {
-        var text = "| Workload | Figure | taskrun median (min–max) | LangGraph median (min–max) | Target | Result | Peak RSS taskrun / LangGraph |\n"
+        var text =
+            "| Workload | Figure | taskrun median (min–max) | LangGraph median (min–max) | Target | Result | Peak RSS taskrun / LangGraph |\n"
         text += "|---|---|---|---|---|---|---|\n"
         for row in rows {
-            let cells = [row.workload, row.figure, row.taskrun, row.peer, row.target.text, row.target.verdict(row.value), row.rss]
+            let cells = [
+                row.workload, row.figure, row.taskrun, row.peer, row.target.text, row.target.verdict(row.value),
+                row.rss,
+            ]
             text += "| " + cells.joined(separator: " | ") + " |\n"
         }
         return text

@@ -35,13 +35,17 @@ struct Options {
         }
         while let argument = remaining.popFirst() {
             func value() throws -> String {
-                guard let value = remaining.popFirst() else { throw UsageError(description: "\(argument) needs a value") }
+                guard let value = remaining.popFirst() else {
+                    throw UsageError(description: "\(argument) needs a value")
+                }
                 return value
             }
             switch argument {
             case "--runs":
                 let text = try value()
-                guard let runs = Int(text), runs >= 1 else { throw UsageError(description: "--runs must be ≥ 1, got '\(text)'") }
+                guard let runs = Int(text), runs >= 1 else {
+                    throw UsageError(description: "--runs must be ≥ 1, got '\(text)'")
+                }
                 self.runs = runs
             case "--only":
                 only = try value().split(separator: ",").map { name in
@@ -58,10 +62,15 @@ struct Options {
             case "--json": json = try value()
             case "--size":
                 let text = try value()
-                guard let size = Int(text), size >= 1 else { throw UsageError(description: "--size must be ≥ 1, got '\(text)'") }
+                guard let size = Int(text), size >= 1 else {
+                    throw UsageError(description: "--size must be ≥ 1, got '\(text)'")
+                }
                 self.size = size
             case "-h", "--help":
-                throw UsageError(description: "usage: taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR] [--taskrun PATH] [--task FILE] [--json FILE]")
+                throw UsageError(
+                    description:
+                        "usage: taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR] [--taskrun PATH] [--task FILE] [--json FILE]"
+                )
             default: throw UsageError(description: "unknown argument '\(argument)'")
             }
         }

@@ -75,7 +75,8 @@ struct ExecutorWorkloads {
             let stops = agents.stops
             guard result.status == .aborted, stops.count == sizes.inFlightCalls, let last = stops.last else {
                 throw UnexpectedOutcome(
-                    description: "abort ended \(result.status) with \(stops.count) of \(sizes.inFlightCalls) calls stopped")
+                    description:
+                        "abort ended \(result.status) with \(stops.count) of \(sizes.inFlightCalls) calls stopped")
             }
             if run > 0 {  // run 0 is the warm-up
                 latencies.append((last - requested).seconds * 1e3)

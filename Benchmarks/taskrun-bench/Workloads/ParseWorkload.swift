@@ -1,6 +1,6 @@
 import CCmark
-import Foundation
 import CLibYAML
+import Foundation
 import TaskrunCore
 
 /// W5: parse and validate committee-sized task files on one core, against the floor of the same
@@ -90,7 +90,9 @@ struct ParseWorkload {
     /// reads the config block's events. Returns a count so the work cannot be optimised away.
     static func floorParse(_ file: [UInt8]) -> Int {
         let document = file.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { cmark_parse_document($0.baseAddress, $0.count, CMARK_OPT_SOURCEPOS) }
+            buffer.withMemoryRebound(to: CChar.self) {
+                cmark_parse_document($0.baseAddress, $0.count, CMARK_OPT_SOURCEPOS)
+            }
         }
         guard let document else { return 0 }
         defer { cmark_node_free(document) }

@@ -130,14 +130,16 @@ enum TaskFiles {
         for round in rounds {
             text += "## Phase: \(round.name)\ndependsOn: \(previous)\nparallel: \(round.parallel)\ntimeout: 3 minutes\n"
             text += "In round \(round.name) of review \(index), each member works on the proposal in turn and states a"
-            text += " position (bullish, bearish or neutral) with a confidence from 0 to 100 and the evidence for it.\n\n"
+            text +=
+                " position (bullish, bearish or neutral) with a confidence from 0 to 100 and the evidence for it.\n\n"
             text += "### Agents\n" + round.agents.map { "- \($0)\n" }.joined() + "\n### Steps\n"
             for agent in round.agents {
                 text += "- agent: \(agent) - As \(agent), assess {{input.ticker}} for a {{input.amount}} USD position"
                 text += " over a {{input.timeHorizon}} horizon at {{input.riskTolerance}} risk tolerance, naming the"
                 text += " evidence that matters most in round \(round.name)\n"
             }
-            text += round.name == "Validation"
+            text +=
+                round.name == "Validation"
                 ? "- validation: len(phases.Analysis.responses) >= 5\n- validation: Every major risk raised in the Analysis phase has been addressed\n"
                 : "- aggregate: consensus - Weigh the positions of round \(round.name) by confidence\n"
             text += "\n### Outputs\n- \(round.name.replacingOccurrences(of: " ", with: ""))Report\n\n"

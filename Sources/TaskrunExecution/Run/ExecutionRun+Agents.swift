@@ -27,11 +27,13 @@ extension ExecutionRun {
     ) async throws -> AgentResponse {
         var attempt = 1
         while true {
-            let request = beginQuery(agentID, prompt: prompt, format: format, purpose: purpose, context: context, attempt: attempt)
+            let request = beginQuery(
+                agentID, prompt: prompt, format: format, purpose: purpose, context: context, attempt: attempt)
             let started = clock.now
             do {
                 let response = try await core.agents.query(request)
-                return recordResponse(response, started: started, context: context, request: request, recordsReply: recordsReply)
+                return recordResponse(
+                    response, started: started, context: context, request: request, recordsReply: recordsReply)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 let delay = try recordFailure(error, context: context, request: request)
