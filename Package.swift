@@ -82,6 +82,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "taskrun", dependencies: ["TaskrunCLI"]),
+        // What users copy: a custom step strategy registered in Swift (run by ExamplesTests).
+        .executableTarget(
+            name: "custom-strategy-example",
+            dependencies: ["TaskrunCore", "TaskrunExecution"],
+            path: "Examples/CustomStrategy"
+        ),
 
         // Fixtures are read through #filePath, not bundled as resources.
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"], exclude: ["Fixtures"]),
