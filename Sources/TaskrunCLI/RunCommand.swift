@@ -39,6 +39,11 @@ struct RunCommand: AsyncParsableCommand {
         case ndjson
     }
 
+    /// What stdout carries at the end of a run.
+    enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
+        case markdown, json
+    }
+
     /// Exit statuses beyond the shared ones (``ExitStatus``).
     enum RunStatus {
         static let timeout: Int32 = 3
@@ -81,7 +86,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the full result as JSON to this file.", valueName: "file.json"))
     var output: String?
 
+    @Option(help: "What to print at the end: markdown (the report) or json (the full result).")
+    var format: ResultFormat = .markdown
+
+    @Flag(name: .customLong("quiet"), help: "Show no progress, only the report.")
+    var quiet = false
+
+    @Flag(name: .customLong("verbose"), help: "Show every event as a line of progress.")
+    var verbose = false
+
     func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+        if format == .json && events != nil {
+            throw ValidationError("--format json and --events ndjson would both print on stdout; pick one")
+        }
         if let maxConcurrentPhases, maxConcurrentPhases < 1 {
             throw ValidationError("--max-concurrent-phases must be at least 1, got \(maxConcurrentPhases)")
         }
@@ -122,6 +140,9 @@ struct RunCommand: AsyncParsableCommand {
             context.writeError("hint: an interrupted execution exists: taskrun resume \(previous.id)\n")
         }
         let stream = events == nil ? nil : executor.events
+        // With --events, stdout already narrates the run.
+        let mode = events == nil ? ProgressMode.choose(quiet: quiet, verbose: verbose, context: context) : .quiet
+        let progressStream = mode == .quiet ? nil : executor.events
         let handle: ExecutionHandle
         do {
             handle = try executor.start(task, input: input, options: options)
@@ -130,6 +151,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let printer = stream.map { stream in Task { await Self.printEvents(stream, of: handle.id, in: context) } }
+        let board = ProgressBoard(title: task.metadata.name, phases: task.phases.map(\.name))
+        let progress = progressStream.map { stream in
+            Task { await ProgressDisplay.standard(mode, context: context).run(stream, of: handle.id, board: board) }
+        }
         let interrupts = InterruptHandler()
         let ending = await interrupts.supervise(
             handle, executor: executor, grace: try TaskDuration.parse(grace).duration
@@ -139,17 +164,32 @@ struct RunCommand: AsyncParsableCommand {
         interrupts.stop()
         guard case .finished(let result) = ending else {
             printer?.cancel()
+            progress?.cancel()
+            _ = await progress?.value
             context.writeError("paused: resume with taskrun resume \(handle.id)\n")
             throw ExitCode(RunStatus.interrupted)
         }
         await printer?.value
+        // The progress display ends before the report starts, so the two never interleave.
+        _ = await progress?.value
 
         let write = events == nil ? context.writeOutput : context.writeError
-        write(Self.summary(of: result))
+        switch format {
+        case .markdown: write(ExecutionReport(result).markdown())
+        case .json:
+            do {
+                let data = try Self.encoder(pretty: true).encode(result)
+                context.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
+            } catch {
+                context.printError("cannot encode the result: \(error)")
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
         if let output {
             do {
                 try Self.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: locator.absolute(output)))
-                write("result written to \(output)\n")
+                // Keep stdout pure JSON with --format json.
+                (format == .json ? context.writeError : write)("result written to \(output)\n")
             } catch {
                 context.printError("cannot write '\(output)': \(error.localizedDescription)")
                 throw ExitCode(ExitStatus.failure)
