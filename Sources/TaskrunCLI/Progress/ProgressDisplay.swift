@@ -101,6 +101,8 @@ struct ProgressDisplay: Sendable {
             if mode == .live { write(screen.draw(renderer.frame(board, now: now(), tick: tick))) }
             if board.isFinished { break }
         }
+        // A blank line sets the finished list apart from the report that follows on the terminal.
+        if mode == .live && board.isFinished { write("\n") }
         return board
     }
 }
