@@ -13,8 +13,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a task.",
         discussion: """
-            Runs the phases of a task as soon as their dependencies are done, and prints each \
-            phase's status, duration and agents, then the outputs of the last phase.
+            Runs the phases of a task as soon as their dependencies are done. While it runs, the \
+            phases are shown on stderr (a live list on a terminal, one line per event otherwise, \
+            every event with --verbose, nothing with --quiet); at the end a markdown report goes to \
+            stdout: the verdict or answer, the agents' positions, agreement and dissent, key risks \
+            and per-phase timing. --format json prints the full result instead.
 
             Inputs are typed by the task's requirements: --input amount=10000 is a number when \
             'amount' is declared as one. --input values win over --input-file values. With \

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TaskrunExecution
 
@@ -144,5 +145,53 @@ import TaskrunExecution
                 == .plain)
         #expect(ProgressMode.choose(quiet: true, verbose: false, context: context(terminal: true)) == .quiet)
         #expect(ProgressMode.choose(quiet: false, verbose: true, context: context(terminal: true)) == .verbose)
+    }
+}
+
+/// The display driver: events in, the exact text written out, with a fixed clock and no ticks.
+@Suite struct ProgressDisplayTests {
+    final class Sink: Sendable {
+        let text = Mutex("")
+    }
+
+    static func show(_ mode: ProgressMode) async -> (String, ProgressBoard) {
+        let sink = Sink()
+        let display = ProgressDisplay(
+            mode: mode, renderer: ProgressRenderer(colors: false), write: { text in sink.text.withLock { $0 += text } },
+            now: { ProgressRenderingTests.epoch.addingTimeInterval(3) })
+        let (events, continuation) = AsyncStream.makeStream(of: ExecutionEvent.self)
+        // Another execution's events are ignored.
+        var stranger = ProgressRenderingTests.events[1]
+        stranger.executionID = ExecutionID(high: 9, low: 9)
+        continuation.yield(stranger)
+        for event in ProgressRenderingTests.events { continuation.yield(event) }
+        let board = await display.run(
+            events, of: ProgressRenderingTests.id,
+            board: ProgressBoard(title: "Demo", phases: ["Gather", "Analysis", "Extra", "Review"]))
+        continuation.finish()
+        return (sink.text.withLock { $0 }, board)
+    }
+
+    @Test func liveModeEndsWithTheFinalFrameAndABlankLine() async {
+        let (text, board) = await Self.show(.live)
+        #expect(board.ending == .executionError)
+        let frames = text.components(separatedBy: "\u{1B}[5A\r")
+        // The first frame, then one redraw per event that changed the list.
+        #expect(frames.count > 5)
+        #expect(
+            frames.last
+                == [
+                    "Demo  failed 2.5s", "  ✓ Gather    done        0.2s",
+                    "  ✓ Analysis  done        1.4s  2/2 agents  1 retry", "  - Extra     skipped",
+                    "  ✗ Review    timeout     0.8s",
+                ].map { "\u{1B}[2K" + $0 + "\n" }.joined() + "\n")
+    }
+
+    @Test func plainAndQuietModes() async {
+        let (plain, _) = await Self.show(.plain)
+        #expect(plain.split(separator: "\n").count == 9)
+        #expect(!plain.contains("\u{1B}"))
+        let (quiet, _) = await Self.show(.quiet)
+        #expect(quiet.isEmpty)
     }
 }
