@@ -48,7 +48,8 @@ import Testing
         #expect(report.hasPrefix("# Investment Committee Meeting (investment-committee): completed in "))
         for section in [
             "## Verdict: BUY BTC", "| Confidence", "| Position size | $7,200 of $10,000 proposed", "| Entry",
-            "| Stop-loss", "| Take-profit", "## Positions", "| contrarian-investor | bearish", "## Agreement and dissent",
+            "| Stop-loss", "| Take-profit", "## Positions", "| contrarian-investor | bearish",
+            "## Agreement and dissent",
             "Dissent:", "## Key risks", "## Timing", "| Analysis    | completed",
         ] {
             #expect(report.contains(section), "missing \(section)")

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TaskrunExecution
+import Testing
 
 @testable import TaskrunCLI
 
@@ -141,7 +141,8 @@ import TaskrunExecution
         #expect(ProgressMode.choose(quiet: false, verbose: false, context: context(terminal: true)) == .live)
         #expect(ProgressMode.choose(quiet: false, verbose: false, context: context(terminal: false)) == .plain)
         #expect(
-            ProgressMode.choose(quiet: false, verbose: false, context: context(terminal: true, environment: ["NO_COLOR": "1"]))
+            ProgressMode.choose(
+                quiet: false, verbose: false, context: context(terminal: true, environment: ["NO_COLOR": "1"]))
                 == .plain)
         #expect(ProgressMode.choose(quiet: true, verbose: false, context: context(terminal: true)) == .quiet)
         #expect(ProgressMode.choose(quiet: false, verbose: true, context: context(terminal: true)) == .verbose)

@@ -64,7 +64,9 @@ struct ProgressRenderer: Sendable {
     /// The plain line for `event` (already applied to `board`), or `nil` for events the plain mode
     /// leaves out; `verbose` gives a line for every event.
     func line(for event: ExecutionEvent, board: ProgressBoard, verbose: Bool) -> String? {
-        let stamp = "[" + Self.elapsed(event.timestamp.timeIntervalSince(board.startedAt ?? event.timestamp))
+        let stamp =
+            "["
+            + Self.elapsed(event.timestamp.timeIntervalSince(board.startedAt ?? event.timestamp))
             .leftPadded(to: 6) + "] "
         if verbose { return stamp + Self.describe(event) }
         let row = event.phase.flatMap { name in board.rows.first { $0.name == name } }

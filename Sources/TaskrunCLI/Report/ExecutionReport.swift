@@ -206,7 +206,9 @@ struct ExecutionReport: Sendable {
     static func agreement(_ stances: [Stance], majority: String?) -> [String] {
         guard let majority else { return [] }
         let backers = stances.filter { $0.position == majority }
-        return ["\(backers.count) of \(stances.count) agents are \(majority): \(backers.map(\.agent).joined(separator: ", "))"]
+        return [
+            "\(backers.count) of \(stances.count) agents are \(majority): \(backers.map(\.agent).joined(separator: ", "))"
+        ]
     }
 
     static func dissent(_ stances: [Stance], majority: String?) -> [String] {

@@ -31,7 +31,8 @@ struct MarkdownTable {
             return "| " + padded.joined(separator: " | ") + " |"
         }
         let rule = widths.enumerated().map { column, width in
-            rightAligned.contains(column) ? String(repeating: "-", count: width - 1) + ":" : String(repeating: "-", count: width)
+            rightAligned.contains(column)
+                ? String(repeating: "-", count: width - 1) + ":" : String(repeating: "-", count: width)
         }
         let lines = [line(titles), "| " + rule.joined(separator: " | ") + " |"] + cleaned.map(line)
         return lines.joined(separator: "\n") + "\n"
