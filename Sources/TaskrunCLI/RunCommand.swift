@@ -13,8 +13,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a task.",
         discussion: """
-            Runs the phases of a task as soon as their dependencies are done, and prints each \
-            phase's status, duration and agents, then the outputs of the last phase.
+            Runs the phases of a task as soon as their dependencies are done. While it runs, the \
+            phases are shown on stderr (a live list on a terminal, one line per event otherwise, \
+            every event with --verbose, nothing with --quiet); at the end a markdown report goes to \
+            stdout: the verdict or answer, the agents' positions, agreement and dissent, key risks \
+            and per-phase timing. --format json prints the full result instead.
 
             Inputs are typed by the task's requirements: --input amount=10000 is a number when \
             'amount' is declared as one. --input values win over --input-file values. With \
@@ -37,6 +40,11 @@ struct RunCommand: AsyncParsableCommand {
     /// How events are printed while the task runs.
     enum EventFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson
+    }
+
+    /// What stdout carries at the end of a run.
+    enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
+        case markdown, json
     }
 
     /// Exit statuses beyond the shared ones (``ExitStatus``).
@@ -81,7 +89,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the full result as JSON to this file.", valueName: "file.json"))
     var output: String?
 
+    @Option(help: "What to print at the end: markdown (the report) or json (the full result).")
+    var format: ResultFormat = .markdown
+
+    @Flag(name: .customLong("quiet"), help: "Show no progress, only the report.")
+    var quiet = false
+
+    @Flag(name: .customLong("verbose"), help: "Show every event as a line of progress.")
+    var verbose = false
+
     func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+        if format == .json && events != nil {
+            throw ValidationError("--format json and --events ndjson would both print on stdout; pick one")
+        }
         if let maxConcurrentPhases, maxConcurrentPhases < 1 {
             throw ValidationError("--max-concurrent-phases must be at least 1, got \(maxConcurrentPhases)")
         }
@@ -122,6 +143,9 @@ struct RunCommand: AsyncParsableCommand {
             context.writeError("hint: an interrupted execution exists: taskrun resume \(previous.id)\n")
         }
         let stream = events == nil ? nil : executor.events
+        // With --events, stdout already narrates the run.
+        let mode = events == nil ? ProgressMode.choose(quiet: quiet, verbose: verbose, context: context) : .quiet
+        let progressStream = mode == .quiet ? nil : executor.events
         let handle: ExecutionHandle
         do {
             handle = try executor.start(task, input: input, options: options)
@@ -130,6 +154,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let printer = stream.map { stream in Task { await Self.printEvents(stream, of: handle.id, in: context) } }
+        let board = ProgressBoard(title: task.metadata.name, phases: task.phases.map(\.name))
+        let progress = progressStream.map { stream in
+            Task { await ProgressDisplay.standard(mode, context: context).run(stream, of: handle.id, board: board) }
+        }
         let interrupts = InterruptHandler()
         let ending = await interrupts.supervise(
             handle, executor: executor, grace: try TaskDuration.parse(grace).duration
@@ -139,17 +167,32 @@ struct RunCommand: AsyncParsableCommand {
         interrupts.stop()
         guard case .finished(let result) = ending else {
             printer?.cancel()
+            progress?.cancel()
+            _ = await progress?.value
             context.writeError("paused: resume with taskrun resume \(handle.id)\n")
             throw ExitCode(RunStatus.interrupted)
         }
         await printer?.value
+        // The progress display ends before the report starts, so the two never interleave.
+        _ = await progress?.value
 
         let write = events == nil ? context.writeOutput : context.writeError
-        write(Self.summary(of: result))
+        switch format {
+        case .markdown: write(ExecutionReport(result).markdown())
+        case .json:
+            do {
+                let data = try Self.encoder(pretty: true).encode(result)
+                context.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
+            } catch {
+                context.printError("cannot encode the result: \(error)")
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
         if let output {
             do {
                 try Self.encoder(pretty: true).encode(result).write(to: URL(fileURLWithPath: locator.absolute(output)))
-                write("result written to \(output)\n")
+                // Keep stdout pure JSON with --format json.
+                (format == .json ? context.writeError : write)("result written to \(output)\n")
             } catch {
                 context.printError("cannot write '\(output)': \(error.localizedDescription)")
                 throw ExitCode(ExitStatus.failure)
@@ -314,45 +357,6 @@ struct RunCommand: AsyncParsableCommand {
             }
             if event.kind.isTerminal { return }
         }
-    }
-
-    /// The readable summary: one line per phase, warnings, the reason, the last phase's outputs.
-    static func summary(of result: ExecutionResult) -> String {
-        var lines = ["\(result.taskName) (\(result.taskID)): \(result.status) in \(format(result.duration))"]
-        lines.append("execution \(result.executionID)")
-        let width = min(32, result.phases.map(\.name.count).max() ?? 0)
-        for phase in result.phases {
-            let mark =
-                switch phase.status {
-                case .completed: "✓"
-                case .failed, .timeout, .aborted: "✗"
-                case .skipped: "-"
-                default: "·"
-                }
-            var line =
-                "  \(mark) \(phase.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(phase.status.rawValue)"
-            if let duration = phase.duration { line += "  \(format(duration))" }
-            let agents = phase.steps.filter { $0.type == "agent" && $0.status != .skipped && $0.status != .pending }
-            if !agents.isEmpty {
-                line += "  \(agents.filter { $0.status == .completed }.count)/\(agents.count) agents"
-            }
-            if phase.attempts > 1 { line += "  \(phase.attempts) attempts" }
-            lines.append(line)
-            lines += phase.errors.map { "      error: \($0)" }
-        }
-        lines += result.warnings.map { "warning: \($0)" }
-        if let reason = result.reason { lines.append("reason: \(reason)") }
-        if let final = result.finalPhase, let phase = result[phase: final] {
-            func text(_ value: JSONValue) -> String { value["text"]?.stringValue ?? value.compactDescription }
-            if phase.outputs.isEmpty {
-                if let value = result.finalResult { lines.append("result (\(final)): \(text(value))") }
-            } else {
-                for (name, value) in phase.outputs.sorted(by: { $0.key < $1.key }) {
-                    lines.append("\(final) → \(name): \(text(value))")
-                }
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     static func format(_ duration: Duration) -> String {

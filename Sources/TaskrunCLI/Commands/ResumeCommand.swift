@@ -101,7 +101,7 @@ struct ResumeCommand: AsyncParsableCommand {
             context.writeError("paused: resume with taskrun resume \(id)\n")
             throw ExitCode(130)
         case .finished(let result):
-            context.writeOutput(RunCommand.summary(of: result))
+            context.writeOutput(ExecutionReport(result).markdown())
             if let output {
                 let path = store.tasks.locator(in: context).absolute(output)
                 do {

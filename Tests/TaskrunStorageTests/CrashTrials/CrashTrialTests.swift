@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import Synchronization
 import TaskrunCore
 import TaskrunExecution
 import Testing
@@ -13,165 +11,62 @@ import Testing
     import Darwin
 #endif
 
-/// A reproducible source of random numbers (SplitMix64).
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
-
-/// This test binary, started again as a crash-trial child (see `CrashChild`).
-final class ChildProcess: Sendable {
-    /// The test binary: the parent runs it again with a filter that selects the child test.
-    static var binary: String? {
-        let path = ProcessInfo.processInfo.arguments.first.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        guard let path, FileManager.default.isExecutableFile(atPath: path), path.hasSuffix(".xctest") else {
-            return nil
-        }
-        return path
-    }
-
-    let process: Process
-    /// Lines the child printed (`mark <phase>`, `execution <id>`, `paused: …`, `finished <status>`).
-    let lines: AsyncStream<String>
-    private let exited: AsyncStream<Int32>
-    private let output = PrintedLines()
-
-    /// Everything the child printed, kept for messages.
-    final class PrintedLines: Sendable {
-        let lines = Mutex<[String]>([])
-    }
-
-    init(mode: String, store: String, marks: String, run: Int, execution: ExecutionID?) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary ?? "/nonexistent")
-        process.arguments = ["--testing-library", "swift-testing", "--filter", "crashTrialChild"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[CrashChildEnvironment.mode] = mode
-        environment[CrashChildEnvironment.store] = store
-        environment[CrashChildEnvironment.marks] = marks
-        environment[CrashChildEnvironment.run] = String(run)
-        environment[CrashChildEnvironment.execution] = execution?.description
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
-        self.lines = lines
-        let pending = Mutex(Data())
-        let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            guard !chunk.isEmpty else {
-                handle.readabilityHandler = nil
-                lineSink.finish()
-                return
-            }
-            let complete = pending.withLock { buffer -> [String] in
-                buffer.append(chunk)
-                var found: [String] = []
-                while let newline = buffer.firstIndex(of: 0x0A) {
-                    found.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                }
-                return found
-            }
-            output.lines.withLock { $0.append(contentsOf: complete) }
-            for line in complete { lineSink.yield(line) }
-        }
-        let (exited, exitSink) = AsyncStream.makeStream(of: Int32.self)
-        self.exited = exited
-        process.terminationHandler = { process in
-            exitSink.yield(process.terminationStatus)
-            exitSink.finish()
-        }
-        try process.run()
-    }
-
-    /// Waits until the child printed `count` mark lines; `false` when it ended first.
-    func waitForMarks(_ count: Int) async -> Bool {
-        guard count > 0 else { return true }
-        var seen = 0
-        for await line in lines where line.hasPrefix("mark ") {
-            seen += 1
-            if seen >= count { return true }
-        }
-        return false
-    }
-
-    /// Waits until the child printed `line`; `false` when it ended first.
-    func waitForLine(_ line: String) async -> Bool {
-        for await printed in lines where printed == line { return true }
-        return false
-    }
-
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
-
-    /// The exit status (or the number of the signal that ended it).
-    func exitStatus() async -> Int32 {
-        for await status in exited { return status }
-        return process.terminationStatus
-    }
-
-    var printed: [String] { output.lines.withLock { $0 } }
-}
-
-@Suite(.serialized, .enabled(if: ChildProcess.binary != nil, "needs the test binary to start children"))
+/// The crash trials of issue 4, through the real `taskrun` executable: `taskrun run` and
+/// `taskrun resume` as child processes, killed with SIGKILL or interrupted with SIGINT/SIGTERM,
+/// whose command agents mark each phase's side effect in a file.
+@Suite(.serialized)
 struct CrashTrialTests {
-    /// What the marks file says: for each run, the phases whose agent ran (their side effect).
-    private static func marks(at path: String) -> [Int: [String]] {
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        var byRun: [Int: [String]] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let run = Int(parts[0]) else { continue }
-            byRun[run, default: []].append(String(parts[1]))
-        }
-        return byRun
-    }
-
-    /// The phases committed for good (completed or skipped) in the only execution of the store.
+    /// The committed phases (completed or skipped), the execution and its status, of the only
+    /// execution of the store; none when the child was killed before it recorded one.
     private static func committed(in path: String) async throws -> (ExecutionID?, Set<String>, ExecutionStatus?) {
-        // Killed before it even created the store.
         guard FileManager.default.fileExists(atPath: path) else { return (nil, [], nil) }
         let store = try SQLiteHistoryStore(path: path, configuration: .init(createIfMissing: false))
         defer { try? store.close() }
-        guard let entry = try await store.history(limit: 2).first else { return (nil, [], nil) }
+        let entries = try await store.history(limit: 2)
+        #expect(entries.count <= 1, "more than one execution in \(path)")
+        guard let entry = entries.first else { return (nil, [], nil) }
         let phases = try await store.loadExecution(entry.id)?.phases ?? []
         return (
             entry.id, Set(phases.filter { $0.status == .completed || $0.status == .skipped }.map(\.name)), entry.status
         )
     }
 
-    /// The result of the task run once, uninterrupted, in this process.
-    private static func reference(in directory: TemporaryDirectory) async throws -> ExecutionResult {
-        let agents = MarkingAgents(marksPath: directory.file("reference-marks"), run: "0", announces: false)
-        let executor = TaskExecutor(configuration: .init(maxConcurrentPhases: 4), agents: agents)
-        return try await executor.execute(crashTrialTask(), input: ["ticker": "BTC"])
+    private static func requireExecutable() throws {
+        _ = try #require(
+            TaskrunExecutable.path,
+            "no built taskrun executable next to the test binary: build every product first (swift build --build-tests)"
+        )
+    }
+
+    /// The result of the task run once, uninterrupted, by `taskrun run`.
+    private static func reference(in fixture: CrashTrialFixture) async throws -> ExecutionResult {
+        let store = fixture.directory.file("reference.sqlite")
+        let child = try fixture.start(
+            ["run", CrashTrialFixture.taskFile], store: store, marks: fixture.directory.file("reference.marks"),
+            run: 1, tag: "reference")
+        let outcome = await child.outcome()
+        #expect(outcome.status == 0 && !outcome.signaled, "reference run: \(outcome.stderr)")
+        let (id, _, _) = try await committed(in: store)
+        let opened = try SQLiteHistoryStore(path: store)
+        defer { try? opened.close() }
+        let execution = try #require(id)
+        return try #require(try await opened.loadExecution(execution)?.result)
     }
 
     @Test func killedAtRandomMomentsThenResumedUntilComplete() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
-        let reference = try await Self.reference(in: directory)
+        try Self.requireExecutable()
+        let fixture = try CrashTrialFixture()
+        defer { fixture.cleanUp() }
+        var events = ChildEvents(fixture.channel)
+        let reference = try await Self.reference(in: fixture)
         #expect(reference.status == .completed)
+        let phaseCount = CrashTrialFixture.phaseNames.count
+        #expect(reference.phases.map(\.name) == CrashTrialFixture.phaseNames)
         var random = SeededRandom(seed: 0x7A5C_0004)
-        let phaseCount = crashTrialTask().phases.count
         var kills = 0
         for trial in 0..<25 {
-            let store = directory.file("trial-\(trial).sqlite")
-            let marks = directory.file("trial-\(trial).marks")
+            let store = fixture.directory.file("trial-\(trial).sqlite")
+            let marks = fixture.directory.file("trial-\(trial).marks")
             var execution: ExecutionID?
             var committedBy: [String: Int] = [:]
             var run = 0
@@ -180,22 +75,28 @@ struct CrashTrialTests {
                 run += 1
                 #expect(run <= 12, "trial \(trial) did not complete")
                 if run > 12 { break }
-                let child = try ChildProcess(mode: "crash", store: store, marks: marks, run: run, execution: execution)
-                // Kill most runs, at a random mark plus a random fraction of a phase; let every run
-                // after the fifth finish, so each trial completes.
+                let tag = "t\(trial)r\(run)"
+                let arguments =
+                    execution.map { ["resume", $0.description] }
+                    ?? ["run", CrashTrialFixture.taskFile, "--max-concurrent-phases", "4"]
+                let child = try fixture.start(arguments, store: store, marks: marks, run: run, tag: tag)
+                // Kill most runs, right after a random number of agents marked their side effect (the
+                // kill then lands while that agent answers, or its phase commits, or later); let every
+                // run after the fifth finish, so each trial completes.
                 if run <= 5, random.next(below: 10) < 8 {
-                    let target = random.next(below: phaseCount)
-                    if await child.waitForMarks(target) {
-                        try await Task.sleep(for: .microseconds(random.next(below: 3000)))
+                    if await events.waitForMarks(random.next(below: phaseCount), of: tag) {
                         child.signal(SIGKILL)
                     }
                 }
-                let status = await child.exitStatus()
-                if child.process.terminationReason == .uncaughtSignal {
-                    #expect(status == SIGKILL)
+                let outcome = await child.outcome()
+                if outcome.signaled {
+                    #expect(outcome.status == SIGKILL)
                     kills += 1
                 } else {
-                    #expect(status == 0, "trial \(trial) run \(run) exited with \(status): \(child.printed.suffix(3))")
+                    #expect(
+                        outcome.status == 0,
+                        "trial \(trial) run \(run) `\(arguments.joined(separator: " "))` exited with \(outcome.status): \(outcome.stderr)"
+                    )
                 }
                 let (id, committed, stored) = try await Self.committed(in: store)
                 if let id {
@@ -205,8 +106,9 @@ struct CrashTrialTests {
                 for phase in committed where committedBy[phase] == nil { committedBy[phase] = run }
                 finished = stored == .completed
             }
-            // Exactly once for committed phases: no run after the one that committed a phase ran it again.
-            let byRun = Self.marks(at: marks)
+            // Exactly once for committed phases: no run after the one that committed a phase ran its
+            // agent again. (In-flight phases may run again: at least once.)
+            let byRun = CrashTrialFixture.marks(at: marks)
             for (run, phases) in byRun {
                 for phase in phases {
                     if let committedRun = committedBy[phase] {
@@ -216,16 +118,23 @@ struct CrashTrialTests {
                     }
                 }
             }
+            #expect(Set(byRun.values.joined()) == Set(CrashTrialFixture.phaseNames), "trial \(trial): phases never ran")
             #expect(
                 committedBy.count == phaseCount,
                 "trial \(trial): \(committedBy.count) of \(phaseCount) phases committed")
             // The same result as an uninterrupted run, and a healthy file with nothing left to resume.
             let opened = try SQLiteHistoryStore(path: store)
+            defer { try? opened.close() }
             let id = try #require(execution)
             let result = try #require(try await opened.loadExecution(id)?.result)
             #expect(result.status == .completed)
-            #expect(result.phases.map(\.outputs) == reference.phases.map(\.outputs))
-            #expect(result.finalResult == reference.finalResult)
+            #expect(result.phases.map(\.name) == reference.phases.map(\.name))
+            #expect(result.phases.map(\.status) == reference.phases.map(\.status))
+            #expect(
+                result.phases.map { JSONValue.object($0.outputs).withoutLatency }
+                    == reference.phases.map { JSONValue.object($0.outputs).withoutLatency },
+                "trial \(trial): outputs differ from the uninterrupted run's")
+            #expect(result.finalResult?.withoutLatency == reference.finalResult?.withoutLatency)
             #expect(try await opened.integrityCheck() == ["ok"])
             #expect(try await opened.resumableExecutions().isEmpty)
             #expect(try await opened.history(limit: 10).map(\.status) == [.completed])
@@ -235,54 +144,65 @@ struct CrashTrialTests {
         #expect(kills >= 25, "only \(kills) runs were killed")
     }
 
-    /// Starts an interruptible child and waits until `marks` phases ran.
-    private func interruptible(_ directory: TemporaryDirectory, marks: Int) async throws -> ChildProcess {
-        let child = try ChildProcess(
-            mode: "interruptible", store: directory.file("h.sqlite"), marks: directory.file("marks"), run: 1,
-            execution: nil)
-        #expect(await child.waitForMarks(marks))
-        return child
-    }
-
     @Test(arguments: [SIGINT, SIGTERM])
     func aSignalPausesAndResumeFinishes(_ signal: Int32) async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
-        let child = try await interruptible(directory, marks: 6)
+        try Self.requireExecutable()
+        let fixture = try CrashTrialFixture()
+        defer { fixture.cleanUp() }
+        var events = ChildEvents(fixture.channel)
+        let store = fixture.directory.file("h.sqlite")
+        let marks = fixture.directory.file("marks")
+        let child = try fixture.start(
+            ["run", CrashTrialFixture.taskFile], store: store, marks: marks, run: 1, tag: "run")
+        #expect(await events.waitForMarks(6, of: "run"))
         child.signal(signal)
-        #expect(await child.exitStatus() == 130)
-        let id = try #require(
-            child.printed.first { $0.hasPrefix("execution ") }.flatMap { ExecutionID(String($0.dropFirst(10))) })
-        #expect(child.printed.contains("paused: resume with taskrun resume \(id)"))
-        let store = try SQLiteHistoryStore(path: directory.file("h.sqlite"))
-        let paused = try #require(try await store.loadDetails(id))
+        let outcome = await child.outcome()
+        #expect(!outcome.signaled && outcome.status == 130, "\(outcome.stderr)")
+        let (found, _, _) = try await Self.committed(in: store)
+        let id = try #require(found)
+        #expect(outcome.stderr.contains("paused: resume with taskrun resume \(id)\n"), "\(outcome.stderr)")
+        let opened = try SQLiteHistoryStore(path: store)
+        defer { try? opened.close() }
+        let paused = try #require(try await opened.loadDetails(id))
         #expect(paused.execution.status == .paused)
         #expect(paused.standing == .paused)
         #expect(paused.execution.reason == (signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"))
         let committed = Set(paused.execution.phases.filter { $0.status == .completed }.map(\.name))
         #expect(!committed.isEmpty)
 
-        let resumed = try ChildProcess(
-            mode: "crash", store: directory.file("h.sqlite"), marks: directory.file("marks"), run: 2, execution: id)
-        #expect(await resumed.exitStatus() == 0)
-        #expect(try await store.loadExecution(id)?.status == .completed)
-        let rerun = Set(Self.marks(at: directory.file("marks"))[2] ?? [])
+        let resumed = try fixture.start(["resume", id.description], store: store, marks: marks, run: 2, tag: "resume")
+        let resumedOutcome = await resumed.outcome()
+        #expect(!resumedOutcome.signaled && resumedOutcome.status == 0, "\(resumedOutcome.stderr)")
+        #expect(try await opened.loadExecution(id)?.status == .completed)
+        let rerun = Set(CrashTrialFixture.marks(at: marks)[2] ?? [])
         #expect(rerun.isDisjoint(with: committed), "committed phases ran again: \(rerun.intersection(committed))")
+        #expect(try await opened.integrityCheck() == ["ok"])
     }
 
     @Test func aSecondSignalAborts() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.cleanUp() }
-        let child = try await interruptible(directory, marks: 3)
+        try Self.requireExecutable()
+        let fixture = try CrashTrialFixture()
+        defer { fixture.cleanUp() }
+        var events = ChildEvents(fixture.channel)
+        let store = fixture.directory.file("h.sqlite")
+        // L1-1's agent hangs until it is stopped, so the pause cannot settle before the second signal.
+        let child = try fixture.start(
+            ["run", CrashTrialFixture.taskFile, "--grace", "5m"], store: store, marks: fixture.directory.file("marks"),
+            run: 1, tag: "run", hang: "L1-1")
+        #expect(await events.waitForMark("L1-1", of: "run"))
         // Signals of one kind sent together merge into one: send the second once the first is handled.
         child.signal(SIGINT)
-        #expect(await child.waitForLine("signal 1"))
+        #expect(await events.waitForError("pausing… (Ctrl-C again to abort)", of: "run"))
         child.signal(SIGINT)
-        #expect(await child.exitStatus() == 130)
-        let store = try SQLiteHistoryStore(path: directory.file("h.sqlite"))
-        let entry = try #require(try await store.history(limit: 1).first)
+        let outcome = await child.outcome()
+        #expect(!outcome.signaled && outcome.status == 130, "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("paused:"))
+        let opened = try SQLiteHistoryStore(path: store)
+        defer { try? opened.close() }
+        let entry = try #require(try await opened.history(limit: 1).first)
         #expect(entry.status == .aborted)
         #expect(entry.reason == "interrupted twice")
-        #expect(try await store.integrityCheck() == ["ok"])
+        #expect(try await opened.integrityCheck() == ["ok"])
+        #expect(try await opened.resumableExecutions().map(\.id) == [])
     }
 }
