@@ -25,27 +25,27 @@ struct ParseWorkload {
         }
         let parser = TaskParser()
         var phases = 0
-        let ours = measureThreadTime(runs: runs) {
-            for (index, source) in sources.enumerated() {
-                phases &+= parser.parse(source: source, path: "review-\(index).md").task?.phases.count ?? 0
-            }
-        }
         var nodes = 0
-        let floor = measureThreadTime(runs: runs) {
-            for file in bytes { nodes &+= Self.floorParse(file) }
-        }
+        let (ours, floor) = measurePairs(
+            runs: runs,
+            {
+                for (index, source) in sources.enumerated() {
+                    phases &+= parser.parse(source: source, path: "review-\(index).md").task?.phases.count ?? 0
+                }
+            },
+            against: { for file in bytes { nodes &+= Self.floorParse(file) } })
         var extra: [String: Double] = [:]
         if let realFile, let text = try? String(contentsOfFile: realFile, encoding: .utf8) {
             _ = try BenchTask.parse(text, path: realFile)
-            let real = measureThreadTime(runs: runs) {
-                for _ in 0..<files { phases &+= parser.parse(source: text, path: realFile).task?.phases.count ?? 0 }
-            }
             let realBytes = Array(text.utf8)
-            let realFloor = measureThreadTime(runs: runs) {
-                for _ in 0..<files { nodes &+= Self.floorParse(realBytes) }
-            }
+            let (real, realFloor) = measurePairs(
+                runs: runs,
+                {
+                    for _ in 0..<files { phases &+= parser.parse(source: text, path: realFile).task?.phases.count ?? 0 }
+                },
+                against: { for _ in 0..<files { nodes &+= Self.floorParse(realBytes) } })
             extra["real_files_per_s"] = Double(files) / Samples(real.cpu).median
-            extra["real_ratio_to_floor"] = Samples(real.cpu).median / Samples(realFloor.cpu).median
+            extra["real_ratio_to_floor"] = Self.medianRatio(real.cpu, realFloor.cpu)
         }
         let count = Double(files)
         let averageBytes = Double(bytes.reduce(0) { $0 + $1.count }) / count
@@ -53,30 +53,47 @@ struct ParseWorkload {
             workload: "W5", samples: ours.cpu.map { count / $0 }, peakRSSKiB: ProcessMemory.peakKiB,
             extra: extra.merging([
                 "floor_files_per_s": count / Samples(floor.cpu).median,
-                "ratio_to_floor": Samples(ours.cpu).median / Samples(floor.cpu).median,
+                "ratio_to_floor": Self.medianRatio(ours.cpu, floor.cpu),
                 "wall_files_per_s": count / Samples(ours.wall).median,
-                "wall_ratio_to_floor": Samples(ours.wall).median / Samples(floor.wall).median,
+                "wall_ratio_to_floor": Self.medianRatio(ours.wall, floor.wall),
                 "bytes_per_file": averageBytes,
                 "checksum": Double(phases &+ nodes),
             ]) { first, _ in first })
     }
 
-    /// Runs `body` once to warm up, then `runs` times on this thread, and returns each run's CPU
-    /// time of this thread and its wall time, in seconds. "On one core" is the thread's CPU time:
-    /// on a machine shared with other work, wall time also counts the moments the thread waited
-    /// for a core.
-    private func measureThreadTime(runs: Int, _ body: () -> Void) -> (cpu: [Double], wall: [Double]) {
+    /// The median of the runs' ratios: each of our runs is divided by the floor's run right after
+    /// it, so both sides of a ratio saw the same conditions on a shared machine.
+    static func medianRatio(_ ours: [Double], _ floor: [Double]) -> Double {
+        Samples(zip(ours, floor).map { $0 / $1 }).median
+    }
+
+    /// Warms both up, then runs `body` and `floor` alternately `runs` times each.
+    private func measurePairs(runs: Int, _ body: () -> Void, against floor: () -> Void) -> (
+        ours: (cpu: [Double], wall: [Double]), floor: (cpu: [Double], wall: [Double])
+    ) {
         body()
-        var cpu: [Double] = []
-        var wall: [Double] = []
+        floor()
+        var ours: (cpu: [Double], wall: [Double]) = ([], [])
+        var bare: (cpu: [Double], wall: [Double]) = ([], [])
         for _ in 0..<runs {
-            let startCPU = Self.threadCPUTime()
-            let start = ContinuousClock.now
-            body()
-            wall.append((ContinuousClock.now - start).seconds)
-            cpu.append(Self.threadCPUTime() - startCPU)
+            let (cpu, wall) = Self.time(body)
+            ours.cpu.append(cpu)
+            ours.wall.append(wall)
+            let (floorCPU, floorWall) = Self.time(floor)
+            bare.cpu.append(floorCPU)
+            bare.wall.append(floorWall)
         }
-        return (cpu, wall)
+        return (ours, bare)
+    }
+
+    /// The CPU time of this thread and the wall time `body` took, in seconds. "On one core" is the
+    /// thread's CPU time: on a machine shared with other work, wall time also counts the moments
+    /// the thread waited for a core.
+    private static func time(_ body: () -> Void) -> (cpu: Double, wall: Double) {
+        let startCPU = threadCPUTime()
+        let start = ContinuousClock.now
+        body()
+        return (threadCPUTime() - startCPU, (ContinuousClock.now - start).seconds)
     }
 
     private static func threadCPUTime() -> Double {
