@@ -82,12 +82,20 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "taskrun", dependencies: ["TaskrunCLI"]),
+        // What users copy: a custom step strategy registered in Swift (run by ExamplesTests).
+        .executableTarget(
+            name: "custom-strategy-example",
+            dependencies: ["TaskrunCore", "TaskrunExecution"],
+            path: "Examples/CustomStrategy"
+        ),
 
         // Fixtures are read through #filePath, not bundled as resources.
         .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution"]),
+        // A manual clock and other helpers the test targets share (a library, never shipped).
+        .target(name: "TaskrunTestSupport", path: "Tests/TaskrunTestSupport"),
+        .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution", "TaskrunTestSupport"]),
         .testTarget(name: "TaskrunCLITests", dependencies: ["TaskrunCLI"]),
-        .testTarget(name: "TaskrunAgentsTests", dependencies: ["TaskrunAgents"]),
+        .testTarget(name: "TaskrunAgentsTests", dependencies: ["TaskrunAgents", "TaskrunTestSupport"]),
         .testTarget(
             name: "TaskrunStorageTests",
             dependencies: ["TaskrunStorage", "TaskrunCLI", .product(name: "GRDB", package: "GRDB.swift")]

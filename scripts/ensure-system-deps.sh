@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system C libraries taskrun links against (libyaml, libcmark) when
-# pkg-config cannot find them. Safe to run repeatedly: it does nothing when both are present.
+# Installs the system C libraries taskrun links against (libyaml, libcmark, SQLite) when
+# pkg-config cannot find them. Safe to run repeatedly: it does nothing when all are present.
 set -euo pipefail
 
 missing=()
@@ -8,15 +8,16 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if command -v pkg-config >/dev/null 2>&1; then
   pkg-config --exists yaml-0.1 || missing+=(libyaml-dev)
   pkg-config --exists libcmark || missing+=(libcmark-dev)
+  pkg-config --exists sqlite3 || missing+=(libsqlite3-dev)
 else
-  missing+=(libyaml-dev libcmark-dev)
+  missing+=(libyaml-dev libcmark-dev libsqlite3-dev)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "error: taskrun needs ${missing[*]} (pkg-config modules yaml-0.1 and libcmark)," >&2
-  echo "       and this system has no apt-get. Install libyaml and cmark with your package" >&2
-  echo "       manager (for example 'brew install libyaml cmark pkg-config'), then retry." >&2
+  echo "error: taskrun needs ${missing[*]} (pkg-config modules yaml-0.1, libcmark and sqlite3)," >&2
+  echo "       and this system has no apt-get. Install libyaml, cmark and SQLite with your package" >&2
+  echo "       manager (for example 'brew install libyaml cmark sqlite pkg-config'), then retry." >&2
   exit 1
 fi
 

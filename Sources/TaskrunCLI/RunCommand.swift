@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import TaskrunCore
 import TaskrunExecution
+import TaskrunStorage
 
 /// `taskrun run TASK` (and `taskrun TASK`, with this as the root command's default subcommand):
 /// runs a task and prints a readable summary.
@@ -25,8 +26,8 @@ struct RunCommand: AsyncParsableCommand {
               taskrun run daily-market-analysis --input "question=Why is ETH down?" --events ndjson
               taskrun run drafts/new-task.md --input-file inputs.json --output result.json
 
-            Ctrl-C aborts the run. Until agent backends exist, agents answer offline by echoing \
-            their prompt.
+            Agents answer through the backend their agents/<id>.md file names, offline by \
+            default; --agents or $TASKRUN_AGENTS picks one backend for every agent.
 
             Exit status: 0 completed, 1 failed, 2 usage or validation error (bad arguments, a \
             task that cannot be found or has errors, unmet requirements), 3 timeout, 130 aborted \
@@ -44,7 +45,16 @@ struct RunCommand: AsyncParsableCommand {
         static let interrupted: Int32 = 130
     }
 
-    @OptionGroup var tasks: TasksDirectoryOptions
+    @OptionGroup var store: StoreOptions
+
+    @OptionGroup var agentOptions: AgentOptions
+    var tasks: TasksDirectoryOptions { store.tasks }
+
+    @Flag(name: .customLong("no-store"), help: "Keep the history in memory only.")
+    var noStore = false
+
+    @Option(help: ArgumentHelp("How long the first Ctrl-C waits for in-flight steps.", valueName: "duration"))
+    var grace: String = "10s"
 
     @Argument(help: ArgumentHelp("A task name or the path of a task file.", valueName: "task|path"))
     var reference: String
@@ -86,9 +96,10 @@ struct RunCommand: AsyncParsableCommand {
         var logger = Logger(label: "taskrun", factory: { StreamLogHandler.standardError(label: $0) })
         // Warnings are part of the summary; the log carries only errors.
         logger.logLevel = .error
+        let agents = try agentOptions.manager(locator: locator, context: context, logger: logger)
         let executor = TaskExecutor(
             configuration: .init(tasksDirectory: locator.tasksDirectory, eventBufferSize: 1 << 16),
-            agents: ScriptedAgentManager(recordsRequests: false), history: InMemoryHistoryStore(), logger: logger)
+            agents: agents, history: try history(in: context), logger: logger)
 
         let task: TaskDefinition
         let input: [String: JSONValue]
@@ -105,6 +116,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
 
+        if let durable = executor.historyStore as? SQLiteHistoryStore,
+            let previous = try? await durable.interruptedExecutions(of: task, input: input).first
+        {
+            context.writeError("hint: an interrupted execution exists: taskrun resume \(previous.id)\n")
+        }
         let stream = events == nil ? nil : executor.events
         let handle: ExecutionHandle
         do {
@@ -114,9 +130,18 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let printer = stream.map { stream in Task { await Self.printEvents(stream, of: handle.id, in: context) } }
-        let interrupts = Self.abortOnSignals(handle)
-        let result = await handle.result
-        interrupts.forEach { $0.cancel() }
+        let interrupts = InterruptHandler()
+        let ending = await interrupts.supervise(
+            handle, executor: executor, grace: try TaskDuration.parse(grace).duration
+        ) { _, count in
+            context.writeError(count == 1 ? "pausing… (Ctrl-C again to abort)\n" : "aborting…\n")
+        }
+        interrupts.stop()
+        guard case .finished(let result) = ending else {
+            printer?.cancel()
+            context.writeError("paused: resume with taskrun resume \(handle.id)\n")
+            throw ExitCode(RunStatus.interrupted)
+        }
         await printer?.value
 
         let write = events == nil ? context.writeOutput : context.writeError
@@ -132,6 +157,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let status = Self.exitStatus(for: result.status)
         if status != ExitStatus.success { throw ExitCode(status) }
+    }
+
+    private func history(in context: CommandContext) throws -> any HistoryStore {
+        if noStore { return InMemoryHistoryStore() }
+        return try SQLiteHistoryStore(path: store.location(in: context).path)
     }
 
     /// The exit status of a finished execution.

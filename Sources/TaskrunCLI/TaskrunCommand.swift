@@ -21,7 +21,11 @@ public struct TaskrunCommand: AsyncParsableCommand {
             usage errors (bad arguments, a task that cannot be found), 3 when a run timed \
             out, 130 when it was aborted or interrupted.
             """,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self],
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, ListCommand.self, GraphCommand.self, AgentsCommand.self,
+            ResumeCommand.self,
+            HistoryCommand.self, ShowCommand.self, PruneCommand.self, AbortCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 

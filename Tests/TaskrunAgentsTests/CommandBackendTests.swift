@@ -1,6 +1,7 @@
 import Foundation
 import TaskrunCore
 import TaskrunExecution
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunAgents
@@ -77,7 +78,7 @@ import Testing
     @Test func theTimeoutSendsSIGTERMThenSIGKILLToAProcessThatIgnoresSIGTERM() async throws {
         let fifo = try FIFOLines()
         var lines = fifo.lines.makeAsyncIterator()
-        let clock = TestClock()
+        let clock = ManualClock()
         let script = """
             trap 'echo term >&3' TERM
             exec 3>"\(fifo.path)"
@@ -110,7 +111,7 @@ import Testing
     @Test func abortSendsSIGTERMAndAProcessThatHonoursItNeedsNoSIGKILL() async throws {
         let fifo = try FIFOLines()
         var lines = fifo.lines.makeAsyncIterator()
-        let clock = TestClock()
+        let clock = ManualClock()
         let script = """
             exec 3>"\(fifo.path)"
             echo ready >&3

@@ -1,6 +1,7 @@
 import Foundation
 import TaskrunCore
 import TaskrunExecution
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunAgents
@@ -22,7 +23,7 @@ import Testing
             """
     }
 
-    func backend(_ server: LoopbackHTTPServer, clock: TestClock = TestClock(), key: String? = "sk-test-secret")
+    func backend(_ server: LoopbackHTTPServer, clock: ManualClock = ManualClock(), key: String? = "sk-test-secret")
         -> OpenAIBackend
     {
         OpenAIBackend(
@@ -85,7 +86,7 @@ import Testing
                 : .respond(status: 200, body: Self.completion(Self.answer))
         }
         defer { server.stop() }
-        let clock = TestClock()
+        let clock = ManualClock()
         let backend = backend(server, clock: clock)
         let query = Task { try await backend.answer(Fixtures.request(), agent: Fixtures.agent()) }
 
@@ -94,7 +95,7 @@ import Testing
         let response = try await query.value
 
         #expect(response.position == .bullish)
-        #expect(clock.requestedSleeps == [.seconds(7)])
+        #expect(clock.sleeps == [.seconds(7)])
         var requests = 0
         for await event in server.events {
             if case .request = event { requests += 1 }
@@ -108,7 +109,7 @@ import Testing
             .respond(status: 503, body: #"{"error": {"message": "overloaded"}}"#)
         }
         defer { server.stop() }
-        let clock = TestClock()
+        let clock = ManualClock()
         let backend = backend(server, clock: clock)
         let query = Task { try await backend.answer(Fixtures.request(), agent: Fixtures.agent()) }
         await awaitEvent("the first backoff", while: query) { await clock.waitForSleeper(.seconds(1)) }
@@ -118,7 +119,7 @@ import Testing
 
         let error = await #expect(throws: AgentError.self) { try await query.value }
         #expect(error == .httpStatus(agent: "test-agent", status: 503, message: "overloaded"))
-        #expect(clock.requestedSleeps == [.seconds(1), .seconds(2)])
+        #expect(clock.sleeps == [.seconds(1), .seconds(2)])
     }
 
     @Test func theKeyNeverAppearsInErrors() async throws {
@@ -139,7 +140,7 @@ import Testing
     @Test func aSlowResponseHitsTheAgentTimeoutAndTheConnectionIsClosed() async throws {
         let server = try LoopbackHTTPServer { _, _ in .hold }
         defer { server.stop() }
-        let clock = TestClock()
+        let clock = ManualClock()
         let agent = Fixtures.agent(timeout: .seconds(30))
         let manager = RoutingAgentManager(
             directory: AgentDirectory(definitions: [agent]),

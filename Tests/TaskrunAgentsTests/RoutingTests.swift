@@ -1,5 +1,6 @@
 import TaskrunCore
 import TaskrunExecution
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunAgents
@@ -87,7 +88,7 @@ struct NamedBackend: AgentBackend {
     }
 
     @Test func aTimeoutFailsTheQueryAndCancelsTheBackend() async throws {
-        let clock = TestClock()
+        let clock = ManualClock()
         let backend = GateBackend()
         let manager = RoutingAgentManager(
             directory: AgentDirectory(definitions: [Fixtures.agent(timeout: .seconds(3))]), backends: ["gate": backend],

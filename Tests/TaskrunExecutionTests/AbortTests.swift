@@ -1,4 +1,5 @@
 import TaskrunCore
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunExecution

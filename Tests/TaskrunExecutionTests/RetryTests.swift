@@ -1,5 +1,6 @@
 import Synchronization
 import TaskrunCore
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunExecution

@@ -1,5 +1,6 @@
 import Foundation
 import TaskrunCore
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunExecution

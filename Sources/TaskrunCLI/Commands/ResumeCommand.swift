@@ -48,6 +48,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup var agentOptions: AgentOptions
+
     func run() async throws {
         let context = CommandContext.current
         let graceDuration: Duration
@@ -63,10 +65,11 @@ struct ResumeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "taskrun", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .error
+        let locator = store.tasks.locator(in: context)
+        let agents = try agentOptions.manager(locator: locator, context: context, logger: logger)
         let executor = TaskExecutor(
-            configuration: .init(tasksDirectory: store.tasks.locator(in: context).tasksDirectory),
-            // The same offline agents as `taskrun run` until real agent backends are wired in.
-            agents: ScriptedAgentManager(recordsRequests: false), history: opened, logger: logger)
+            configuration: .init(tasksDirectory: locator.tasksDirectory), agents: agents, history: opened,
+            logger: logger)
         let handle: ExecutionHandle
         do {
             let preparation = try await opened.prepareResume(id, task: task, secrets: secrets, force: force)

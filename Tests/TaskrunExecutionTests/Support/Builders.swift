@@ -1,6 +1,7 @@
 import Logging
 import TaskrunCore
 import TaskrunExecution
+import TaskrunTestSupport
 
 /// Small builders for task definitions written in code.
 func makeTask(

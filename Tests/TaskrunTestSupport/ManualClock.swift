@@ -3,13 +3,17 @@ import Synchronization
 /// A clock that moves only when a test advances it. Sleepers wake, in deadline order, when the
 /// clock reaches their deadline; cancelling a sleeper's task wakes it with `CancellationError`.
 /// Every sleep request is recorded, and tests can wait for sleepers to arrive.
-final class ManualClock: Clock {
-    struct Instant: InstantProtocol {
-        var offset: Duration
+///
+/// Shared by the test targets (the executor's, the agents') so that no test waits on real time.
+public final class ManualClock: Clock {
+    public struct Instant: InstantProtocol {
+        public var offset: Duration
 
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        public init(offset: Duration) { self.offset = offset }
+
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -33,16 +37,18 @@ final class ManualClock: Clock {
 
     private let state = Mutex(State())
 
-    var now: Instant { state.withLock { $0.now } }
-    var minimumResolution: Duration { .zero }
+    public init() {}
+
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Duration { .zero }
 
     /// Every sleep requested so far (deadline minus now at the time), in order.
-    var sleeps: [Duration] { state.withLock { $0.requested } }
+    public var sleeps: [Duration] { state.withLock { $0.requested } }
 
     /// The durations pending sleepers asked for.
-    var pending: [Duration] { state.withLock { $0.sleepers.values.map(\.requested) } }
+    public var pending: [Duration] { state.withLock { $0.sleepers.values.map(\.requested) } }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -77,7 +83,7 @@ final class ManualClock: Clock {
     }
 
     /// Moves the clock forward and wakes every sleeper whose deadline has come, earliest first.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { state -> [Sleeper] in
             state.now = state.now.advanced(by: duration)
             let now = state.now
@@ -89,7 +95,7 @@ final class ManualClock: Clock {
     }
 
     /// Returns once the pending sleepers satisfy `predicate`.
-    func waitUntil(_ predicate: @escaping @Sendable ([Duration]) -> Bool) async {
+    public func waitUntil(_ predicate: @escaping @Sendable ([Duration]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 if predicate(state.sleepers.values.map(\.requested)) { return true }
@@ -102,12 +108,12 @@ final class ManualClock: Clock {
     }
 
     /// Returns once a sleeper that asked for exactly `duration` is pending.
-    func waitForSleeper(_ duration: Duration) async {
+    public func waitForSleeper(_ duration: Duration) async {
         await waitUntil { $0.contains(duration) }
     }
 
     /// Returns once at least `count` sleepers are pending.
-    func waitForSleepers(_ count: Int) async {
+    public func waitForSleepers(_ count: Int) async {
         await waitUntil { $0.count >= count }
     }
 }
