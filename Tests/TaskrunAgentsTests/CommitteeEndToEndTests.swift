@@ -5,7 +5,8 @@ import Testing
 @testable import TaskrunAgents
 
 /// The shipped tasks, run by the real executor with the shipped agents on the offline backend.
-@Suite struct CommitteeEndToEndTests {
+/// A hung query fails its test after the time limit instead of hanging the run.
+@Suite(.timeLimit(.minutes(1))) struct CommitteeEndToEndTests {
     func number(_ verdict: [String: JSONValue], _ key: String) -> Double {
         verdict[key]?.doubleValue ?? .nan
     }

@@ -61,7 +61,8 @@ final class LimiterWatch: Sendable {
     }
 }
 
-@Suite struct ConcurrencyLimitTests {
+/// A hung query fails its test after the time limit instead of hanging the run.
+@Suite(.timeLimit(.minutes(1))) struct ConcurrencyLimitTests {
     @Test func maxConcurrentHoldsAcrossConcurrentQueries() async throws {
         let backend = GateBackend()
         let watch = LimiterWatch()

@@ -7,7 +7,8 @@ import Testing
 @testable import TaskrunAgents
 
 /// The OpenAI-compatible backend against a real HTTP/1.1 server on 127.0.0.1.
-@Suite struct OpenAIBackendTests {
+/// A hung query fails its test after the time limit instead of hanging the run.
+@Suite(.timeLimit(.minutes(1))) struct OpenAIBackendTests {
     static let answer = """
         {"text": "Momentum is positive.", "position": "Bullish", "confidence": 72, \
         "keyPoints": ["30-day return +6.8%"], "risks": ["volatility"], "data": {"momentumScore": 0.61}, "horizon": "medium"}
@@ -89,7 +90,7 @@ import Testing
         let backend = backend(server, clock: clock)
         let query = Task { try await backend.answer(Fixtures.request(), agent: Fixtures.agent()) }
 
-        await clock.waitForSleeper(.seconds(7))
+        await awaitEvent("the Retry-After wait", while: query) { await clock.waitForSleeper(.seconds(7)) }
         clock.advance(by: .seconds(7))
         let response = try await query.value
 
@@ -111,9 +112,9 @@ import Testing
         let clock = ManualClock()
         let backend = backend(server, clock: clock)
         let query = Task { try await backend.answer(Fixtures.request(), agent: Fixtures.agent()) }
-        await clock.waitForSleeper(.seconds(1))
+        await awaitEvent("the first backoff", while: query) { await clock.waitForSleeper(.seconds(1)) }
         clock.advance(by: .seconds(1))
-        await clock.waitForSleeper(.seconds(2))
+        await awaitEvent("the second backoff", while: query) { await clock.waitForSleeper(.seconds(2)) }
         clock.advance(by: .seconds(2))
 
         let error = await #expect(throws: AgentError.self) { try await query.value }
@@ -151,7 +152,7 @@ import Testing
             Issue.record("the server saw no request")
             return
         }
-        await clock.waitForSleeper(.seconds(30))
+        await awaitEvent("the timeout", while: query) { await clock.waitForSleeper(.seconds(30)) }
         clock.advance(by: .seconds(30))
 
         let error = await #expect(throws: AgentError.self) { try await query.value }

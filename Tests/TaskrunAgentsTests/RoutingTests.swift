@@ -13,7 +13,8 @@ struct NamedBackend: AgentBackend {
     }
 }
 
-@Suite struct RoutingTests {
+/// A hung query fails its test after the time limit instead of hanging the run.
+@Suite(.timeLimit(.minutes(1))) struct RoutingTests {
     let backends: [String: any AgentBackend] = [
         "offline": NamedBackend(name: "offline"), "openai": NamedBackend(name: "openai"),
         "command": NamedBackend(name: "command"),
@@ -95,7 +96,7 @@ struct NamedBackend: AgentBackend {
         let query = Task { try await manager.query(Fixtures.request()) }
         var started = backend.started.makeAsyncIterator()
         _ = await started.next()
-        await clock.waitForSleeper(.seconds(3))
+        await awaitEvent("the timeout", while: query) { await clock.waitForSleeper(.seconds(3)) }
         clock.advance(by: .seconds(3))
         // The gate ignores cancellation, like a backend that finishes its current step first.
         backend.openOne()

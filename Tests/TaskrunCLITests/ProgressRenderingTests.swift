@@ -53,6 +53,15 @@ import Testing
         return board
     }
 
+    @Test func aFailureMessageThatRepeatsTheStatusIsNotPrintedTwice() throws {
+        let board = Self.board(after: 4)
+        let aborted = ExecutionEvent(
+            kind: .phaseFailed, executionID: Self.id, sequence: 99, timestamp: Self.epoch.addingTimeInterval(1),
+            phase: "Analysis", status: "aborted", message: "aborted: interrupted twice")
+        let line = try #require(ProgressRenderer(colors: false).line(for: aborted, board: board, verbose: false))
+        #expect(line.hasSuffix("Analysis: aborted: interrupted twice"))
+    }
+
     @Test func liveFrameMidRun() {
         let board = Self.board(after: 8)
         let frame = ProgressRenderer(colors: false).frame(board, now: Self.epoch.addingTimeInterval(1.2), tick: 3)

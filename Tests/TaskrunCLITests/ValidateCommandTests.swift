@@ -93,3 +93,45 @@ import Testing
         #expect(output.stdout == "1 task checked: no errors or warnings\n")
     }
 }
+
+/// `validate` checks the agents a task uses against `<tasks dir>/agents/` when that folder exists.
+@Suite struct ValidateAgentDefinitionTests {
+    static let task = """
+        # Solo
+
+        ## Phase: Look
+        ### Agents
+        - ghost-analyst
+        ### Steps
+        - agent: ghost-analyst - Look at it
+        """
+
+    static let agent = """
+        # Quant
+
+        ```yaml
+        id: quant-analyst
+        name: Quinn
+        title: Quantitative Analyst
+        role: Reads momentum and volatility
+        persona: You are a quantitative analyst.
+        ```
+        """
+
+    @Test func anAgentWithoutADefinitionIsAnErrorAtItsID() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("tasks/solo.md", Self.task)
+        try directory.write("tasks/agents/quant-analyst.md", Self.agent)
+        let output = await CLI.run(["validate", "solo"], in: directory.path)
+        #expect(output.status == 1)
+        #expect(output.stdout.hasPrefix("tasks/solo.md:7:10: error: agent 'ghost-analyst' has no definition\n"))
+        #expect(output.stdout.contains("         ^~~~~~~~~~~~~\n"))
+    }
+
+    @Test func withoutAnAgentsFolderAgentsAreNotChecked() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("tasks/solo.md", Self.task)
+        let output = await CLI.run(["validate", "solo"], in: directory.path)
+        #expect(output.status == 0)
+    }
+}

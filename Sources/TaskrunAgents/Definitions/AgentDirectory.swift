@@ -117,7 +117,12 @@ public struct AgentDirectory: Sendable {
         if let reviewer = task.metadata.reviewer { check(reviewer, at: .start, length: 1) }
         for phase in task.phases {
             for step in phase.steps {
-                if let id = step.agentID { check(id, at: step.location, length: max(1, id.count)) }
+                if let id = step.agentID {
+                    // A step's location is where `agent:` starts; its id follows `agent: `.
+                    var idLocation = step.location
+                    idLocation.column += "agent: ".count
+                    check(id, at: idLocation, length: max(1, id.count))
+                }
             }
             for id in phase.agents { check(id, at: phase.location, length: 1) }
             if let reviewer = phase.reviewer { check(reviewer, at: phase.location, length: 1) }

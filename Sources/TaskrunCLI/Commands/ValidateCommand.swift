@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TaskrunAgents
 import TaskrunCore
 
 /// `taskrun validate [TASK|PATH ...]`: every problem in the given task files, compiler style.
@@ -62,6 +64,7 @@ struct ValidateCommand: AsyncParsableCommand {
             sources[loaded.reference.path] = loaded.source
             diagnostics += loaded.reportedDiagnostics
         }
+        diagnostics += agentDiagnostics(for: selection.loaded, locator: locator, sources: &sources)
         if warningsAsErrors {
             diagnostics = diagnostics.map { diagnostic in
                 var promoted = diagnostic
@@ -85,5 +88,34 @@ struct ValidateCommand: AsyncParsableCommand {
 
         if selection.lookupFailed { throw ExitCode.usage }
         if diagnostics.hasErrors { throw ExitCode.taskFailure }
+    }
+
+    /// The agents the tasks use, checked against the definitions in `<tasks dir>/agents/`: an agent
+    /// without a definition is an error, a problem in a used agent's file is reported at that file.
+    /// A project with no `agents/` folder keeps agents in code (its own ``AgentManager``), so
+    /// there is nothing to check against.
+    private func agentDiagnostics(
+        for loaded: [LoadedTask], locator: TaskLocator, sources: inout [String: String]
+    ) -> [Diagnostic] {
+        let tasksDirectory = locator.absolute(locator.tasksDirectory)
+        var isDirectory: ObjCBool = false
+        guard
+            FileManager.default.fileExists(
+                atPath: AgentDirectory.agentsPath(inTasksDirectory: tasksDirectory), isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else { return [] }
+        let directory = AgentDirectory.load(tasksDirectory: tasksDirectory, displayedAs: locator.tasksDirectory)
+        sources.merge(directory.sources) { current, _ in current }
+        var diagnostics: [Diagnostic] = []
+        var reported: Set<Diagnostic> = []
+        for task in loaded {
+            guard let definition = task.task else { continue }
+            // An agent file used by several tasks is reported once.
+            for diagnostic in directory.diagnostics(forAgentsOf: definition, path: task.reference.path)
+            where reported.insert(diagnostic).inserted {
+                diagnostics.append(diagnostic)
+            }
+        }
+        return diagnostics
     }
 }

@@ -85,7 +85,12 @@ struct ProgressRenderer: Sendable {
             if let row, row.retries > 0 { text += ", \(row.retries) \(row.retries == 1 ? "retry" : "retries")" }
             return text
         case .phaseFailed:
-            return stamp + "\(subject): \(event.status ?? "failed")" + (event.message.map { ": \($0)" } ?? "")
+            let status = event.status ?? "failed"
+            // The executor's message may already lead with the status ("aborted: interrupted twice").
+            let message = event.message.map {
+                $0.hasPrefix(status + ": ") ? String($0.dropFirst(status.count + 2)) : $0
+            }
+            return stamp + "\(subject): \(status)" + (message.map { ": \($0)" } ?? "")
         case .phaseSkipped:
             return stamp + "\(subject): skipped" + (event.message.map { " (when: \($0))" } ?? "")
         case .phaseRetry:

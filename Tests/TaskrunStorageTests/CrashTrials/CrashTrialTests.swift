@@ -196,7 +196,7 @@ struct CrashTrialTests {
         child.signal(SIGINT)
         let outcome = await child.outcome()
         #expect(!outcome.signaled && outcome.status == 130, "\(outcome.stderr)")
-        #expect(!outcome.stderr.contains("paused:"))
+        #expect(!outcome.stderr.contains("paused: resume with taskrun resume"))
         let opened = try SQLiteHistoryStore(path: store)
         defer { try? opened.close() }
         let entry = try #require(try await opened.history(limit: 1).first)

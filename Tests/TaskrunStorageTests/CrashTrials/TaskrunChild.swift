@@ -195,16 +195,12 @@ final class TaskrunChild: Sendable {
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty { handle.readabilityHandler = nil }
+        Self.readUntilEndOfFile(output.fileHandleForReading) { chunk in
             update { state in
                 if chunk.isEmpty { state.openPipes -= 1 } else { state.stdout.append(chunk) }
             }
         }
-        error.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty { handle.readabilityHandler = nil }
+        Self.readUntilEndOfFile(error.fileHandleForReading) { chunk in
             var lines: [String] = []
             update { state in
                 if chunk.isEmpty {
@@ -235,5 +231,19 @@ final class TaskrunChild: Sendable {
     func outcome() async -> Outcome {
         for await outcome in outcomes { return outcome }
         return Outcome(status: -1, signaled: false, stdout: "", stderr: "")
+    }
+
+    /// Reads `handle` with blocking reads on a thread of its own, handing each chunk to `body`, and
+    /// the final empty chunk at end of file. Not `readabilityHandler`: on Linux it can miss end of
+    /// file when several children run at once, which hung or crashed the suite.
+    static func readUntilEndOfFile(_ handle: FileHandle, _ body: @escaping @Sendable (Data) -> Void) {
+        let reader = Thread {
+            while true {
+                let chunk = handle.availableData
+                body(chunk)
+                if chunk.isEmpty { return }
+            }
+        }
+        reader.start()
     }
 }
