@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run test lint clean bench
+.PHONY: deps build run test lint clean bench release release-deps
 
 deps:
 	@./scripts/ensure-system-deps.sh
@@ -17,14 +17,25 @@ test: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
 
-# The benchmark suite against LangGraph (Docs/performance.md); not part of `make test`. Release build in
-# its own scratch path so the debug build is left alone; the LangGraph peers in a venv of pinned versions.
+# A release build, as shipped: optimized, the Swift runtime and Foundation linked statically (a binary that
+# runs without a Swift toolchain and starts in about two thirds of the time: Docs/performance.md, W6), in its
+# own scratch path so the debug build of `make test` is left alone. The binaries: .build-release/release/.
+RELEASE_FLAGS ?= -c release --static-swift-stdlib --scratch-path .build-release
+
+release-deps:
+	@./scripts/ensure-system-deps.sh --release
+
+release: release-deps
+	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) --product taskrun
+
+# The benchmark suite against LangGraph (Docs/performance.md); not part of `make test`. The release build
+# above, bench included; the LangGraph peers in a venv of pinned versions.
 BENCH_VENV ?= Benchmarks/.venv
 BENCH_PYTHON ?= python3
 BENCH_FLAGS ?=
 
-bench: deps $(BENCH_VENV)/.installed
-	$(SWIFT) build -c release --scratch-path .build-release $(SWIFT_BUILD_FLAGS)
+bench: release-deps $(BENCH_VENV)/.installed
+	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
 	.build-release/release/taskrun-bench --python $(BENCH_VENV)/bin/python $(BENCH_FLAGS)
 
 $(BENCH_VENV)/.installed: Benchmarks/peers/requirements.txt
@@ -36,4 +47,4 @@ lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests Benchmarks
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release

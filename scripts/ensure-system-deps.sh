@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system C libraries taskrun links against (libyaml, libcmark, SQLite) when
 # pkg-config cannot find them. Safe to run repeatedly: it does nothing when all are present.
+#
+# --release also installs libcurl's development files: a release build links the Swift runtime and
+# Foundation statically (`--static-swift-stdlib`), and the static FoundationNetworking links libcurl.
 set -euo pipefail
+
+release=false
+[ "${1:-}" = "--release" ] && release=true
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
@@ -9,8 +15,10 @@ if command -v pkg-config >/dev/null 2>&1; then
   pkg-config --exists yaml-0.1 || missing+=(libyaml-dev)
   pkg-config --exists libcmark || missing+=(libcmark-dev)
   pkg-config --exists sqlite3 || missing+=(libsqlite3-dev)
+  if $release; then pkg-config --exists libcurl || missing+=(libcurl4-openssl-dev); fi
 else
   missing+=(libyaml-dev libcmark-dev libsqlite3-dev)
+  if $release; then missing+=(libcurl4-openssl-dev); fi
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
