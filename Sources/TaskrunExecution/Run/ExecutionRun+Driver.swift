@@ -51,6 +51,7 @@ extension ExecutionRun {
     /// first phase to run is returned instead of launched, and the caller runs it in its own task.
     /// A chain then runs in one task instead of creating a task, and waking a thread for it, per
     /// phase (Docs/performance.md, W1).
+    @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
     private func advance(keepingOne: Bool) async -> Int? {
         var kept: Int?
         while true {
@@ -164,6 +165,7 @@ extension ExecutionRun {
     }
 
     /// Reacts to a phase's end: commits it and releases its dependents, or stops the execution.
+    @inline(never)  // Not part of the frame of the phase task, like `advance(keepingOne:)`.
     private func phaseEnded(_ index: Int, _ outcome: PhaseOutcome) async {
         let name = plan.phases[index].name
         switch outcome {
@@ -189,7 +191,7 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         let wantsCheckpoint = checkpoint && phase.phase.checkpoint
         await acquireCommitLock()
-        let commit = state.withLock { state in
+        var commit = state.withLock { state in
             let snapshot =
                 wantsCheckpoint
                 ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
@@ -204,14 +206,24 @@ extension ExecutionRun {
             requestStop(.storeFailed("the history store could not commit phase '\(phase.name)': \(error)"))
             committed = false
         }
-        if committed && wantsCheckpoint {
-            state.withLock { emit(.checkpointCreated, into: &$0, phase: phase.name) }
+        var events = commit.events
+        commit.events = []
+        state.withLock { state in
+            recycle(&events, into: &state)
+            if committed && wantsCheckpoint { emit(.checkpointCreated, into: &state, phase: phase.name) }
         }
         releaseCommitLock()
         return committed
     }
 
     private func acquireCommitLock() async {
+        // Usually free: taken without making a continuation.
+        let free = state.withLock { state -> Bool in
+            guard !state.committing else { return false }
+            state.committing = true
+            return true
+        }
+        if free { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = state.withLock { state -> Bool in
                 guard state.committing else {

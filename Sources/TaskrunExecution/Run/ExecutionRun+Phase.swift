@@ -10,8 +10,15 @@ extension ExecutionRun {
     }
 
     func runPhase(_ index: Int) async -> PhaseOutcome {
+        guard let timeout = plan.phases[index].timeout else { return await runAttempts(index) }
+        return await runAttempts(index, timeout: timeout)
+    }
+
+    /// A phase with a time limit: its attempts raced against the timer. Not inlined into
+    /// ``runPhase(_:)``, whose frame every waiting phase keeps (Docs/performance.md, W8).
+    @inline(never)
+    private func runAttempts(_ index: Int, timeout: Duration) async -> PhaseOutcome {
         let phase = plan.phases[index]
-        guard let timeout = phase.timeout else { return await runAttempts(index) }
         let outcome = await race(
             timer: { await self.waitForActiveTime(timeout) }, work: { await self.runAttempts(index) })
         switch outcome {
@@ -27,35 +34,53 @@ extension ExecutionRun {
         }
     }
 
+    /// The attempts of a phase. Everything but the waiting is in non-inlined synchronous helpers:
+    /// an async function keeps all it holds across a wait in its task's frame, and every phase
+    /// waiting on an agent keeps this frame (Docs/performance.md, W8).
     private func runAttempts(_ index: Int) async -> PhaseOutcome {
-        let phase = plan.phases[index]
         var attempt = 0
         while true {
             attempt += 1
             guard await gate(phase: index) else { return interruption(index) }
-            let scope = beginAttempt(index)
-            await runSteps(scope)
+            await runSteps(beginAttempt(index))
             if Task.isCancelled { return interruption(index) }
-            guard let failure = judge(index) else {
-                complete(index)
-                return .completed
-            }
-            if let retry = phase.retry, attempt < retry.maxAttempts {
-                let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
-                state.withLock { state in
-                    state.execution.phaseList[index].errors.append("attempt \(attempt): \(failure.message)")
-                    emit(
-                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1,
-                        status: failure.status.rawValue,
-                        message: failure.message, delay: delay)
-                }
+            switch endAttempt(index, attempt: attempt) {
+            case .ended(let outcome):
+                return outcome
+            case .retry(let delay):
                 do { try await clock.sleep(for: delay) } catch { return interruption(index) }
-                continue
             }
-            fail(index, failure, label: phase.retry.map { _ in "attempt \(attempt): " } ?? "")
-            if phase.phase.continueOnFailure { return .failedContinuing }
-            return failure.status == .timeout ? .timedOut(failure.message) : .failed(failure.message)
         }
+    }
+
+    private enum AttemptEnd {
+        case ended(PhaseOutcome)
+        case retry(after: Duration)
+    }
+
+    /// Judges an attempt: completes the phase, fails it, or records the failure and says how long
+    /// to wait before the next attempt.
+    @inline(never)
+    private func endAttempt(_ index: Int, attempt: Int) -> AttemptEnd {
+        let phase = plan.phases[index]
+        guard let failure = judge(index) else {
+            complete(index)
+            return .ended(.completed)
+        }
+        if let retry = phase.retry, attempt < retry.maxAttempts {
+            let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
+            state.withLock { state in
+                state.execution.phaseList[index].errors.append("attempt \(attempt): \(failure.message)")
+                emit(
+                    .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1,
+                    status: failure.status.rawValue,
+                    message: failure.message, delay: delay)
+            }
+            return .retry(after: delay)
+        }
+        fail(index, failure, label: phase.retry.map { _ in "attempt \(attempt): " } ?? "")
+        if phase.phase.continueOnFailure { return .ended(.failedContinuing) }
+        return .ended(failure.status == .timeout ? .timedOut(failure.message) : .failed(failure.message))
     }
 
     /// What a phase whose task was cancelled reports: how the execution is stopping, if it is.
@@ -100,6 +125,7 @@ extension ExecutionRun {
     }
 
     /// Starts an attempt: fresh step results and `phase:start`.
+    @inline(never)
     private func beginAttempt(_ index: Int) -> PhaseScope {
         let phase = plan.phases[index]
         state.withLock { state in
@@ -131,15 +157,23 @@ extension ExecutionRun {
             if segment.count == 1 {
                 await runStep(segment[0], in: scope, visible: visible)
             } else {
-                await withTaskGroup(of: Void.self) { group in
-                    for step in segment {
-                        group.addTask { await self.runStep(step, in: scope, visible: visible) }
-                    }
-                }
+                await runConcurrently(segment, in: scope, visible: visible)
             }
         }
     }
 
+    /// A segment of several steps, each in a child task. Its own function, so that the task group
+    /// is not part of the frame of a phase whose segments are single steps.
+    @inline(never)
+    private func runConcurrently(_ segment: [Int], in scope: PhaseScope, visible: [AgentReply]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for step in segment {
+                group.addTask { await self.runStep(step, in: scope, visible: visible) }
+            }
+        }
+    }
+
+    @inline(never)
     private func hasDecisiveFailure(_ index: Int) -> Bool {
         let steps = plan.phases[index].steps
         return state.withLock { state in

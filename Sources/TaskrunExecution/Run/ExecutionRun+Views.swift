@@ -68,13 +68,24 @@ extension ExecutionRun {
         if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
             return custom.value
         }
-        if responses.count == 1, let only = responses.first { return only.view }
-        if responses.count > 1 { return .array(responses.map(\.view)) }
+        if responses.count == 1, let only = responses.first { return view(of: only, phase: phase, steps: steps) }
+        if responses.count > 1 { return .array(responses.map { view(of: $0, phase: phase, steps: steps) }) }
         if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.value }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
         if descriptions.count == 1 { return descriptions.first }
         if descriptions.count > 1 { return .array(descriptions) }
         return nil
+    }
+
+    /// A reply's view. The built-in agent step's value already is its one reply's view (built when
+    /// the step ended, from the same response): it is shared rather than built again, which halves
+    /// the memory a finished phase keeps for it (Docs/performance.md, W8). Any other step's value
+    /// may be anything, so its replies get their own view.
+    private static func view(of reply: AgentReply, phase: PhasePlan, steps: [StepResult]) -> JSONValue {
+        guard reply.step < phase.steps.count, phase.steps[reply.step].strategy is AgentStepStrategy,
+            let step = steps.first(where: { $0.index == reply.step }), let value = step.value
+        else { return reply.view }
+        return value
     }
 
     /// The latest step whose value (or whose agent response's `data`) has a non-null member `name`.

@@ -62,6 +62,17 @@ final class ExecutionRun: Sendable {
         return events
     }
 
+    /// Gives back the buffer of events handed to the store, once the store is done with them, so
+    /// the next phase's events go into it instead of growing a new array (four allocations for a
+    /// phase's seven events). `events` must be the only reference left to the buffer (a store
+    /// that kept the array only costs an allocation here). Call inside `state.withLock`, before
+    /// emitting anything new.
+    func recycle(_ events: inout [ExecutionEvent], into state: inout RunState) {
+        guard state.pendingEvents.capacity == 0 else { return }
+        events.removeAll(keepingCapacity: true)
+        swap(&state.pendingEvents, &events)
+    }
+
     // MARK: Queries
 
     func snapshot() -> ExecutionState {
