@@ -51,7 +51,6 @@ struct CompactEventLog: Sendable {
         self.executionID = executionID
         var index = self.index ?? StringIndex(strings)
         self.index = nil
-        bytes.reserveCapacity(bytes.count + events.count * 24)
         for event in events {
             var mask: UInt16 = 0
             if event.task != nil { mask |= Field.task }
@@ -65,7 +64,7 @@ struct CompactEventLog: Sendable {
             if event.delay != nil { mask |= Field.delay }
             if event.duration != nil { mask |= Field.duration }
             if event.executionID != executionID { mask |= Field.otherExecution }
-            bytes.append(UInt8(Self.kinds.firstIndex(of: event.kind) ?? 0))
+            bytes.append(event.kind.code)
             Self.putVarint(UInt64(mask), into: &bytes)
             if mask & Field.otherExecution != 0 {
                 Self.putRaw(event.executionID.high, into: &bytes)
@@ -240,6 +239,33 @@ struct CompactEventLog: Sendable {
             var value: UInt64 = 0
             for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(byte()) << UInt64(shift) }
             return value
+        }
+    }
+}
+
+extension ExecutionEvent.Kind {
+    /// The kind's position in `allCases`, as ``CompactEventLog`` stores it (a switch, not a search).
+    fileprivate var code: UInt8 {
+        switch self {
+        case .executionStart: 0
+        case .phaseStart: 1
+        case .phaseComplete: 2
+        case .phaseFailed: 3
+        case .phaseSkipped: 4
+        case .phaseRetry: 5
+        case .stepStart: 6
+        case .stepComplete: 7
+        case .stepFailed: 8
+        case .agentQuery: 9
+        case .agentResponse: 10
+        case .agentFailed: 11
+        case .checkpointCreated: 12
+        case .executionPaused: 13
+        case .executionResumed: 14
+        case .executionComplete: 15
+        case .executionError: 16
+        case .executionTimeout: 17
+        case .executionAborted: 18
         }
     }
 }

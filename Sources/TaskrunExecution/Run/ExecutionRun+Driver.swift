@@ -188,10 +188,28 @@ extension ExecutionRun {
     /// checkpoints in the order they were taken. Returns `false` when the store failed (the
     /// execution stops).
     func commit(_ index: Int, checkpoint: Bool) async -> Bool {
+        await acquireCommitLock()
+        var commit = makeCommit(index, checkpoint: checkpoint)
+        var committed = true
+        do {
+            try await core.history.commitPhase(commit)
+        } catch {
+            commitFailed(index, error)
+            committed = false
+        }
+        endCommit(&commit, committed: committed)
+        return committed
+    }
+
+    // The commit's bookkeeping is in non-inlined helpers: what an async function holds lives in a
+    // frame its task allocates on every call, and with the snapshot and the events inlined here
+    // that frame was 4 KB per phase.
+
+    @inline(never)
+    private func makeCommit(_ index: Int, checkpoint: Bool) -> PhaseCommit {
         let phase = plan.phases[index]
         let wantsCheckpoint = checkpoint && phase.phase.checkpoint
-        await acquireCommitLock()
-        var commit = state.withLock { state in
+        return state.withLock { state in
             let snapshot =
                 wantsCheckpoint
                 ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
@@ -199,21 +217,26 @@ extension ExecutionRun {
                 executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
                 events: takeEvents(from: &state))
         }
-        var committed = true
-        do {
-            try await core.history.commitPhase(commit)
-        } catch {
-            requestStop(.storeFailed("the history store could not commit phase '\(phase.name)': \(error)"))
-            committed = false
-        }
+    }
+
+    @inline(never)
+    private func commitFailed(_ index: Int, _ error: any Error) {
+        requestStop(.storeFailed("the history store could not commit phase '\(plan.phases[index].name)': \(error)"))
+    }
+
+    /// Gives the events' buffer back for the next phase, reports the checkpoint, and lets the next
+    /// commit go.
+    @inline(never)
+    private func endCommit(_ commit: inout PhaseCommit, committed: Bool) {
         var events = commit.events
         commit.events = []
+        let checkpointed = commit.checkpoint?.phase
+        commit.checkpoint = nil
         state.withLock { state in
             recycle(&events, into: &state)
-            if committed && wantsCheckpoint { emit(.checkpointCreated, into: &state, phase: phase.name) }
+            if committed, let checkpointed { emit(.checkpointCreated, into: &state, phase: checkpointed) }
         }
         releaseCommitLock()
-        return committed
     }
 
     private func acquireCommitLock() async {

@@ -141,7 +141,9 @@ extension ExecutionRun {
             state.execution.phaseList[index].responses = []
             state.execution.phaseList[index].outputs = [:]
             state.execution.phaseList[index].result = nil
-            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts)
+            emit(
+                .phaseStart, into: &state, at: now, phase: phase.name,
+                attempt: state.execution.phaseList[index].attempts)
         }
         return PhaseScope(run: self, phase: phase)
     }
@@ -198,10 +200,15 @@ extension ExecutionRun {
                 step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
             statuses.append(result.status)
         }
-        let asked = plans.filter {
-            $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending
+        func wasAsked(_ step: StepPlan) -> Bool {
+            step.isAgent && results[step.index].status != .skipped && results[step.index].status != .pending
         }
-        if !asked.isEmpty, asked.allSatisfy({ results[$0.index].status.isFailure }) {
+        // Checked before the list is built: a phase whose agents answered needs no list.
+        let everyAskedFailed =
+            plans.contains(where: wasAsked)
+            && !plans.contains { wasAsked($0) && !results[$0.index].status.isFailure }
+        if everyAskedFailed {
+            let asked = plans.filter(wasAsked)
             let details = asked.map { "\($0.step.agentID ?? "?"): \(results[$0.index].error ?? "failed")" }
             reasons.append("every agent failed (\(details.joined(separator: "; ")))")
             statuses.append(contentsOf: asked.map { results[$0.index].status })
@@ -220,9 +227,10 @@ extension ExecutionRun {
         state.withLock { state in
             fillOutputs(of: index, in: &state)
             try? state.execution.phaseList[index].transition(to: .completed)
-            state.execution.phaseList[index].finishedAt = clock.currentDate
+            let now = clock.currentDate
+            state.execution.phaseList[index].finishedAt = now
             emit(
-                .phaseComplete, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                .phaseComplete, into: &state, at: now, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
                 status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
         }
     }
@@ -233,9 +241,10 @@ extension ExecutionRun {
             fillOutputs(of: index, in: &state)
             state.execution.phaseList[index].errors.append(label + failure.message)
             try? state.execution.phaseList[index].transition(to: failure.status)
-            state.execution.phaseList[index].finishedAt = clock.currentDate
+            let now = clock.currentDate
+            state.execution.phaseList[index].finishedAt = now
             emit(
-                .phaseFailed, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                .phaseFailed, into: &state, at: now, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
                 status: failure.status.rawValue, message: failure.message,
                 duration: state.execution.phaseList[index].duration)
         }

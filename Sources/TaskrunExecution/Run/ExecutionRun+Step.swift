@@ -52,9 +52,10 @@ extension ExecutionRun {
         }
         state.withLock { state in
             try? state.execution.phaseList[scope.phase.index].steps[step.index].transition(to: .running)
-            state.execution.phaseList[scope.phase.index].steps[step.index].startedAt = clock.currentDate
+            let now = clock.currentDate
+            state.execution.phaseList[scope.phase.index].steps[step.index].startedAt = now
             emit(
-                .stepStart, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+                .stepStart, into: &state, at: now, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
                 agent: step.step.agentID)
         }
         return context
@@ -98,6 +99,7 @@ extension ExecutionRun {
             setAttempt(1, of: step, in: context.scope)
             return .succeeded(try await step.strategy.run(step.step, in: context.scope.phase.phase, context: context))
         } catch {
+            if Task.isCancelled { return .cancelled }
             return await retry(step, context: context, after: error)
         }
     }
@@ -160,12 +162,14 @@ extension ExecutionRun {
             state.execution.phaseList[phase].steps[step.index].value = output.value
             state.execution.phaseList[phase].steps[step.index].outputs = outputs
             state.execution.phaseList[phase].steps[step.index].warnings = output.warnings
-            state.execution.phaseList[phase].steps[step.index].finishedAt = clock.currentDate
+            let now = clock.currentDate
+            state.execution.phaseList[phase].steps[step.index].finishedAt = now
             for warning in output.warnings {
                 state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
             }
             emit(
-                .stepComplete, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+                .stepComplete, into: &state, at: now, phase: scope.phase.name, step: step.index,
+                stepType: step.strategyName,
                 agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
                 status: status.rawValue, duration: state.execution.phaseList[phase].steps[step.index].duration)
         }

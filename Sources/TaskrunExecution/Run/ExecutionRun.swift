@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import TaskrunCore
@@ -38,15 +39,18 @@ final class ExecutionRun: Sendable {
 
     // MARK: Events
 
-    /// Numbers, stamps, buffers and publishes an event. Call inside `state.withLock`.
+    /// Numbers, stamps, buffers and publishes an event. Call inside `state.withLock`. `timestamp`
+    /// is a time read inside the same critical section (the change the event reports), so the
+    /// clock is not read twice for one change; by default the clock is read now.
     func emit(
-        _ kind: ExecutionEvent.Kind, into state: inout RunState, phase: String? = nil, step: Int? = nil,
-        stepType: String? = nil, agent: String? = nil, attempt: Int? = nil, status: String? = nil,
+        _ kind: ExecutionEvent.Kind, into state: inout RunState, at timestamp: Date? = nil, phase: String? = nil,
+        step: Int? = nil, stepType: String? = nil, agent: String? = nil, attempt: Int? = nil, status: String? = nil,
         message: String? = nil, delay: Duration? = nil, duration: Duration? = nil, task: String? = nil
     ) {
         state.execution.lastSequence += 1
         let event = ExecutionEvent(
-            kind: kind, executionID: id, sequence: state.execution.lastSequence, timestamp: clock.currentDate,
+            kind: kind, executionID: id, sequence: state.execution.lastSequence,
+            timestamp: timestamp ?? clock.currentDate,
             task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt, status: status,
             message: message, delay: delay, duration: duration)
         state.pendingEvents.append(event)
