@@ -230,7 +230,8 @@ extension ExecutionRun {
             let now = clock.currentDate
             state.execution.phaseList[index].finishedAt = now
             emit(
-                .phaseComplete, into: &state, at: now, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                .phaseComplete, into: &state, at: now, phase: phase.name,
+                attempt: state.execution.phaseList[index].attempts,
                 status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
         }
     }
@@ -244,7 +245,8 @@ extension ExecutionRun {
             let now = clock.currentDate
             state.execution.phaseList[index].finishedAt = now
             emit(
-                .phaseFailed, into: &state, at: now, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                .phaseFailed, into: &state, at: now, phase: phase.name,
+                attempt: state.execution.phaseList[index].attempts,
                 status: failure.status.rawValue, message: failure.message,
                 duration: state.execution.phaseList[index].duration)
         }

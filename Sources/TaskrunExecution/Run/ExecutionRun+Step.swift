@@ -55,7 +55,8 @@ extension ExecutionRun {
             let now = clock.currentDate
             state.execution.phaseList[scope.phase.index].steps[step.index].startedAt = now
             emit(
-                .stepStart, into: &state, at: now, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+                .stepStart, into: &state, at: now, phase: scope.phase.name, step: step.index,
+                stepType: step.strategyName,
                 agent: step.step.agentID)
         }
         return context
