@@ -103,6 +103,29 @@ struct InMemoryHistoryStoreTests {
 }
 
 struct ReplyViewTests {
+    @Test func aReplysViewHasEveryKey() {
+        let full = AgentReply(
+            agent: "a", step: 2, attempt: 3,
+            response: AgentResponse(
+                text: "t", position: .bearish, confidence: 40, keyPoints: ["k"], risks: ["r1", "r2"],
+                data: ["x": 1], latency: .milliseconds(12)))
+        #expect(
+            full.view
+                == [
+                    "agent": "a", "step": 2, "text": "t", "position": "bearish", "confidence": 40, "keyPoints": ["k"],
+                    "risks": ["r1", "r2"], "data": ["x": 1], "latencyMs": 12,
+                ])
+        let empty = AgentReply(agent: "b", step: 0, attempt: 1, response: AgentResponse(text: ""))
+        #expect(
+            empty.view
+                == [
+                    "agent": "b", "step": 0, "text": "", "position": nil, "confidence": nil, "keyPoints": [],
+                    "risks": [], "data": nil, "latencyMs": nil,
+                ])
+        // Views are independent values.
+        #expect(full.view != empty.view && empty.view["agent"] == "b")
+    }
+
     @Test func anAgentPhaseResultIsItsReplysView() async throws {
         let agents = ScriptedAgentManager()
         agents.handle("a") { _ in AgentResponse(text: "yes", position: .bullish, confidence: 70, keyPoints: ["k"]) }

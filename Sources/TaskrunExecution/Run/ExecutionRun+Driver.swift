@@ -262,11 +262,14 @@ extension ExecutionRun {
 
     private func releaseCommitLock() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.commitWaiters.isEmpty else {
+            guard state.commitWaitersResumed < state.commitWaiters.count else {
+                state.commitWaiters.removeAll(keepingCapacity: true)
+                state.commitWaitersResumed = 0
                 state.committing = false
                 return nil
             }
-            return state.commitWaiters.removeFirst()
+            state.commitWaitersResumed += 1
+            return state.commitWaiters[state.commitWaitersResumed - 1]
         }
         next?.resume()
     }
