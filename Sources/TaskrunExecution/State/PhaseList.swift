@@ -1,13 +1,14 @@
 /// The phases of an execution state, stored in small shared chunks of boxed phases, so that a
 /// snapshot (a checkpoint after every phase) costs O(1), and the first change to a phase after it
-/// copies that phase, its chunk's 16 references and the chunk table, instead of every phase.
+/// copies that phase, its chunk's 32 references and the chunk table, instead of every phase.
 ///
 /// Phases are boxed so that copying a chunk copies references, not 16 whole `PhaseResult`s with
 /// every array and string in them retained (and later released): in a chain, every phase's first
 /// write after the previous phase's checkpoint copied a chunk (Docs/performance.md, W1).
 struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
-    /// Phases per chunk: small enough that copying one is cheap, large enough that the table is short.
-    private static let chunkSize = 16
+    /// Phases per chunk: a write after a snapshot copies one chunk and the table (a thousand phases:
+    /// 32 + 32 references), so about the square root of a large task's size.
+    private static let chunkSize = 32
 
     /// Mutated only through `PhaseList`'s copy-on-write accessors, which first make the box
     /// uniquely referenced (`isKnownUniquelyReferenced`), so a box that another value (another
