@@ -232,11 +232,12 @@ extension ExecutionRun {
         commit.events = []
         let checkpointed = commit.checkpoint?.phase
         commit.checkpoint = nil
-        state.withLock { state in
+        let next = state.withLock { state in
             recycle(&events, into: &state)
             if committed, let checkpointed { emit(.checkpointCreated, into: &state, phase: checkpointed) }
+            return nextCommitter(&state)
         }
-        releaseCommitLock()
+        next?.resume()
     }
 
     private func acquireCommitLock() async {
@@ -260,18 +261,17 @@ extension ExecutionRun {
         }
     }
 
-    private func releaseCommitLock() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.commitWaitersResumed < state.commitWaiters.count else {
-                state.commitWaiters.removeAll(keepingCapacity: true)
-                state.commitWaitersResumed = 0
-                state.committing = false
-                return nil
-            }
-            state.commitWaitersResumed += 1
-            return state.commitWaiters[state.commitWaitersResumed - 1]
+    /// Releases the commit lock: hands it to the next waiting commit (resume it outside the
+    /// lock), or frees it. Call inside `state.withLock`.
+    private func nextCommitter(_ state: inout RunState) -> CheckedContinuation<Void, Never>? {
+        guard state.commitWaitersResumed < state.commitWaiters.count else {
+            state.commitWaiters.removeAll(keepingCapacity: true)
+            state.commitWaitersResumed = 0
+            state.committing = false
+            return nil
         }
-        next?.resume()
+        state.commitWaitersResumed += 1
+        return state.commitWaiters[state.commitWaitersResumed - 1]
     }
 
     // MARK: Start and end

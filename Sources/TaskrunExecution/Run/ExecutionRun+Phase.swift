@@ -63,10 +63,13 @@ extension ExecutionRun {
     @inline(never)
     private func endAttempt(_ index: Int, attempt: Int) -> AttemptEnd {
         let phase = plan.phases[index]
-        guard let failure = judge(index) else {
-            complete(index)
-            return .ended(.completed)
+        // Judged and, when it did not fail, completed in one critical section.
+        let failure = state.withLock { state -> PhaseFailure? in
+            let failure = judge(index, steps: state.execution.phaseList[index].steps)
+            if failure == nil { complete(index, in: &state) }
+            return failure
         }
+        guard let failure else { return .ended(.completed) }
         if let retry = phase.retry, attempt < retry.maxAttempts {
             let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
             state.withLock { state in
@@ -153,9 +156,10 @@ extension ExecutionRun {
     private func runSteps(_ scope: PhaseScope) async {
         let index = scope.phase.index
         for segment in scope.phase.segments {
-            if Task.isCancelled || hasDecisiveFailure(index) { return }
+            // Read before the gate: no step of this phase runs between segments, so a pause
+            // cannot change them.
+            guard !Task.isCancelled, let visible = responsesUnlessDecided(index) else { return }
             guard await gate(phase: index) else { return }
-            let visible = state.withLock { $0.execution.phaseList[index].responses }
             if segment.count == 1 {
                 await runStep(segment[0], in: scope, visible: visible)
             } else {
@@ -175,21 +179,23 @@ extension ExecutionRun {
         }
     }
 
+    /// The phase's answers so far, or `nil` once a validation or a required step has failed
+    /// (the remaining segments do not run). One critical section for both.
     @inline(never)
-    private func hasDecisiveFailure(_ index: Int) -> Bool {
+    private func responsesUnlessDecided(_ index: Int) -> [AgentReply]? {
         let steps = plan.phases[index].steps
         return state.withLock { state in
-            state.execution.phaseList[index].steps.contains { result in
+            let decided = state.execution.phaseList[index].steps.contains { result in
                 result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
             }
+            return decided ? nil : state.execution.phaseList[index].responses
         }
     }
 
     /// Why the attempt failed, or `nil` when it did not: a validation failed, a required step
     /// failed, or every agent that was asked failed.
-    private func judge(_ index: Int) -> PhaseFailure? {
+    private func judge(_ index: Int, steps results: [StepResult]) -> PhaseFailure? {
         let plans = plan.phases[index].steps
-        let results = state.withLock { $0.execution.phaseList[index].steps }
         var reasons: [String] = []
         var statuses: [StepStatus] = []
         for step in plans {
@@ -222,18 +228,17 @@ extension ExecutionRun {
         step.step.agentID.map { "agent \($0)" } ?? step.strategyName
     }
 
-    private func complete(_ index: Int) {
+    /// Call inside `state.withLock`.
+    private func complete(_ index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
-        state.withLock { state in
-            fillOutputs(of: index, in: &state)
-            try? state.execution.phaseList[index].transition(to: .completed)
-            let now = clock.currentDate
-            state.execution.phaseList[index].finishedAt = now
-            emit(
-                .phaseComplete, into: &state, at: now, phase: phase.name,
-                attempt: state.execution.phaseList[index].attempts,
-                status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
-        }
+        fillOutputs(of: index, in: &state)
+        try? state.execution.phaseList[index].transition(to: .completed)
+        let now = clock.currentDate
+        state.execution.phaseList[index].finishedAt = now
+        emit(
+            .phaseComplete, into: &state, at: now, phase: phase.name,
+            attempt: state.execution.phaseList[index].attempts,
+            status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
     }
 
     private func fail(_ index: Int, _ failure: PhaseFailure, label: String) {

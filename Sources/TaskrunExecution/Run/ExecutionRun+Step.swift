@@ -52,6 +52,7 @@ extension ExecutionRun {
         }
         state.withLock { state in
             try? state.execution.phaseList[scope.phase.index].steps[step.index].transition(to: .running)
+            state.execution.phaseList[scope.phase.index].steps[step.index].attempts = 1
             let now = clock.currentDate
             state.execution.phaseList[scope.phase.index].steps[step.index].startedAt = now
             emit(
@@ -97,7 +98,7 @@ extension ExecutionRun {
     /// steps retry each query inside the query instead).
     private func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
         do {
-            setAttempt(1, of: step, in: context.scope)
+            // `startStep` recorded the first attempt.
             return .succeeded(try await step.strategy.run(step.step, in: context.scope.phase.phase, context: context))
         } catch {
             if Task.isCancelled { return .cancelled }
