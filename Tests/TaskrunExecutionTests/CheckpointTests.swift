@@ -32,7 +32,7 @@ struct CheckpointTests {
         let executor = makeExecutor(agents: agents, history: history)
         let result = try await executor.execute(Self.task)
         #expect(result.status == .completed)
-        let checkpoint = try #require(await history.loadCheckpoint(result.executionID))
+        let checkpoint = try #require(history.loadCheckpoint(result.executionID))
         #expect(checkpoint.phase == "Decide")
         let data = try JSONEncoder().encode(checkpoint)
         let decoded = try JSONDecoder().decode(ExecutionCheckpoint.self, from: data)
@@ -47,7 +47,7 @@ struct CheckpointTests {
         let executor = makeExecutor(history: history)
         let log = EventLog.subscribe(to: executor)
         let result = try await executor.execute(Self.task)
-        let stored = try #require(await history.loadExecution(result.executionID))
+        let stored = try #require(history.loadExecution(result.executionID))
         #expect(stored.phases.map(\.name) == ["Gather", "Skip", "Decide"])
         #expect(stored.status == .completed)
         #expect(await log.of(.checkpointCreated).map(\.phase) == ["Gather", "Skip", "Decide"])
@@ -68,14 +68,14 @@ struct CheckpointTests {
         first.abort(reason: "crash")
         let interrupted = await first.result
         #expect(interrupted.status == .aborted)
-        let checkpoint = try #require(await history.loadCheckpoint(first.id))
+        let checkpoint = try #require(history.loadCheckpoint(first.id))
         #expect(checkpoint.phase == "Gather")
         #expect(checkpoint.state.phases.map(\.status) == [.completed, .pending, .pending])
 
         gate.open()
         let before = agents.requests.count
         let log = EventLog.subscribe(to: executor)
-        let events = await history.events(of: first.id)
+        let events = history.events(of: first.id)
         let resumed = try await executor.execute(
             resumingFrom: checkpoint, task: Self.task,
             options: ExecutionOptions(lastEventSequence: events.last?.sequence))
@@ -86,16 +86,16 @@ struct CheckpointTests {
         #expect(agents.requests.last?.prompt == resumed[phase: "Gather"]?.outputs["facts"]?.compactJSON)
         // The event log goes on without gaps or repeats.
         #expect(await log.events.first?.sequence == (events.last?.sequence ?? 0) + 1)
-        let all = await history.events(of: first.id).map(\.sequence)
+        let all = history.events(of: first.id).map(\.sequence)
         #expect(all == Array(1...UInt64(all.count)))
-        #expect(await history.loadExecution(first.id)?.record.resumeCount == 1)
+        #expect(history.loadExecution(first.id)?.record.resumeCount == 1)
     }
 
     @Test func aCheckpointOfAnotherTaskIsRefused() async throws {
         let history = InMemoryHistoryStore()
         let executor = makeExecutor(history: history)
         let result = try await executor.execute(Self.task)
-        let checkpoint = try #require(await history.loadCheckpoint(result.executionID))
+        let checkpoint = try #require(history.loadCheckpoint(result.executionID))
         let other = makeTask([makePhase("Gather"), makePhase("Other")])
         #expect(throws: ExecutionError.self) { try executor.start(resumingFrom: checkpoint, task: other) }
     }

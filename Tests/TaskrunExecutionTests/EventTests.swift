@@ -31,7 +31,7 @@ struct EventTests {
             #expect(mine.last?.kind == .executionComplete)
             #expect(zip(mine, mine.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp })
             // The store's log has every event, the same ones, in the same order.
-            #expect(await history.events(of: result.executionID) == mine)
+            #expect(history.events(of: result.executionID) == mine)
         }
     }
 
@@ -71,7 +71,7 @@ struct EventTests {
         let stream = executor.events
         let result = try await executor.execute(Self.task)
         #expect(result.status == .completed)
-        let stored = await history.events(of: result.executionID)
+        let stored = history.events(of: result.executionID)
         #expect(stored.count > 4)
         await executor.shutdown()
         var received: [ExecutionEvent] = []

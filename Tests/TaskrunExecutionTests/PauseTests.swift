@@ -58,7 +58,7 @@ struct PauseTests {
         gate.open()
         try await handle.waitUntilSettled()
         #expect(handle.state().phases.map(\.status) == [.completed, .pending])
-        #expect(await history.loadCheckpoint(handle.id)?.phase == "First")
+        #expect(history.loadCheckpoint(handle.id)?.phase == "First")
         await log.first(.phaseStart, phase: "First")
         #expect(await log.current(.phaseStart).map(\.phase) == ["First"])
         try await handle.resume()

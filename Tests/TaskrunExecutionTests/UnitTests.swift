@@ -99,6 +99,6 @@ struct HelperTests {
         var ids: [ExecutionID] = []
         for _ in 0..<3 { ids.append(try await executor.execute(makeTask([makePhase("P")])).executionID) }
         #expect(try await executor.history(limit: 10).map(\.id) == [ids[2], ids[1]])
-        #expect(await store.loadExecution(ids[0]) == nil)
+        #expect(store.loadExecution(ids[0]) == nil)
     }
 }

@@ -20,6 +20,10 @@ final class ExecutorCore: Sendable {
         /// Bumped on every registration, so cached plans built with older strategies are not reused.
         var version = 0
         var plans: [TaskDefinition: ExecutionPlan] = [:]
+        /// The plan used last. Looking a task up in `plans` hashes the whole definition (every
+        /// phase and step) on every start; comparing with the last one is quick when the caller
+        /// runs the same definition again, since equal arrays that share storage compare at once.
+        var last: (task: TaskDefinition, plan: ExecutionPlan)?
     }
 
     private struct Active {
@@ -53,6 +57,7 @@ final class ExecutorCore: Sendable {
             strategies.byName[name] = strategy
             strategies.version += 1
             strategies.plans.removeAll()
+            strategies.last = nil
         }
     }
 
@@ -66,7 +71,15 @@ final class ExecutorCore: Sendable {
 
     /// The plan for `task`, built (and preflight-checked) on first use. Check its problems before running it.
     func plan(for task: TaskDefinition) -> ExecutionPlan {
-        let (cached, byName, version) = strategies.withLock { ($0.plans[task], $0.byName, $0.version) }
+        let (cached, byName, version) = strategies.withLock {
+            strategies -> (ExecutionPlan?, [String: any StepStrategy], Int) in
+            if let last = strategies.last, last.task == task {
+                return (last.plan, strategies.byName, strategies.version)
+            }
+            let cached = strategies.plans[task]
+            if let cached { strategies.last = (task, cached) }
+            return (cached, strategies.byName, strategies.version)
+        }
         if let cached { return cached }
         // Built outside the lock: preflight calls strategies' code.
         let plan = ExecutionPlan(task: task, strategies: byName)
@@ -74,6 +87,7 @@ final class ExecutorCore: Sendable {
             guard strategies.version == version else { return }
             if strategies.plans.count >= Self.planCacheLimit { strategies.plans.removeAll() }
             strategies.plans[task] = plan
+            strategies.last = (task, plan)
         }
         return plan
     }

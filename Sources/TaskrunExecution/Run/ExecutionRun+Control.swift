@@ -83,6 +83,7 @@ extension ExecutionRun {
 
     /// Waits while the execution is paused. Returns `false` when the task was cancelled.
     /// With a phase index, the phase shows as `paused` (and stops counting as busy) meanwhile.
+    @inline(never)  // Not part of the frames of the phase and step functions that wait (W8).
     func gate(phase index: Int?) async -> Bool {
         let parked = state.withLock { state -> Bool in
             guard state.paused else { return false }

@@ -51,6 +51,7 @@ extension ExecutionRun {
     /// first phase to run is returned instead of launched, and the caller runs it in its own task.
     /// A chain then runs in one task instead of creating a task, and waking a thread for it, per
     /// phase (Docs/performance.md, W1).
+    @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
     private func advance(keepingOne: Bool) async -> Int? {
         var kept: Int?
         while true {
@@ -164,6 +165,7 @@ extension ExecutionRun {
     }
 
     /// Reacts to a phase's end: commits it and releases its dependents, or stops the execution.
+    @inline(never)  // Not part of the frame of the phase task, like `advance(keepingOne:)`.
     private func phaseEnded(_ index: Int, _ outcome: PhaseOutcome) async {
         let name = plan.phases[index].name
         switch outcome {
@@ -186,10 +188,28 @@ extension ExecutionRun {
     /// checkpoints in the order they were taken. Returns `false` when the store failed (the
     /// execution stops).
     func commit(_ index: Int, checkpoint: Bool) async -> Bool {
+        await acquireCommitLock()
+        var commit = makeCommit(index, checkpoint: checkpoint)
+        var committed = true
+        do {
+            try await core.history.commitPhase(commit)
+        } catch {
+            commitFailed(index, error)
+            committed = false
+        }
+        endCommit(&commit, committed: committed)
+        return committed
+    }
+
+    // The commit's bookkeeping is in non-inlined helpers: what an async function holds lives in a
+    // frame its task allocates on every call, and with the snapshot and the events inlined here
+    // that frame was 4 KB per phase.
+
+    @inline(never)
+    private func makeCommit(_ index: Int, checkpoint: Bool) -> PhaseCommit {
         let phase = plan.phases[index]
         let wantsCheckpoint = checkpoint && phase.phase.checkpoint
-        await acquireCommitLock()
-        let commit = state.withLock { state in
+        return state.withLock { state in
             let snapshot =
                 wantsCheckpoint
                 ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
@@ -197,21 +217,37 @@ extension ExecutionRun {
                 executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
                 events: takeEvents(from: &state))
         }
-        var committed = true
-        do {
-            try await core.history.commitPhase(commit)
-        } catch {
-            requestStop(.storeFailed("the history store could not commit phase '\(phase.name)': \(error)"))
-            committed = false
+    }
+
+    @inline(never)
+    private func commitFailed(_ index: Int, _ error: any Error) {
+        requestStop(.storeFailed("the history store could not commit phase '\(plan.phases[index].name)': \(error)"))
+    }
+
+    /// Gives the events' buffer back for the next phase, reports the checkpoint, and lets the next
+    /// commit go.
+    @inline(never)
+    private func endCommit(_ commit: inout PhaseCommit, committed: Bool) {
+        var events = commit.events
+        commit.events = []
+        let checkpointed = commit.checkpoint?.phase
+        commit.checkpoint = nil
+        let next = state.withLock { state in
+            recycle(&events, into: &state)
+            if committed, let checkpointed { emit(.checkpointCreated, into: &state, phase: checkpointed) }
+            return nextCommitter(&state)
         }
-        if committed && wantsCheckpoint {
-            state.withLock { emit(.checkpointCreated, into: &$0, phase: phase.name) }
-        }
-        releaseCommitLock()
-        return committed
+        next?.resume()
     }
 
     private func acquireCommitLock() async {
+        // Usually free: taken without making a continuation.
+        let free = state.withLock { state -> Bool in
+            guard !state.committing else { return false }
+            state.committing = true
+            return true
+        }
+        if free { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = state.withLock { state -> Bool in
                 guard state.committing else {
@@ -225,15 +261,17 @@ extension ExecutionRun {
         }
     }
 
-    private func releaseCommitLock() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.commitWaiters.isEmpty else {
-                state.committing = false
-                return nil
-            }
-            return state.commitWaiters.removeFirst()
+    /// Releases the commit lock: hands it to the next waiting commit (resume it outside the
+    /// lock), or frees it. Call inside `state.withLock`.
+    private func nextCommitter(_ state: inout RunState) -> CheckedContinuation<Void, Never>? {
+        guard state.commitWaitersResumed < state.commitWaiters.count else {
+            state.commitWaiters.removeAll(keepingCapacity: true)
+            state.commitWaitersResumed = 0
+            state.committing = false
+            return nil
         }
-        next?.resume()
+        state.commitWaitersResumed += 1
+        return state.commitWaiters[state.commitWaitersResumed - 1]
     }
 
     // MARK: Start and end

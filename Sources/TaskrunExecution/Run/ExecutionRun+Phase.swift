@@ -10,8 +10,15 @@ extension ExecutionRun {
     }
 
     func runPhase(_ index: Int) async -> PhaseOutcome {
+        guard let timeout = plan.phases[index].timeout else { return await runAttempts(index) }
+        return await runAttempts(index, timeout: timeout)
+    }
+
+    /// A phase with a time limit: its attempts raced against the timer. Not inlined into
+    /// ``runPhase(_:)``, whose frame every waiting phase keeps (Docs/performance.md, W8).
+    @inline(never)
+    private func runAttempts(_ index: Int, timeout: Duration) async -> PhaseOutcome {
         let phase = plan.phases[index]
-        guard let timeout = phase.timeout else { return await runAttempts(index) }
         let outcome = await race(
             timer: { await self.waitForActiveTime(timeout) }, work: { await self.runAttempts(index) })
         switch outcome {
@@ -27,35 +34,56 @@ extension ExecutionRun {
         }
     }
 
+    /// The attempts of a phase. Everything but the waiting is in non-inlined synchronous helpers:
+    /// an async function keeps all it holds across a wait in its task's frame, and every phase
+    /// waiting on an agent keeps this frame (Docs/performance.md, W8).
     private func runAttempts(_ index: Int) async -> PhaseOutcome {
-        let phase = plan.phases[index]
         var attempt = 0
         while true {
             attempt += 1
             guard await gate(phase: index) else { return interruption(index) }
-            let scope = beginAttempt(index)
-            await runSteps(scope)
+            await runSteps(beginAttempt(index))
             if Task.isCancelled { return interruption(index) }
-            guard let failure = judge(index) else {
-                complete(index)
-                return .completed
-            }
-            if let retry = phase.retry, attempt < retry.maxAttempts {
-                let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
-                state.withLock { state in
-                    state.execution.phaseList[index].errors.append("attempt \(attempt): \(failure.message)")
-                    emit(
-                        .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1,
-                        status: failure.status.rawValue,
-                        message: failure.message, delay: delay)
-                }
+            switch endAttempt(index, attempt: attempt) {
+            case .ended(let outcome):
+                return outcome
+            case .retry(let delay):
                 do { try await clock.sleep(for: delay) } catch { return interruption(index) }
-                continue
             }
-            fail(index, failure, label: phase.retry.map { _ in "attempt \(attempt): " } ?? "")
-            if phase.phase.continueOnFailure { return .failedContinuing }
-            return failure.status == .timeout ? .timedOut(failure.message) : .failed(failure.message)
         }
+    }
+
+    private enum AttemptEnd {
+        case ended(PhaseOutcome)
+        case retry(after: Duration)
+    }
+
+    /// Judges an attempt: completes the phase, fails it, or records the failure and says how long
+    /// to wait before the next attempt.
+    @inline(never)
+    private func endAttempt(_ index: Int, attempt: Int) -> AttemptEnd {
+        let phase = plan.phases[index]
+        // Judged and, when it did not fail, completed in one critical section.
+        let failure = state.withLock { state -> PhaseFailure? in
+            let failure = judge(index, steps: state.execution.phaseList[index].steps)
+            if failure == nil { complete(index, in: &state) }
+            return failure
+        }
+        guard let failure else { return .ended(.completed) }
+        if let retry = phase.retry, attempt < retry.maxAttempts {
+            let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
+            state.withLock { state in
+                state.execution.phaseList[index].errors.append("attempt \(attempt): \(failure.message)")
+                emit(
+                    .phaseRetry, into: &state, phase: phase.name, attempt: attempt + 1,
+                    status: failure.status.rawValue,
+                    message: failure.message, delay: delay)
+            }
+            return .retry(after: delay)
+        }
+        fail(index, failure, label: phase.retry.map { _ in "attempt \(attempt): " } ?? "")
+        if phase.phase.continueOnFailure { return .ended(.failedContinuing) }
+        return .ended(failure.status == .timeout ? .timedOut(failure.message) : .failed(failure.message))
     }
 
     /// What a phase whose task was cancelled reports: how the execution is stopping, if it is.
@@ -100,6 +128,7 @@ extension ExecutionRun {
     }
 
     /// Starts an attempt: fresh step results and `phase:start`.
+    @inline(never)
     private func beginAttempt(_ index: Int) -> PhaseScope {
         let phase = plan.phases[index]
         state.withLock { state in
@@ -115,7 +144,9 @@ extension ExecutionRun {
             state.execution.phaseList[index].responses = []
             state.execution.phaseList[index].outputs = [:]
             state.execution.phaseList[index].result = nil
-            emit(.phaseStart, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts)
+            emit(
+                .phaseStart, into: &state, at: now, phase: phase.name,
+                attempt: state.execution.phaseList[index].attempts)
         }
         return PhaseScope(run: self, phase: phase)
     }
@@ -125,35 +156,46 @@ extension ExecutionRun {
     private func runSteps(_ scope: PhaseScope) async {
         let index = scope.phase.index
         for segment in scope.phase.segments {
-            if Task.isCancelled || hasDecisiveFailure(index) { return }
+            // Read before the gate: no step of this phase runs between segments, so a pause
+            // cannot change them.
+            guard !Task.isCancelled, let visible = responsesUnlessDecided(index) else { return }
             guard await gate(phase: index) else { return }
-            let visible = state.withLock { $0.execution.phaseList[index].responses }
             if segment.count == 1 {
                 await runStep(segment[0], in: scope, visible: visible)
             } else {
-                await withTaskGroup(of: Void.self) { group in
-                    for step in segment {
-                        group.addTask { await self.runStep(step, in: scope, visible: visible) }
-                    }
-                }
+                await runConcurrently(segment, in: scope, visible: visible)
             }
         }
     }
 
-    private func hasDecisiveFailure(_ index: Int) -> Bool {
+    /// A segment of several steps, each in a child task. Its own function, so that the task group
+    /// is not part of the frame of a phase whose segments are single steps.
+    @inline(never)
+    private func runConcurrently(_ segment: [Int], in scope: PhaseScope, visible: [AgentReply]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for step in segment {
+                group.addTask { await self.runStep(step, in: scope, visible: visible) }
+            }
+        }
+    }
+
+    /// The phase's answers so far, or `nil` once a validation or a required step has failed
+    /// (the remaining segments do not run). One critical section for both.
+    @inline(never)
+    private func responsesUnlessDecided(_ index: Int) -> [AgentReply]? {
         let steps = plan.phases[index].steps
         return state.withLock { state in
-            state.execution.phaseList[index].steps.contains { result in
+            let decided = state.execution.phaseList[index].steps.contains { result in
                 result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
             }
+            return decided ? nil : state.execution.phaseList[index].responses
         }
     }
 
     /// Why the attempt failed, or `nil` when it did not: a validation failed, a required step
     /// failed, or every agent that was asked failed.
-    private func judge(_ index: Int) -> PhaseFailure? {
+    private func judge(_ index: Int, steps results: [StepResult]) -> PhaseFailure? {
         let plans = plan.phases[index].steps
-        let results = state.withLock { $0.execution.phaseList[index].steps }
         var reasons: [String] = []
         var statuses: [StepStatus] = []
         for step in plans {
@@ -164,10 +206,15 @@ extension ExecutionRun {
                 step.isValidation ? error : "required step \(step.index) (\(Self.label(step))) failed: \(error)")
             statuses.append(result.status)
         }
-        let asked = plans.filter {
-            $0.isAgent && results[$0.index].status != .skipped && results[$0.index].status != .pending
+        func wasAsked(_ step: StepPlan) -> Bool {
+            step.isAgent && results[step.index].status != .skipped && results[step.index].status != .pending
         }
-        if !asked.isEmpty, asked.allSatisfy({ results[$0.index].status.isFailure }) {
+        // Checked before the list is built: a phase whose agents answered needs no list.
+        let everyAskedFailed =
+            plans.contains(where: wasAsked)
+            && !plans.contains { wasAsked($0) && !results[$0.index].status.isFailure }
+        if everyAskedFailed {
+            let asked = plans.filter(wasAsked)
             let details = asked.map { "\($0.step.agentID ?? "?"): \(results[$0.index].error ?? "failed")" }
             reasons.append("every agent failed (\(details.joined(separator: "; ")))")
             statuses.append(contentsOf: asked.map { results[$0.index].status })
@@ -181,16 +228,17 @@ extension ExecutionRun {
         step.step.agentID.map { "agent \($0)" } ?? step.strategyName
     }
 
-    private func complete(_ index: Int) {
+    /// Call inside `state.withLock`.
+    private func complete(_ index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
-        state.withLock { state in
-            fillOutputs(of: index, in: &state)
-            try? state.execution.phaseList[index].transition(to: .completed)
-            state.execution.phaseList[index].finishedAt = clock.currentDate
-            emit(
-                .phaseComplete, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
-                status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
-        }
+        fillOutputs(of: index, in: &state)
+        try? state.execution.phaseList[index].transition(to: .completed)
+        let now = clock.currentDate
+        state.execution.phaseList[index].finishedAt = now
+        emit(
+            .phaseComplete, into: &state, at: now, phase: phase.name,
+            attempt: state.execution.phaseList[index].attempts,
+            status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
     }
 
     private func fail(_ index: Int, _ failure: PhaseFailure, label: String) {
@@ -199,9 +247,11 @@ extension ExecutionRun {
             fillOutputs(of: index, in: &state)
             state.execution.phaseList[index].errors.append(label + failure.message)
             try? state.execution.phaseList[index].transition(to: failure.status)
-            state.execution.phaseList[index].finishedAt = clock.currentDate
+            let now = clock.currentDate
+            state.execution.phaseList[index].finishedAt = now
             emit(
-                .phaseFailed, into: &state, phase: phase.name, attempt: state.execution.phaseList[index].attempts,
+                .phaseFailed, into: &state, at: now, phase: phase.name,
+                attempt: state.execution.phaseList[index].attempts,
                 status: failure.status.rawValue, message: failure.message,
                 duration: state.execution.phaseList[index].duration)
         }

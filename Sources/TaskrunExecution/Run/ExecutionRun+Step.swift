@@ -8,8 +8,27 @@ extension ExecutionRun {
         case cancelled
     }
 
+    /// One step. The bookkeeping is in non-inlined synchronous helpers and the rarer paths (a time
+    /// limit, retries) in their own async functions: every step waiting on an agent keeps this
+    /// function's frame, and what an async function holds across a wait lives in it
+    /// (Docs/performance.md, W8).
     func runStep(_ stepIndex: Int, in scope: PhaseScope, visible: [AgentReply]) async {
         let step = scope.phase.steps[stepIndex]
+        guard let context = startStep(step, in: scope, visible: visible) else { return }
+        let outcome: StepRunOutcome
+        if let timeout = step.timeout {
+            guard let result = await attempts(of: step, context: context, timeout: timeout) else { return }
+            outcome = result
+        } else {
+            outcome = await attempts(of: step, context: context)
+        }
+        endStep(step, in: scope, outcome)
+    }
+
+    /// Evaluates the step's `when:` and records it skipped, failed or started; returns its context
+    /// when it starts.
+    @inline(never)
+    private func startStep(_ step: StepPlan, in scope: PhaseScope, visible: [AgentReply]) -> StepContext? {
         let context = StepContext(scope: scope, plan: step, responses: visible)
         if let condition = step.condition {
             do {
@@ -17,48 +36,57 @@ extension ExecutionRun {
                 case .bool(true): break
                 case .bool(false):
                     finishUnstarted(step, in: scope, status: .skipped, message: "when: \(condition.source)")
-                    return
+                    return nil
                 case let other:
                     finishUnstarted(
                         step, in: scope, status: .failed,
                         message: "'when: \(condition.source)' must be true or false, got \(other.typedDescription)")
-                    return
+                    return nil
                 }
             } catch {
                 finishUnstarted(
                     step, in: scope, status: .failed,
                     message: "'when: \(condition.source)' could not be evaluated: \(error.message)")
-                return
+                return nil
             }
         }
         state.withLock { state in
-            try? state.execution.phaseList[scope.phase.index].steps[stepIndex].transition(to: .running)
-            state.execution.phaseList[scope.phase.index].steps[stepIndex].startedAt = clock.currentDate
+            try? state.execution.phaseList[scope.phase.index].steps[step.index].transition(to: .running)
+            state.execution.phaseList[scope.phase.index].steps[step.index].attempts = 1
+            let now = clock.currentDate
+            state.execution.phaseList[scope.phase.index].steps[step.index].startedAt = now
             emit(
-                .stepStart, into: &state, phase: scope.phase.name, step: stepIndex, stepType: step.strategyName,
+                .stepStart, into: &state, at: now, phase: scope.phase.name, step: step.index,
+                stepType: step.strategyName,
                 agent: step.step.agentID)
         }
-        let outcome: StepRunOutcome
-        if let timeout = step.timeout {
-            let raced = await race(
-                timer: { (try? await self.clock.sleep(for: timeout)) != nil },
-                work: { await self.attempts(of: step, context: context) })
-            switch raced {
-            case .finished(let result):
-                outcome = result
-            case .timedOut(.cancelled):
-                // Cancelled from above as well: the phase or the execution records how it ended.
-                if Task.isCancelled { return }
-                finish(
-                    step, in: scope, status: .timeout,
-                    message: "the step exceeded its time limit of \(Self.format(timeout))")
-                return
-            case .timedOut(let result):
-                outcome = result
-            }
-        } else {
-            outcome = await attempts(of: step, context: context)
+        return context
+    }
+
+    /// The step's attempts raced against its time limit; `nil` when the step has ended (timed out,
+    /// recorded here) or was cancelled from above.
+    @inline(never)
+    private func attempts(of step: StepPlan, context: StepContext, timeout: Duration) async -> StepRunOutcome? {
+        let raced = await race(
+            timer: { (try? await self.clock.sleep(for: timeout)) != nil },
+            work: { await self.attempts(of: step, context: context) })
+        switch raced {
+        case .finished(let result):
+            return result
+        case .timedOut(.cancelled):
+            // Cancelled from above as well: the phase or the execution records how it ended.
+            if Task.isCancelled { return nil }
+            finish(
+                step, in: context.scope, status: .timeout,
+                message: "the step exceeded its time limit of \(Self.format(timeout))")
+            return nil
+        case .timedOut(let result):
+            return result
         }
+    }
+
+    @inline(never)
+    private func endStep(_ step: StepPlan, in scope: PhaseScope, _ outcome: StepRunOutcome) {
         switch outcome {
         case .succeeded(let output): record(output, of: step, in: scope)
         case .failed(let message): finish(step, in: scope, status: .failed, message: message)
@@ -66,34 +94,53 @@ extension ExecutionRun {
         }
     }
 
-    /// Runs the strategy, retrying per the step's `retry:` parameter (agent steps retry each query
-    /// inside the query instead).
+    /// Runs the strategy once, and again per the step's `retry:` parameter if it failed (agent
+    /// steps retry each query inside the query instead).
     private func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
+        do {
+            // `startStep` recorded the first attempt.
+            return .succeeded(try await step.strategy.run(step.step, in: context.scope.phase.phase, context: context))
+        } catch {
+            if Task.isCancelled { return .cancelled }
+            return await retry(step, context: context, after: error)
+        }
+    }
+
+    @inline(never)
+    private func setAttempt(_ attempt: Int, of step: StepPlan, in scope: PhaseScope) {
+        state.withLock { $0.execution.phaseList[scope.phase.index].steps[step.index].attempts = attempt }
+    }
+
+    /// The attempts after the first failed, for as long as the step's `retry:` allows.
+    @inline(never)
+    private func retry(_ step: StepPlan, context: StepContext, after firstError: any Error) async -> StepRunOutcome {
         let maxAttempts = step.isAgent ? 1 : (step.maxAttempts ?? 1)
         let phase = context.scope.phase
         var context = context
+        var error = firstError
         var attempt = 1
         while true {
+            if Task.isCancelled { return .cancelled }
+            let message = String(describing: error)
+            guard attempt < maxAttempts, Self.isRetryable(error) else { return .failed(message) }
+            var policy = plan.agentRetry
+            policy.maxAttempts = maxAttempts
+            let delay = policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration
+            state.withLock { state in
+                emit(
+                    .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
+                    agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
+                    message: message,
+                    delay: delay)
+            }
+            do { try await clock.sleep(for: delay) } catch { return .cancelled }
+            attempt += 1
             context.attempt = attempt
-            state.withLock { $0.execution.phaseList[phase.index].steps[step.index].attempts = attempt }
+            setAttempt(attempt, of: step, in: context.scope)
             do {
                 return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
-            } catch {
-                if Task.isCancelled { return .cancelled }
-                let message = String(describing: error)
-                guard attempt < maxAttempts, Self.isRetryable(error) else { return .failed(message) }
-                var policy = plan.agentRetry
-                policy.maxAttempts = maxAttempts
-                let delay = policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration
-                state.withLock { state in
-                    emit(
-                        .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                        agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
-                        message: message,
-                        delay: delay)
-                }
-                do { try await clock.sleep(for: delay) } catch { return .cancelled }
-                attempt += 1
+            } catch let next {
+                error = next
             }
         }
     }
@@ -106,6 +153,7 @@ extension ExecutionRun {
         }
     }
 
+    @inline(never)
     private func record(_ output: StepOutput, of step: StepPlan, in scope: PhaseScope) {
         let status: StepStatus = output.status == .unverified ? .unverified : .completed
         var outputs = output.outputs
@@ -116,12 +164,14 @@ extension ExecutionRun {
             state.execution.phaseList[phase].steps[step.index].value = output.value
             state.execution.phaseList[phase].steps[step.index].outputs = outputs
             state.execution.phaseList[phase].steps[step.index].warnings = output.warnings
-            state.execution.phaseList[phase].steps[step.index].finishedAt = clock.currentDate
+            let now = clock.currentDate
+            state.execution.phaseList[phase].steps[step.index].finishedAt = now
             for warning in output.warnings {
                 state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
             }
             emit(
-                .stepComplete, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+                .stepComplete, into: &state, at: now, phase: scope.phase.name, step: step.index,
+                stepType: step.strategyName,
                 agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
                 status: status.rawValue, duration: state.execution.phaseList[phase].steps[step.index].duration)
         }

@@ -68,13 +68,24 @@ extension ExecutionRun {
         if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
             return custom.value
         }
-        if responses.count == 1, let only = responses.first { return only.view }
-        if responses.count > 1 { return .array(responses.map(\.view)) }
+        if responses.count == 1, let only = responses.first { return view(of: only, phase: phase, steps: steps) }
+        if responses.count > 1 { return .array(responses.map { view(of: $0, phase: phase, steps: steps) }) }
         if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.value }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
         if descriptions.count == 1 { return descriptions.first }
         if descriptions.count > 1 { return .array(descriptions) }
         return nil
+    }
+
+    /// A reply's view. The built-in agent step's value already is its one reply's view (built when
+    /// the step ended, from the same response): it is shared rather than built again, which halves
+    /// the memory a finished phase keeps for it (Docs/performance.md, W8). Any other step's value
+    /// may be anything, so its replies get their own view.
+    private static func view(of reply: AgentReply, phase: PhasePlan, steps: [StepResult]) -> JSONValue {
+        guard reply.step < phase.steps.count, phase.steps[reply.step].strategy is AgentStepStrategy,
+            let step = steps.first(where: { $0.index == reply.step }), let value = step.value
+        else { return reply.view }
+        return value
     }
 
     /// The latest step whose value (or whose agent response's `data`) has a non-null member `name`.
@@ -128,16 +139,50 @@ extension AgentReply {
     /// An answer as templates, expressions, aggregates and results see it. Every key is always
     /// present (`null` or empty when unknown), so templates can reference any of them.
     var view: JSONValue {
-        .object([
-            "agent": .string(agent),
-            "step": .number(Double(step)),
-            "text": .string(response.text),
-            "position": response.position.map { .string($0.rawValue) } ?? .null,
-            "confidence": response.confidence.map(JSONValue.number) ?? .null,
-            "keyPoints": .array(response.keyPoints.map(JSONValue.string)),
-            "risks": .array(response.risks.map(JSONValue.string)),
-            "data": response.data ?? .null,
-            "latencyMs": response.latency.map { .number($0.milliseconds) } ?? .null,
-        ])
+        // Filled into a copy of a prepared object through positions found once, instead of hashing
+        // the nine keys again for every answer. A copy of a dictionary keeps its layout, so the
+        // positions are valid in it (a copy that did not would trap here, not answer wrongly).
+        let slots = ReplyViewSlots.shared
+        var object = slots.template
+        object.values[slots.agent] = .string(agent)
+        object.values[slots.step] = .number(Double(step))
+        object.values[slots.text] = .string(response.text)
+        if let position = response.position { object.values[slots.position] = .string(position.rawValue) }
+        if let confidence = response.confidence { object.values[slots.confidence] = .number(confidence) }
+        if !response.keyPoints.isEmpty {
+            object.values[slots.keyPoints] = .array(response.keyPoints.map(JSONValue.string))
+        }
+        if !response.risks.isEmpty { object.values[slots.risks] = .array(response.risks.map(JSONValue.string)) }
+        if let data = response.data { object.values[slots.data] = data }
+        if let latency = response.latency { object.values[slots.latency] = .number(latency.milliseconds) }
+        return .object(object)
+    }
+}
+
+/// The keys of a reply's view, with their empty values, and where each one sits.
+private struct ReplyViewSlots: Sendable {
+    static let shared = ReplyViewSlots()
+
+    let template: [String: JSONValue] = [
+        "agent": .null, "step": .null, "text": .null, "position": .null, "confidence": .null,
+        "keyPoints": .array([]), "risks": .array([]), "data": .null, "latencyMs": .null,
+    ]
+    let agent, step, text, position, confidence, keyPoints, risks, data, latency: Dictionary<String, JSONValue>.Index
+
+    private init() {
+        func slot(_ key: String, in template: [String: JSONValue]) -> Dictionary<String, JSONValue>.Index {
+            // The template has every key: `endIndex` is never returned.
+            template.index(forKey: key) ?? template.endIndex
+        }
+        let template = self.template
+        agent = slot("agent", in: template)
+        step = slot("step", in: template)
+        text = slot("text", in: template)
+        position = slot("position", in: template)
+        confidence = slot("confidence", in: template)
+        keyPoints = slot("keyPoints", in: template)
+        risks = slot("risks", in: template)
+        data = slot("data", in: template)
+        latency = slot("latencyMs", in: template)
     }
 }

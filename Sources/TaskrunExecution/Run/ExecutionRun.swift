@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import TaskrunCore
@@ -38,15 +39,18 @@ final class ExecutionRun: Sendable {
 
     // MARK: Events
 
-    /// Numbers, stamps, buffers and publishes an event. Call inside `state.withLock`.
+    /// Numbers, stamps, buffers and publishes an event. Call inside `state.withLock`. `timestamp`
+    /// is a time read inside the same critical section (the change the event reports), so the
+    /// clock is not read twice for one change; by default the clock is read now.
     func emit(
-        _ kind: ExecutionEvent.Kind, into state: inout RunState, phase: String? = nil, step: Int? = nil,
-        stepType: String? = nil, agent: String? = nil, attempt: Int? = nil, status: String? = nil,
+        _ kind: ExecutionEvent.Kind, into state: inout RunState, at timestamp: Date? = nil, phase: String? = nil,
+        step: Int? = nil, stepType: String? = nil, agent: String? = nil, attempt: Int? = nil, status: String? = nil,
         message: String? = nil, delay: Duration? = nil, duration: Duration? = nil, task: String? = nil
     ) {
         state.execution.lastSequence += 1
         let event = ExecutionEvent(
-            kind: kind, executionID: id, sequence: state.execution.lastSequence, timestamp: clock.currentDate,
+            kind: kind, executionID: id, sequence: state.execution.lastSequence,
+            timestamp: timestamp ?? clock.currentDate,
             task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt, status: status,
             message: message, delay: delay, duration: duration)
         state.pendingEvents.append(event)
@@ -60,6 +64,17 @@ final class ExecutionRun: Sendable {
         let events = state.pendingEvents
         state.pendingEvents = []
         return events
+    }
+
+    /// Gives back the buffer of events handed to the store, once the store is done with them, so
+    /// the next phase's events go into it instead of growing a new array (four allocations for a
+    /// phase's seven events). `events` must be the only reference left to the buffer (a store
+    /// that kept the array only costs an allocation here). Call inside `state.withLock`, before
+    /// emitting anything new.
+    func recycle(_ events: inout [ExecutionEvent], into state: inout RunState) {
+        guard state.pendingEvents.capacity == 0 else { return }
+        events.removeAll(keepingCapacity: true)
+        swap(&state.pendingEvents, &events)
     }
 
     // MARK: Queries

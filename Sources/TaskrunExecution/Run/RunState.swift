@@ -34,6 +34,10 @@ struct RunState {
     /// Commits of one execution run one at a time, in the order they asked.
     var committing = false
     var commitWaiters: [CheckedContinuation<Void, Never>] = []
+    /// How many of `commitWaiters` were already resumed: a queue read from the front without
+    /// `removeFirst()`, which moved every other waiter each time (quadratic when a fan-out's
+    /// thousand phases queue up behind one commit, Docs/performance.md W2).
+    var commitWaitersResumed = 0
 
     var result: ExecutionResult?
     var resultWaiters: [CheckedContinuation<ExecutionResult, Never>] = []

@@ -1,18 +1,35 @@
-/// The phases of an execution state, stored in small shared chunks so that a snapshot (a
-/// checkpoint after every phase) costs O(1), and the first change after it copies one chunk and
-/// the chunk table instead of every phase.
+/// The phases of an execution state, stored in small shared chunks of boxed phases, so that a
+/// snapshot (a checkpoint after every phase) costs O(1), and the first change to a phase after it
+/// copies that phase, its chunk's 32 references and the chunk table, instead of every phase.
+///
+/// Phases are boxed so that copying a chunk copies references, not 16 whole `PhaseResult`s with
+/// every array and string in them retained (and later released): in a chain, every phase's first
+/// write after the previous phase's checkpoint copied a chunk (Docs/performance.md, W1).
 struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
-    /// Phases per chunk: small enough that copying one is cheap, large enough that the table is short.
-    private static let chunkSize = 16
+    /// Phases per chunk: a write after a snapshot copies one chunk and the table (a thousand phases:
+    /// 32 + 32 references), so about the square root of a large task's size.
+    private static let chunkSize = 32
 
-    /// Mutated only through `PhaseList`'s copy-on-write accessors, which first make the chunk
-    /// uniquely referenced (`isKnownUniquelyReferenced`), so a chunk that another value (another
+    /// Mutated only through `PhaseList`'s copy-on-write accessors, which first make the box
+    /// uniquely referenced (`isKnownUniquelyReferenced`), so a box that another value (another
     /// task's snapshot) can see is never written: safe to share across tasks.
-    private final class Chunk: @unchecked Sendable {
-        var elements: [PhaseResult]
+    private final class Box: @unchecked Sendable {
+        /// Unchecked: every access goes through `PhaseList`, whose own exclusivity the compiler
+        /// checks statically, and the dynamic checks were a third of the cost of a write.
+        @exclusivity(unchecked) var value: PhaseResult
 
-        init(_ elements: [PhaseResult]) {
-            self.elements = elements
+        init(_ value: PhaseResult) {
+            self.value = value
+        }
+    }
+
+    /// Mutated only after `isKnownUniquelyReferenced`, like ``Box``: safe to share across tasks.
+    private final class Chunk: @unchecked Sendable {
+        /// Unchecked, like ``Box/value``.
+        @exclusivity(unchecked) var boxes: [Box]
+
+        init(_ boxes: [Box]) {
+            self.boxes = boxes
         }
     }
 
@@ -21,7 +38,7 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
 
     init(_ phases: [PhaseResult]) {
         chunks = stride(from: 0, to: phases.count, by: Self.chunkSize).map {
-            Chunk(Array(phases[$0..<Swift.min($0 + Self.chunkSize, phases.count)]))
+            Chunk(phases[$0..<Swift.min($0 + Self.chunkSize, phases.count)].map(Box.init))
         }
         count = phases.count
     }
@@ -30,25 +47,37 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
     var endIndex: Int { count }
 
     subscript(position: Int) -> PhaseResult {
-        get { chunks[position / Self.chunkSize].elements[position % Self.chunkSize] }
+        get { chunks[position / Self.chunkSize].boxes[position % Self.chunkSize].value }
         _modify {
             let chunk = position / Self.chunkSize
-            if !isKnownUniquelyReferenced(&chunks[chunk]) {
-                chunks[chunk] = Chunk(chunks[chunk].elements)
-            }
-            yield &chunks[chunk].elements[position % Self.chunkSize]
+            let slot = position % Self.chunkSize
+            makeUnique(chunk: chunk, slot: slot)
+            yield &chunks[chunk].boxes[slot].value
         }
         set {
             let chunk = position / Self.chunkSize
-            if !isKnownUniquelyReferenced(&chunks[chunk]) {
-                chunks[chunk] = Chunk(chunks[chunk].elements)
-            }
-            chunks[chunk].elements[position % Self.chunkSize] = newValue
+            let slot = position % Self.chunkSize
+            makeUnique(chunk: chunk, slot: slot)
+            chunks[chunk].boxes[slot].value = newValue
+        }
+    }
+
+    private mutating func makeUnique(chunk: Int, slot: Int) {
+        if !isKnownUniquelyReferenced(&chunks[chunk]) {
+            chunks[chunk] = Chunk(chunks[chunk].boxes)
+        }
+        if !isKnownUniquelyReferenced(&chunks[chunk].boxes[slot]) {
+            chunks[chunk].boxes[slot] = Box(chunks[chunk].boxes[slot].value)
         }
     }
 
     var array: [PhaseResult] {
-        chunks.flatMap(\.elements)
+        var phases: [PhaseResult] = []
+        phases.reserveCapacity(count)
+        for chunk in chunks {
+            for box in chunk.boxes { phases.append(box.value) }
+        }
+        return phases
     }
 }
 

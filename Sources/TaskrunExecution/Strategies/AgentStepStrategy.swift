@@ -15,9 +15,21 @@ public struct AgentStepStrategy: StepStrategy {
 
     public func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
         guard let agent = step.agentID else { throw StepFailure("an agent step needs an agent id", isRetryable: false) }
-        let prompt = try context.renderStepText()
-        let response = try await context.queryAgent(agent, prompt: prompt, purpose: .step)
-        return StepOutput(AgentReply(agent: agent, step: context.stepIndex, attempt: 1, response: response).view)
+        let response = try await context.queryAgent(agent, prompt: try Self.prompt(context), purpose: .step)
+        return Self.output(agent: agent, step: context.stepIndex, response: response)
+    }
+
+    // The rendering and the view are not inlined into `run`: every step waiting on its agent keeps
+    // `run`'s frame, which holds whatever inlined code needs (Docs/performance.md, W8).
+
+    @inline(never)
+    private static func prompt(_ context: StepContext) throws(TemplateError) -> String {
+        try context.renderStepText()
+    }
+
+    @inline(never)
+    private static func output(agent: String, step: Int, response: AgentResponse) -> StepOutput {
+        StepOutput(AgentReply(agent: agent, step: step, attempt: 1, response: response).view)
     }
 }
 

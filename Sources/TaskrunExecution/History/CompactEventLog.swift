@@ -1,0 +1,280 @@
+import Foundation
+
+/// An event log packed into bytes, as ``InMemoryHistoryStore`` keeps it.
+///
+/// An ``ExecutionEvent`` is about 200 bytes inline, most of it optional fields a kind leaves
+/// empty, and a store that keeps thousands of executions was mostly event logs, kept as the
+/// arrays the writes brought (Docs/performance.md, W1 and W8). Here each event takes a kind byte,
+/// a field mask, varints for the numbers and an index into one table of the log's distinct
+/// strings: about 20 bytes. Decoding gives back equal events (dates by their bit pattern,
+/// durations by their exact components), in the order they were appended.
+struct CompactEventLog: Sendable {
+    private var bytes: [UInt8] = []
+    private var strings: [String] = []
+    private(set) var count = 0
+    /// The execution of the first event: the others are written without their id when it is the same.
+    private var executionID: ExecutionID?
+    private var previousSequence: UInt64 = 0
+    private var previousTime: UInt64 = 0
+    /// What speeds up appending; dropped by ``seal()`` for a log that is done, rebuilt if it grows again.
+    private var index: StringIndex?
+
+    /// Which optional fields an event has, one bit each, in the order they are written.
+    private enum Field {
+        static let task: UInt16 = 1 << 0
+        static let phase: UInt16 = 1 << 1
+        static let step: UInt16 = 1 << 2
+        static let stepType: UInt16 = 1 << 3
+        static let agent: UInt16 = 1 << 4
+        static let attempt: UInt16 = 1 << 5
+        static let status: UInt16 = 1 << 6
+        static let message: UInt16 = 1 << 7
+        static let delay: UInt16 = 1 << 8
+        static let duration: UInt16 = 1 << 9
+        /// The event belongs to another execution than the log's first event (never, from the
+        /// executor; kept exact all the same).
+        static let otherExecution: UInt16 = 1 << 10
+    }
+
+    private static let kinds = ExecutionEvent.Kind.allCases
+
+    init() {}
+
+    init(_ events: [ExecutionEvent]) {
+        append(events)
+    }
+
+    /// Adds `events` after the ones already in the log.
+    mutating func append(_ events: [ExecutionEvent]) {
+        guard let first = events.first else { return }
+        let executionID = self.executionID ?? first.executionID
+        self.executionID = executionID
+        var index = self.index ?? StringIndex(strings)
+        self.index = nil
+        // By position, not `for event in events`: iterating copies every 200-byte event.
+        events.withUnsafeBufferPointer { events in
+            for position in events.indices { append(events[position], executionID: executionID, index: &index) }
+        }
+        self.index = index
+    }
+
+    private mutating func append(_ event: borrowing ExecutionEvent, executionID: ExecutionID, index: inout StringIndex)
+    {
+        var mask: UInt16 = 0
+        if event.task != nil { mask |= Field.task }
+        if event.phase != nil { mask |= Field.phase }
+        if event.step != nil { mask |= Field.step }
+        if event.stepType != nil { mask |= Field.stepType }
+        if event.agent != nil { mask |= Field.agent }
+        if event.attempt != nil { mask |= Field.attempt }
+        if event.status != nil { mask |= Field.status }
+        if event.message != nil { mask |= Field.message }
+        if event.delay != nil { mask |= Field.delay }
+        if event.duration != nil { mask |= Field.duration }
+        if event.executionID != executionID { mask |= Field.otherExecution }
+        bytes.append(event.kind.code)
+        Self.putVarint(UInt64(mask), into: &bytes)
+        if mask & Field.otherExecution != 0 {
+            Self.putRaw(event.executionID.high, into: &bytes)
+            Self.putRaw(event.executionID.low, into: &bytes)
+        }
+        // Sequences and times of neighbouring events are close: store the difference.
+        Self.putVarint(event.sequence &- previousSequence, into: &bytes)
+        previousSequence = event.sequence
+        let time = event.timestamp.timeIntervalSinceReferenceDate.bitPattern
+        Self.putVarint(time ^ previousTime, into: &bytes)
+        previousTime = time
+        index.put(event.task, field: 0, strings: &strings, into: &bytes)
+        index.put(event.phase, field: 1, strings: &strings, into: &bytes)
+        if let step = event.step { Self.putSigned(Int64(step), into: &bytes) }
+        index.put(event.stepType, field: 2, strings: &strings, into: &bytes)
+        index.put(event.agent, field: 3, strings: &strings, into: &bytes)
+        if let attempt = event.attempt { Self.putSigned(Int64(attempt), into: &bytes) }
+        index.put(event.status, field: 4, strings: &strings, into: &bytes)
+        index.put(event.message, field: 5, strings: &strings, into: &bytes)
+        Self.put(event.delay, into: &bytes)
+        Self.put(event.duration, into: &bytes)
+        count += 1
+
+    }
+
+    /// Frees what only appending needs, and spare room: for a log that is kept but not written.
+    mutating func seal() {
+        index = nil
+        if bytes.capacity > bytes.count + 64 { bytes = Array(bytes[...]) }
+        if strings.capacity > strings.count + 4 { strings = Array(strings[...]) }
+    }
+
+    /// Finds a string's place in the table.
+    private struct StringIndex {
+        private var indexes: [String: Int] = [:]
+        /// The last string of each field and its index: neighbouring events mostly repeat them
+        /// (the same phase, agent, step type), and comparing with the last one is much cheaper than
+        /// hashing (an identical string compares by its storage).
+        private var recentStrings = ["", "", "", "", "", ""]
+        private var recentIndexes = [-1, -1, -1, -1, -1, -1]
+
+        init(_ strings: [String]) {
+            for (offset, string) in strings.enumerated() { indexes[string] = offset }
+        }
+
+        mutating func put(_ string: String?, field: Int, strings: inout [String], into bytes: inout [UInt8]) {
+            guard let string else { return }
+            var found = recentIndexes[field]
+            if found < 0 || recentStrings[field] != string {
+                if let known = indexes[string] {
+                    found = known
+                } else {
+                    found = strings.count
+                    indexes[string] = found
+                    strings.append(string)
+                }
+                recentStrings[field] = string
+                recentIndexes[field] = found
+            }
+            CompactEventLog.putVarint(UInt64(found), into: &bytes)
+        }
+    }
+
+    /// A duration as its two stored words (its exact attoseconds): `components` divides a 128-bit
+    /// number, which was a tenth of the cost of packing an event.
+    private static func put(_ duration: Duration?, into bytes: inout [UInt8]) {
+        guard let duration else { return }
+        putSigned(duration._high, into: &bytes)
+        putVarint(duration._low, into: &bytes)
+    }
+
+    /// The events, equal to the ones the log was made from, in the same order.
+    var events: [ExecutionEvent] {
+        guard count > 0 else { return [] }
+        var events: [ExecutionEvent] = []
+        events.reserveCapacity(count)
+        guard let executionID else { return [] }
+        var reader = Reader(bytes: bytes)
+        var sequence: UInt64 = 0
+        var time: UInt64 = 0
+
+        func string(_ present: Bool) -> String? {
+            guard present else { return nil }
+            let index = Int(reader.varint())
+            return index < strings.count ? strings[index] : nil
+        }
+        func duration(_ present: Bool) -> Duration? {
+            guard present else { return nil }
+            return Duration(_high: reader.signed(), low: reader.varint())
+        }
+
+        for _ in 0..<count {
+            let kindIndex = Int(reader.byte())
+            let mask = UInt16(truncatingIfNeeded: reader.varint())
+            let id =
+                mask & Field.otherExecution != 0 ? ExecutionID(high: reader.raw(), low: reader.raw()) : executionID
+            sequence &+= reader.varint()
+            time ^= reader.varint()
+            let task = string(mask & Field.task != 0)
+            let phase = string(mask & Field.phase != 0)
+            let step = mask & Field.step != 0 ? Int(reader.signed()) : nil
+            let stepType = string(mask & Field.stepType != 0)
+            let agent = string(mask & Field.agent != 0)
+            let attempt = mask & Field.attempt != 0 ? Int(reader.signed()) : nil
+            let status = string(mask & Field.status != 0)
+            let message = string(mask & Field.message != 0)
+            let delay = duration(mask & Field.delay != 0)
+            let elapsed = duration(mask & Field.duration != 0)
+            events.append(
+                ExecutionEvent(
+                    kind: kindIndex < Self.kinds.count ? Self.kinds[kindIndex] : .executionStart, executionID: id,
+                    sequence: sequence, timestamp: Date(timeIntervalSinceReferenceDate: Double(bitPattern: time)),
+                    task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt,
+                    status: status, message: message, delay: delay, duration: elapsed))
+        }
+        return events
+    }
+
+    // MARK: Bytes
+
+    private static func putVarint(_ value: UInt64, into bytes: inout [UInt8]) {
+        if value < 0x80 {
+            bytes.append(UInt8(value))
+            return
+        }
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// Zigzag: small negative numbers stay short.
+    private static func putSigned(_ value: Int64, into bytes: inout [UInt8]) {
+        putVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), into: &bytes)
+    }
+
+    private static func putRaw(_ value: UInt64, into bytes: inout [UInt8]) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    /// Reads what the encoder wrote. The bytes never leave this type, so they are always well
+    /// formed; reading past the end gives zeros rather than trapping all the same.
+    private struct Reader {
+        let bytes: [UInt8]
+        var position = 0
+
+        mutating func byte() -> UInt8 {
+            guard position < bytes.count else { return 0 }
+            defer { position += 1 }
+            return bytes[position]
+        }
+
+        mutating func varint() -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while shift < 64 {
+                let byte = byte()
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
+            return value
+        }
+
+        mutating func signed() -> Int64 {
+            let raw = varint()
+            return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+        }
+
+        mutating func raw() -> UInt64 {
+            var value: UInt64 = 0
+            for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(byte()) << UInt64(shift) }
+            return value
+        }
+    }
+}
+
+extension ExecutionEvent.Kind {
+    /// The kind's position in `allCases`, as ``CompactEventLog`` stores it (a switch, not a search).
+    fileprivate var code: UInt8 {
+        switch self {
+        case .executionStart: 0
+        case .phaseStart: 1
+        case .phaseComplete: 2
+        case .phaseFailed: 3
+        case .phaseSkipped: 4
+        case .phaseRetry: 5
+        case .stepStart: 6
+        case .stepComplete: 7
+        case .stepFailed: 8
+        case .agentQuery: 9
+        case .agentResponse: 10
+        case .agentFailed: 11
+        case .checkpointCreated: 12
+        case .executionPaused: 13
+        case .executionResumed: 14
+        case .executionComplete: 15
+        case .executionError: 16
+        case .executionTimeout: 17
+        case .executionAborted: 18
+        }
+    }
+}
