@@ -114,7 +114,8 @@ struct HelperTests {
                     resumeCount: 0, events: []))
         }
         func commit(_ id: ExecutionID, _ phase: String) {
-            store.commitPhase(PhaseCommit(executionID: id, phase: PhaseResult(name: phase), checkpoint: nil, events: []))
+            store.commitPhase(
+                PhaseCommit(executionID: id, phase: PhaseResult(name: phase), checkpoint: nil, events: []))
         }
         func finish(_ id: ExecutionID) {
             store.executionFinished(
