@@ -29,11 +29,22 @@ public final class InMemoryHistoryStore: HistoryStore {
             self.execution = execution
         }
 
-        /// Room for every phase of the task at once: a long task's phase list and index then never
-        /// grow (and copy themselves) while it runs (Docs/performance.md, W1).
-        func reserve(phases count: Int) {
-            execution.phases.reserveCapacity(count)
-            phaseIndex.reserveCapacity(count)
+        /// Adds or replaces a committed phase. The first commit makes room for every phase of the
+        /// task at once: a long task's phase list and index then never grow (and copy themselves)
+        /// while it runs (Docs/performance.md, W1), and an execution that has not committed
+        /// anything yet keeps no room for them (W8).
+        func commit(_ phase: PhaseResult) {
+            if let index = phaseIndex[phase.name] {
+                execution.phases[index] = phase
+                return
+            }
+            if execution.phases.capacity == 0 {
+                let count = execution.record.task.phases.count
+                execution.phases.reserveCapacity(count)
+                phaseIndex.reserveCapacity(count)
+            }
+            phaseIndex[phase.name] = execution.phases.count
+            execution.phases.append(phase)
         }
 
         /// Writes of one execution may arrive interleaved (see ``HistoryStore``): the log is read in
@@ -92,7 +103,6 @@ public final class InMemoryHistoryStore: HistoryStore {
             } else {
                 let entry = Entry(
                     execution: StoredExecution(record: record, status: .running, reason: nil, phases: [], result: nil))
-                entry.reserve(phases: record.task.phases.count)
                 entry.append(record.events)
                 storage.entries[record.id] = entry
             }
@@ -102,12 +112,7 @@ public final class InMemoryHistoryStore: HistoryStore {
     public func commitPhase(_ commit: PhaseCommit) {
         let replaced = storage.withLock { storage -> ExecutionCheckpoint? in
             guard let entry = storage.entry(commit.executionID) else { return nil }
-            if let index = entry.phaseIndex[commit.phase.name] {
-                entry.execution.phases[index] = commit.phase
-            } else {
-                entry.phaseIndex[commit.phase.name] = entry.execution.phases.count
-                entry.execution.phases.append(commit.phase)
-            }
+            entry.commit(commit.phase)
             entry.append(commit.events)
             guard let checkpoint = commit.checkpoint else { return nil }
             defer { entry.checkpoint = checkpoint }
