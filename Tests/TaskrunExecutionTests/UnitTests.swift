@@ -101,4 +101,41 @@ struct HelperTests {
         #expect(try await executor.history(limit: 10).map(\.id) == [ids[2], ids[1]])
         #expect(store.loadExecution(ids[0]) == nil)
     }
+
+    @Test func inMemoryStoreKeepsInterleavedExecutionsApartAndIgnoresRetiredOnes() {
+        let store = InMemoryHistoryStore(retainedExecutions: 1)
+        let task = makeTask([makePhase("P")])
+        let first = ExecutionID.make()
+        let second = ExecutionID.make()
+        for id in [first, second] {
+            store.executionStarted(
+                ExecutionRecord(
+                    id: id, taskID: "t", taskName: "t", task: task, input: [:], secretInputs: [], startedAt: Date(),
+                    resumeCount: 0, events: []))
+        }
+        func commit(_ id: ExecutionID, _ phase: String) {
+            store.commitPhase(
+                PhaseCommit(executionID: id, phase: PhaseResult(name: phase), checkpoint: nil, events: []))
+        }
+        func finish(_ id: ExecutionID) {
+            store.executionFinished(
+                ExecutionResult(
+                    executionID: id, taskID: "t", taskName: "t", status: .completed, reason: nil, input: [:],
+                    startedAt: Date(), finishedAt: Date(), duration: .zero, phases: [], finalPhase: nil,
+                    finalResult: nil, warnings: []),
+                events: [])
+        }
+        commit(first, "A")
+        commit(second, "B")
+        commit(first, "C")
+        #expect(store.loadExecution(first)?.phases.map(\.name) == ["A", "C"])
+        #expect(store.loadExecution(second)?.phases.map(\.name) == ["B"])
+        finish(first)
+        finish(second)
+        // The first is retired: a late write does not bring it back, the second still takes writes.
+        commit(first, "D")
+        commit(second, "E")
+        #expect(store.loadExecution(first) == nil)
+        #expect(store.loadExecution(second)?.phases.map(\.name) == ["B", "E"])
+    }
 }

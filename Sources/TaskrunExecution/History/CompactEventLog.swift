@@ -51,15 +51,31 @@ struct CompactEventLog: Sendable {
         self.executionID = executionID
         var index = self.index ?? StringIndex(strings)
         self.index = nil
-        // By position, not `for event in events`: iterating copies every 200-byte event.
-        events.withUnsafeBufferPointer { events in
-            for position in events.indices { append(events[position], executionID: executionID, index: &index) }
+        // Each event is written into a scratch buffer and appended to the log at once: appending
+        // byte by byte checked the array's uniqueness and capacity a dozen times an event.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes) { scratch in
+            // By position, not `for event in events`: iterating copies every 200-byte event.
+            events.withUnsafeBufferPointer { events in
+                for position in events.indices {
+                    var writer = ByteWriter(scratch)
+                    encode(events[position], executionID: executionID, index: &index, into: &writer)
+                    bytes.append(contentsOf: writer.written)
+                    count += 1
+                }
+            }
         }
         self.index = index
     }
 
-    private mutating func append(_ event: borrowing ExecutionEvent, executionID: ExecutionID, index: inout StringIndex)
-    {
+    /// The most an event takes: kind 1, mask 2, execution 16, sequence and time 10 each, six
+    /// string indexes, step and attempt 10 each, two durations 20 each (varints of 64-bit values
+    /// take at most 10 bytes).
+    private static let maxEventBytes = 1 + 2 + 16 + 2 * 10 + 6 * 10 + 2 * 10 + 2 * 20
+
+    private mutating func encode(
+        _ event: borrowing ExecutionEvent, executionID: ExecutionID, index: inout StringIndex,
+        into bytes: inout ByteWriter
+    ) {
         var mask: UInt16 = 0
         if event.task != nil { mask |= Field.task }
         if event.phase != nil { mask |= Field.phase }
@@ -94,8 +110,27 @@ struct CompactEventLog: Sendable {
         index.put(event.message, field: 5, strings: &strings, into: &bytes)
         Self.put(event.delay, into: &bytes)
         Self.put(event.duration, into: &bytes)
-        count += 1
+    }
 
+    /// Writes into a buffer of ``maxEventBytes``, which no event exceeds.
+    private struct ByteWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        private(set) var count = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+            self.buffer = buffer
+        }
+
+        mutating func append(_ byte: UInt8) {
+            // Never fails (see `maxEventBytes`); checked all the same, as the buffer is unsafe.
+            precondition(count < buffer.count, "an event exceeds CompactEventLog.maxEventBytes")
+            buffer[count] = byte
+            count += 1
+        }
+
+        var written: UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: buffer[..<count])
+        }
     }
 
     /// Frees what only appending needs, and spare room: for a log that is kept but not written.
@@ -118,7 +153,7 @@ struct CompactEventLog: Sendable {
             for (offset, string) in strings.enumerated() { indexes[string] = offset }
         }
 
-        mutating func put(_ string: String?, field: Int, strings: inout [String], into bytes: inout [UInt8]) {
+        mutating func put(_ string: String?, field: Int, strings: inout [String], into bytes: inout ByteWriter) {
             guard let string else { return }
             var found = recentIndexes[field]
             if found < 0 || recentStrings[field] != string {
@@ -138,7 +173,7 @@ struct CompactEventLog: Sendable {
 
     /// A duration as its two stored words (its exact attoseconds): `components` divides a 128-bit
     /// number, which was a tenth of the cost of packing an event.
-    private static func put(_ duration: Duration?, into bytes: inout [UInt8]) {
+    private static func put(_ duration: Duration?, into bytes: inout ByteWriter) {
         guard let duration else { return }
         putSigned(duration._high, into: &bytes)
         putVarint(duration._low, into: &bytes)
@@ -193,7 +228,7 @@ struct CompactEventLog: Sendable {
 
     // MARK: Bytes
 
-    private static func putVarint(_ value: UInt64, into bytes: inout [UInt8]) {
+    private static func putVarint(_ value: UInt64, into bytes: inout ByteWriter) {
         if value < 0x80 {
             bytes.append(UInt8(value))
             return
@@ -207,11 +242,11 @@ struct CompactEventLog: Sendable {
     }
 
     /// Zigzag: small negative numbers stay short.
-    private static func putSigned(_ value: Int64, into bytes: inout [UInt8]) {
+    private static func putSigned(_ value: Int64, into bytes: inout ByteWriter) {
         putVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), into: &bytes)
     }
 
-    private static func putRaw(_ value: UInt64, into bytes: inout [UInt8]) {
+    private static func putRaw(_ value: UInt64, into bytes: inout ByteWriter) {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 

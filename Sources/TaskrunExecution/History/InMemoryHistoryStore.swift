@@ -29,6 +29,24 @@ public final class InMemoryHistoryStore: HistoryStore {
             self.execution = execution
         }
 
+        /// Adds or replaces a committed phase. The first commit makes room for every phase of the
+        /// task at once: a long task's phase list and index then never grow (and copy themselves)
+        /// while it runs (Docs/performance.md, W1), and an execution that has not committed
+        /// anything yet keeps no room for them (W8).
+        func commit(_ phase: PhaseResult) {
+            if let index = phaseIndex[phase.name] {
+                execution.phases[index] = phase
+                return
+            }
+            if execution.phases.capacity == 0 {
+                let count = execution.record.task.phases.count
+                execution.phases.reserveCapacity(count)
+                phaseIndex.reserveCapacity(count)
+            }
+            phaseIndex[phase.name] = execution.phases.count
+            execution.phases.append(phase)
+        }
+
         /// Writes of one execution may arrive interleaved (see ``HistoryStore``): the log is read in
         /// sequence order.
         func append(_ newEvents: [ExecutionEvent]) {
@@ -50,9 +68,20 @@ public final class InMemoryHistoryStore: HistoryStore {
 
     private struct Storage {
         var entries: [ExecutionID: Entry] = [:]
+        /// The entry written last: the writes of one execution mostly follow each other, and
+        /// comparing an id is much cheaper than hashing it.
+        var recent: (id: ExecutionID, entry: Entry)?
         /// Finished executions, oldest first, for retention; `retiredCount` of them are already gone.
         var finishedOrder: [ExecutionID] = []
         var retiredCount = 0
+
+        /// The entry of `id`, through ``recent`` when it is the one written last.
+        mutating func entry(_ id: ExecutionID) -> Entry? {
+            if let recent, recent.id == id { return recent.entry }
+            guard let entry = entries[id] else { return nil }
+            recent = (id, entry)
+            return entry
+        }
     }
 
     private let storage = Mutex(Storage())
@@ -81,22 +110,23 @@ public final class InMemoryHistoryStore: HistoryStore {
     }
 
     public func commitPhase(_ commit: PhaseCommit) {
-        storage.withLock { storage in
-            guard let entry = storage.entries[commit.executionID] else { return }
-            if let index = entry.phaseIndex[commit.phase.name] {
-                entry.execution.phases[index] = commit.phase
-            } else {
-                entry.phaseIndex[commit.phase.name] = entry.execution.phases.count
-                entry.execution.phases.append(commit.phase)
-            }
-            if let checkpoint = commit.checkpoint { entry.checkpoint = checkpoint }
+        let replaced = storage.withLock { storage -> ExecutionCheckpoint? in
+            guard let entry = storage.entry(commit.executionID) else { return nil }
+            entry.commit(commit.phase)
             entry.append(commit.events)
+            guard let checkpoint = commit.checkpoint else { return nil }
+            defer { entry.checkpoint = checkpoint }
+            return entry.checkpoint
         }
+        // The checkpoint it replaces is released here, after the lock: releasing it frees the
+        // parts of the phase list the execution has changed since, which other writers need not
+        // wait for (Docs/performance.md, W2).
+        withExtendedLifetime(replaced) {}
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) {
         storage.withLock { storage in
-            guard let entry = storage.entries[update.executionID] else { return }
+            guard let entry = storage.entry(update.executionID) else { return }
             if !entry.execution.status.isTerminal {
                 entry.execution.status = update.status
                 entry.execution.reason = update.reason
@@ -107,7 +137,7 @@ public final class InMemoryHistoryStore: HistoryStore {
 
     public func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) {
         storage.withLock { storage in
-            guard let entry = storage.entries[result.executionID] else { return }
+            guard let entry = storage.entry(result.executionID) else { return }
             entry.execution.status = result.status
             entry.execution.reason = result.reason
             entry.execution.result = result
@@ -118,7 +148,10 @@ public final class InMemoryHistoryStore: HistoryStore {
                 let oldest = storage.finishedOrder[storage.retiredCount]
                 storage.retiredCount += 1
                 // A continued execution that is running again is not retired.
-                if storage.entries[oldest]?.execution.status.isTerminal == true { storage.entries[oldest] = nil }
+                if storage.entries[oldest]?.execution.status.isTerminal == true {
+                    storage.entries[oldest] = nil
+                    if storage.recent?.id == oldest { storage.recent = nil }
+                }
             }
             if storage.retiredCount > 4096 {
                 storage.finishedOrder.removeFirst(storage.retiredCount)

@@ -154,12 +154,16 @@ extension ExecutionRun {
     }
 
     func resumeSettleWaitersIfSettled() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            guard state.finished || state.isSettled else { return [] }
-            defer { state.settleWaiters.removeAll() }
-            return Array(state.settleWaiters.values)
-        }
+        let waiters = state.withLock { state in settleWaiters(&state) }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Takes the settle waiters to resume (outside the lock), when the execution has settled or
+    /// finished. Call inside `state.withLock`.
+    func settleWaiters(_ state: inout RunState) -> [CheckedContinuation<Void, any Error>] {
+        guard state.finished || state.isSettled, !state.settleWaiters.isEmpty else { return [] }
+        defer { state.settleWaiters.removeAll() }
+        return Array(state.settleWaiters.values)
     }
 
     /// Waits `budget` of active time (clock time minus pauses). Returns `true` when the budget is

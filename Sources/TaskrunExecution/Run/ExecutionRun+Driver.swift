@@ -44,28 +44,42 @@ extension ExecutionRun {
     /// Launches every phase that is ready, allowed and within the limit; commits the ones whose
     /// `when:` is false (which can make more ready); ends the execution when nothing is left.
     func advance() async {
-        _ = await advance(keepingOne: false)
+        _ = await advance(keepingOne: false, settling: false)
     }
 
     /// ``advance()`` for a phase task whose phase has just been handled: with `keepingOne`, the
     /// first phase to run is returned instead of launched, and the caller runs it in its own task.
     /// A chain then runs in one task instead of creating a task, and waking a thread for it, per
-    /// phase (Docs/performance.md, W1).
+    /// phase (Docs/performance.md, W1). With `settling`, the caller's phase is settled (see
+    /// ``phaseSettled()``) in the same critical section as the first admission.
     @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
-    private func advance(keepingOne: Bool) async -> Int? {
+    private func advance(keepingOne: Bool, settling: Bool) async -> Int? {
         var kept: Int?
+        var settling = settling
         while true {
-            let admitted = state.withLock { state -> [Int] in
-                guard state.stop == nil, !state.paused else { return [] }
+            let (admitted, settled) = state.withLock { state -> ([Int], [CheckedContinuation<Void, any Error>]) in
+                var settled: [CheckedContinuation<Void, any Error>] = []
+                if settling {
+                    state.running -= 1
+                    state.busy -= 1
+                    settled = settleWaiters(&state)
+                }
+                guard state.stop == nil, !state.paused else { return ([], settled) }
                 var admitted: [Int] = []
                 while state.running < maxConcurrentPhases, let index = state.ready.pop() {
                     state.running += 1
                     state.busy += 1
                     admitted.append(index)
                 }
-                return admitted
+                return (admitted, settled)
             }
+            settling = false
+            for waiter in settled { waiter.resume() }
             if admitted.isEmpty { break }
+            // Only a phase skipped or refused here can make more phases ready without a phase task
+            // that advances after it: when every admitted phase runs, looking again finds nothing
+            // that the ending phases will not admit themselves.
+            var again = false
             for index in admitted {
                 switch admit(index) {
                 case .run:
@@ -75,13 +89,16 @@ extension ExecutionRun {
                         launch(index)
                     }
                 case .skipped:
-                    if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
+                    _ = await commit(index, checkpoint: true, marksDone: true)
                     phaseSettled()
+                    again = true
                 case .failed(let message):
                     await phaseEnded(index, .failed(message))
                     phaseSettled()
+                    again = true
                 }
             }
+            if !again { break }
         }
         if kept == nil { await finishIfDone() }
         return kept
@@ -97,8 +114,7 @@ extension ExecutionRun {
             while let current = next {
                 let outcome = await self.runPhase(current)
                 await self.phaseEnded(current, outcome)
-                self.phaseSettled()
-                next = await self.advance(keepingOne: true)
+                next = await self.advance(keepingOne: true, settling: true)
             }
             self.state.withLock { _ = $0.phaseTasks.removeValue(forKey: key) }
         }
@@ -112,11 +128,12 @@ extension ExecutionRun {
 
     /// A launched (or skipped, or refused) phase is fully handled: it no longer counts as running.
     private func phaseSettled() {
-        state.withLock { state in
+        let settled = state.withLock { state in
             state.running -= 1
             state.busy -= 1
+            return settleWaiters(&state)
         }
-        resumeSettleWaitersIfSettled()
+        for waiter in settled { waiter.resume() }
     }
 
     private enum Admission {
@@ -170,14 +187,14 @@ extension ExecutionRun {
         let name = plan.phases[index].name
         switch outcome {
         case .completed, .failedContinuing:
-            if await commit(index, checkpoint: true) { state.withLock { $0.ready.markDone(index) } }
+            _ = await commit(index, checkpoint: true, marksDone: true)
         case .failed(let message):
             let continues = plan.phases[index].phase.continueOnFailure
             if !continues { requestStop(.phaseEnded(.failed, "phase '\(name)' failed: \(message)")) }
-            if await commit(index, checkpoint: false), continues { state.withLock { $0.ready.markDone(index) } }
+            _ = await commit(index, checkpoint: false, marksDone: continues)
         case .timedOut(let message):
             requestStop(.phaseEnded(.timeout, "phase '\(name)' timed out: \(message)"))
-            _ = await commit(index, checkpoint: false)
+            _ = await commit(index, checkpoint: false, marksDone: false)
         case .stopped, .interrupted:
             break
         }
@@ -185,11 +202,17 @@ extension ExecutionRun {
 
     /// Hands a finished phase (and, when asked and the phase checkpoints, a snapshot) to the
     /// history store, and waits for it. Commits of one execution never overlap, so the store sees
-    /// checkpoints in the order they were taken. Returns `false` when the store failed (the
-    /// execution stops).
-    func commit(_ index: Int, checkpoint: Bool) async -> Bool {
-        await acquireCommitLock()
-        var commit = makeCommit(index, checkpoint: checkpoint)
+    /// checkpoints in the order they were taken. With `marksDone`, a phase the store recorded
+    /// releases its dependents. Returns `false` when the store failed (the execution stops).
+    func commit(_ index: Int, checkpoint: Bool, marksDone: Bool) async -> Bool {
+        // Usually the commit lock is free: taken in the same critical section that makes the commit.
+        var commit: PhaseCommit
+        if let made = makeCommitIfFree(index, checkpoint: checkpoint) {
+            commit = made
+        } else {
+            await acquireCommitLock()
+            commit = makeCommit(index, checkpoint: checkpoint)
+        }
         var committed = true
         do {
             try await core.history.commitPhase(commit)
@@ -197,7 +220,7 @@ extension ExecutionRun {
             commitFailed(index, error)
             committed = false
         }
-        endCommit(&commit, committed: committed)
+        endCommit(&commit, committed: committed, marking: committed && marksDone ? index : nil)
         return committed
     }
 
@@ -205,18 +228,31 @@ extension ExecutionRun {
     // frame its task allocates on every call, and with the snapshot and the events inlined here
     // that frame was 4 KB per phase.
 
+    /// Takes the commit lock and makes the commit, in one critical section; `nil` when another
+    /// commit holds the lock.
+    @inline(never)
+    private func makeCommitIfFree(_ index: Int, checkpoint: Bool) -> PhaseCommit? {
+        state.withLock { state in
+            guard !state.committing else { return nil }
+            state.committing = true
+            return makeCommit(index, checkpoint: checkpoint, in: &state)
+        }
+    }
+
     @inline(never)
     private func makeCommit(_ index: Int, checkpoint: Bool) -> PhaseCommit {
+        state.withLock { state in makeCommit(index, checkpoint: checkpoint, in: &state) }
+    }
+
+    /// Call inside `state.withLock`.
+    private func makeCommit(_ index: Int, checkpoint: Bool, in state: inout RunState) -> PhaseCommit {
         let phase = plan.phases[index]
-        let wantsCheckpoint = checkpoint && phase.phase.checkpoint
-        return state.withLock { state in
-            let snapshot =
-                wantsCheckpoint
-                ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
-            return PhaseCommit(
-                executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
-                events: takeEvents(from: &state))
-        }
+        let snapshot =
+            checkpoint && phase.phase.checkpoint
+            ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
+        return PhaseCommit(
+            executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
+            events: takeEvents(from: &state))
     }
 
     @inline(never)
@@ -224,10 +260,10 @@ extension ExecutionRun {
         requestStop(.storeFailed("the history store could not commit phase '\(plan.phases[index].name)': \(error)"))
     }
 
-    /// Gives the events' buffer back for the next phase, reports the checkpoint, and lets the next
-    /// commit go.
+    /// Gives the events' buffer back for the next phase, reports the checkpoint, releases the
+    /// dependents of `marking` (a phase that counts as done), and lets the next commit go.
     @inline(never)
-    private func endCommit(_ commit: inout PhaseCommit, committed: Bool) {
+    private func endCommit(_ commit: inout PhaseCommit, committed: Bool, marking: Int?) {
         var events = commit.events
         commit.events = []
         let checkpointed = commit.checkpoint?.phase
@@ -235,6 +271,7 @@ extension ExecutionRun {
         let next = state.withLock { state in
             recycle(&events, into: &state)
             if committed, let checkpointed { emit(.checkpointCreated, into: &state, phase: checkpointed) }
+            if let marking { state.ready.markDone(marking) }
             return nextCommitter(&state)
         }
         next?.resume()

@@ -37,7 +37,9 @@ extension ExecutionRun {
     func fillOutputs(of index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
         let result = state.execution.phaseList[index]
-        let finished = result.steps.filter { $0.status == .completed || $0.status == .unverified }
+        func isFinished(_ step: StepResult) -> Bool { step.status == .completed || step.status == .unverified }
+        // Usually every step finished: the phase's own array, shared, instead of a filtered copy.
+        let finished = result.steps.allSatisfy(isFinished) ? result.steps : result.steps.filter(isFinished)
         var outputs: [String: JSONValue] = [:]
         for step in finished {
             outputs.merge(step.outputs) { _, new in new }

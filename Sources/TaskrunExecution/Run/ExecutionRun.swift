@@ -53,8 +53,9 @@ final class ExecutionRun: Sendable {
             timestamp: timestamp ?? clock.currentDate,
             task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt, status: status,
             message: message, delay: delay, duration: duration)
-        state.pendingEvents.append(event)
         core.hub.publish(event)
+        // Last, so the event moves into the buffer instead of being copied there and destroyed here.
+        state.pendingEvents.append(consume event)
     }
 
     /// Takes the events not yet handed to the store. Call inside `state.withLock`.
