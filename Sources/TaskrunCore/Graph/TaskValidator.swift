@@ -132,6 +132,14 @@ extension TaskValidator {
         // Without agent steps the list is what gets queried; without a list there is nothing to
         // compare the steps with (files from the original framework often have none).
         guard !stepAgents.isEmpty, !phase.agents.isEmpty else { return [] }
+        // The usual case, the list naming exactly the step agents, needs no sets: a few string
+        // comparisons for a phase of committee size (building sets dominated this check).
+        if stepAgents.count <= 32, phase.agents.count <= 32,
+            stepAgents.allSatisfy({ phase.agents.contains($0.id) }),
+            phase.agents.allSatisfy({ id in stepAgents.contains { $0.id == id } })
+        {
+            return []
+        }
         let listed = Set(phase.agents)
         let used = Set(stepAgents.map(\.id))
         var diagnostics: [Diagnostic] = []

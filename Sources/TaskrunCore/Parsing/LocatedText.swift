@@ -124,6 +124,27 @@ extension String {
     /// them to a `UnicodeScalarView` one by one, which the parser would otherwise do for every
     /// piece of text it slices.
     init(scalars: some Collection<Unicode.Scalar>) {
+        // Most text is ASCII: one pass writing a byte per scalar, and the general two passes
+        // (count the bytes, then encode) only when a wider scalar turns up.
+        let ascii: String? = scalars.withContiguousStorageIfAvailable { buffer in
+            var isASCII = true
+            let string = String(unsafeUninitializedCapacity: buffer.count) { bytes in
+                for index in 0..<buffer.count {
+                    let value = buffer[index].value
+                    guard value < 0x80 else {
+                        isASCII = false
+                        return 0
+                    }
+                    bytes[index] = UInt8(truncatingIfNeeded: value)
+                }
+                return buffer.count
+            }
+            return isASCII ? string : nil
+        }.flatMap { $0 }
+        if let ascii {
+            self = ascii
+            return
+        }
         var byteCount = 0
         for scalar in scalars {
             let value = scalar.value

@@ -19,11 +19,13 @@ extension TaskFileParser {
             return nil
         }
         let source = paragraphSource(paragraph)
-        let header = stepHeader(source)
-        if let header { checkTemplates(header.text) }
-        // Parameters are read (and checked) even under a broken header: every problem in one pass.
-        let parameters = stepParameters(item: item, after: paragraph, kind: header?.kind ?? .description)
-        guard let header else { return nil }
+        guard let header = stepHeader(source) else {
+            // Parameters are read (and checked) even under a broken header: every problem in one pass.
+            _ = stepParameters(item: item, after: paragraph, kind: .description)
+            return nil
+        }
+        checkTemplates(header.text)
+        let parameters = stepParameters(item: item, after: paragraph, kind: header.kind)
         let step = Step(
             kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
         if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }

@@ -58,7 +58,7 @@ struct ExpressionLexer {
     }
 
     private mutating func skipWhitespace() {
-        while let scalar = peek(), scalar.properties.isWhitespace {
+        while let scalar = peek(), Self.isWhitespace(scalar) {
             advance()
         }
     }
@@ -67,8 +67,16 @@ struct ExpressionLexer {
         scalar >= "0" && scalar <= "9"
     }
 
+    /// Unicode's White_Space, answered without the property tables for ASCII (the usual case).
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return scalar.value == 32 || (scalar.value >= 9 && scalar.value <= 13) }
+        return scalar.properties.isWhitespace
+    }
+
     static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "_" || scalar.properties.isAlphabetic
+        // ASCII letters are the only alphabetic ASCII scalars: no property lookup for them.
+        if scalar.value < 0x80 { return scalar == "_" || (scalar.value | 0x20 >= 97 && scalar.value | 0x20 <= 122) }
+        return scalar.properties.isAlphabetic
     }
 
     static func isNameContinuation(_ scalar: Unicode.Scalar) -> Bool {
