@@ -28,10 +28,16 @@ public struct TaskValidator: Sendable {
 
     /// Every whole-task problem of `task`, underlining the names at `spans` when known.
     func validate(_ task: TaskDefinition, path: String, spans: NameSpans) -> [Diagnostic] {
-        let graph = PhaseGraph(phases: task.phases)
-        var suggestions = NameSuggestions(names: task.phases.map(\.name))
-        var diagnostics = graph.problems.map {
-            diagnostic(for: $0, in: graph, path: path, spans: spans, suggestions: &suggestions)
+        // Most tasks have no graph problem: finding that out needs only the names resolved and
+        // the cycles looked for, not the whole graph (order, levels, critical path).
+        let resolution = PhaseGraph.resolve(task.phases)
+        var diagnostics: [Diagnostic] = []
+        if !resolution.problems.isEmpty || !PhaseGraph.findCycles(dependencies: resolution.dependencies).isEmpty {
+            let graph = PhaseGraph(phases: task.phases)
+            var suggestions = NameSuggestions(names: task.phases.map(\.name))
+            diagnostics = graph.problems.map {
+                diagnostic(for: $0, in: graph, path: path, spans: spans, suggestions: &suggestions)
+            }
         }
         for (index, phase) in task.phases.enumerated() {
             diagnostics += agentDiagnostics(for: phase, path: path, spans: spans[phase: index])

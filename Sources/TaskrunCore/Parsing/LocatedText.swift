@@ -127,19 +127,14 @@ extension String {
         // Most text is ASCII: one pass writing a byte per scalar, and the general two passes
         // (count the bytes, then encode) only when a wider scalar turns up.
         let ascii: String? = scalars.withContiguousStorageIfAvailable { buffer in
-            var isASCII = true
-            let string = String(unsafeUninitializedCapacity: buffer.count) { bytes in
-                for index in 0..<buffer.count {
-                    let value = buffer[index].value
-                    guard value < 0x80 else {
-                        isASCII = false
-                        return 0
-                    }
-                    bytes[index] = UInt8(truncatingIfNeeded: value)
-                }
+            // Two branch-free loops the compiler vectorizes: are all scalars ASCII, then narrow them.
+            var all: UInt32 = 0
+            for scalar in buffer { all |= scalar.value }
+            guard all < 0x80 else { return nil }
+            return String(unsafeUninitializedCapacity: buffer.count) { bytes in
+                for index in 0..<buffer.count { bytes[index] = UInt8(truncatingIfNeeded: buffer[index].value) }
                 return buffer.count
             }
-            return isASCII ? string : nil
         }.flatMap { $0 }
         if let ascii {
             self = ascii

@@ -12,7 +12,7 @@ extension TaskFileParser {
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
         let itemNode = document.nodes[item]
-        guard let paragraph = itemNode.firstChild, document.nodes[paragraph].kind == .paragraph else {
+        guard let paragraph = itemNode.firstChild, case .paragraph = document.nodes[paragraph].kind else {
             error(
                 "empty-step", "step has no text", at: location(itemNode.start),
                 hint: "write the step after the bullet, like \(Self.stepExample)")

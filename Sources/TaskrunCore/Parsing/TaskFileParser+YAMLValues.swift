@@ -64,7 +64,8 @@ extension TaskFileParser {
 
     /// A whole number of at least `minimum`; anything else is reported.
     mutating func integer(
-        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String, hint: String? = nil
+        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String,
+        hint: @autoclosure () -> String? = nil
     ) -> Int64? {
         var value: Int64?
         switch node.resolvedScalar {
@@ -78,7 +79,7 @@ extension TaskFileParser {
             error(
                 code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node),
                 length: map.length(of: node),
-                hint: hint)
+                hint: hint())
             return nil
         }
         return value

@@ -54,9 +54,22 @@ struct TaskFileParser {
 
     /// The file name without its directory and `.md` extension.
     static func taskID(fromPath path: String) -> String {
+        // On UTF-8 bytes: `/`, `\\`, `.`, `m` and `d` are ASCII, so no Character is ever split.
         var name = Substring(path)
-        if let slash = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
-            name = name[name.index(after: slash)...]
+        if let slash = name.utf8.lastIndex(where: { $0 == 47 || $0 == 92 }) {
+            name = name[name.utf8.index(after: slash)...]
+        }
+        let bytes = name.utf8
+        if bytes.count > 3 {
+            let dot = bytes.index(bytes.endIndex, offsetBy: -3)
+            let suffix = bytes[dot...]
+            var iterator = suffix.makeIterator()
+            // `.md` in any case after an ASCII byte (so `.` starts a Character of its own).
+            if iterator.next() == 46, iterator.next().map({ $0 | 0x20 }) == 109,
+                iterator.next().map({ $0 | 0x20 }) == 100, bytes[bytes.index(before: dot)] < 0x80
+            {
+                return String(name[..<dot])
+            }
         }
         if name.count > 3, name.lowercased().hasSuffix(".md") {
             name = name.dropLast(3)
@@ -199,7 +212,7 @@ struct TaskFileParser {
     /// written; `nil` for other headings. An empty name is reported and the heading is still a
     /// phase (named `Phase`, spanning the heading), so its steps are read.
     mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
-        guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
+        guard let first = document.nodes[heading].firstChild, case .text = document.nodes[first].kind,
             let literal = document.nodes[first].literal
         else { return nil }
         // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
@@ -298,17 +311,10 @@ struct TaskFileParser {
     func sourceText(lines range: Range<Int>) -> String {
         var lower = max(1, range.lowerBound)
         var upper = min(document.lines.count + 1, range.upperBound)
-        while lower < upper, document.lines.text(ofLine: lower).allSatisfy({ $0 == " " || $0 == "\t" }) { lower += 1 }
-        while upper > lower, document.lines.text(ofLine: upper - 1).allSatisfy({ $0 == " " || $0 == "\t" }) {
-            upper -= 1
-        }
+        while lower < upper, document.lines.isBlank(line: lower) { lower += 1 }
+        while upper > lower, document.lines.isBlank(line: upper - 1) { upper -= 1 }
         guard lower < upper else { return "" }
-        var text = ""
-        for line in lower..<upper {
-            if line > lower { text += "\n" }
-            text += document.lines.text(ofLine: line)
-        }
-        return text
+        return document.lines.text(ofLines: lower..<upper)
     }
 
     mutating func error(

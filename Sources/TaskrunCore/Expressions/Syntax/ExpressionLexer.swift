@@ -30,7 +30,7 @@ struct ExpressionLexer {
             kind = try lexString(quote: scalar, startOffset: startOffset)
         } else if Self.isNameStart(scalar) {
             let word = lexWord()
-            if let keyword = ExpressionKeyword(rawValue: word) {
+            if Self.mayBeKeyword(word), let keyword = ExpressionKeyword(rawValue: word) {
                 kind = .keyword(keyword)
             } else {
                 kind = .name(word)
@@ -86,12 +86,20 @@ struct ExpressionLexer {
     // MARK: - Tokens
 
     private mutating func lexWord() -> String {
-        var word = String.UnicodeScalarView()
+        // One slice of the source, not a string grown scalar by scalar.
+        let start = index
         while let scalar = peek(), Self.isNameContinuation(scalar) {
-            word.append(scalar)
             advance()
         }
-        return String(word)
+        return String(scalars[start..<index])
+    }
+
+    /// Whether `word` can be a reserved word at all, to skip the string switch for most names.
+    private static func mayBeKeyword(_ word: String) -> Bool {
+        let bytes = word.utf8
+        guard bytes.count >= 2, bytes.count <= 5, let first = bytes.first else { return false }
+        // and, or, not, in, true, false, null
+        return first == 97 || first == 111 || first == 110 || first == 105 || first == 116 || first == 102
     }
 
     private mutating func lexNumber(startOffset: Int) throws(ExpressionSyntaxError) -> ExpressionToken.Kind {
