@@ -237,10 +237,17 @@ struct TaskFileParser {
         }
         // The name starts after `Phase`, an optional colon and blanks in the heading's first text;
         // markup inside the name (`## Phase: *Deep* Dive`) may make its written length differ.
+        // `Phase`, the colon and the blanks are ASCII: counted on the bytes, one per scalar.
         var offset = word.count
-        let scalars = Array(literal.unicodeScalars)
-        if offset < scalars.count, scalars[offset] == ":" { offset += 1 }
-        while offset < scalars.count, scalars[offset] == " " || scalars[offset] == "\t" { offset += 1 }
+        var tail = literal.utf8.dropFirst(offset)
+        if tail.first == UInt8(ascii: ":") {
+            offset += 1
+            tail = tail.dropFirst()
+        }
+        while let byte = tail.first, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+            offset += 1
+            tail = tail.dropFirst()
+        }
         var start = location(document.nodes[first].start)
         start.column += offset
         return (name, .init(location: start, length: name.unicodeScalars.count))
