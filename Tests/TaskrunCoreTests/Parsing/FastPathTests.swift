@@ -1,5 +1,5 @@
-import Testing
 import TaskrunMarkdown
+import Testing
 
 @testable import TaskrunCore
 
@@ -23,13 +23,11 @@ import TaskrunMarkdown
         "0x10s", "1e3s", "+5s", "5 ms", "5milliseconds", "5 MILLISECONDS", "5 msecs",
     ])
     func durationFastPathMatchesGeneralReader(text: String) {
-        #expect(outcome { () throws(DurationSyntaxError) in try TaskDuration.parse(text) } == outcome {
-            () throws(DurationSyntaxError) in try TaskDuration.parseScalars(text)
-        })
+        let general = outcome { () throws(DurationSyntaxError) in try TaskDuration.parseScalars(text) }
+        #expect(outcome { () throws(DurationSyntaxError) in try TaskDuration.parse(text) } == general)
         // The fast path answers only for what it fully understands.
         if let fast = TaskDuration.parseASCII(text) {
-            #expect(outcome { () throws(DurationSyntaxError) in try TaskDuration.parseScalars(text) } == .success(
-                fast.milliseconds))
+            #expect(general == .success(fast.milliseconds))
         }
     }
 
