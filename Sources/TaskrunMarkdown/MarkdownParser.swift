@@ -1,5 +1,11 @@
 import CCmark
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Parses CommonMark with libcmark into a ``MarkdownDocument``.
 ///
 /// This is the only code in taskrun that talks to cmark. The cmark tree is copied into Swift
@@ -7,6 +13,15 @@ import CCmark
 public enum MarkdownParser {
     /// Parses `source` as CommonMark.
     public static func parse(_ source: String) -> MarkdownDocument {
+        parse(source, lazyLiterals: false)
+    }
+
+    /// Parses `source` as CommonMark. With `lazyLiterals`, the literals of text, inline code and
+    /// inline HTML nodes are copied into one byte buffer of the document instead of a `String`
+    /// each, and their nodes' `literal` is `nil`: read them with ``MarkdownDocument/literal(of:)``
+    /// or ``MarkdownDocument/withLiteralUTF8(of:_:)``. A task file has hundreds of such nodes and
+    /// the task parser reads only a few of their literals.
+    package static func parse(_ source: String, lazyLiterals: Bool) -> MarkdownDocument {
         let lines = MarkdownSourceLines(source)
         var copy = source
         let root: OpaquePointer? = copy.withUTF8 { buffer in
@@ -25,18 +40,24 @@ public enum MarkdownParser {
             return MarkdownDocument(nodes: [empty], lines: lines)
         }
         defer { cmark_node_free(root) }
-        var builder = TreeBuilder(lines: lines)
+        var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals)
         // About one node per dozen bytes in task files; growing the array is a measurable cost.
         builder.nodes.reserveCapacity(source.utf8.count / 12 + 8)
+        if lazyLiterals { builder.literalBytes.reserveCapacity(source.utf8.count) }
         builder.build(root)
-        return MarkdownDocument(nodes: builder.nodes, lines: lines)
+        return MarkdownDocument(nodes: builder.nodes, lines: lines, literalBytes: builder.literalBytes)
     }
 }
 
 /// Copies a cmark tree into a flat node array, converting positions on the way.
 private struct TreeBuilder {
     let lines: MarkdownSourceLines
+    let lazyLiterals: Bool
     var nodes: [MarkdownNode] = []
+    /// With lazy literals: the inline literals, one after another.
+    var literalBytes: [UInt8] = []
+    /// With lazy literals: where the node being entered has its literal in `literalBytes`.
+    var pendingLiteral: (start: Int32, count: Int32) = (0, -1)
     /// Open container nodes: their index and their last child so far.
     var stack: [(index: Int, lastChild: Int?)] = []
     /// The paragraph or heading whose inlines are being read: its first line and byte column.
@@ -49,8 +70,24 @@ private struct TreeBuilder {
     var cacheByte = 0
     var cacheScalar = 0
 
-    init(lines: MarkdownSourceLines) {
+    init(lines: MarkdownSourceLines, lazyLiterals: Bool) {
         self.lines = lines
+        self.lazyLiterals = lazyLiterals
+    }
+
+    /// An inline node's literal: a `String`, or with lazy literals, appended to `literalBytes`
+    /// (and `nil`). cmark's literals are NUL-terminated and hold no NUL, as for `String(cString:)`.
+    private mutating func inlineLiteral(_ pointer: UnsafePointer<CChar>?) -> String? {
+        guard lazyLiterals else { return Self.string(pointer) }
+        let start = literalBytes.count
+        if let pointer {
+            let count = strlen(pointer)
+            pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
+                literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            }
+        }
+        pendingLiteral = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: literalBytes.count - start))
+        return nil
     }
 
     mutating func build(_ root: OpaquePointer) {
@@ -112,15 +149,15 @@ private struct TreeBuilder {
         case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
         case CMARK_NODE_TEXT:
             kind = .text
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = inlineLiteral(cmark_node_get_literal(node))
         case CMARK_NODE_SOFTBREAK: kind = .softBreak
         case CMARK_NODE_LINEBREAK: kind = .lineBreak
         case CMARK_NODE_CODE:
             kind = .code
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = inlineLiteral(cmark_node_get_literal(node))
         case CMARK_NODE_HTML_INLINE:
             kind = .htmlInline
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = inlineLiteral(cmark_node_get_literal(node))
         case CMARK_NODE_EMPH: kind = .emphasis
         case CMARK_NODE_STRONG: kind = .strong
         case CMARK_NODE_LINK:
@@ -139,10 +176,8 @@ private struct TreeBuilder {
             start = inlinePosition(line: startLine, byteColumn: startByte)
             end = inlinePosition(line: endLine, byteColumn: endByte)
         } else {
-            if case .paragraph = kind {
-                leafStart = (startLine, startByte)
-                correctionLine = 0
-            } else if case .heading = kind {
+            // Decided on cmark's type, so that `kind` is only ever moved into the node below.
+            if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
                 leafStart = (startLine, startByte)
                 correctionLine = 0
             }
@@ -157,6 +192,14 @@ private struct TreeBuilder {
             MarkdownNode(
                 kind: consume kind, literal: consume literal, start: start, end: end, parent: parent,
                 subtreeEnd: index + 1))
+        if pendingLiteral.count >= 0 {
+            let (literalStart, literalCount) = pendingLiteral
+            setLink(of: index) {
+                $0.literalStart = literalStart
+                $0.literalCount = literalCount
+            }
+            pendingLiteral = (0, -1)
+        }
         if let top = stack.indices.last {
             if let previous = stack[top].lastChild {
                 setLink(of: previous) { $0.nextSibling = index }

@@ -139,13 +139,20 @@ extension TaskDuration {
 
     /// The length of an ASCII unit name in milliseconds, any case; `nil` for an unknown unit.
     private static func unitSize(_ unit: UnsafeBufferPointer<UInt8>) -> Int64? {
-        // Lowercased into a small fixed buffer: unit names are at most 12 letters.
-        guard unit.count <= 12 else { return nil }
-        var key = ""
-        key.reserveCapacity(12)
-        for byte in unit { key.unicodeScalars.append(Unicode.Scalar(byte | 0x20)) }
-        return units[key].map { Int64($0) }
+        // Compared byte by byte (lowercased) with the names of ``units``: no string, no hashing.
+        for (name, size) in asciiUnits where name.count == unit.count {
+            var matches = true
+            for index in 0..<unit.count where unit[index] | 0x20 != name[index] {
+                matches = false
+                break
+            }
+            if matches { return size }
+        }
+        return nil
     }
+
+    /// ``units`` as lowercase bytes, for ``unitSize(_:)``.
+    private static let asciiUnits: [([UInt8], Int64)] = units.map { (Array($0.key.utf8), Int64($0.value)) }
 
     /// The general reader: any text, every error.
     static func parseScalars(_ text: String) throws(DurationSyntaxError) -> TaskDuration {

@@ -81,17 +81,15 @@ extension TaskFileParser {
             var matched = 0
             var current = inline
             while let index = current, case .text = document.nodes[index].kind {
-                if var literal = document.nodes[index].literal {
-                    let verdict: Bool? = literal.withUTF8 { bytes in
-                        for byte in bytes {
-                            guard matched < wanted.count else { return byte == UInt8(ascii: ":") }
-                            guard byte == wanted[matched] else { return false }
-                            matched += 1
-                        }
-                        return nil
+                let verdict: Bool? = document.withLiteralUTF8(of: index) { bytes in
+                    for byte in bytes {
+                        guard matched < wanted.count else { return byte == UInt8(ascii: ":") }
+                        guard byte == wanted[matched] else { return false }
+                        matched += 1
                     }
-                    if let verdict { return verdict }
+                    return nil
                 }
+                if let verdict { return verdict }
                 current = document.nodes[index].nextSibling
             }
             return false

@@ -44,7 +44,9 @@ struct TaskFileParser {
         case .none:
             break
         }
-        document = MarkdownParser.parse(markdown)
+        // The parser reads few inline literals (headings, list bullets, a line's first text): the
+        // others are never made into strings.
+        document = MarkdownParser.parse(markdown, lazyLiterals: true)
         if unclosedFrontMatter {
             error(
                 "unclosed-front-matter", "front matter starts with '---' but is never closed", at: .start, length: 3,
@@ -213,7 +215,7 @@ struct TaskFileParser {
     /// phase (named `Phase`, spanning the heading), so its steps are read.
     mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
         guard let first = document.nodes[heading].firstChild, case .text = document.nodes[first].kind,
-            let literal = document.nodes[first].literal
+            let literal = document.literal(of: first)
         else { return nil }
         // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
         let word = "Phase".utf8
