@@ -37,7 +37,9 @@ public struct MarkdownDocument: Sendable {
         let count = Int(nodes[index].literalCount)
         if count >= 0 {
             let start = Int(nodes[index].literalStart)
-            return literalBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)])) }
+            return literalBytes.withUnsafeBufferPointer {
+                body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
+            }
         }
         var literal = nodes[index].literal ?? ""
         return literal.withUTF8(body)
