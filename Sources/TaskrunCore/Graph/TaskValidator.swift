@@ -32,7 +32,13 @@ public struct TaskValidator: Sendable {
         // the cycles looked for, not the whole graph (order, levels, critical path).
         let resolution = PhaseGraph.resolve(task.phases)
         var diagnostics: [Diagnostic] = []
-        if !resolution.problems.isEmpty || !PhaseGraph.findCycles(dependencies: resolution.dependencies).isEmpty {
+        // When every phase depends only on phases written before it (the usual way to write a
+        // task), file order is a topological order and there is no cycle to look for.
+        let dependencies = resolution.dependencies
+        let pointsBackward = dependencies.indices.allSatisfy { index in dependencies[index].allSatisfy { $0 < index } }
+        if !resolution.problems.isEmpty
+            || (!pointsBackward && !PhaseGraph.findCycles(dependencies: dependencies).isEmpty)
+        {
             let graph = PhaseGraph(phases: task.phases)
             var suggestions = NameSuggestions(names: task.phases.map(\.name))
             diagnostics = graph.problems.map {
