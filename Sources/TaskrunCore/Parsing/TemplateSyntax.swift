@@ -33,6 +33,12 @@ struct TemplateSyntax {
         func isClose(_ at: Int) -> Bool { at + 1 < count && text[at] == "}" && text[at + 1] == "}" }
 
         while index < count {
+            // Most scalars are neither brace: one comparison pair and on.
+            let scalar = text[index]
+            if scalar != "{" && scalar != "}" {
+                index += 1
+                continue
+            }
             if isClose(index) {
                 problems.append(
                     Problem(
@@ -52,6 +58,10 @@ struct TemplateSyntax {
             var close = contentStart
             var nestedOpen: Int?
             while close < count, !isClose(close) {
+                if text[close] != "{" {
+                    close += 1
+                    continue
+                }
                 if isOpen(close) {
                     nestedOpen = close
                     break
