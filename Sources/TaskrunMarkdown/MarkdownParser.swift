@@ -40,26 +40,37 @@ public enum MarkdownParser {
             return MarkdownDocument(nodes: [empty], lines: lines)
         }
         defer { cmark_node_free(root) }
-        var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals)
+        var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals, capacity: source.utf8.count / 12 + 8)
         // About one node per dozen bytes in task files; growing the array is a measurable cost.
-        builder.nodes.reserveCapacity(source.utf8.count / 12 + 8)
+        builder.subtreeEnds.reserveCapacity(source.utf8.count / 12 + 8)
         if lazyLiterals { builder.literalBytes.reserveCapacity(source.utf8.count) }
         builder.build(root)
-        return MarkdownDocument(nodes: builder.nodes, lines: lines, literalBytes: builder.literalBytes)
+        let nodes = builder.finish()
+        return MarkdownDocument(nodes: nodes, lines: lines, literalBytes: builder.literalBytes)
     }
 }
 
 /// Copies a cmark tree into a flat node array, converting positions on the way.
-private struct TreeBuilder {
+///
+/// Noncopyable: it owns the storage its nodes are built in.
+private struct TreeBuilder: ~Copyable {
     let lines: MarkdownSourceLines
     let lazyLiterals: Bool
-    var nodes: [MarkdownNode] = []
+    /// The nodes so far, initialized in place in storage of our own: appending to an array copied
+    /// each node (strings and all) into it. Moved into the document's array by ``finish()``.
+    var storage: UnsafeMutablePointer<MarkdownNode>
+    var capacity: Int
+    var count = 0
     /// With lazy literals: the inline literals, one after another.
     var literalBytes: [UInt8] = []
     /// With lazy literals: where the node being entered has its literal in `literalBytes`.
     var pendingLiteral: (start: Int32, count: Int32) = (0, -1)
-    /// Open container nodes: their index and their last child so far.
-    var stack: [(index: Int, lastChild: Int?)] = []
+    /// Open container nodes' indices, innermost last.
+    var stack: [Int] = []
+    /// One past each node's last descendant, parallel to `nodes`: written at a container's exit
+    /// (a plain integer array, so no node is touched after it is appended). Links are derived from
+    /// these in ``finish()``.
+    var subtreeEnds: [Int] = []
     /// The paragraph or heading whose inlines are being read: its first line and byte column.
     var leafStart: (line: Int, byteColumn: Int)?
     /// Per-line corrections of cmark's inline byte columns, for the current paragraph.
@@ -70,9 +81,19 @@ private struct TreeBuilder {
     var cacheByte = 0
     var cacheScalar = 0
 
-    init(lines: MarkdownSourceLines, lazyLiterals: Bool) {
+    init(lines: MarkdownSourceLines, lazyLiterals: Bool, capacity: Int) {
         self.lines = lines
         self.lazyLiterals = lazyLiterals
+        self.capacity = max(1, capacity)
+        self.storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        // Only when `finish()` was not called (it moves the nodes out and frees the storage).
+        if capacity > 0 {
+            storage.deinitialize(count: count)
+            storage.deallocate()
+        }
     }
 
     /// An inline node's literal: a `String`, or with lazy literals, appended to `literalBytes`
@@ -185,44 +206,60 @@ private struct TreeBuilder {
             end = position(line: endLine, byteColumn: endByte)
         }
 
-        let index = nodes.count
-        let parent = stack.last?.index
-        let isLeaf = Self.isLeaf(type)
-        nodes.append(
-            MarkdownNode(
-                kind: consume kind, literal: consume literal, start: start, end: end, parent: parent,
+        let index = count
+        if count == capacity {
+            let grown = UnsafeMutablePointer<MarkdownNode>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+            storage = grown
+            capacity *= 2
+        }
+        (storage + index).initialize(
+            to: MarkdownNode(
+                kind: consume kind, literal: consume literal, start: start, end: end, parent: stack.last,
                 subtreeEnd: index + 1))
+        count += 1
         if pendingLiteral.count >= 0 {
-            let (literalStart, literalCount) = pendingLiteral
-            setLink(of: index) {
-                $0.literalStart = literalStart
-                $0.literalCount = literalCount
-            }
+            storage[index].literalStart = pendingLiteral.start
+            storage[index].literalCount = pendingLiteral.count
             pendingLiteral = (0, -1)
         }
-        if let top = stack.indices.last {
-            if let previous = stack[top].lastChild {
-                setLink(of: previous) { $0.nextSibling = index }
-            } else {
-                setLink(of: stack[top].index) { $0.firstChild = index }
-            }
-            stack[top].lastChild = index
-        }
-        if !isLeaf {
-            stack.append((index, nil))
+        subtreeEnds.append(index + 1)
+        if !Self.isLeaf(type) {
+            stack.append(index)
         }
     }
 
-    /// Updates a node's links in place. Going through the buffer keeps the optimizer from copying
-    /// (and destroying) the whole node, strings and all, for each link written.
-    private mutating func setLink(of index: Int, _ update: (inout MarkdownNode) -> Void) {
-        nodes.withUnsafeMutableBufferPointer { buffer in update(&buffer[index]) }
+    /// Writes every node's subtree end and links in one pass. In pre-order, a node with
+    /// descendants has its first child right after it, and a node's next sibling (if its parent's
+    /// subtree goes on) starts where its own subtree ends.
+    /// The nodes move into the returned array, and the builder's storage is freed: call it once.
+    mutating func finish() -> [MarkdownNode] {
+        let ends = subtreeEnds
+        let buffer = UnsafeMutableBufferPointer(start: storage, count: count)
+        for index in buffer.indices {
+            let end = ends[index]
+            buffer[index].subtreeEnd = end
+            buffer[index].firstChild = end > index + 1 ? index + 1 : nil
+            if let parent = buffer[index].parent, end < ends[parent] {
+                buffer[index].nextSibling = end
+            } else {
+                buffer[index].nextSibling = nil
+            }
+        }
+        let nodes = [MarkdownNode](unsafeUninitializedCapacity: count) { target, initialized in
+            if let base = target.baseAddress { base.moveInitialize(from: storage, count: count) }
+            initialized = count
+        }
+        storage.deallocate()
+        count = 0
+        capacity = 0
+        return nodes
     }
 
     private mutating func exit(_ node: OpaquePointer) {
         guard let top = stack.popLast() else { return }
-        let end = nodes.count
-        setLink(of: top.index) { $0.subtreeEnd = end }
+        subtreeEnds[top] = count
         let type = cmark_node_get_type(node)
         if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
             leafStart = nil
