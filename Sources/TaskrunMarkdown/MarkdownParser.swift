@@ -40,27 +40,36 @@ public enum MarkdownParser {
             return MarkdownDocument(nodes: [empty], lines: lines)
         }
         defer { cmark_node_free(root) }
-        var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals, capacity: source.utf8.count / 12 + 8)
-        // About one node per dozen bytes in task files; growing the array is a measurable cost.
-        builder.subtreeEnds.reserveCapacity(source.utf8.count / 12 + 8)
-        if lazyLiterals { builder.literalBytes.reserveCapacity(source.utf8.count) }
-        builder.build(root)
-        let nodes = builder.finish()
-        return MarkdownDocument(nodes: nodes, lines: lines, literalBytes: builder.literalBytes)
+        // About one node per dozen bytes in task files. The nodes are built right in the array's
+        // storage (appending copied each node, strings and all); in the rare document with more
+        // nodes than that, the walk starts over with room for twice as many.
+        var capacity = source.utf8.count / 12 + 8
+        while true {
+            var literalBytes: [UInt8] = []
+            var complete = false
+            let nodes = [MarkdownNode](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals, storage: buffer)
+                builder.subtreeEnds.reserveCapacity(buffer.count)
+                if lazyLiterals { builder.literalBytes.reserveCapacity(source.utf8.count) }
+                complete = builder.build(root)
+                if complete { builder.finish() }
+                initialized = builder.count
+                literalBytes = builder.literalBytes
+            }
+            if complete { return MarkdownDocument(nodes: nodes, lines: lines, literalBytes: literalBytes) }
+            capacity *= 2
+        }
     }
 }
 
 /// Copies a cmark tree into a flat node array, converting positions on the way.
-///
-/// Noncopyable: it owns the storage its nodes are built in.
-private struct TreeBuilder: ~Copyable {
+private struct TreeBuilder {
     let lines: MarkdownSourceLines
     let lazyLiterals: Bool
-    /// The nodes so far, initialized in place in storage of our own: appending to an array copied
-    /// each node (strings and all) into it. Moved into the document's array by ``finish()``.
-    var storage: UnsafeMutablePointer<MarkdownNode>
-    var capacity: Int
+    /// The document array's uninitialized storage; the first `count` nodes are built.
+    let storage: UnsafeMutableBufferPointer<MarkdownNode>
     var count = 0
+    /// Set when the tree has more nodes than `storage` has room for: the walk stops.
     /// With lazy literals: the inline literals, one after another.
     var literalBytes: [UInt8] = []
     /// With lazy literals: where the node being entered has its literal in `literalBytes`.
@@ -81,19 +90,10 @@ private struct TreeBuilder: ~Copyable {
     var cacheByte = 0
     var cacheScalar = 0
 
-    init(lines: MarkdownSourceLines, lazyLiterals: Bool, capacity: Int) {
+    init(lines: MarkdownSourceLines, lazyLiterals: Bool, storage: UnsafeMutableBufferPointer<MarkdownNode>) {
         self.lines = lines
         self.lazyLiterals = lazyLiterals
-        self.capacity = max(1, capacity)
-        self.storage = .allocate(capacity: self.capacity)
-    }
-
-    deinit {
-        // Only when `finish()` was not called (it moves the nodes out and frees the storage).
-        if capacity > 0 {
-            storage.deinitialize(count: count)
-            storage.deallocate()
-        }
+        self.storage = storage
     }
 
     /// An inline node's literal: a `String`, or with lazy literals, appended to `literalBytes`
@@ -111,8 +111,10 @@ private struct TreeBuilder: ~Copyable {
         return nil
     }
 
-    mutating func build(_ root: OpaquePointer) {
-        guard let iterator = cmark_iter_new(root) else { return }
+    /// Walks the tree; `false` when it has more nodes than `storage` holds (those built so far
+    /// are initialized, `count` of them).
+    mutating func build(_ root: OpaquePointer) -> Bool {
+        guard let iterator = cmark_iter_new(root) else { return true }
         defer { cmark_iter_free(iterator) }
         while true {
             let event = cmark_iter_next(iterator)
@@ -121,9 +123,11 @@ private struct TreeBuilder: ~Copyable {
             if event == CMARK_EVENT_EXIT {
                 exit(node)
             } else if event == CMARK_EVENT_ENTER {
+                if count == storage.count { return false }
                 enter(node)
             }
         }
+        return true
     }
 
     private static func isLeaf(_ type: cmark_node_type) -> Bool {
@@ -207,14 +211,8 @@ private struct TreeBuilder: ~Copyable {
         }
 
         let index = count
-        if count == capacity {
-            let grown = UnsafeMutablePointer<MarkdownNode>.allocate(capacity: capacity * 2)
-            grown.moveInitialize(from: storage, count: count)
-            storage.deallocate()
-            storage = grown
-            capacity *= 2
-        }
-        (storage + index).initialize(
+        // `build` checked there is room.
+        (storage.baseAddress.unsafelyUnwrapped + index).initialize(
             to: MarkdownNode(
                 kind: consume kind, literal: consume literal, start: start, end: end, parent: stack.last,
                 subtreeEnd: index + 1))
@@ -233,10 +231,9 @@ private struct TreeBuilder: ~Copyable {
     /// Writes every node's subtree end and links in one pass. In pre-order, a node with
     /// descendants has its first child right after it, and a node's next sibling (if its parent's
     /// subtree goes on) starts where its own subtree ends.
-    /// The nodes move into the returned array, and the builder's storage is freed: call it once.
-    mutating func finish() -> [MarkdownNode] {
+    mutating func finish() {
         let ends = subtreeEnds
-        let buffer = UnsafeMutableBufferPointer(start: storage, count: count)
+        let buffer = UnsafeMutableBufferPointer(rebasing: storage[0..<count])
         for index in buffer.indices {
             let end = ends[index]
             buffer[index].subtreeEnd = end
@@ -247,14 +244,6 @@ private struct TreeBuilder: ~Copyable {
                 buffer[index].nextSibling = nil
             }
         }
-        let nodes = [MarkdownNode](unsafeUninitializedCapacity: count) { target, initialized in
-            if let base = target.baseAddress { base.moveInitialize(from: storage, count: count) }
-            initialized = count
-        }
-        storage.deallocate()
-        count = 0
-        capacity = 0
-        return nodes
     }
 
     private mutating func exit(_ node: OpaquePointer) {

@@ -112,6 +112,25 @@ import Testing
         #expect(nul.nodes.count == 3)
     }
 
+    /// A document with far more nodes per byte than a task file (the parser then builds its node
+    /// array again, larger) has the same links a walk of parents gives.
+    @Test func linksAgreeWithParentsInADenseDocument() {
+        let source = String(repeating: "- *a* `b`\n  > c\n", count: 40)
+        for document in [MarkdownParser.parse(source), MarkdownParser.parse(source, lazyLiterals: true)] {
+            #expect(document.nodes.count > source.utf8.count / 4)
+            for index in document.nodes.indices {
+                let children = Array(document.children(of: index))
+                let expected = document.nodes.indices.filter { document.nodes[$0].parent == index }
+                #expect(children == expected)
+                #expect(document.nodes[index].firstChild == expected.first)
+                let end = document.nodes[index].subtreeEnd
+                #expect(end > index && end <= document.nodes.count)
+                #expect(document.nodes[index..<end].dropFirst().allSatisfy { ($0.parent ?? -1) >= index })
+            }
+            #expect(document.plainText(of: 0).hasPrefix("a bc"))
+        }
+    }
+
     /// With lazy literals the tree is the same; inline literals are read from the document.
     @Test func lazyLiteralsReadAsEagerOnes() {
         let source =
