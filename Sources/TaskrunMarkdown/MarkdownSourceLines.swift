@@ -179,7 +179,8 @@ public struct MarkdownSourceLines: Sendable {
                 while offset + 16 <= count {
                     let bytes = input.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
                     output.storeBytes(
-                        of: SIMD16<UInt32>(truncatingIfNeeded: bytes), toByteOffset: offset * 4, as: SIMD16<UInt32>.self)
+                        of: SIMD16<UInt32>(truncatingIfNeeded: bytes), toByteOffset: offset * 4, as: SIMD16<UInt32>.self
+                    )
                     offset += 16
                 }
                 while offset < count {
