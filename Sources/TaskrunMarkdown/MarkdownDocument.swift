@@ -5,9 +5,44 @@ public struct MarkdownDocument: Sendable {
     /// The source the document was parsed from, split into lines.
     public let lines: MarkdownSourceLines
 
+    /// The literals of text, inline code and inline HTML nodes, one after another, when the
+    /// document was parsed with lazy literals (see ``MarkdownParser/parse(_:lazyLiterals:)``).
+    package let literalBytes: [UInt8]
+
     public init(nodes: [MarkdownNode], lines: MarkdownSourceLines) {
+        self.init(nodes: nodes, lines: lines, literalBytes: [])
+    }
+
+    package init(nodes: [MarkdownNode], lines: MarkdownSourceLines, literalBytes: [UInt8]) {
         self.nodes = nodes
         self.lines = lines
+        self.literalBytes = literalBytes
+    }
+
+    /// The node's literal, whether it was stored in the node or, with lazy literals, in
+    /// ``literalBytes``.
+    package func literal(of index: Int) -> String? {
+        if let literal = nodes[index].literal { return literal }
+        let count = Int(nodes[index].literalCount)
+        guard count >= 0 else { return nil }
+        let start = Int(nodes[index].literalStart)
+        return literalBytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
+        }
+    }
+
+    /// Calls `body` with the UTF-8 of the node's literal (empty when it has none), without
+    /// making a `String` of a lazy one.
+    package func withLiteralUTF8<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let count = Int(nodes[index].literalCount)
+        if count >= 0 {
+            let start = Int(nodes[index].literalStart)
+            return literalBytes.withUnsafeBufferPointer {
+                body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
+            }
+        }
+        var literal = nodes[index].literal ?? ""
+        return literal.withUTF8(body)
     }
 
     /// The index of the document node.
@@ -26,17 +61,16 @@ public struct MarkdownDocument: Sendable {
     /// each soft break and a newline for each hard break. Markup is dropped.
     public func plainText(of index: Int) -> String {
         // Most headings and list items are one text node: no concatenation needed.
-        if let only = nodes[index].firstChild, nodes[only].nextSibling == nil, nodes[only].kind == .text,
+        if let only = nodes[index].firstChild, nodes[only].nextSibling == nil, case .text = nodes[only].kind,
             nodes[only].subtreeEnd == nodes[index].subtreeEnd
         {
-            return nodes[only].literal ?? ""
+            return literal(of: only) ?? ""
         }
         var text = ""
         var position = index
         while position < nodes[index].subtreeEnd {
-            let node = nodes[position]
-            switch node.kind {
-            case .text, .code: text += node.literal ?? ""
+            switch nodes[position].kind {
+            case .text, .code: text += literal(of: position) ?? ""
             case .softBreak: text += " "
             case .lineBreak: text += "\n"
             default: break

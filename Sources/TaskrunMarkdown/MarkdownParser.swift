@@ -1,5 +1,11 @@
 import CCmark
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Parses CommonMark with libcmark into a ``MarkdownDocument``.
 ///
 /// This is the only code in taskrun that talks to cmark. The cmark tree is copied into Swift
@@ -7,6 +13,15 @@ import CCmark
 public enum MarkdownParser {
     /// Parses `source` as CommonMark.
     public static func parse(_ source: String) -> MarkdownDocument {
+        parse(source, lazyLiterals: false)
+    }
+
+    /// Parses `source` as CommonMark. With `lazyLiterals`, the literals of text, inline code and
+    /// inline HTML nodes are copied into one byte buffer of the document instead of a `String`
+    /// each, and their nodes' `literal` is `nil`: read them with ``MarkdownDocument/literal(of:)``
+    /// or ``MarkdownDocument/withLiteralUTF8(of:_:)``. A task file has hundreds of such nodes and
+    /// the task parser reads only a few of their literals.
+    package static func parse(_ source: String, lazyLiterals: Bool) -> MarkdownDocument {
         let lines = MarkdownSourceLines(source)
         var copy = source
         let root: OpaquePointer? = copy.withUTF8 { buffer in
@@ -25,20 +40,46 @@ public enum MarkdownParser {
             return MarkdownDocument(nodes: [empty], lines: lines)
         }
         defer { cmark_node_free(root) }
-        var builder = TreeBuilder(lines: lines)
-        // About one node per dozen bytes in task files; growing the array is a measurable cost.
-        builder.nodes.reserveCapacity(source.utf8.count / 12 + 8)
-        builder.build(root)
-        return MarkdownDocument(nodes: builder.nodes, lines: lines)
+        // About one node per dozen bytes in task files. The nodes are built right in the array's
+        // storage (appending copied each node, strings and all); in the rare document with more
+        // nodes than that, the walk starts over with room for twice as many.
+        var capacity = source.utf8.count / 12 + 8
+        while true {
+            var literalBytes: [UInt8] = []
+            var complete = false
+            let nodes = [MarkdownNode](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals, storage: buffer)
+                builder.subtreeEnds.reserveCapacity(buffer.count)
+                if lazyLiterals { builder.literalBytes.reserveCapacity(source.utf8.count) }
+                complete = builder.build(root)
+                if complete { builder.finish() }
+                initialized = builder.count
+                literalBytes = builder.literalBytes
+            }
+            if complete { return MarkdownDocument(nodes: nodes, lines: lines, literalBytes: literalBytes) }
+            capacity *= 2
+        }
     }
 }
 
 /// Copies a cmark tree into a flat node array, converting positions on the way.
 private struct TreeBuilder {
     let lines: MarkdownSourceLines
-    var nodes: [MarkdownNode] = []
-    /// Open container nodes: their index and their last child so far.
-    var stack: [(index: Int, lastChild: Int?)] = []
+    let lazyLiterals: Bool
+    /// The document array's uninitialized storage; the first `count` nodes are built.
+    let storage: UnsafeMutableBufferPointer<MarkdownNode>
+    var count = 0
+    /// Set when the tree has more nodes than `storage` has room for: the walk stops.
+    /// With lazy literals: the inline literals, one after another.
+    var literalBytes: [UInt8] = []
+    /// With lazy literals: where the node being entered has its literal in `literalBytes`.
+    var pendingLiteral: (start: Int32, count: Int32) = (0, -1)
+    /// Open container nodes' indices, innermost last.
+    var stack: [Int] = []
+    /// One past each node's last descendant, parallel to `nodes`: written at a container's exit
+    /// (a plain integer array, so no node is touched after it is appended). Links are derived from
+    /// these in ``finish()``.
+    var subtreeEnds: [Int] = []
     /// The paragraph or heading whose inlines are being read: its first line and byte column.
     var leafStart: (line: Int, byteColumn: Int)?
     /// Per-line corrections of cmark's inline byte columns, for the current paragraph.
@@ -49,12 +90,31 @@ private struct TreeBuilder {
     var cacheByte = 0
     var cacheScalar = 0
 
-    init(lines: MarkdownSourceLines) {
+    init(lines: MarkdownSourceLines, lazyLiterals: Bool, storage: UnsafeMutableBufferPointer<MarkdownNode>) {
         self.lines = lines
+        self.lazyLiterals = lazyLiterals
+        self.storage = storage
     }
 
-    mutating func build(_ root: OpaquePointer) {
-        guard let iterator = cmark_iter_new(root) else { return }
+    /// An inline node's literal: a `String`, or with lazy literals, appended to `literalBytes`
+    /// (and `nil`). cmark's literals are NUL-terminated and hold no NUL, as for `String(cString:)`.
+    private mutating func inlineLiteral(_ pointer: UnsafePointer<CChar>?) -> String? {
+        guard lazyLiterals else { return Self.string(pointer) }
+        let start = literalBytes.count
+        if let pointer {
+            let count = strlen(pointer)
+            pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
+                literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            }
+        }
+        pendingLiteral = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: literalBytes.count - start))
+        return nil
+    }
+
+    /// Walks the tree; `false` when it has more nodes than `storage` holds (those built so far
+    /// are initialized, `count` of them).
+    mutating func build(_ root: OpaquePointer) -> Bool {
+        guard let iterator = cmark_iter_new(root) else { return true }
         defer { cmark_iter_free(iterator) }
         while true {
             let event = cmark_iter_next(iterator)
@@ -63,9 +123,11 @@ private struct TreeBuilder {
             if event == CMARK_EVENT_EXIT {
                 exit(node)
             } else if event == CMARK_EVENT_ENTER {
+                if count == storage.count { return false }
                 enter(node)
             }
         }
+        return true
     }
 
     private static func isLeaf(_ type: cmark_node_type) -> Bool {
@@ -112,15 +174,15 @@ private struct TreeBuilder {
         case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
         case CMARK_NODE_TEXT:
             kind = .text
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = inlineLiteral(cmark_node_get_literal(node))
         case CMARK_NODE_SOFTBREAK: kind = .softBreak
         case CMARK_NODE_LINEBREAK: kind = .lineBreak
         case CMARK_NODE_CODE:
             kind = .code
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = inlineLiteral(cmark_node_get_literal(node))
         case CMARK_NODE_HTML_INLINE:
             kind = .htmlInline
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = inlineLiteral(cmark_node_get_literal(node))
         case CMARK_NODE_EMPH: kind = .emphasis
         case CMARK_NODE_STRONG: kind = .strong
         case CMARK_NODE_LINK:
@@ -139,10 +201,8 @@ private struct TreeBuilder {
             start = inlinePosition(line: startLine, byteColumn: startByte)
             end = inlinePosition(line: endLine, byteColumn: endByte)
         } else {
-            if case .paragraph = kind {
-                leafStart = (startLine, startByte)
-                correctionLine = 0
-            } else if case .heading = kind {
+            // Decided on cmark's type, so that `kind` is only ever moved into the node below.
+            if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
                 leafStart = (startLine, startByte)
                 correctionLine = 0
             }
@@ -150,36 +210,45 @@ private struct TreeBuilder {
             end = position(line: endLine, byteColumn: endByte)
         }
 
-        let index = nodes.count
-        let parent = stack.last?.index
-        let isLeaf = Self.isLeaf(type)
-        nodes.append(
-            MarkdownNode(
-                kind: consume kind, literal: consume literal, start: start, end: end, parent: parent,
+        let index = count
+        // `build` checked there is room.
+        (storage.baseAddress.unsafelyUnwrapped + index).initialize(
+            to: MarkdownNode(
+                kind: consume kind, literal: consume literal, start: start, end: end, parent: stack.last,
                 subtreeEnd: index + 1))
-        if let top = stack.indices.last {
-            if let previous = stack[top].lastChild {
-                setLink(of: previous) { $0.nextSibling = index }
-            } else {
-                setLink(of: stack[top].index) { $0.firstChild = index }
-            }
-            stack[top].lastChild = index
+        count += 1
+        if pendingLiteral.count >= 0 {
+            storage[index].literalStart = pendingLiteral.start
+            storage[index].literalCount = pendingLiteral.count
+            pendingLiteral = (0, -1)
         }
-        if !isLeaf {
-            stack.append((index, nil))
+        subtreeEnds.append(index + 1)
+        if !Self.isLeaf(type) {
+            stack.append(index)
         }
     }
 
-    /// Updates a node's links in place. Going through the buffer keeps the optimizer from copying
-    /// (and destroying) the whole node, strings and all, for each link written.
-    private mutating func setLink(of index: Int, _ update: (inout MarkdownNode) -> Void) {
-        nodes.withUnsafeMutableBufferPointer { buffer in update(&buffer[index]) }
+    /// Writes every node's subtree end and links in one pass. In pre-order, a node with
+    /// descendants has its first child right after it, and a node's next sibling (if its parent's
+    /// subtree goes on) starts where its own subtree ends.
+    mutating func finish() {
+        let ends = subtreeEnds
+        let buffer = UnsafeMutableBufferPointer(rebasing: storage[0..<count])
+        for index in buffer.indices {
+            let end = ends[index]
+            buffer[index].subtreeEnd = end
+            buffer[index].firstChild = end > index + 1 ? index + 1 : nil
+            if let parent = buffer[index].parent, end < ends[parent] {
+                buffer[index].nextSibling = end
+            } else {
+                buffer[index].nextSibling = nil
+            }
+        }
     }
 
     private mutating func exit(_ node: OpaquePointer) {
         guard let top = stack.popLast() else { return }
-        let end = nodes.count
-        setLink(of: top.index) { $0.subtreeEnd = end }
+        subtreeEnds[top] = count
         let type = cmark_node_get_type(node)
         if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
             leafStart = nil

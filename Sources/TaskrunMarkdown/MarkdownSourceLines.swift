@@ -49,6 +49,35 @@ public struct MarkdownSourceLines: Sendable {
         return seen & 0x8080_8080_8080_8080 == 0 && tail < 0x80
     }
 
+    /// Whether `count` bytes at `pointer` are all ASCII, and whether they hold a carriage return.
+    private static func scanLine(_ pointer: UnsafePointer<UInt8>, count: Int) -> (ascii: Bool, carriageReturn: Bool) {
+        var index = 0
+        var seen: UInt64 = 0
+        var carriage: UInt64 = 0
+        let raw = UnsafeRawPointer(pointer)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            seen |= word
+            // A zero byte in `word ^ 0x0D0D…` is a carriage return (the classic has-zero-byte test;
+            // exact when no byte has its high bit set, and any high bit already makes the line
+            // non-ASCII, where the precise memchr decides).
+            let folded = word ^ (ones &* 13)
+            carriage |= (folded &- ones) & ~folded & highs
+            index += 8
+        }
+        var tail: UInt8 = 0
+        var tailCarriage = false
+        while index < count {
+            tail |= pointer[index]
+            tailCarriage = tailCarriage || pointer[index] == 13
+            index += 1
+        }
+        let ascii = seen & highs == 0 && tail < 0x80
+        return (ascii, carriage != 0 || tailCarriage || !ascii)
+    }
+
     private struct LineTable {
         var starts: [Int]
         var ends: [Int]
@@ -71,16 +100,20 @@ public struct MarkdownSourceLines: Sendable {
         var offset = 0
         while true {
             starts.append(offset)
-            // memchr finds the line feed (vectorized); a carriage return can only end the line earlier.
+            // memchr finds the line feed (vectorized); a carriage return can only end the line
+            // earlier, and one pass over the line (8 bytes at a time) looks for one and for
+            // non-ASCII bytes together.
             var end = count
             if let found = memchr(base + offset, 10, count - offset) {
                 end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
-            if let carriageReturn = memchr(base + offset, 13, end - offset) {
+            var (isASCII, hasCarriageReturn) = Self.scanLine(base + offset, count: end - offset)
+            if hasCarriageReturn, let carriageReturn = memchr(base + offset, 13, end - offset) {
                 end = base.distance(to: carriageReturn.assumingMemoryBound(to: UInt8.self))
+                isASCII = Self.isASCII(base + offset, count: end - offset)
             }
             ends.append(end)
-            ascii.append(Self.isASCII(base + offset, count: end - offset))
+            ascii.append(isASCII)
             guard end < count else { break }
             offset = end + 1
             if bytes[end] == 13, offset < count, bytes[offset] == 10 { offset += 1 }
@@ -121,10 +154,85 @@ public struct MarkdownSourceLines: Sendable {
         scalars += text(ofLine: line).unicodeScalars.dropFirst(skip)
     }
 
+    /// Writes the Unicode scalars of `line` from scalar column `column` to the end of the line
+    /// into `buffer` at `index`, and returns how many it wrote: the same scalars as
+    /// ``appendScalars(ofLine:fromColumn:to:)``, for a caller that builds its array in place.
+    /// `buffer` must have room for ``byteCount(ofLine:)`` scalars from `index`.
+    package func writeScalars(
+        ofLine line: Int, fromColumn column: Int, into buffer: UnsafeMutableBufferPointer<Unicode.Scalar>, at index: Int
+    ) -> Int {
+        guard line >= 1, line <= starts.count else { return 0 }
+        let start = starts[line - 1]
+        let end = ends[line - 1]
+        let skip = max(0, column - 1)
+        if ascii[line - 1] {
+            guard start + skip < end else { return 0 }
+            let written: Int? = source.utf8.withContiguousStorageIfAvailable { bytes in
+                let from = start + skip
+                let count = end - from
+                guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return 0 }
+                // Widened sixteen bytes at a time (an ASCII scalar is its byte's value as a UInt32);
+                // byte by byte, this copy was the parser's largest single cost on step text.
+                let input = UnsafeRawPointer(source + from)
+                let output = UnsafeMutableRawPointer(target + index)
+                var offset = 0
+                while offset + 16 <= count {
+                    let bytes = input.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+                    output.storeBytes(
+                        of: SIMD16<UInt32>(truncatingIfNeeded: bytes), toByteOffset: offset * 4, as: SIMD16<UInt32>.self
+                    )
+                    offset += 16
+                }
+                while offset < count {
+                    target[index + offset] = Unicode.Scalar(source[from + offset])
+                    offset += 1
+                }
+                return count
+            }
+            if let written { return written }
+        }
+        var count = 0
+        for scalar in text(ofLine: line).unicodeScalars.dropFirst(skip) {
+            buffer[index + count] = scalar
+            count += 1
+        }
+        return count
+    }
+
     /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.
     public func byteCount(ofLine line: Int) -> Int {
         guard line >= 1, line <= starts.count else { return 0 }
         return ends[line - 1] - starts[line - 1]
+    }
+
+    /// Whether `line` holds nothing but spaces and tabs (or nothing); `true` for a line out of range.
+    package func isBlank(line: Int) -> Bool {
+        guard line >= 1, line <= starts.count else { return true }
+        let range = starts[line - 1]..<ends[line - 1]
+        let blank: Bool? = source.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes[range].allSatisfy { $0 == 32 || $0 == 9 }
+        }
+        return blank ?? text(ofLine: line).utf8.allSatisfy { $0 == 32 || $0 == 9 }
+    }
+
+    /// Lines `lines` (in range) joined with `\n`, each without its terminator. When every
+    /// terminator in between is a plain `\n` this is one slice of the source, copied once.
+    package func text(ofLines lines: Range<Int>) -> String {
+        guard lines.lowerBound >= 1, lines.upperBound <= starts.count + 1, !lines.isEmpty else { return "" }
+        let from = starts[lines.lowerBound - 1]
+        let to = ends[lines.upperBound - 2]
+        let contiguous: String?? = source.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress, from < to else { return from < to ? nil : "" }
+            guard memchr(base + from, 13, to - from) == nil else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
+        }
+        if let contiguous, let text = contiguous { return text }
+        var text = ""
+        for line in lines {
+            if line > lines.lowerBound { text += "\n" }
+            text += self.text(ofLine: line)
+        }
+        return text
     }
 
     /// The number of lines (a source ending in a newline has an empty last line).

@@ -60,9 +60,12 @@ public struct YAMLParser: Sendable {
             }
             let top = stack.count - 1
             if stack[top].isMapping {
-                if let key = stack[top].pendingKey {
+                // Taken out rather than copied and then cleared: no retain/release of the key's
+                // strings and arrays per pair.
+                var key: YAMLNode?
+                swap(&key, &stack[top].pendingKey)
+                if let key {
                     stack[top].pairs.append(YAMLPair(key: key, value: node))
-                    stack[top].pendingKey = nil
                 } else {
                     stack[top].pendingKey = node
                 }

@@ -44,6 +44,9 @@ extension YAMLScalar {
         case ".nan", ".NaN", ".NAN": return .float(.nan)
         default: break
         }
+        // A byte no number form uses (a blank, most letters) makes the text a string: decided
+        // without copying it into an array, as `3 minutes` or `2 hours` are.
+        guard text.utf8.allSatisfy({ Self.mayAppearInNumber($0) }) else { return .string(text) }
         let bytes = Array(text.utf8)
         guard let first = bytes.first,
             first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
@@ -55,6 +58,15 @@ extension YAMLScalar {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+
+    /// Digits, signs, the point, `e`/`E`, the `0x`/`0o` markers and hex digits: every byte of
+    /// every integer and float form.
+    private static func mayAppearInNumber(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 43, 45, 46, 120, 111, 97...102, 65...70: true
+        default: false
+        }
+    }
 
     private static func hexValue(_ byte: UInt8) -> Int64? {
         switch byte {

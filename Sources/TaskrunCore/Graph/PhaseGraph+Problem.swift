@@ -51,28 +51,37 @@ extension PhaseGraph {
     static func resolve(_ phases: [Phase]) -> Resolution {
         var resolution = Resolution()
         resolution.indexByName.reserveCapacity(phases.count)
-        for (index, phase) in phases.enumerated() {
-            if let first = resolution.indexByName[phase.name] {
+        // Phases are read in place (`phases[index].name`), not copied out whole per iteration.
+        for index in phases.indices {
+            if let first = resolution.indexByName[phases[index].name] {
                 resolution.problems.append(.duplicateName(phase: index, firstDefinition: first))
             } else {
-                resolution.indexByName[phase.name] = index
+                resolution.indexByName[phases[index].name] = index
             }
         }
         resolution.dependencies.reserveCapacity(phases.count)
-        for (index, phase) in phases.enumerated() {
+        for index in phases.indices {
+            let dependencies = phases[index].dependencies
             var targets: [Int] = []
+            // The entry that first named each target: a short list searched linearly for the
+            // usual handful of dependencies, a dictionary for long lists.
+            var entries: [Int] = []
             var entryOfTarget: [Int: Int] = [:]
-            for (entry, dependency) in phase.dependencies.enumerated() {
-                guard let target = resolution.indexByName[dependency.name] else {
+            let useDictionary = dependencies.count > 16
+            for entry in dependencies.indices {
+                let name = dependencies[entry].name
+                guard let target = resolution.indexByName[name] else {
                     resolution.problems.append(.unknownDependency(phase: index, dependency: entry))
                     continue
                 }
-                if target == index || dependency.name == phase.name {
+                let first =
+                    useDictionary ? entryOfTarget[target] : targets.firstIndex(of: target).map { entries[$0] }
+                if target == index || name == phases[index].name {
                     resolution.problems.append(.selfDependency(phase: index, dependency: entry))
-                } else if let first = entryOfTarget[target] {
+                } else if let first {
                     resolution.problems.append(.duplicateDependency(phase: index, dependency: entry, first: first))
                 } else {
-                    entryOfTarget[target] = entry
+                    if useDictionary { entryOfTarget[target] = entry } else { entries.append(entry) }
                     targets.append(target)
                 }
             }

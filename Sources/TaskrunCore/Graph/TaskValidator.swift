@@ -28,10 +28,22 @@ public struct TaskValidator: Sendable {
 
     /// Every whole-task problem of `task`, underlining the names at `spans` when known.
     func validate(_ task: TaskDefinition, path: String, spans: NameSpans) -> [Diagnostic] {
-        let graph = PhaseGraph(phases: task.phases)
-        var suggestions = NameSuggestions(names: task.phases.map(\.name))
-        var diagnostics = graph.problems.map {
-            diagnostic(for: $0, in: graph, path: path, spans: spans, suggestions: &suggestions)
+        // Most tasks have no graph problem: finding that out needs only the names resolved and
+        // the cycles looked for, not the whole graph (order, levels, critical path).
+        let resolution = PhaseGraph.resolve(task.phases)
+        var diagnostics: [Diagnostic] = []
+        // When every phase depends only on phases written before it (the usual way to write a
+        // task), file order is a topological order and there is no cycle to look for.
+        let dependencies = resolution.dependencies
+        let pointsBackward = dependencies.indices.allSatisfy { index in dependencies[index].allSatisfy { $0 < index } }
+        if !resolution.problems.isEmpty
+            || (!pointsBackward && !PhaseGraph.findCycles(dependencies: dependencies).isEmpty)
+        {
+            let graph = PhaseGraph(phases: task.phases)
+            var suggestions = NameSuggestions(names: task.phases.map(\.name))
+            diagnostics = graph.problems.map {
+                diagnostic(for: $0, in: graph, path: path, spans: spans, suggestions: &suggestions)
+            }
         }
         for (index, phase) in task.phases.enumerated() {
             diagnostics += agentDiagnostics(for: phase, path: path, spans: spans[phase: index])
@@ -132,6 +144,14 @@ extension TaskValidator {
         // Without agent steps the list is what gets queried; without a list there is nothing to
         // compare the steps with (files from the original framework often have none).
         guard !stepAgents.isEmpty, !phase.agents.isEmpty else { return [] }
+        // The usual case, the list naming exactly the step agents, needs no sets: a few string
+        // comparisons for a phase of committee size (building sets dominated this check).
+        if stepAgents.count <= 32, phase.agents.count <= 32,
+            stepAgents.allSatisfy({ phase.agents.contains($0.id) }),
+            phase.agents.allSatisfy({ id in stepAgents.contains { $0.id == id } })
+        {
+            return []
+        }
         let listed = Set(phase.agents)
         let used = Set(stepAgents.map(\.id))
         var diagnostics: [Diagnostic] = []

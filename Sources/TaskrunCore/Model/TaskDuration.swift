@@ -81,6 +81,81 @@ extension TaskDuration {
     /// (`5 minutes`, `1h30m`, `1h 30m`, `1.5h`, `500ms`), or a plain non-negative number,
     /// which means milliseconds. Anything else throws; there is never a silent default.
     public static func parse(_ text: String) throws(DurationSyntaxError) -> TaskDuration {
+        if let duration = parseASCII(text) { return duration }
+        return try parseScalars(text)
+    }
+
+    /// The usual case, a valid duration in ASCII (`30s`, `3 minutes`, `1h30m`), read from the
+    /// UTF-8 bytes without building a `String` per part: the parser reads a duration for every
+    /// `timeout:` and `retry` setting. `nil` for anything else (non-ASCII, line breaks, a
+    /// fraction, an error), which ``parseScalars(_:)`` reads and reports.
+    static func parseASCII(_ text: String) -> TaskDuration? {
+        var text = text
+        return text.withUTF8 { bytes -> TaskDuration? in
+            var lower = 0
+            var upper = bytes.count
+            while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower += 1 }
+            while upper > lower, bytes[upper - 1] == 32 || bytes[upper - 1] == 9 { upper -= 1 }
+            guard lower < upper else { return nil }
+            var index = lower
+            var total: Int64 = 0
+            var parts = 0
+            func skipSpaces() {
+                while index < upper, bytes[index] == 32 || bytes[index] == 9 { index += 1 }
+            }
+            while index < upper {
+                skipSpaces()
+                var number: Int64 = 0
+                let numberStart = index
+                while index < upper, bytes[index] >= 48, bytes[index] <= 57 {
+                    // Up to 12 digits: exact in a Double too, so the result matches the general path.
+                    guard index - numberStart < 12 else { return nil }
+                    number = number * 10 + Int64(bytes[index] - 48)
+                    index += 1
+                }
+                guard index > numberStart else { return nil }
+                skipSpaces()
+                let unitStart = index
+                while index < upper, bytes[index] | 0x20 >= 97, bytes[index] | 0x20 <= 122 { index += 1 }
+                // Fractions, non-ASCII and anything unusual take the general path.
+                guard index == upper || bytes[index] < 0x80, index == upper || bytes[index] != 46 else { return nil }
+                parts += 1
+                guard index > unitStart else {
+                    // A bare number alone means milliseconds.
+                    guard parts == 1, index == upper else { return nil }
+                    return TaskDuration(milliseconds: number)
+                }
+                guard let size = unitSize(UnsafeBufferPointer(rebasing: bytes[unitStart..<index])) else { return nil }
+                // Below 2^53 every sum is exact in the general path's Double too.
+                let (part, overflow) = number.multipliedReportingOverflow(by: size)
+                guard !overflow, part < (1 << 53) - total else { return nil }
+                total += part
+                skipSpaces()
+                if index < upper, bytes[index] == 44 { index += 1 }
+            }
+            return TaskDuration(milliseconds: total)
+        }
+    }
+
+    /// The length of an ASCII unit name in milliseconds, any case; `nil` for an unknown unit.
+    private static func unitSize(_ unit: UnsafeBufferPointer<UInt8>) -> Int64? {
+        // Compared byte by byte (lowercased) with the names of ``units``: no string, no hashing.
+        for (name, size) in asciiUnits where name.count == unit.count {
+            var matches = true
+            for index in 0..<unit.count where unit[index] | 0x20 != name[index] {
+                matches = false
+                break
+            }
+            if matches { return size }
+        }
+        return nil
+    }
+
+    /// ``units`` as lowercase bytes, for ``unitSize(_:)``.
+    private static let asciiUnits: [([UInt8], Int64)] = units.map { (Array($0.key.utf8), Int64($0.value)) }
+
+    /// The general reader: any text, every error.
+    static func parseScalars(_ text: String) throws(DurationSyntaxError) -> TaskDuration {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else {
             throw DurationSyntaxError(text: text, reason: "expected a number and a unit, like '30s' or '5 minutes'")

@@ -124,6 +124,22 @@ extension String {
     /// them to a `UnicodeScalarView` one by one, which the parser would otherwise do for every
     /// piece of text it slices.
     init(scalars: some Collection<Unicode.Scalar>) {
+        // Most text is ASCII: one pass writing a byte per scalar, and the general two passes
+        // (count the bytes, then encode) only when a wider scalar turns up.
+        let ascii: String? = scalars.withContiguousStorageIfAvailable { buffer in
+            // Two branch-free loops the compiler vectorizes: are all scalars ASCII, then narrow them.
+            var all: UInt32 = 0
+            for scalar in buffer { all |= scalar.value }
+            guard all < 0x80 else { return nil }
+            return String(unsafeUninitializedCapacity: buffer.count) { bytes in
+                for index in 0..<buffer.count { bytes[index] = UInt8(truncatingIfNeeded: buffer[index].value) }
+                return buffer.count
+            }
+        }.flatMap { $0 }
+        if let ascii {
+            self = ascii
+            return
+        }
         var byteCount = 0
         for scalar in scalars {
             let value = scalar.value

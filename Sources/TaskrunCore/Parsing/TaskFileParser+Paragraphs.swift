@@ -26,39 +26,40 @@ extension TaskFileParser {
     /// Text comes from the source, not from cmark's literals, so that what users wrote (and its
     /// columns) is kept exactly; the AST decides what is structure (see ``keyPrefix(_:firstInline:isStepType:)``).
     func paragraphSource(_ paragraph: Int) -> ParagraphSource {
-        let node = document.nodes[paragraph]
-        let firstLine = max(1, node.start.line)
-        let lastLine = max(firstLine, node.end.line)
-        var scalars: [Unicode.Scalar] = []
+        let start = document.nodes[paragraph].start
+        let firstLine = max(1, start.line)
+        let lastLine = max(firstLine, document.nodes[paragraph].end.line)
         var capacity = 0
         for line in firstLine...lastLine { capacity += document.lines.byteCount(ofLine: line) + 1 }
-        scalars.reserveCapacity(capacity)
         var laterLines: [LocatedText.Segment] = []
         var lines: [ParagraphSource.Line] = []
         lines.reserveCapacity(lastLine - firstLine + 1)
-        let firstColumn = max(1, node.start.column)
-        for line in firstLine...lastLine {
-            let column = line == firstLine ? firstColumn : (document.lines.contentStartColumn(line: line) ?? 1)
-            if line > firstLine {
-                scalars.append("\n")
-                laterLines.append(.init(offset: scalars.count, location: SourceLocation(line: line, column: column)))
-            }
-            let lineStart = scalars.count
-            document.lines.appendScalars(ofLine: line, fromColumn: column, to: &scalars)
-            while scalars.count > lineStart, let last = scalars.last, last == " " || last == "\t" {
-                scalars.removeLast()
-            }
-            // A backslash at the end of a line that goes on is a hard line break, not text.
-            if line < lastLine, scalars.count > lineStart, scalars.last == "\\" {
-                scalars.removeLast()
-                while scalars.count > lineStart, let last = scalars.last, last == " " || last == "\t" {
-                    scalars.removeLast()
+        let firstColumn = max(1, start.column)
+        let sourceLines = document.lines
+        // Written in place into an array of the right capacity (a line has at most as many
+        // scalars as bytes), not appended scalar by scalar.
+        let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: capacity) { buffer, count in
+            func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" }
+            for line in firstLine...lastLine {
+                let column = line == firstLine ? firstColumn : (sourceLines.contentStartColumn(line: line) ?? 1)
+                if line > firstLine {
+                    buffer[count] = "\n"
+                    count += 1
+                    laterLines.append(.init(offset: count, location: SourceLocation(line: line, column: column)))
                 }
+                let lineStart = count
+                count += sourceLines.writeScalars(ofLine: line, fromColumn: column, into: buffer, at: count)
+                while count > lineStart, isBlank(buffer[count - 1]) { count -= 1 }
+                // A backslash at the end of a line that goes on is a hard line break, not text.
+                if line < lastLine, count > lineStart, buffer[count - 1] == "\\" {
+                    count -= 1
+                    while count > lineStart, isBlank(buffer[count - 1]) { count -= 1 }
+                }
+                lines.append(ParagraphSource.Line(range: lineStart..<count, firstInline: nil))
             }
-            lines.append(ParagraphSource.Line(range: lineStart..<scalars.count, firstInline: nil))
         }
         // The first direct child starting on each line: where structure (a `key:`) may begin.
-        var child = node.firstChild
+        var child = document.nodes[paragraph].firstChild
         while let index = child {
             let offset = document.nodes[index].start.line - firstLine
             if offset >= 0, offset < lines.count, lines[offset].firstInline == nil { lines[offset].firstInline = index }
@@ -73,21 +74,26 @@ extension TaskFileParser {
     /// `agent:`) must lie in plain text, so that inline code, links or emphasis are never read as
     /// structure.
     func textNodesStart(at inline: Int?, withKey key: String) -> Bool {
-        var expected = key.utf8.makeIterator()
-        var nextByte = expected.next()
-        var current = inline
-        while let index = current, document.nodes[index].kind == .text {
-            for byte in (document.nodes[index].literal ?? "").utf8 {
-                if let wanted = nextByte {
-                    guard byte == wanted else { return false }
-                    nextByte = expected.next()
-                } else {
-                    return byte == UInt8(ascii: ":")
+        // Compared on contiguous UTF-8 (keys and literals are native strings): `matched` bytes of
+        // the key seen so far, across text nodes.
+        var key = key
+        return key.withUTF8 { wanted in
+            var matched = 0
+            var current = inline
+            while let index = current, case .text = document.nodes[index].kind {
+                let verdict: Bool? = document.withLiteralUTF8(of: index) { bytes in
+                    for byte in bytes {
+                        guard matched < wanted.count else { return byte == UInt8(ascii: ":") }
+                        guard byte == wanted[matched] else { return false }
+                        matched += 1
+                    }
+                    return nil
                 }
+                if let verdict { return verdict }
+                current = document.nodes[index].nextSibling
             }
-            current = document.nodes[index].nextSibling
+            return false
         }
-        return false
     }
 
     /// The `key:` prefix of a paragraph line, when it is written in plain text.

@@ -107,7 +107,7 @@ extension TaskFileParser {
     /// A list item's text: the plain text of its first paragraph. Empty items are reported.
     mutating func listItemText(_ item: Int, what: String) -> (String, SourceLocation)? {
         let node = document.nodes[item]
-        if let first = node.firstChild, document.nodes[first].kind == .paragraph {
+        if let first = node.firstChild, case .paragraph = document.nodes[first].kind {
             let text = document.plainText(of: first).trimmingBlanks()
             if !text.isEmpty { return (text, location(document.nodes[first].start)) }
         }

@@ -38,7 +38,7 @@ extension TaskFileParser {
     /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.
     private mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
         let node = document.nodes[bullet]
-        guard let paragraph = node.firstChild, document.nodes[paragraph].kind == .paragraph else {
+        guard let paragraph = node.firstChild, case .paragraph = document.nodes[paragraph].kind else {
             warning(
                 "invalid-parameter", "empty parameter bullet is ignored", at: location(node.start),
                 hint: "write parameters as '- key: value'")

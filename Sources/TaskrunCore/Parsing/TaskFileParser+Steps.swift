@@ -12,18 +12,20 @@ extension TaskFileParser {
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
         let itemNode = document.nodes[item]
-        guard let paragraph = itemNode.firstChild, document.nodes[paragraph].kind == .paragraph else {
+        guard let paragraph = itemNode.firstChild, case .paragraph = document.nodes[paragraph].kind else {
             error(
                 "empty-step", "step has no text", at: location(itemNode.start),
                 hint: "write the step after the bullet, like \(Self.stepExample)")
             return nil
         }
         let source = paragraphSource(paragraph)
-        let header = stepHeader(source)
-        if let header { checkTemplates(header.text) }
-        // Parameters are read (and checked) even under a broken header: every problem in one pass.
-        let parameters = stepParameters(item: item, after: paragraph, kind: header?.kind ?? .description)
-        guard let header else { return nil }
+        guard let header = stepHeader(source) else {
+            // Parameters are read (and checked) even under a broken header: every problem in one pass.
+            _ = stepParameters(item: item, after: paragraph, kind: .description)
+            return nil
+        }
+        checkTemplates(header.text)
+        let parameters = stepParameters(item: item, after: paragraph, kind: header.kind)
         let step = Step(
             kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
         if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }
@@ -192,8 +194,7 @@ extension TaskFileParser {
 
     /// Reports every template syntax problem in step text at its position.
     mutating func checkTemplates(_ text: LocatedText) {
-        // Fast path: most step text has no braces at all.
-        guard text.scalars.contains(where: { $0 == "{" || $0 == "}" }) else { return }
+        // (No braces, no problems: the check's own scan skips brace-free text eight scalars at a time.)
         for problem in TemplateSyntax.check(text.scalars) {
             error(
                 "template-syntax", problem.message, at: text.location(at: problem.offset),

@@ -28,7 +28,11 @@ extension TaskFileParser {
     /// A validation criterion that is meant as an expression but does not parse would silently
     /// become unverified prose at run time; warn where the expression breaks instead.
     mutating func checkValidationCriterion(_ text: LocatedText) {
-        let criterion = ValidationCriterion(text.text)
+        let source = text.text
+        // Only a criterion that looks like an expression can be warned about: prose is never
+        // parsed at all (``ValidationCriterion/likelySyntaxError`` asks the same question first).
+        guard ValidationCriterion.looksLikeExpression(source) else { return }
+        let criterion = ValidationCriterion(source)
         guard case .prose = criterion, let error = criterion.likelySyntaxError else { return }
         let problem = error.located(in: text)
         warning(
@@ -64,7 +68,8 @@ extension TaskFileParser {
 
     /// A whole number of at least `minimum`; anything else is reported.
     mutating func integer(
-        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String, hint: String? = nil
+        _ node: YAMLNode, map: YAMLPositionMap, key: String, minimum: Int64, code: String,
+        hint: @autoclosure () -> String? = nil
     ) -> Int64? {
         var value: Int64?
         switch node.resolvedScalar {
@@ -78,7 +83,7 @@ extension TaskFileParser {
             error(
                 code, "'\(key)' must be \(what), not \(shown)", at: map.location(of: node),
                 length: map.length(of: node),
-                hint: hint)
+                hint: hint())
             return nil
         }
         return value

@@ -44,7 +44,9 @@ struct TaskFileParser {
         case .none:
             break
         }
-        document = MarkdownParser.parse(markdown)
+        // The parser reads few inline literals (headings, list bullets, a line's first text): the
+        // others are never made into strings.
+        document = MarkdownParser.parse(markdown, lazyLiterals: true)
         if unclosedFrontMatter {
             error(
                 "unclosed-front-matter", "front matter starts with '---' but is never closed", at: .start, length: 3,
@@ -54,9 +56,22 @@ struct TaskFileParser {
 
     /// The file name without its directory and `.md` extension.
     static func taskID(fromPath path: String) -> String {
+        // On UTF-8 bytes: `/`, `\\`, `.`, `m` and `d` are ASCII, so no Character is ever split.
         var name = Substring(path)
-        if let slash = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
-            name = name[name.index(after: slash)...]
+        if let slash = name.utf8.lastIndex(where: { $0 == 47 || $0 == 92 }) {
+            name = name[name.utf8.index(after: slash)...]
+        }
+        let bytes = name.utf8
+        if bytes.count > 3 {
+            let dot = bytes.index(bytes.endIndex, offsetBy: -3)
+            let suffix = bytes[dot...]
+            var iterator = suffix.makeIterator()
+            // `.md` in any case after an ASCII byte (so `.` starts a Character of its own).
+            if iterator.next() == 46, iterator.next().map({ $0 | 0x20 }) == 109,
+                iterator.next().map({ $0 | 0x20 }) == 100, bytes[bytes.index(before: dot)] < 0x80
+            {
+                return String(name[..<dot])
+            }
         }
         if name.count > 3, name.lowercased().hasSuffix(".md") {
             name = name.dropLast(3)
@@ -199,8 +214,8 @@ struct TaskFileParser {
     /// written; `nil` for other headings. An empty name is reported and the heading is still a
     /// phase (named `Phase`, spanning the heading), so its steps are read.
     mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
-        guard let first = document.nodes[heading].firstChild, document.nodes[first].kind == .text,
-            let literal = document.nodes[first].literal
+        guard let first = document.nodes[heading].firstChild, case .text = document.nodes[first].kind,
+            let literal = document.literal(of: first)
         else { return nil }
         // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
         let word = "Phase".utf8
@@ -224,10 +239,17 @@ struct TaskFileParser {
         }
         // The name starts after `Phase`, an optional colon and blanks in the heading's first text;
         // markup inside the name (`## Phase: *Deep* Dive`) may make its written length differ.
+        // `Phase`, the colon and the blanks are ASCII: counted on the bytes, one per scalar.
         var offset = word.count
-        let scalars = Array(literal.unicodeScalars)
-        if offset < scalars.count, scalars[offset] == ":" { offset += 1 }
-        while offset < scalars.count, scalars[offset] == " " || scalars[offset] == "\t" { offset += 1 }
+        var tail = literal.utf8.dropFirst(offset)
+        if tail.first == UInt8(ascii: ":") {
+            offset += 1
+            tail = tail.dropFirst()
+        }
+        while let byte = tail.first, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+            offset += 1
+            tail = tail.dropFirst()
+        }
         var start = location(document.nodes[first].start)
         start.column += offset
         return (name, .init(location: start, length: name.unicodeScalars.count))
@@ -298,17 +320,10 @@ struct TaskFileParser {
     func sourceText(lines range: Range<Int>) -> String {
         var lower = max(1, range.lowerBound)
         var upper = min(document.lines.count + 1, range.upperBound)
-        while lower < upper, document.lines.text(ofLine: lower).allSatisfy({ $0 == " " || $0 == "\t" }) { lower += 1 }
-        while upper > lower, document.lines.text(ofLine: upper - 1).allSatisfy({ $0 == " " || $0 == "\t" }) {
-            upper -= 1
-        }
+        while lower < upper, document.lines.isBlank(line: lower) { lower += 1 }
+        while upper > lower, document.lines.isBlank(line: upper - 1) { upper -= 1 }
         guard lower < upper else { return "" }
-        var text = ""
-        for line in lower..<upper {
-            if line > lower { text += "\n" }
-            text += document.lines.text(ofLine: line)
-        }
-        return text
+        return document.lines.text(ofLines: lower..<upper)
     }
 
     mutating func error(

@@ -33,6 +33,9 @@ struct TemplateSyntax {
         func isClose(_ at: Int) -> Bool { at + 1 < count && text[at] == "}" && text[at + 1] == "}" }
 
         while index < count {
+            // Most scalars are neither brace: skipped eight at a time.
+            index = nextBrace(in: text, from: index)
+            guard index < count else { break }
             if isClose(index) {
                 problems.append(
                     Problem(
@@ -52,6 +55,10 @@ struct TemplateSyntax {
             var close = contentStart
             var nestedOpen: Int?
             while close < count, !isClose(close) {
+                if text[close] != "{" {
+                    close += 1
+                    continue
+                }
                 if isOpen(close) {
                     nestedOpen = close
                     break
@@ -96,6 +103,24 @@ struct TemplateSyntax {
                     length: section.length, hint: "add '{{/\(section.name)}}' where the section ends"))
         }
         return problems.sorted { $0.offset < $1.offset }
+    }
+
+    /// The offset of the first `{` or `}` at or after `from`, or `text.count`.
+    private static func nextBrace(in text: UnsafeBufferPointer<Unicode.Scalar>, from: Int) -> Int {
+        let count = text.count
+        var index = from
+        if let base = text.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let open = SIMD8<UInt32>(repeating: 0x7B)
+            let close = SIMD8<UInt32>(repeating: 0x7D)
+            while index + 8 <= count {
+                let words = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
+                if any((words .== open) .| (words .== close)) { break }
+                index += 8
+            }
+        }
+        while index < count, text[index] != "{", text[index] != "}" { index += 1 }
+        return index
     }
 
     private static func checkTag(

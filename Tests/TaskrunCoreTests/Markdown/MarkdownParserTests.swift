@@ -111,4 +111,47 @@ import Testing
         let nul = MarkdownParser.parse("a\u{0}b\n")
         #expect(nul.nodes.count == 3)
     }
+
+    /// A document with far more nodes per byte than a task file (the parser then builds its node
+    /// array again, larger) has the same links a walk of parents gives.
+    @Test func linksAgreeWithParentsInADenseDocument() {
+        let source = String(repeating: "- *a* `b`\n  > c\n", count: 40)
+        for document in [MarkdownParser.parse(source), MarkdownParser.parse(source, lazyLiterals: true)] {
+            #expect(document.nodes.count > source.utf8.count / 4)
+            for index in document.nodes.indices {
+                let children = Array(document.children(of: index))
+                let expected = document.nodes.indices.filter { document.nodes[$0].parent == index }
+                #expect(children == expected)
+                #expect(document.nodes[index].firstChild == expected.first)
+                let end = document.nodes[index].subtreeEnd
+                #expect(end > index && end <= document.nodes.count)
+                #expect(document.nodes[index..<end].dropFirst().allSatisfy { ($0.parent ?? -1) >= index })
+            }
+            #expect(document.plainText(of: 0).hasPrefix("a bc"))
+        }
+    }
+
+    /// With lazy literals the tree is the same; inline literals are read from the document.
+    @Test func lazyLiteralsReadAsEagerOnes() {
+        let source =
+            "# Tïtle `code` <b>x</b>\n\n- agent: é - *em* `a\nb` text\\\n  more &amp; more\n\n```yaml\nk: v\n```\n\n"
+            + "[link](http://x \"t\") ![img](y) a\u{0}b\n"
+        let eager = MarkdownParser.parse(source)
+        let lazy = MarkdownParser.parse(source, lazyLiterals: true)
+        #expect(eager.nodes.map(\.kind) == lazy.nodes.map(\.kind))
+        #expect(eager.nodes.map(\.start) == lazy.nodes.map(\.start))
+        #expect(eager.nodes.map(\.end) == lazy.nodes.map(\.end))
+        #expect(eager.nodes.map(\.subtreeEnd) == lazy.nodes.map(\.subtreeEnd))
+        for index in eager.nodes.indices {
+            #expect(eager.literal(of: index) == eager.nodes[index].literal)
+            #expect(lazy.literal(of: index) == eager.nodes[index].literal)
+            let bytes = lazy.withLiteralUTF8(of: index) { Array($0) }
+            #expect(bytes == Array((eager.nodes[index].literal ?? "").utf8))
+            #expect(lazy.plainText(of: index) == eager.plainText(of: index))
+            switch lazy.nodes[index].kind {
+            case .text, .code, .htmlInline: #expect(lazy.nodes[index].literal == nil)
+            default: #expect(lazy.nodes[index].literal == eager.nodes[index].literal)
+            }
+        }
+    }
 }

@@ -30,7 +30,7 @@ struct ExpressionLexer {
             kind = try lexString(quote: scalar, startOffset: startOffset)
         } else if Self.isNameStart(scalar) {
             let word = lexWord()
-            if let keyword = ExpressionKeyword(rawValue: word) {
+            if Self.mayBeKeyword(word), let keyword = ExpressionKeyword(rawValue: word) {
                 kind = .keyword(keyword)
             } else {
                 kind = .name(word)
@@ -58,7 +58,7 @@ struct ExpressionLexer {
     }
 
     private mutating func skipWhitespace() {
-        while let scalar = peek(), scalar.properties.isWhitespace {
+        while let scalar = peek(), Self.isWhitespace(scalar) {
             advance()
         }
     }
@@ -67,8 +67,16 @@ struct ExpressionLexer {
         scalar >= "0" && scalar <= "9"
     }
 
+    /// Unicode's White_Space, answered without the property tables for ASCII (the usual case).
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return scalar.value == 32 || (scalar.value >= 9 && scalar.value <= 13) }
+        return scalar.properties.isWhitespace
+    }
+
     static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "_" || scalar.properties.isAlphabetic
+        // ASCII letters are the only alphabetic ASCII scalars: no property lookup for them.
+        if scalar.value < 0x80 { return scalar == "_" || (scalar.value | 0x20 >= 97 && scalar.value | 0x20 <= 122) }
+        return scalar.properties.isAlphabetic
     }
 
     static func isNameContinuation(_ scalar: Unicode.Scalar) -> Bool {
@@ -78,12 +86,20 @@ struct ExpressionLexer {
     // MARK: - Tokens
 
     private mutating func lexWord() -> String {
-        var word = String.UnicodeScalarView()
+        // One slice of the source, not a string grown scalar by scalar.
+        let start = index
         while let scalar = peek(), Self.isNameContinuation(scalar) {
-            word.append(scalar)
             advance()
         }
-        return String(word)
+        return String(scalars[start..<index])
+    }
+
+    /// Whether `word` can be a reserved word at all, to skip the string switch for most names.
+    private static func mayBeKeyword(_ word: String) -> Bool {
+        let bytes = word.utf8
+        guard bytes.count >= 2, bytes.count <= 5, let first = bytes.first else { return false }
+        // and, or, not, in, true, false, null
+        return first == 97 || first == 111 || first == 110 || first == 105 || first == 116 || first == 102
     }
 
     private mutating func lexNumber(startOffset: Int) throws(ExpressionSyntaxError) -> ExpressionToken.Kind {

@@ -68,12 +68,16 @@ struct ExpressionParser {
         ExpressionSyntaxError(message: message, offset: (token ?? current).offset)
     }
 
+    // Matched by pattern, not with `==` on the token kind: every precedence level asks these
+    // questions of every operand, and the synthesized `==` copies (and retains) a name's string.
     private func isSymbol(_ symbol: ExpressionSymbol) -> Bool {
-        current.kind == .symbol(symbol)
+        if case .symbol(let found) = current.kind { return found == symbol }
+        return false
     }
 
     private func isKeyword(_ keyword: ExpressionKeyword) -> Bool {
-        current.kind == .keyword(keyword)
+        if case .keyword(let found) = current.kind { return found == keyword }
+        return false
     }
 
     private mutating func enterNesting() throws(ExpressionSyntaxError) {

@@ -1,0 +1,118 @@
+import TaskrunMarkdown
+import Testing
+
+@testable import TaskrunCore
+
+/// The parser's fast paths (ASCII bytes instead of scalars and Characters) must answer exactly
+/// what the general code answers, for the inputs they take and for those they hand back.
+@Suite struct FastPathTests {
+    /// The result of a duration parse, comparable: the milliseconds or the error.
+    func outcome(_ body: () throws(DurationSyntaxError) -> TaskDuration) -> Result<Int64, DurationSyntaxError> {
+        do {
+            return .success(try body().milliseconds)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test(arguments: [
+        "30s", "3 minutes", "1h30m", "1h 30m", "1h, 30m", "1H30M", "2 Minutes", "  45 sec  ", "\t5m\t", "500ms",
+        "2000", "0", "0s", "7d", "10 days", "1.5h", ".5s", "1.s", "30", "30 ", "30-", "-5s", "5 分钟", "5mé", "5 µs",
+        "", "   ", "s", "5x", "5 fortnights", "1h30", "30s\n", "\n30s", "30s\r\n", "3\n0s", "1h,", "1h,,30m",
+        "999999999999s", "9999999999999s", "99999999999999999999", "100000000000d", "5 minutes 30 seconds",
+        "0x10s", "1e3s", "+5s", "5 ms", "5milliseconds", "5 MILLISECONDS", "5 msecs",
+    ])
+    func durationFastPathMatchesGeneralReader(text: String) {
+        let general = outcome { () throws(DurationSyntaxError) in try TaskDuration.parseScalars(text) }
+        #expect(outcome { () throws(DurationSyntaxError) in try TaskDuration.parse(text) } == general)
+        // The fast path answers only for what it fully understands.
+        if let fast = TaskDuration.parseASCII(text) {
+            #expect(general == .success(fast.milliseconds))
+        }
+    }
+
+    @Test func taskIDsDropMarkdownExtensionInAnyCase() {
+        #expect(TaskFileParser.taskID(fromPath: "tasks/review.md") == "review")
+        #expect(TaskFileParser.taskID(fromPath: "tasks\\Review.MD") == "Review")
+        #expect(TaskFileParser.taskID(fromPath: "a/b/Mixed.Md") == "Mixed")
+        #expect(TaskFileParser.taskID(fromPath: ".md") == ".md")
+        #expect(TaskFileParser.taskID(fromPath: "x.md") == "x")
+        #expect(TaskFileParser.taskID(fromPath: "dir/.md") == ".md")
+        #expect(TaskFileParser.taskID(fromPath: "notes.txt") == "notes.txt")
+        #expect(TaskFileParser.taskID(fromPath: "étude.md") == "étude")
+        #expect(TaskFileParser.taskID(fromPath: "dir/é.md") == "é")
+        #expect(TaskFileParser.taskID(fromPath: "review.md/") == "")
+        // A combining mark on the 'd' makes the last Character 'd́', not 'd'.
+        #expect(TaskFileParser.taskID(fromPath: "a.md\u{301}") == "a.md\u{301}")
+    }
+
+    @Test func sourceLinesFindCarriageReturnsAtEveryOffset() {
+        // Lines longer than a word, with the carriage return at each position of the 8-byte scan
+        // (but the last, where it would make a CRLF).
+        for position in 0..<19 {
+            var line = Array(repeating: UInt8(ascii: "a"), count: 20)
+            line[position] = 13
+            let source = String(decoding: line, as: UTF8.self) + "\nnext é line that is long enough\n"
+            let lines = MarkdownSourceLines(source)
+            #expect(lines.text(ofLine: 1) == String(repeating: "a", count: position))
+            #expect(lines.text(ofLine: 2) == String(repeating: "a", count: 19 - position))
+            #expect(lines.text(ofLine: 3) == "next é line that is long enough")
+            #expect(lines.scalarColumn(line: 3, byteColumn: 9) == 8)
+            #expect(lines.scalarColumn(line: 2, byteColumn: 3) == 3)
+        }
+        let crlf = MarkdownSourceLines(String(repeating: "b", count: 19) + "\r\n\u{e9}\r")
+        #expect(crlf.count == 3)
+        #expect(crlf.text(ofLine: 1) == String(repeating: "b", count: 19))
+        #expect(crlf.text(ofLine: 2) == "\u{e9}")
+        #expect(crlf.text(ofLine: 3) == "")
+    }
+
+    @Test func sourceLinesJoinLinesAsWritten() {
+        let lines = MarkdownSourceLines("one\r\ntwo\n  \t\nthree\rfour\nfive")
+        #expect(lines.text(ofLines: 1..<3) == "one\ntwo")
+        #expect(lines.text(ofLines: 2..<4) == "two\n  \t")
+        #expect(lines.text(ofLines: 4..<7) == "three\nfour\nfive")
+        #expect(lines.text(ofLines: 5..<7) == "four\nfive")
+        #expect(lines.text(ofLines: 3..<3) == "")
+        #expect(lines.isBlank(line: 3))
+        #expect(!lines.isBlank(line: 2))
+        #expect(lines.isBlank(line: 99))
+    }
+
+    @Test func sectionTextKeepsLinesWithCRLFAndTrimsBlankLines() throws {
+        let source =
+            "# T\r\n\r\n## Phase: A\r\n### Steps\r\n- do it\r\n\r\n## Notes\r\n\r\n  \r\nfirst line\r\n\tsecond\r\n\r\n"
+        let result = TaskParser().parse(source: source, path: "t.md")
+        let section = try #require(result.task?.sections.first)
+        #expect(section.content == "first line\n\tsecond")
+    }
+
+    @Test func expressionWhitespaceAndNamesBeyondASCII() throws {
+        // Vertical tab and form feed are whitespace; 'é' and 'ß' start and continue names.
+        let expression = try Expression(parsing: "input.\u{e9}t\u{e9}\u{0B}==\u{0C}input.stra\u{df}e")
+        #expect(expression.referencedRoots == ["input"])
+        #expect(throws: ExpressionSyntaxError.self) { try Expression(parsing: "a \u{1C} b") }
+        let keywordLike = try Expression(parsing: "nothing or inputs")
+        #expect(keywordLike.referencedRoots == ["nothing", "inputs"])
+    }
+
+    @Test func agentListsInAnotherOrderOrWithRepeatsNeedNoWarning() {
+        let source = """
+            # T
+
+            ## Phase: A
+            ### Agents
+            - beta
+            - alpha
+            - beta
+
+            ### Steps
+            - agent: alpha - one
+            - agent: beta - two
+            - agent: alpha - three
+
+            """
+        let result = TaskParser().parse(source: source, path: "t.md")
+        #expect(result.diagnostics.isEmpty)
+    }
+}
