@@ -12,7 +12,7 @@ import Testing
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(tables == ["checkpoints", "events", "executions", "grdb_migrations", "phase_runs"])
+        #expect(tables == ["checkpoint_phases", "checkpoints", "events", "executions", "grdb_migrations", "phase_runs"])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
         }

@@ -1,4 +1,5 @@
 import GRDB
+import TaskrunExecution
 
 /// The store's schema, created and upgraded by a `DatabaseMigrator`.
 ///
@@ -7,14 +8,71 @@ import GRDB
 /// change of schema is a new migration appended to ``migrator``.
 enum StorageSchema {
     /// The identifiers of the migrations, in order; the last one is the current schema version.
-    static let migrationIdentifiers = ["v1-history"]
+    static let migrationIdentifiers = ["v1-history", "v2-checkpoint-phases"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-history") { db in
             try createVersion1(db)
         }
+        migrator.registerMigration("v2-checkpoint-phases") { db in
+            try createVersion2(db)
+        }
         return migrator
+    }
+
+    /// Checkpoints keep their phases apart from the rest of the state, one row per started phase,
+    /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
+    /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
+    private static func createVersion2(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE checkpoints ADD COLUMN phase_names TEXT NOT NULL DEFAULT '[]';
+
+                -- A phase of the latest checkpoint that has started: `record` is its PhaseResult as JSON,
+                -- or NULL when it is exactly its `phase_runs.record` (completed or skipped).
+                CREATE TABLE checkpoint_phases (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    record TEXT,
+                    PRIMARY KEY (execution_id, phase)
+                ) WITHOUT ROWID;
+                """)
+        let rows = try Row.fetchAll(db, sql: "SELECT execution_id, checkpoint FROM checkpoints")
+        // Stored texts are already redacted; re-encoding them needs no secrets.
+        let redactor = Redactor(secrets: [])
+        let encoder = StorageCoding.recordEncoder()
+        for row in rows {
+            let id: String = row["execution_id"]
+            let legacy = try StorageCoding.decode(
+                LegacyStoredCheckpoint.self, from: row["checkpoint"], what: "checkpoint of \(id)")
+            let head = CheckpointHead(
+                ExecutionCheckpoint(phase: legacy.phase, createdAt: legacy.createdAt, state: legacy.state))
+            try db.execute(
+                sql: "UPDATE checkpoints SET checkpoint = ?, phase_names = ? WHERE execution_id = ?",
+                arguments: [
+                    try StorageCoding.encode(head, with: encoder, redactor: redactor),
+                    try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), id,
+                ])
+            for name in legacy.phases.committed {
+                try db.execute(
+                    sql: """
+                        INSERT INTO checkpoint_phases (execution_id, phase, status, record)
+                        VALUES (?, ?, COALESCE(
+                            (SELECT status FROM phase_runs WHERE execution_id = ? AND phase = ?), 'completed'), NULL)
+                        """,
+                    arguments: [id, name, id, name])
+            }
+            for phase in legacy.phases.inline {
+                try db.execute(
+                    sql: "INSERT INTO checkpoint_phases (execution_id, phase, status, record) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        id, phase.name, phase.status.rawValue,
+                        try StorageCoding.encode(phase, with: encoder, redactor: redactor),
+                    ])
+            }
+        }
     }
 
     private static func createVersion1(_ db: Database) throws {

@@ -88,17 +88,39 @@ extension SQLiteHistoryStore {
 
     public func loadCheckpoint(_ id: ExecutionID) async throws -> ExecutionCheckpoint? {
         let key = id.description
-        let found = try await pool.read { db -> (String, [PhaseResult])? in
-            guard
-                let text = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT checkpoint FROM checkpoints WHERE execution_id = ?"),
-                    arguments: [key])
-            else { return nil }
-            return (text, try Self.phaseResults(of: key, db))
+        return try await pool.read { db in try Self.readCheckpoint(key, db) }
+    }
+
+    /// The latest checkpoint of execution `id`, its phases put back together from `checkpoint_phases`
+    /// and `phase_runs`.
+    static func readCheckpoint(_ id: String, _ db: Database) throws -> ExecutionCheckpoint? {
+        let what = "checkpoint of \(id)"
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT checkpoint, phase_names FROM checkpoints WHERE execution_id = ?"),
+                arguments: [id])
+        else { return nil }
+        let head = try StorageCoding.decode(CheckpointHead.self, from: row["checkpoint"], what: what)
+        let names = try StorageCoding.decode([String].self, from: row["phase_names"], what: what)
+        // A phase stored without record is its committed row.
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.phase, COALESCE(c.record, p.record) AS record
+                    FROM checkpoint_phases c
+                    LEFT JOIN phase_runs p ON c.record IS NULL AND p.execution_id = c.execution_id AND p.phase = c.phase
+                    WHERE c.execution_id = ?
+                    """),
+            arguments: [id])
+        var phases: [String: PhaseResult] = [:]
+        while let row = try rows.next() {
+            let name: String = row["phase"]
+            guard let record = row["record"] as String? else {
+                throw StoreError.corruptRecord(what: what, reason: "committed phase '\(name)' is missing")
+            }
+            phases[name] = try StorageCoding.decode(PhaseResult.self, from: record, what: what)
         }
-        guard let (text, phases) = found else { return nil }
-        return try StorageCoding.decode(StoredCheckpoint.self, from: text, what: "checkpoint of \(id)")
-            .restored(from: phases.byName)
+        return head.restored(names: names, phases: phases)
     }
 
     public func events(of id: ExecutionID) async throws -> [ExecutionEvent] {

@@ -7,9 +7,11 @@ import TaskrunExecution
 /// transaction starts, so the write lock is held only for the inserts themselves.
 ///
 /// Cost is what matters here, since the executor waits for ``commitPhase(_:)`` before starting a
-/// phase's dependents. Swift encodes each value once (the phase, the events, the checkpoint's
-/// skeleton) and SQLite's JSON functions fan it out into the readable tables; a checkpoint refers to
-/// the phases already committed instead of repeating them, so its size does not grow with the run.
+/// phase's dependents. Swift encodes each value once (the phase, the checkpoint's scalar state, the
+/// phases of the checkpoint that changed) and SQLite's JSON functions fan it out into the readable
+/// tables; a checkpoint refers to the phases already committed instead of repeating them, and a
+/// commit rewrites only the phases of the checkpoint that changed since the previous one (see
+/// ``CheckpointTracking``), so a commit costs the same however long the run already is.
 extension SQLiteHistoryStore {
     public func executionStarted(_ record: ExecutionRecord) async throws {
         let redactor = Redactor(
@@ -49,58 +51,31 @@ extension SQLiteHistoryStore {
     }
 
     public func commitPhase(_ commit: PhaseCommit) async throws {
-        let execution = self.liveExecution(commit.executionID)
-        let redactor = execution.redactor
-        let encoder = StorageCoding.recordEncoder()
+        let execution = liveExecution(commit.executionID)
         let id = commit.executionID.description
-        let phase = try PhaseRow(commit.phase, executionID: id, encoder: encoder, redactor: redactor)
-        var committed = execution.committed
-        if Self.isSettled(commit.phase) {
-            committed[commit.phase.name] = commit.phase
-        } else {
-            committed[commit.phase.name] = nil
+        let plan = try execution.tracking.withLock { tracking in
+            tracking.note(commit.events)
+            return try tracking.plan(commit, executionID: id, redactor: execution.redactor)
         }
-        var order = execution.commits + 1
-        var rows = [(phase, order)]
-        // A phase that ended while this one was being committed is in the snapshot before its own
-        // commit: record it now, with the checkpoint that holds it, so that a crash before its
-        // commit leaves no completed phase without its row. (Its own commit rewrites the same row.)
-        for settled in commit.checkpoint?.state.phases ?? []
-        where settled.name != commit.phase.name && Self.isSettled(settled) && committed[settled.name] != settled {
-            order += 1
-            rows.append((try PhaseRow(settled, executionID: id, encoder: encoder, redactor: redactor), order))
-            committed[settled.name] = settled
-        }
-        let checkpoint = try commit.checkpoint.map { checkpoint in
-            CheckpointRow(
-                executionID: id, phase: checkpoint.phase, createdAt: StorageTime.text(checkpoint.createdAt),
-                lastSequence: Int64(clamping: checkpoint.state.lastSequence),
-                checkpoint: try StorageCoding.encode(
-                    StoredCheckpoint(checkpoint, committed: committed), with: encoder, redactor: redactor))
-        }
-        let events = EventRows(commit.events, redactor: redactor)
+        let events = EventRows(commit.events, redactor: execution.redactor)
         let now = StorageTime.text(Date())
-        let finalOrder = order
-        let phaseRows = rows
         do {
             try await write { db in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
                 // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
-                for (row, order) in phaseRows { try row.write(order: order, committedAt: now, db) }
-                try checkpoint?.write(db)
+                try plan.write(executionID: id, committedAt: now, db)
                 try events.insert(executionID: id, db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             throw StoreError.unknownExecution(id)
         }
-        live.withLock { live in
-            live[commit.executionID]?.committed = committed
-            live[commit.executionID]?.commits = finalOrder
-        }
+        execution.tracking.withLock { $0.apply(plan) }
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) async throws {
-        let redactor = liveExecution(update.executionID).redactor
+        let execution = liveExecution(update.executionID)
+        execution.tracking.withLock { $0.note(update.events) }
+        let redactor = execution.redactor
         let id = update.executionID.description
         let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
@@ -123,8 +98,8 @@ extension SQLiteHistoryStore {
         let redactor = execution.redactor
         let encoder = StorageCoding.recordEncoder()
         let id = result.executionID.description
-        let resultJSON = try StorageCoding.encode(
-            StoredResult(result, committed: execution.committed), with: encoder, redactor: redactor)
+        let stored = execution.tracking.withLock { StoredResult(result, committed: $0.committed) }
+        let resultJSON = try StorageCoding.encode(stored, with: encoder, redactor: redactor)
         let rows = EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
@@ -146,10 +121,12 @@ extension SQLiteHistoryStore {
     /// Runs `updates` in one write transaction, even when the calling task is cancelled: the executor
     /// cancels its own work on abort and time-out, and what ended (a phase, the execution itself)
     /// must still be recorded. (GRDB's async writes throw `CancellationError` in a cancelled task;
-    /// an unstructured task does not inherit the cancellation.)
+    /// its callback-based write does not look at tasks, and costs no task of its own.)
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let pool = self.pool
-        return try await Task { try await pool.write(updates) }.value
+        return try await withCheckedThrowingContinuation { continuation in
+            pool.asyncWrite(updates) { _, result in continuation.resume(with: result) }
+        }
     }
 
     /// The phases of `id` that are committed for good (completed or skipped), as committed, and how
@@ -192,16 +169,6 @@ extension SQLiteHistoryStore {
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)"), arguments: [id])
         guard exists == true else { throw StoreError.unknownExecution(id) }
     }
-}
-
-/// What the store keeps in memory about an execution while it runs in this process.
-struct LiveExecution: Sendable {
-    /// Secret values are known only while the execution runs; they are never stored.
-    var redactor: Redactor
-    /// Settled phases as committed, so checkpoints can refer to them (see ``StoredPhases``).
-    var committed: [String: PhaseResult]
-    /// How many phase commits it had (`phase_runs.commit_order` of the latest).
-    var commits: Int
 }
 
 // MARK: Rows
@@ -253,16 +220,19 @@ struct PhaseRow: Sendable {
     var name: String
     var status: String
     var record: String
+    /// Its `commit_order`.
+    var order: Int
 
-    init(_ phase: PhaseResult, executionID: String, encoder: JSONEncoder, redactor: Redactor) throws {
+    init(_ phase: PhaseResult, executionID: String, redactor: Redactor, order: Int) throws {
         self.executionID = executionID
         name = phase.name
         status = phase.status.rawValue
-        record = try StorageCoding.encode(phase, with: encoder, redactor: redactor)
+        record = try StorageCoding.encode(phase, redactor: redactor)
+        self.order = order
     }
 
     /// Replaces whatever an earlier commit of the same phase wrote (a failed phase run again by a resume).
-    func write(order: Int, committedAt: String, _ db: Database) throws {
+    func write(committedAt: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO phase_runs (execution_id, phase, status, commit_order, committed_at, record)
@@ -275,25 +245,47 @@ struct PhaseRow: Sendable {
     }
 }
 
-/// The latest checkpoint of an execution (older ones are replaced: resume needs only the latest).
+/// The latest checkpoint of an execution without its phases (older ones are replaced: resume
+/// needs only the latest). Its phases are rows of `checkpoint_phases` (see ``CheckpointTracking``).
 struct CheckpointRow: Sendable {
     var executionID: String
     var phase: String
     var createdAt: String
     var lastSequence: Int64
     var checkpoint: String
+    /// Every phase's name, as a JSON array, when the checkpoint is written whole; `nil` keeps the stored list.
+    var phaseNames: String?
+
+    init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor) throws {
+        self.executionID = executionID
+        phase = checkpoint.phase
+        createdAt = StorageTime.text(checkpoint.createdAt)
+        lastSequence = Int64(clamping: checkpoint.state.lastSequence)
+        self.checkpoint = try StorageCoding.encode(CheckpointHead(checkpoint), redactor: redactor)
+    }
 
     func write(_ db: Database) throws {
+        guard let phaseNames else {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE checkpoints SET phase = ?, created_at = ?, last_sequence = ?,
+                        checkpoint_count = checkpoint_count + 1, checkpoint = ?
+                    WHERE execution_id = ?
+                    """
+            ).execute(arguments: [phase, createdAt, lastSequence, checkpoint, executionID])
+            return
+        }
         try db.cachedStatement(
             sql: """
-                INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint)
-                VALUES (?, ?, ?, ?, 1, ?)
+                INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint,
+                    phase_names)
+                VALUES (?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT (execution_id) DO UPDATE SET
                     phase = excluded.phase, created_at = excluded.created_at,
                     last_sequence = excluded.last_sequence, checkpoint_count = checkpoint_count + 1,
-                    checkpoint = excluded.checkpoint
+                    checkpoint = excluded.checkpoint, phase_names = excluded.phase_names
                 """
-        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint])
+        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, phaseNames])
     }
 }
 
@@ -314,16 +306,30 @@ struct EventRows: Sendable {
         }
     }
 
+    /// Rows per `INSERT`: a commit's events (about seven) go in one statement.
+    static let batch = 16
+
+    /// `INSERT … VALUES (…), (…)` for 1 to ``batch`` rows, by row count.
+    private static let inserts: [String] = (0...batch).map { count in
+        let row = "(" + Array(repeating: "?", count: 14).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
+                status, message, delay_ms, duration_ms)
+            VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
+            """
+    }
+
     func insert(executionID: String, _ db: Database) throws {
-        guard !rows.isEmpty else { return }
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
-                    status, message, delay_ms, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for row in rows {
-            try statement.execute(arguments: [executionID] + row)
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let end = min(start + Self.batch, rows.endIndex)
+            var arguments = StatementArguments()
+            for row in rows[start..<end] {
+                arguments += [executionID]
+                arguments += row
+            }
+            try db.cachedStatement(sql: Self.inserts[end - start]).execute(arguments: arguments)
+            start = end
         }
     }
 
