@@ -28,14 +28,16 @@ enum StorageSchema {
         try db.execute(
             sql: """
                 ALTER TABLE checkpoints ADD COLUMN phase_names TEXT NOT NULL DEFAULT '[]';
+                -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up
+                -- to here (`commit_order <= committed_through`).
+                ALTER TABLE checkpoints ADD COLUMN committed_through INTEGER NOT NULL DEFAULT 0;
 
-                -- A phase of the latest checkpoint that has started: `record` is its PhaseResult as JSON,
-                -- or NULL when it is exactly its `phase_runs.record` (completed or skipped).
+                -- Every other phase of the latest checkpoint that has started, as a PhaseResult in JSON.
                 CREATE TABLE checkpoint_phases (
                     execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
                     phase TEXT NOT NULL,
                     status TEXT NOT NULL,
-                    record TEXT,
+                    record TEXT NOT NULL,
                     PRIMARY KEY (execution_id, phase)
                 ) WITHOUT ROWID;
                 """)
@@ -49,21 +51,22 @@ enum StorageSchema {
                 LegacyStoredCheckpoint.self, from: row["checkpoint"], what: "checkpoint of \(id)")
             let head = CheckpointHead(
                 ExecutionCheckpoint(phase: legacy.phase, createdAt: legacy.createdAt, state: legacy.state))
+            // The committed phases it named were the settled rows up to the last of them.
+            let committedThrough = try legacy.phases.committed.map { name in
+                try Int.fetchOne(
+                    db, sql: "SELECT commit_order FROM phase_runs WHERE execution_id = ? AND phase = ?",
+                    arguments: [id, name]) ?? 0
+            }.max() ?? 0
             try db.execute(
-                sql: "UPDATE checkpoints SET checkpoint = ?, phase_names = ? WHERE execution_id = ?",
+                sql: """
+                    UPDATE checkpoints SET checkpoint = ?, phase_names = ?, committed_through = ?
+                    WHERE execution_id = ?
+                    """,
                 arguments: [
                     try StorageCoding.encode(head, with: encoder, redactor: redactor),
-                    try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), id,
+                    try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor),
+                    committedThrough, id,
                 ])
-            for name in legacy.phases.committed {
-                try db.execute(
-                    sql: """
-                        INSERT INTO checkpoint_phases (execution_id, phase, status, record)
-                        VALUES (?, ?, COALESCE(
-                            (SELECT status FROM phase_runs WHERE execution_id = ? AND phase = ?), 'completed'), NULL)
-                        """,
-                    arguments: [id, name, id, name])
-            }
             for phase in legacy.phases.inline {
                 try db.execute(
                     sql: "INSERT INTO checkpoint_phases (execution_id, phase, status, record) VALUES (?, ?, ?, ?)",

@@ -18,6 +18,11 @@ final class LiveExecution: Sendable {
 /// What the stored checkpoint of a running execution holds, so that the next checkpoint writes only
 /// what changed: a commit costs the same at the thousandth phase as at the first.
 ///
+/// The stored checkpoint takes every phase that was completed or skipped when it was taken from
+/// `phase_runs` (the rows committed up to `checkpoints.committed_through`), and holds the other
+/// phases that have started as `checkpoint_phases` rows. So committing a phase usually writes no
+/// checkpoint phase at all, only the checkpoint's scalar state.
+///
 /// The executor's checkpoints list the same phases, in the same order, for the whole run; a phase
 /// that has not started, or that is completed or skipped and committed, does not change again until
 /// an event names it (`phase:start`, `phase:skipped`, …). So only three kinds of phases can differ
@@ -32,7 +37,8 @@ struct CheckpointTracking {
     var commits: Int
     /// The phases of the stored checkpoint, once this process wrote one whole.
     var names: Set<String>?
-    /// Phases the stored checkpoint takes from `phase_runs` (a `checkpoint_phases` row without record).
+    /// Phases the stored checkpoint takes from `phase_runs` (completed or skipped, committed at or
+    /// before it: no `checkpoint_phases` row).
     var referenced: Set<String> = []
     /// Phases the stored checkpoint holds inline, as it holds them.
     var inline: [String: PhaseResult] = [:]
@@ -85,13 +91,14 @@ struct CheckpointTracking {
                     plan.phaseRows.append(try PhaseRow(phase, executionID: id, redactor: redactor, order: plan.commits))
                     plan.committed.updateValue(phase, forKey: name)
                 }
-                if !isReferenced { plan.stored[name] = .referenced(phase.status.rawValue) }
+                if !isReferenced { plan.stored[name] = .referenced(droppingRow: !whole && inline[name] != nil) }
             } else if phase == PhaseResult(name: name) {
                 if !whole && (isReferenced || inline[name] != nil) { plan.stored[name] = .absent }
             } else if whole || inline[name] != phase {
                 plan.stored[name] = .inline(phase, try StorageCoding.encode(phase, redactor: redactor))
             }
         }
+        plan.head?.committedThrough = plan.commits
         return plan
     }
 
@@ -100,8 +107,10 @@ struct CheckpointTracking {
     private func changedPhases(_ commit: PhaseCommit, in checkpoint: ExecutionCheckpoint, names: Set<String>)
         -> [PhaseResult]?
     {
-        var others = named.union(inline.keys)
-        others.subtract(referenced)
+        // Built from the few named and inline phases; `referenced` grows with the run and is only probed.
+        var others = Set<String>()
+        for name in named where !referenced.contains(name) { others.insert(name) }
+        for name in inline.keys where !referenced.contains(name) { others.insert(name) }
         others.remove(commit.phase.name)
         guard names.contains(commit.phase.name), others.isSubset(of: names) else { return nil }
         // The committed phase is the snapshot's own (the executor takes both at the same moment);
@@ -149,8 +158,8 @@ struct CheckpointTracking {
 struct CommitPlan: Sendable {
     /// How a phase of the checkpoint is stored.
     enum StoredPhase: Sendable {
-        /// Its `phase_runs.record`, with this status.
-        case referenced(String)
+        /// Its `phase_runs.record`: no `checkpoint_phases` row (delete the one it had inline).
+        case referenced(droppingRow: Bool)
         /// Inline: the phase and its JSON.
         case inline(PhaseResult, String)
         /// Not started: no row.
@@ -180,14 +189,13 @@ struct CommitPlan: Sendable {
         }
         for (name, stored) in stored {
             switch stored {
-            case .referenced(let status):
-                try CheckpointPhaseRow.upsert(executionID: id, phase: name, status: status, record: nil, db)
+            case .referenced(let droppingRow):
+                if droppingRow { try CheckpointPhaseRow.delete(executionID: id, phase: name, db) }
             case .inline(let phase, let record):
                 try CheckpointPhaseRow.upsert(
                     executionID: id, phase: name, status: phase.status.rawValue, record: record, db)
             case .absent:
-                try db.cachedStatement(sql: "DELETE FROM checkpoint_phases WHERE execution_id = ? AND phase = ?")
-                    .execute(arguments: [id, name])
+                try CheckpointPhaseRow.delete(executionID: id, phase: name, db)
             }
         }
     }
@@ -195,12 +203,17 @@ struct CommitPlan: Sendable {
 
 /// A row of `checkpoint_phases`: a phase of the latest checkpoint that has started.
 enum CheckpointPhaseRow {
-    static func upsert(executionID: String, phase: String, status: String, record: String?, _ db: Database) throws {
+    static func upsert(executionID: String, phase: String, status: String, record: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO checkpoint_phases (execution_id, phase, status, record) VALUES (?, ?, ?, ?)
                 ON CONFLICT (execution_id, phase) DO UPDATE SET status = excluded.status, record = excluded.record
                 """
         ).execute(arguments: [executionID, phase, status, record])
+    }
+
+    static func delete(executionID: String, phase: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM checkpoint_phases WHERE execution_id = ? AND phase = ?")
+            .execute(arguments: [executionID, phase])
     }
 }

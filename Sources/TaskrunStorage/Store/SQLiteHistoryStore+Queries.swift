@@ -91,34 +91,35 @@ extension SQLiteHistoryStore {
         return try await pool.read { db in try Self.readCheckpoint(key, db) }
     }
 
-    /// The latest checkpoint of execution `id`, its phases put back together from `checkpoint_phases`
-    /// and `phase_runs`.
+    /// The latest checkpoint of execution `id`, its phases put back together from `phase_runs` (the
+    /// completed and skipped ones committed up to it) and `checkpoint_phases` (the others).
     static func readCheckpoint(_ id: String, _ db: Database) throws -> ExecutionCheckpoint? {
         let what = "checkpoint of \(id)"
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT checkpoint, phase_names FROM checkpoints WHERE execution_id = ?"),
+                db.cachedStatement(
+                    sql: "SELECT checkpoint, phase_names, committed_through FROM checkpoints WHERE execution_id = ?"),
                 arguments: [id])
         else { return nil }
         let head = try StorageCoding.decode(CheckpointHead.self, from: row["checkpoint"], what: what)
         let names = try StorageCoding.decode([String].self, from: row["phase_names"], what: what)
-        // A phase stored without record is its committed row.
-        let rows = try Row.fetchCursor(
+        var phases: [String: PhaseResult] = [:]
+        let committed = try String.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT c.phase, COALESCE(c.record, p.record) AS record
-                    FROM checkpoint_phases c
-                    LEFT JOIN phase_runs p ON c.record IS NULL AND p.execution_id = c.execution_id AND p.phase = c.phase
-                    WHERE c.execution_id = ?
+                    SELECT record FROM phase_runs
+                    WHERE execution_id = ? AND commit_order <= ? AND status IN ('completed', 'skipped')
                     """),
-            arguments: [id])
-        var phases: [String: PhaseResult] = [:]
-        while let row = try rows.next() {
-            let name: String = row["phase"]
-            guard let record = row["record"] as String? else {
-                throw StoreError.corruptRecord(what: what, reason: "committed phase '\(name)' is missing")
-            }
-            phases[name] = try StorageCoding.decode(PhaseResult.self, from: record, what: what)
+            arguments: [id, row["committed_through"] as Int])
+        while let record = try committed.next() {
+            let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: what)
+            phases[phase.name] = phase
+        }
+        let started = try String.fetchCursor(
+            db.cachedStatement(sql: "SELECT record FROM checkpoint_phases WHERE execution_id = ?"), arguments: [id])
+        while let record = try started.next() {
+            let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: what)
+            phases[phase.name] = phase
         }
         return head.restored(names: names, phases: phases)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TaskrunCore
 import TaskrunExecution
 
@@ -51,7 +52,7 @@ extension SQLiteHistoryStore {
     }
 
     public func commitPhase(_ commit: PhaseCommit) async throws {
-        let execution = liveExecution(commit.executionID)
+        let execution = try await registeredExecution(commit.executionID)
         let id = commit.executionID.description
         let plan = try execution.tracking.withLock { tracking in
             tracking.note(commit.events)
@@ -120,12 +121,67 @@ extension SQLiteHistoryStore {
 
     /// Runs `updates` in one write transaction, even when the calling task is cancelled: the executor
     /// cancels its own work on abort and time-out, and what ended (a phase, the execution itself)
-    /// must still be recorded. (GRDB's async writes throw `CancellationError` in a cancelled task;
-    /// its callback-based write does not look at tasks, and costs no task of its own.)
+    /// must still be recorded.
+    ///
+    /// The transaction runs right here when the database is not locked by another process: it is a
+    /// few inserts into the page cache (with `synchronous = NORMAL`, no sync), and the caller waits
+    /// for it anyway, so handing it to GRDB's writer thread would only add two thread switches to the
+    /// executor's critical path. When another process holds the write lock, the transaction goes to
+    /// GRDB's writer queue, which waits for the lock (``Configuration/busyTimeout``) without holding
+    /// one of Swift's few cooperative threads. (GRDB's async writes throw `CancellationError` in a
+    /// cancelled task; its callback-based write does not look at tasks.)
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if case .done(let result) = try writeUnlessLocked(updates) { return result }
         let pool = self.pool
         return try await withCheckedThrowingContinuation { continuation in
             pool.asyncWrite(updates) { _, result in continuation.resume(with: result) }
+        }
+    }
+
+    private enum Attempt<T> {
+        case done(T)
+        case locked
+    }
+
+    /// Runs `updates` in a transaction on the calling thread, or returns `.locked` at once when
+    /// another connection holds the write lock.
+    private func writeUnlessLocked<T>(_ updates: (Database) throws -> T) throws -> Attempt<T> {
+        let timeout = Int32(clamping: Int(Self.seconds(configuration.busyTimeout) * 1000))
+        return try pool.writeWithoutTransaction { db -> Attempt<T> in
+            // The cached statements spare GRDB's `inTransaction` its parsing of BEGIN and COMMIT.
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            do {
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                sqlite3_busy_timeout(db.sqliteConnection, timeout)
+                return .locked
+            } catch {
+                sqlite3_busy_timeout(db.sqliteConnection, timeout)
+                throw error
+            }
+            sqlite3_busy_timeout(db.sqliteConnection, timeout)
+            do {
+                let result = try updates(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return .done(result)
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
+                throw error
+            }
+        }
+    }
+
+    /// What this store knows about `id`; an execution started through another store (or process) is
+    /// registered here on its first commit, with what it committed so far, so that commit orders and
+    /// checkpoints continue where it left off.
+    func registeredExecution(_ id: ExecutionID) async throws -> LiveExecution {
+        if let execution = live.withLock({ $0[id] }) { return execution }
+        let (committed, commits) = try await committedPhases(of: id)
+        let execution = LiveExecution(redactor: baseRedactor, committed: committed, commits: commits)
+        return live.withLock { live in
+            if let existing = live[id] { return existing }
+            live[id] = execution
+            return execution
         }
     }
 
@@ -255,6 +311,9 @@ struct CheckpointRow: Sendable {
     var checkpoint: String
     /// Every phase's name, as a JSON array, when the checkpoint is written whole; `nil` keeps the stored list.
     var phaseNames: String?
+    /// The `commit_order` of the last phase committed with or before it: the completed and skipped
+    /// phases it holds are the rows of `phase_runs` up to there.
+    var committedThrough = 0
 
     init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor) throws {
         self.executionID = executionID
@@ -269,23 +328,24 @@ struct CheckpointRow: Sendable {
             try db.cachedStatement(
                 sql: """
                     UPDATE checkpoints SET phase = ?, created_at = ?, last_sequence = ?,
-                        checkpoint_count = checkpoint_count + 1, checkpoint = ?
+                        checkpoint_count = checkpoint_count + 1, checkpoint = ?, committed_through = ?
                     WHERE execution_id = ?
                     """
-            ).execute(arguments: [phase, createdAt, lastSequence, checkpoint, executionID])
+            ).execute(arguments: [phase, createdAt, lastSequence, checkpoint, committedThrough, executionID])
             return
         }
         try db.cachedStatement(
             sql: """
                 INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint,
-                    phase_names)
-                VALUES (?, ?, ?, ?, 1, ?, ?)
+                    phase_names, committed_through)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
                 ON CONFLICT (execution_id) DO UPDATE SET
                     phase = excluded.phase, created_at = excluded.created_at,
                     last_sequence = excluded.last_sequence, checkpoint_count = checkpoint_count + 1,
-                    checkpoint = excluded.checkpoint, phase_names = excluded.phase_names
+                    checkpoint = excluded.checkpoint, phase_names = excluded.phase_names,
+                    committed_through = excluded.committed_through
                 """
-        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, phaseNames])
+        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, phaseNames, committedThrough])
     }
 }
 
