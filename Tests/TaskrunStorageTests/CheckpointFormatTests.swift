@@ -95,6 +95,21 @@ import Testing
         let applied = try await store.pool.read { db in try StorageSchema.migrator.appliedIdentifiers(db) }
         #expect(applied == Set(StorageSchema.migrationIdentifiers))
         #expect(try await store.loadCheckpoint(id) == taken)
+        // The readable columns are still there, now from views.
+        let readable = try await store.pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT MIN(attempts) FROM phase_runs) AS attempts,
+                        (SELECT COUNT(*) FROM phase_runs WHERE duration_ms >= 0 AND started_at LIKE '20%Z') AS timed,
+                        (SELECT COUNT(*) FROM phase_runs) AS phases,
+                        (SELECT COUNT(*) FROM events WHERE timestamp LIKE '20%Z') AS stamped,
+                        (SELECT COUNT(*) FROM events) AS events
+                    """)
+        }
+        #expect(readable?["attempts"] == 1)
+        #expect(readable?["timed"] == readable?["phases"] as Int?)
+        #expect(readable?["stamped"] == readable?["events"] as Int?)
         let agents = FailingAgents(failing: ["B3"])
         let resumed = try await TaskExecutor(configuration: .init(maxConcurrentPhases: 2), agents: agents, history: store)
             .resume(id, from: store, task: task).result
@@ -111,34 +126,61 @@ import Testing
         #expect(try await store.integrityCheck() == ["ok"])
     }
 
-    /// Turns a store of the current format back into the first one (`v1-history` only), writing
-    /// each checkpoint as that version did: whole, in `checkpoints.checkpoint`.
+    /// Turns a store of the current format back into the first one: a new file with the schema of
+    /// `v1-history` only, holding the same rows, each checkpoint written as that version did (whole,
+    /// in `checkpoints.checkpoint`).
     private func rewriteAsFirstFormat(_ path: String) throws {
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            for row in try Row.fetchAll(db, sql: "SELECT execution_id FROM checkpoints") {
+        let current = try DatabaseQueue(path: path)
+        let checkpoints = try current.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoints").map { row -> (Row, String) in
                 let id: String = row["execution_id"]
-                let committed = try SQLiteHistoryStore.phaseResults(of: id, db)
-                    .filter(SQLiteHistoryStore.isSettled).byName
+                let committed = try SQLiteHistoryStore.phaseResults(of: id, db).filter(SQLiteHistoryStore.isSettled)
+                    .byName
                 let checkpoint = try #require(try SQLiteHistoryStore.readCheckpoint(id, db))
                 var state = checkpoint.state
                 state.phases = []
                 let legacy = LegacyStoredCheckpoint(
                     phase: checkpoint.phase, createdAt: checkpoint.createdAt, state: state,
                     phases: StoredPhases(checkpoint.state.phases, committed: committed))
-                try db.execute(
-                    sql: "UPDATE checkpoints SET checkpoint = ? WHERE execution_id = ?",
-                    arguments: [String(decoding: try JSONEncoder().encode(legacy), as: UTF8.self), id])
+                return (row, String(decoding: try JSONEncoder().encode(legacy), as: UTF8.self))
             }
-            try db.execute(
-                sql: """
-                    DROP TABLE checkpoint_phases;
-                    ALTER TABLE checkpoints DROP COLUMN phase_names;
-                    ALTER TABLE checkpoints DROP COLUMN committed_through;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v2-checkpoint-phases';
-                    """)
         }
-        try queue.close()
+        try current.close()
+        let first = path + ".v1"
+        let old = try DatabaseQueue(path: first)
+        try StorageSchema.migrator.migrate(old, upTo: "v1-history")
+        try old.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [path])
+            try db.inTransaction {
+                try db.execute(
+                    sql: """
+                        INSERT INTO executions SELECT * FROM current.executions;
+                        INSERT INTO phase_runs (execution_id, phase, status, commit_order, committed_at, record)
+                        SELECT execution_id, phase, status, commit_order, committed_at, record FROM current.phase_records;
+                        INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent,
+                            attempt, status, message, delay_ms, duration_ms)
+                        SELECT execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt, status,
+                            message, delay_ms, duration_ms FROM current.event_log;
+                        """)
+                for (row, legacy) in checkpoints {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count,
+                                checkpoint)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            row["execution_id"], row["phase"], row["created_at"], row["last_sequence"],
+                            row["checkpoint_count"], legacy,
+                        ])
+                }
+                return .commit
+            }
+            try db.execute(sql: "DETACH DATABASE current")
+        }
+        try old.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try FileManager.default.moveItem(atPath: first, toPath: path)
     }
 }
 

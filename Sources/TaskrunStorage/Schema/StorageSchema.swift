@@ -24,9 +24,38 @@ enum StorageSchema {
     /// Checkpoints keep their phases apart from the rest of the state, one row per started phase,
     /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
     /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
+    ///
+    /// The readable columns derived from JSON and times (`phase_runs.attempts`, `events.timestamp`, …)
+    /// move from generated columns to views of the same names: SQLite computes even a virtual
+    /// generated column on every insert, and a commit inserts a phase and about seven events.
     private static func createVersion2(_ db: Database) throws {
         try db.execute(
             sql: """
+                ALTER TABLE phase_runs RENAME TO phase_records;
+                ALTER TABLE phase_records DROP COLUMN attempts;
+                ALTER TABLE phase_records DROP COLUMN started_at;
+                ALTER TABLE phase_records DROP COLUMN finished_at;
+                ALTER TABLE phase_records DROP COLUMN duration_ms;
+                ALTER TABLE phase_records DROP COLUMN outputs;
+                ALTER TABLE phase_records DROP COLUMN errors;
+                ALTER TABLE phase_records DROP COLUMN result;
+                CREATE VIEW phase_runs AS
+                SELECT execution_id, phase, status, commit_order, committed_at, record,
+                    record ->> '$.attempts' AS attempts,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.startedAt') + 978307200, 'unixepoch') AS started_at,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
+                    ((record ->> '$.finishedAt') - (record ->> '$.startedAt')) * 1000 AS duration_ms,
+                    record -> '$.outputs' AS outputs, record -> '$.errors' AS errors, record -> '$.result' AS result
+                FROM phase_records;
+
+                ALTER TABLE events RENAME TO event_log;
+                ALTER TABLE event_log DROP COLUMN timestamp;
+                CREATE VIEW events AS
+                SELECT execution_id, sequence, type, time,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', time + 978307200, 'unixepoch') AS timestamp,
+                    task, phase, step, step_type, agent, attempt, status, message, delay_ms, duration_ms
+                FROM event_log;
+
                 ALTER TABLE checkpoints ADD COLUMN phase_names TEXT NOT NULL DEFAULT '[]';
                 -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up
                 -- to here (`commit_order <= committed_through`).

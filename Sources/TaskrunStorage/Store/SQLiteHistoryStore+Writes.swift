@@ -291,7 +291,7 @@ struct PhaseRow: Sendable {
     func write(committedAt: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO phase_runs (execution_id, phase, status, commit_order, committed_at, record)
+                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (execution_id, phase) DO UPDATE SET
                     status = excluded.status, commit_order = excluded.commit_order,
@@ -373,7 +373,7 @@ struct EventRows: Sendable {
     private static let inserts: [String] = (0...batch).map { count in
         let row = "(" + Array(repeating: "?", count: 14).joined(separator: ", ") + ")"
         return """
-            INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
+            INSERT INTO event_log (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
                 status, message, delay_ms, duration_ms)
             VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
             """
