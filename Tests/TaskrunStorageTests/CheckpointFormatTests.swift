@@ -50,9 +50,11 @@ import Testing
         // of events, however long the chain already is (a completed phase needs no checkpoint row).
         #expect(Set(changes.dropFirst()).count == 1, "rows changed per commit: \(changes)")
         let names = try await store.inner.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT phase_names FROM checkpoints WHERE execution_id = ?", arguments: [
-                result.executionID.description
-            ])
+            try String.fetchOne(
+                db, sql: "SELECT phase_names FROM checkpoints WHERE execution_id = ?",
+                arguments: [
+                    result.executionID.description
+                ])
         }
         #expect(names == "[" + (1...60).map { "\"P\($0)\"" }.joined(separator: ",") + "]")
     }
@@ -111,8 +113,10 @@ import Testing
         #expect(readable?["timed"] == readable?["phases"] as Int?)
         #expect(readable?["stamped"] == readable?["events"] as Int?)
         let agents = FailingAgents(failing: ["B3"])
-        let resumed = try await TaskExecutor(configuration: .init(maxConcurrentPhases: 2), agents: agents, history: store)
-            .resume(id, from: store, task: task).result
+        let resumed = try await TaskExecutor(
+            configuration: .init(maxConcurrentPhases: 2), agents: agents, history: store
+        )
+        .resume(id, from: store, task: task).result
         #expect(resumed.status == .completed)
         for phase in taken.state.phases where phase.status == .completed {
             #expect(agents.perPhase[phase.name] == nil, "\(phase.name) ran again")

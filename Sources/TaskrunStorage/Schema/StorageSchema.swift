@@ -81,11 +81,12 @@ enum StorageSchema {
             let head = CheckpointHead(
                 ExecutionCheckpoint(phase: legacy.phase, createdAt: legacy.createdAt, state: legacy.state))
             // The committed phases it named were the settled rows up to the last of them.
-            let committedThrough = try legacy.phases.committed.map { name in
-                try Int.fetchOne(
-                    db, sql: "SELECT commit_order FROM phase_runs WHERE execution_id = ? AND phase = ?",
-                    arguments: [id, name]) ?? 0
-            }.max() ?? 0
+            let committedThrough =
+                try legacy.phases.committed.map { name in
+                    try Int.fetchOne(
+                        db, sql: "SELECT commit_order FROM phase_runs WHERE execution_id = ? AND phase = ?",
+                        arguments: [id, name]) ?? 0
+                }.max() ?? 0
             try db.execute(
                 sql: """
                     UPDATE checkpoints SET checkpoint = ?, phase_names = ?, committed_through = ?

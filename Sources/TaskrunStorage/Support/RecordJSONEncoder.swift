@@ -83,8 +83,10 @@ private final class JSONByteWriter {
     private func sortMembers(_ members: [(start: Int, key: String)]) {
         let end = bytes.count
         let segments = members.indices.map { index in
-            (key: members[index].key,
-             range: members[index].start..<(index + 1 < members.count ? members[index + 1].start - 1 : end))
+            (
+                key: members[index].key,
+                range: members[index].start..<(index + 1 < members.count ? members[index + 1].start - 1 : end)
+            )
         }
         let sorted = segments.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         var rewritten: [UInt8] = []
