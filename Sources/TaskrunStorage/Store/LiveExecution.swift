@@ -95,7 +95,7 @@ struct CheckpointTracking {
             } else if phase == PhaseResult(name: name) {
                 if !whole && (isReferenced || inline[name] != nil) { plan.stored[name] = .absent }
             } else if whole || inline[name] != phase {
-                plan.stored[name] = .inline(phase, try StorageCoding.encode(phase, redactor: redactor))
+                plan.stored[name] = .inline(phase, try RecordWriter.json(of: phase, redactor: redactor))
             }
         }
         plan.head?.committedThrough = plan.commits

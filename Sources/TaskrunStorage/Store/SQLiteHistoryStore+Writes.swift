@@ -283,7 +283,7 @@ struct PhaseRow: Sendable {
         self.executionID = executionID
         name = phase.name
         status = phase.status.rawValue
-        record = try StorageCoding.encode(phase, redactor: redactor)
+        record = try RecordWriter.json(of: phase, redactor: redactor)
         self.order = order
     }
 
@@ -320,7 +320,7 @@ struct CheckpointRow: Sendable {
         phase = checkpoint.phase
         createdAt = StorageTime.text(checkpoint.createdAt)
         lastSequence = Int64(clamping: checkpoint.state.lastSequence)
-        self.checkpoint = try StorageCoding.encode(CheckpointHead(checkpoint), redactor: redactor)
+        self.checkpoint = try RecordWriter.headJSON(of: checkpoint, redactor: redactor)
     }
 
     func write(_ db: Database) throws {

@@ -45,8 +45,8 @@ private final class EncodingSlot {
     var isFilled = false
 }
 
-/// The output and the stack of open containers.
-private final class JSONByteWriter {
+/// The output and the stack of open containers (``RecordWriter`` writes into it directly).
+final class JSONByteWriter {
     struct Frame {
         var id: Int
         var isArray: Bool
@@ -102,7 +102,7 @@ private final class JSONByteWriter {
         if failure == nil { failure = message }
     }
 
-    func finish(_ slot: EncodingSlot) throws -> [UInt8] {
+    fileprivate func finish(_ slot: EncodingSlot) throws -> [UInt8] {
         if failure == nil, !slot.isFilled { fail("the value encoded nothing") }
         if let failure { throw RecordJSONEncoder.Unsupported(description: failure) }
         while !stack.isEmpty { closeLast() }
@@ -145,7 +145,7 @@ private final class JSONByteWriter {
     }
 
     /// Opens an object or array in `slot` (which must be where the writer is now).
-    func open(in slot: EncodingSlot, array: Bool) -> Int {
+    fileprivate func open(in slot: EncodingSlot, array: Bool) -> Int {
         if let frame = slot.frame {
             if slot.isArray != array { fail("a value asked for two kinds of container") }
             return frame
@@ -161,7 +161,7 @@ private final class JSONByteWriter {
     }
 
     /// Marks `slot` as holding a single value; `false` when it already holds one.
-    func fillSingle(_ slot: EncodingSlot) -> Bool {
+    fileprivate func fillSingle(_ slot: EncodingSlot) -> Bool {
         guard failure == nil else { return false }
         if slot.isFilled {
             fail("a value was encoded twice")
