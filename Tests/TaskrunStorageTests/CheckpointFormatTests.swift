@@ -164,7 +164,7 @@ import Testing
                         INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent,
                             attempt, status, message, delay_ms, duration_ms)
                         SELECT execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt, status,
-                            message, delay_ms, duration_ms FROM current.event_log;
+                            message, delay_ms, duration_ms FROM current.events;
                         """)
                 for (row, legacy) in checkpoints {
                     try db.execute(

@@ -14,7 +14,7 @@ import Testing
         }
         #expect(
             tables == [
-                "checkpoint_phases", "checkpoints", "event_log", "executions", "grdb_migrations", "phase_records",
+                "checkpoint_phases", "checkpoints", "event_batches", "executions", "grdb_migrations", "phase_records",
             ])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
@@ -107,10 +107,10 @@ import Testing
         let record = Samples.record()
         try await store.executionStarted(record)
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "UPDATE event_log SET type = 'x'") }
+            try store.pool.write { db in try db.execute(sql: "UPDATE event_batches SET events = '[]'") }
         }
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "DELETE FROM event_log") }
+            try store.pool.write { db in try db.execute(sql: "DELETE FROM event_batches") }
         }
         // Deleting the execution takes its events with it.
         try await store.pool.write { db in try db.execute(sql: "DELETE FROM executions") }

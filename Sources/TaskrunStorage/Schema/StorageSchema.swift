@@ -25,9 +25,11 @@ enum StorageSchema {
     /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
     /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
     ///
-    /// The readable columns derived from JSON and times (`phase_runs.attempts`, `events.timestamp`, …)
-    /// move from generated columns to views of the same names: SQLite computes even a virtual
-    /// generated column on every insert, and a commit inserts a phase and about seven events.
+    /// The readable columns derived from JSON and times (`phase_runs.attempts`, …) move from
+    /// generated columns to views of the same names: SQLite computes even a virtual generated column
+    /// on every insert. The events of one write become one row of `event_batches` (a JSON array),
+    /// which the `events` view expands: a commit carries about seven events, and inserted one by one
+    /// they were the store's most numerous inserts.
     private static func createVersion2(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -48,13 +50,39 @@ enum StorageSchema {
                     record -> '$.outputs' AS outputs, record -> '$.errors' AS errors, record -> '$.result' AS result
                 FROM phase_records;
 
-                ALTER TABLE events RENAME TO event_log;
-                ALTER TABLE event_log DROP COLUMN timestamp;
+                -- The events of one write in one row: a JSON array of events, each an array of its fields.
+                CREATE TABLE event_batches (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    first_sequence INTEGER NOT NULL,
+                    events TEXT NOT NULL,
+                    PRIMARY KEY (execution_id, first_sequence)
+                ) WITHOUT ROWID;
+                INSERT INTO event_batches (execution_id, first_sequence, events)
+                SELECT execution_id, sequence, json_array(json_array(sequence, type, time, task, phase, step, step_type,
+                    agent, attempt, status, message, delay_ms, duration_ms))
+                FROM events ORDER BY execution_id, sequence;
+                DROP TRIGGER events_are_append_only_update;
+                DROP TRIGGER events_are_append_only_delete;
+                DROP TABLE events;
                 CREATE VIEW events AS
-                SELECT execution_id, sequence, type, time,
-                    strftime('%Y-%m-%dT%H:%M:%fZ', time + 978307200, 'unixepoch') AS timestamp,
-                    task, phase, step, step_type, agent, attempt, status, message, delay_ms, duration_ms
-                FROM event_log;
+                SELECT b.execution_id, e.value ->> '$[0]' AS sequence, e.value ->> '$[1]' AS type,
+                    e.value ->> '$[2]' AS time,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (e.value ->> '$[2]') + 978307200, 'unixepoch') AS timestamp,
+                    e.value ->> '$[3]' AS task, e.value ->> '$[4]' AS phase, e.value ->> '$[5]' AS step,
+                    e.value ->> '$[6]' AS step_type, e.value ->> '$[7]' AS agent, e.value ->> '$[8]' AS attempt,
+                    e.value ->> '$[9]' AS status, e.value ->> '$[10]' AS message, e.value ->> '$[11]' AS delay_ms,
+                    e.value ->> '$[12]' AS duration_ms
+                FROM event_batches b, json_each(b.events) e;
+                -- The event log is append-only: rows change never, and go only with their execution.
+                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON event_batches
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only');
+                END;
+                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON event_batches
+                WHEN EXISTS (SELECT 1 FROM executions WHERE id = OLD.execution_id)
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only: delete the execution instead');
+                END;
 
                 ALTER TABLE checkpoints ADD COLUMN phase_names TEXT NOT NULL DEFAULT '[]';
                 -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up

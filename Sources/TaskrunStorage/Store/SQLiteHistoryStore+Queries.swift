@@ -126,11 +126,16 @@ extension SQLiteHistoryStore {
 
     public func events(of id: ExecutionID) async throws -> [ExecutionEvent] {
         try await pool.read { db in
-            try Row.fetchAll(
+            var events = try String.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(EventRows.columns) FROM events WHERE execution_id = ? ORDER BY sequence"),
+                    sql: "SELECT events FROM event_batches WHERE execution_id = ? ORDER BY first_sequence"),
                 arguments: [id.description]
-            ).map { try EventRows.event($0, executionID: id) }
+            ).flatMap { try EventRows.events(ofBatch: $0, executionID: id) }
+            // Batches never overlap when the executor numbers events; sorting keeps the order promise anyway.
+            if zip(events, events.dropFirst()).contains(where: { $0.sequence > $1.sequence }) {
+                events.sort { $0.sequence < $1.sequence }
+            }
+            return events
         }
     }
 

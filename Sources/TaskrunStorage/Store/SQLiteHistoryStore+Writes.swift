@@ -349,66 +349,65 @@ struct CheckpointRow: Sendable {
     }
 }
 
-/// Events for the append-only `events` table, one column per field (no JSON to encode: events
-/// are the most numerous rows, and they are written on every commit).
+/// The events of one write as one row of the append-only `event_batches` table: a JSON array of
+/// events, each an array of its fields in the order of ``fields``; the `events` view reads them
+/// back one row per event.
+///
+/// A commit carries about seven events. As rows of their own they were the most numerous inserts
+/// of the store, each binding fourteen values and repeating the execution id; as one row they are
+/// one insert of one text, encoded (and redacted) before the transaction starts.
 struct EventRows: Sendable {
-    var rows: [StatementArguments]
+    /// The sequence number of the first event; `nil` when there are none (nothing to write).
+    var first: Int64?
+    /// The events as JSON.
+    var json: String
+    /// Whether each event's sequence number is above the one before: stored rows no longer have
+    /// one key per event, so ``insert(executionID:_:)`` refuses a batch that repeats one.
+    var isIncreasing: Bool
+
+    /// The fields of an event in its array, as the `events` view names them.
+    static let fields = [
+        "sequence", "type", "time", "task", "phase", "step", "step_type", "agent", "attempt", "status", "message",
+        "delay_ms", "duration_ms",
+    ]
 
     init(_ events: [ExecutionEvent], redactor: Redactor) {
-        rows = events.map { event in
-            [
-                Int64(clamping: event.sequence), event.kind.rawValue, event.timestamp.timeIntervalSinceReferenceDate,
-                event.task.map(redactor.redact), event.phase.map(redactor.redact), event.step,
-                event.stepType.map(redactor.redact), event.agent.map(redactor.redact), event.attempt,
-                event.status.map(redactor.redact), event.message.map(redactor.redact),
-                event.delay?.storedMilliseconds, event.duration?.storedMilliseconds,
-            ]
-        }
-    }
-
-    /// Rows per `INSERT`: a commit's events (about seven) go in one statement.
-    static let batch = 16
-
-    /// `INSERT … VALUES (…), (…)` for 1 to ``batch`` rows, by row count.
-    private static let inserts: [String] = (0...batch).map { count in
-        let row = "(" + Array(repeating: "?", count: 14).joined(separator: ", ") + ")"
-        return """
-            INSERT INTO event_log (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
-                status, message, delay_ms, duration_ms)
-            VALUES \(Array(repeating: row, count: count).joined(separator: ", "))
-            """
+        first = events.first.map { Int64(clamping: $0.sequence) }
+        isIncreasing = !zip(events, events.dropFirst()).contains { $0.sequence >= $1.sequence }
+        json = events.isEmpty ? "[]" : RecordWriter.json(ofEvents: events, redactor: redactor)
     }
 
     func insert(executionID: String, _ db: Database) throws {
-        var start = rows.startIndex
-        while start < rows.endIndex {
-            let end = min(start + Self.batch, rows.endIndex)
-            var arguments = StatementArguments()
-            for row in rows[start..<end] {
-                arguments += [executionID]
-                arguments += row
-            }
-            try db.cachedStatement(sql: Self.inserts[end - start]).execute(arguments: arguments)
-            start = end
+        guard let first else { return }
+        // As the key (execution_id, sequence) of one row per event did: the write fails and rolls back.
+        guard isIncreasing else {
+            throw DatabaseError(
+                resultCode: .SQLITE_CONSTRAINT, message: "events of one write must have increasing sequence numbers")
         }
+        try db.cachedStatement(
+            sql: "INSERT INTO event_batches (execution_id, first_sequence, events) VALUES (?, ?, ?)"
+        ).execute(arguments: [executionID, first, json])
     }
 
-    /// The columns `events(of:)` reads back, in this order.
-    static let columns =
-        "sequence, type, time, task, phase, step, step_type, agent, attempt, status, message, delay_ms, duration_ms"
-
-    /// An event read back from its row.
-    static func event(_ row: Row, executionID: ExecutionID) throws -> ExecutionEvent {
-        let type: String = row["type"]
-        guard let kind = ExecutionEvent.Kind(rawValue: type) else {
-            throw StoreError.corruptRecord(what: "event of \(executionID)", reason: "unknown type '\(type)'")
+    /// The events of a stored batch. Decoded in Swift, not through the `events` view: Foundation's
+    /// decoder reads a time back to the bit.
+    static func events(ofBatch text: String, executionID: ExecutionID) throws -> [ExecutionEvent] {
+        let what = "events of \(executionID)"
+        let rows = try StorageCoding.decode([[JSONValue]].self, from: text, what: what)
+        return try rows.map { row in
+            guard row.count == fields.count, let sequence = row[0].doubleValue, let type = row[1].stringValue,
+                let time = row[2].doubleValue
+            else { throw StoreError.corruptRecord(what: what, reason: "malformed event \(row)") }
+            guard let kind = ExecutionEvent.Kind(rawValue: type) else {
+                throw StoreError.corruptRecord(what: what, reason: "unknown type '\(type)'")
+            }
+            return ExecutionEvent(
+                kind: kind, executionID: executionID, sequence: UInt64(max(0, sequence)),
+                timestamp: Date(timeIntervalSinceReferenceDate: time), task: row[3].stringValue,
+                phase: row[4].stringValue, step: row[5].doubleValue.map { Int($0) }, stepType: row[6].stringValue,
+                agent: row[7].stringValue, attempt: row[8].doubleValue.map { Int($0) }, status: row[9].stringValue,
+                message: row[10].stringValue, delay: row[11].doubleValue.map(Duration.storedMilliseconds),
+                duration: row[12].doubleValue.map(Duration.storedMilliseconds))
         }
-        return ExecutionEvent(
-            kind: kind, executionID: executionID, sequence: UInt64(max(0, row["sequence"] as Int64)),
-            timestamp: Date(timeIntervalSinceReferenceDate: row["time"]), task: row["task"], phase: row["phase"],
-            step: row["step"], stepType: row["step_type"], agent: row["agent"], attempt: row["attempt"],
-            status: row["status"], message: row["message"],
-            delay: (row["delay_ms"] as Double?).map(Duration.storedMilliseconds),
-            duration: (row["duration_ms"] as Double?).map(Duration.storedMilliseconds))
     }
 }

@@ -33,6 +33,18 @@ struct RecordWriter {
         return try writer.text(or: { try StorageCoding.encode(CheckpointHead(checkpoint), redactor: redactor) })
     }
 
+    /// `events` as one `event_batches.events` array (see ``EventRows``). Their times are finite.
+    static func json(ofEvents events: [ExecutionEvent], redactor: Redactor) -> String {
+        let writer = RecordWriter(redactor: redactor)
+        writer.raw("[")
+        for (index, event) in events.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.write(event)
+        }
+        writer.raw("]")
+        return String(decoding: writer.writer.bytes, as: UTF8.self)
+    }
+
     /// The text written, or `fallback()` when a value could not be written (a number that is not
     /// finite): the general encoder reports it the way it always has.
     private func text(or fallback: () throws -> String) throws -> String {
@@ -167,6 +179,55 @@ struct RecordWriter {
             raw("}")
         }
         raw("}")
+    }
+
+    /// An event as an array of its fields, in the order of ``EventRows/fields``.
+    func write(_ event: ExecutionEvent) {
+        raw("[")
+        writer.writeInteger(event.sequence)
+        raw(",")
+        name(event.kind.rawValue)
+        raw(",")
+        number(event.timestamp.timeIntervalSinceReferenceDate)
+        // Written out, not looped over: an array literal of the fields would be allocated per event.
+        raw(",")
+        optional(event.task)
+        raw(",")
+        optional(event.phase)
+        raw(",")
+        optional(event.step)
+        raw(",")
+        optional(event.stepType)
+        raw(",")
+        optional(event.agent)
+        raw(",")
+        optional(event.attempt)
+        raw(",")
+        optional(event.status)
+        raw(",")
+        optional(event.message)
+        raw(",")
+        optional(event.delay)
+        raw(",")
+        optional(event.duration)
+        raw("]")
+    }
+
+    private func optional(_ text: String?) {
+        if let text { string(text) } else { writer.writeNull() }
+    }
+
+    private func optional(_ duration: Duration?) {
+        if let duration { number(duration.storedMilliseconds) } else { writer.writeNull() }
+    }
+
+    private func optional(_ integer: Int?) {
+        if let integer { writer.writeInteger(integer) } else { writer.writeNull() }
+    }
+
+    /// A number that is not finite (no JSON for it) is written `null`.
+    private func number(_ value: Double) {
+        if value.isFinite { writer.writeDouble(value) } else { writer.writeNull() }
     }
 
     /// The checkpoint as ``CheckpointHead`` encodes it: `state.phases` is written empty.
