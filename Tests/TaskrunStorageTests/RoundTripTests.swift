@@ -229,7 +229,8 @@ import Testing
         // The `events` view reads every field out of the stored batch, in order.
         let row = try await store.pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM events WHERE execution_id = ? AND sequence = 2", arguments: [record.id.description])
+                db, sql: "SELECT * FROM events WHERE execution_id = ? AND sequence = 2",
+                arguments: [record.id.description])
         }
         let columns = ["execution_id", "sequence", "type", "time", "timestamp"] + EventRows.fields.dropFirst(3)
         #expect(row?.columnNames.map { $0 } == columns)

@@ -25,22 +25,31 @@ enum StorageSchema {
     /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
     /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
     ///
-    /// The readable columns derived from JSON and times (`phase_runs.attempts`, …) move from
-    /// generated columns to views of the same names: SQLite computes even a virtual generated column
-    /// on every insert. The events of one write become one row of `event_batches` (a JSON array),
+    /// Committed phases move to `phase_records`, a rowid table (appending costs fewer pages than
+    /// inserting into the middle of a table keyed by phase name). The readable columns derived from
+    /// JSON and times (`phase_runs.attempts`, …) move from generated columns to views of the same
+    /// names: SQLite computes even a virtual generated column on every insert. The events of one write become one row of `event_batches` (a JSON array),
     /// which the `events` view expands: a commit carries about seven events, and inserted one by one
     /// they were the store's most numerous inserts.
     private static func createVersion2(_ db: Database) throws {
         try db.execute(
             sql: """
-                ALTER TABLE phase_runs RENAME TO phase_records;
-                ALTER TABLE phase_records DROP COLUMN attempts;
-                ALTER TABLE phase_records DROP COLUMN started_at;
-                ALTER TABLE phase_records DROP COLUMN finished_at;
-                ALTER TABLE phase_records DROP COLUMN duration_ms;
-                ALTER TABLE phase_records DROP COLUMN outputs;
-                ALTER TABLE phase_records DROP COLUMN errors;
-                ALTER TABLE phase_records DROP COLUMN result;
+                -- A rowid table: a commit appends its phase at the end of the table (one page, rarely
+                -- a new one) instead of splitting the pages of a key ordered by phase name; the unique
+                -- index keeps one row per phase.
+                CREATE TABLE phase_records (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    commit_order INTEGER NOT NULL,
+                    committed_at TEXT NOT NULL,
+                    record TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX phase_records_by_phase ON phase_records (execution_id, phase);
+                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
+                SELECT execution_id, phase, status, commit_order, committed_at, record FROM phase_runs
+                ORDER BY execution_id, commit_order;
+                DROP TABLE phase_runs;
                 CREATE VIEW phase_runs AS
                 SELECT execution_id, phase, status, commit_order, committed_at, record,
                     record ->> '$.attempts' AS attempts,
