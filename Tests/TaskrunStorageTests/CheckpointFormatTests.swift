@@ -51,7 +51,7 @@ import Testing
         #expect(Set(changes.dropFirst()).count == 1, "rows changed per commit: \(changes)")
         let names = try await store.inner.pool.read { db in
             try String.fetchOne(
-                db, sql: "SELECT phase_names FROM checkpoints WHERE execution_id = ?",
+                db, sql: "SELECT phase_names FROM checkpoint_names WHERE execution_id = ?",
                 arguments: [
                     result.executionID.description
                 ])

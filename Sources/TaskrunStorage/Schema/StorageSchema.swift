@@ -93,7 +93,13 @@ enum StorageSchema {
                     SELECT RAISE(ABORT, 'events are append-only: delete the execution instead');
                 END;
 
-                ALTER TABLE checkpoints ADD COLUMN phase_names TEXT NOT NULL DEFAULT '[]';
+                -- The phases of the latest checkpoint, in order (a JSON array of names). Not a column of
+                -- `checkpoints`, whose row every commit rewrites: a long list spills over into pages of
+                -- its own, which SQLite rewrites with the row.
+                CREATE TABLE checkpoint_names (
+                    execution_id TEXT PRIMARY KEY NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase_names TEXT NOT NULL
+                );
                 -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up
                 -- to here (`commit_order <= committed_through`).
                 ALTER TABLE checkpoints ADD COLUMN committed_through INTEGER NOT NULL DEFAULT 0;
@@ -126,14 +132,12 @@ enum StorageSchema {
                 }.max() ?? 0
             try db.execute(
                 sql: """
-                    UPDATE checkpoints SET checkpoint = ?, phase_names = ?, committed_through = ?
+                    UPDATE checkpoints SET checkpoint = ?, committed_through = ?
                     WHERE execution_id = ?
                     """,
-                arguments: [
-                    try StorageCoding.encode(head, with: encoder, redactor: redactor),
-                    try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor),
-                    committedThrough, id,
-                ])
+                arguments: [try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough, id])
+            try CheckpointRow.writeNames(
+                try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), executionID: id, db)
             for phase in legacy.phases.inline {
                 try db.execute(
                     sql: "INSERT INTO checkpoint_phases (execution_id, phase, status, record) VALUES (?, ?, ?, ?)",

@@ -98,7 +98,11 @@ extension SQLiteHistoryStore {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT checkpoint, phase_names, committed_through FROM checkpoints WHERE execution_id = ?"),
+                    sql: """
+                        SELECT k.checkpoint, COALESCE(n.phase_names, '[]') AS phase_names, k.committed_through
+                        FROM checkpoints k LEFT JOIN checkpoint_names n ON n.execution_id = k.execution_id
+                        WHERE k.execution_id = ?
+                        """),
                 arguments: [id])
         else { return nil }
         let head = try StorageCoding.decode(CheckpointHead.self, from: row["checkpoint"], what: what)

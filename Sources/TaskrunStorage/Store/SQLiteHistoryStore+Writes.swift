@@ -337,15 +337,26 @@ struct CheckpointRow: Sendable {
         try db.cachedStatement(
             sql: """
                 INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint,
-                    phase_names, committed_through)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                    committed_through)
+                VALUES (?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT (execution_id) DO UPDATE SET
                     phase = excluded.phase, created_at = excluded.created_at,
                     last_sequence = excluded.last_sequence, checkpoint_count = checkpoint_count + 1,
-                    checkpoint = excluded.checkpoint, phase_names = excluded.phase_names,
-                    committed_through = excluded.committed_through
+                    checkpoint = excluded.checkpoint, committed_through = excluded.committed_through
                 """
-        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, phaseNames, committedThrough])
+        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, committedThrough])
+        try Self.writeNames(phaseNames, executionID: executionID, db)
+    }
+
+    /// The checkpoint's phase list, in a row of its own: a long list spills over into pages of its
+    /// own, which SQLite would rewrite with every update of the `checkpoints` row.
+    static func writeNames(_ names: String, executionID: String, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO checkpoint_names (execution_id, phase_names) VALUES (?, ?)
+                ON CONFLICT (execution_id) DO UPDATE SET phase_names = excluded.phase_names
+                """
+        ).execute(arguments: [executionID, names])
     }
 }
 
