@@ -14,7 +14,8 @@ import Testing
         }
         #expect(
             tables == [
-                "checkpoint_names", "checkpoint_phases", "checkpoints", "event_batches", "executions", "grdb_migrations", "phase_records",
+                "checkpoint_names", "checkpoint_phases", "checkpoints", "event_batches", "executions",
+                "grdb_migrations", "phase_records",
             ])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
