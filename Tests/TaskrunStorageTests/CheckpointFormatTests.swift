@@ -59,6 +59,25 @@ import Testing
         #expect(names == "[" + (1...60).map { "\"P\($0)\"" }.joined(separator: ",") + "]")
     }
 
+    @Test func theLogIsCopiedIntoTheDatabaseFileOffTheCommittingThread() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let size = {
+            (try? FileManager.default.attributesOfItem(atPath: directory.file("history.sqlite"))[.size] as? Int) ?? 0
+        }
+        let empty = size()
+        // Enough commits to take the write-ahead log past 1,000 pages.
+        let result = try await TaskExecutor(configuration: .init(), agents: CountingAgents(), history: store)
+            .execute(chainTask(phases: 200), input: ["ticker": "BTC"])
+        #expect(result.status == .completed)
+        store.checkpointer.waitForCheckpoint()
+        #expect(size() > empty + 200_000, "the database file did not receive the log's pages")
+        let reopened = try openStore(directory)
+        #expect(try await reopened.loadExecution(result.executionID)?.phases.count == 200)
+        #expect(try await reopened.integrityCheck() == ["ok"])
+    }
+
     @Test func aPhaseCommittedAfterTheCheckpointIsNotPartOfIt() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
