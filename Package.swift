@@ -67,6 +67,8 @@ let package = Package(
                 "TaskrunCore",
                 "TaskrunExecution",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API (busy timeout of one attempt), which `import GRDB` does not re-export.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // The command-line interface as a library, so tests can drive commands in-process.

@@ -12,11 +12,15 @@ import Testing
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(tables == ["checkpoints", "events", "executions", "grdb_migrations", "phase_runs"])
+        #expect(
+            tables == [
+                "checkpoint_names", "checkpoint_phases", "checkpoints", "event_batches", "executions",
+                "grdb_migrations", "phase_records",
+            ])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
         }
-        #expect(views == ["agent_responses", "step_results"])
+        #expect(views == ["agent_responses", "events", "phase_runs", "step_results"])
         let applied = try store.pool.read { db in try StorageSchema.migrator.appliedIdentifiers(db) }
         #expect(applied == Set(StorageSchema.migrationIdentifiers))
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -104,10 +108,10 @@ import Testing
         let record = Samples.record()
         try await store.executionStarted(record)
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "UPDATE events SET type = 'x'") }
+            try store.pool.write { db in try db.execute(sql: "UPDATE event_batches SET events = '[]'") }
         }
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "DELETE FROM events") }
+            try store.pool.write { db in try db.execute(sql: "DELETE FROM event_batches") }
         }
         // Deleting the execution takes its events with it.
         try await store.pool.write { db in try db.execute(sql: "DELETE FROM executions") }

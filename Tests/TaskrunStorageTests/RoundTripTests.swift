@@ -226,5 +226,52 @@ import Testing
         try await store.executionUpdated(
             ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: [full]))
         #expect(try await store.events(of: record.id) == record.events + [full])
+        // The `events` view reads every field out of the stored batch, in order.
+        let row = try await store.pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM events WHERE execution_id = ? AND sequence = 2",
+                arguments: [record.id.description])
+        }
+        let columns = ["execution_id", "sequence", "type", "time", "timestamp"] + EventRows.fields.dropFirst(3)
+        #expect(row?.columnNames.map { $0 } == columns)
+        #expect(row?["type"] == "step:failed")
+        #expect(row?["timestamp"] == "2001-01-01T00:00:00.333Z")
+        #expect(row?["step"] == 4)
+        #expect(row?["attempt"] == 3)
+        #expect(row?["message"] == "m\n\"q\"")
+        #expect(row?["delay_ms"] == 250.0)
+        #expect(row?["duration_ms"] == 123.456789)
+        #expect(row?["task"] == "t")
+        let sequences = try await store.pool.read { db in
+            try Int.fetchAll(
+                db, sql: "SELECT sequence FROM events WHERE execution_id = ? ORDER BY sequence",
+                arguments: [record.id.description])
+        }
+        #expect(sequences == (record.events + [full]).map { Int($0.sequence) })
+    }
+
+    @Test func aBatchHoldsTheEventsOfOneWrite() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record(secretInputs: [])
+        try await store.executionStarted(record)
+        let events = (2...8).map { sequence in
+            ExecutionEvent(
+                kind: .phaseStart, executionID: record.id, sequence: UInt64(sequence),
+                timestamp: Date(timeIntervalSinceReferenceDate: Double(sequence) / 7), phase: "P\(sequence)")
+        }
+        try await store.executionUpdated(
+            ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: events))
+        try await store.executionUpdated(
+            ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: []))
+        let batches = try await store.pool.read { db in
+            try Int.fetchAll(
+                db, sql: "SELECT first_sequence FROM event_batches WHERE execution_id = ? ORDER BY first_sequence",
+                arguments: [record.id.description])
+        }
+        #expect(batches == (record.events.isEmpty ? [2] : [1, 2]))
+        #expect(try await store.events(of: record.id) == record.events + events)
+        #expect(try await store.lastEventSequence(of: record.id) == 8)
     }
 }

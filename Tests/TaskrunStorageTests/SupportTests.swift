@@ -24,13 +24,40 @@ import Testing
         let fromFile = chainTask(phases: 1, sourcePath: path)
         #expect(TaskFingerprint.of(fromFile) == "sha256:" + SHA256.hex(of: Array("# T\n".utf8)))
         let inCode = chainTask(phases: 1)
-        #expect(TaskFingerprint.of(inCode).hasPrefix("sha256-definition:"))
+        #expect(TaskFingerprint.of(inCode).hasPrefix("sha256-definition-v2:"))
         #expect(TaskFingerprint.of(inCode) == TaskFingerprint.of(chainTask(phases: 1)))
         #expect(TaskFingerprint.of(inCode) != TaskFingerprint.of(chainTask(phases: 2)))
         // A file that disappeared is digested from its definition, so it reads as changed.
         #expect(
             TaskFingerprint.of(chainTask(phases: 1, sourcePath: directory.file("gone.md")))
                 == TaskFingerprint.of(inCode))
+    }
+
+    @Test func definitionFingerprintsDoNotDependOnTheOrderOfParameters() throws {
+        var first = chainTask(phases: 2)
+        var second = first
+        var forward: [String: JSONValue] = [:]
+        var backward: [String: JSONValue] = [:]
+        let keys = (0..<40).map { "key\($0)" }
+        for key in keys { forward[key] = .object(["b": 1, "a": .string(key)]) }
+        for key in keys.reversed() { backward[key] = .object(["a": .string(key), "b": 1]) }
+        first.phases[0].steps[0].parameters = forward
+        second.phases[0].steps[0].parameters = backward
+        #expect(TaskFingerprint.of(first) == TaskFingerprint.of(second))
+        second.phases[0].steps[0].parameters["key7"] = .object(["a": "other", "b": 1])
+        #expect(TaskFingerprint.of(first) != TaskFingerprint.of(second))
+        // The sorted text still decodes to the same definition.
+        let bytes = try RecordJSONEncoder(redactor: Redactor(secrets: []), sortsKeys: true).encode(first)
+        #expect(try JSONDecoder().decode(TaskDefinition.self, from: Data(bytes)) == first)
+    }
+
+    @Test func aFingerprintOfTheFirstSchemeStillMatchesItsTask() throws {
+        let task = chainTask(phases: 3)
+        let legacy = "sha256-definition:" + SHA256.hex(of: try StorageCoding.canonicalEncoder().encode(task))
+        #expect(TaskFingerprint.matches(task, stored: legacy))
+        #expect(!TaskFingerprint.matches(chainTask(phases: 4), stored: legacy))
+        #expect(TaskFingerprint.matches(task, stored: TaskFingerprint.of(task)))
+        #expect(!TaskFingerprint.matches(task, stored: TaskFingerprint.of(chainTask(phases: 4))))
     }
 
     @Test func inputFingerprintsIgnoreSecretValuesAndKeyOrder() {

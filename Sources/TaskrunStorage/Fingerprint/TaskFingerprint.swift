@@ -5,7 +5,8 @@ import TaskrunCore
 ///
 /// For a task read from a file it is the SHA-256 of the file's bytes (`sha256:…`): any edit counts,
 /// even one that changes only prose. A task built in code (no `sourcePath`, or an unreadable one)
-/// is digested from its definition's canonical JSON instead (`sha256-definition:…`).
+/// is digested from its definition's canonical JSON instead (`sha256-definition-v2:…`; stores
+/// written before hold `sha256-definition:…`, which ``matches(_:stored:)`` still understands).
 public enum TaskFingerprint {
     /// The fingerprint of `task` as it is now.
     public static func of(_ task: TaskDefinition) -> String {
@@ -20,10 +21,31 @@ public enum TaskFingerprint {
         "sha256:" + SHA256.hex(of: fileContents)
     }
 
-    /// The fingerprint of a definition (without its source path, so moving a file changes nothing).
+    /// The fingerprint of a definition (without its source path, so moving a file changes nothing):
+    /// `sha256-definition-v2:` and the digest of its JSON with every object's keys sorted.
     public static func ofDefinition(_ task: TaskDefinition) -> String {
         var task = task
         task.sourcePath = nil
+        if let bytes = try? RecordJSONEncoder(redactor: Redactor(secrets: []), sortsKeys: true).encode(task) {
+            return "sha256-definition-v2:" + SHA256.hex(of: bytes)
+        }
+        return legacyDefinitionFingerprint(task)
+    }
+
+    /// Whether `task` is the task whose fingerprint was `stored`, by the scheme `stored` was made with:
+    /// definitions were fingerprinted through Foundation's encoder before `sha256-definition-v2:`
+    /// (four times slower on a large task, and part of starting every execution).
+    public static func matches(_ task: TaskDefinition, stored: String) -> Bool {
+        if stored.hasPrefix("sha256-definition:") {
+            guard task.sourcePath.flatMap({ FileManager.default.contents(atPath: $0) }) == nil else { return false }
+            var task = task
+            task.sourcePath = nil
+            return legacyDefinitionFingerprint(task) == stored
+        }
+        return of(task) == stored
+    }
+
+    private static func legacyDefinitionFingerprint(_ task: TaskDefinition) -> String {
         let data = (try? StorageCoding.canonicalEncoder().encode(task)) ?? Data()
         return "sha256-definition:" + SHA256.hex(of: data)
     }

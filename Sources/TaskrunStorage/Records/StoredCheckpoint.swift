@@ -3,8 +3,8 @@ import TaskrunExecution
 
 /// A list of phases stored compactly: a phase committed for good (completed or skipped, exactly as
 /// in its `phase_runs.record`) is named in `committed` instead of repeated, and a phase that never
-/// started is only named. Without this, every checkpoint would repeat every earlier phase, and a
-/// commit would cost more the longer the run.
+/// started is only named. `executions.result` stores its phases this way (written once, when the
+/// execution ends), as did checkpoints before `v2-checkpoint-phases`.
 struct StoredPhases: Codable, Hashable {
     /// Every phase, in order.
     var names: [String]
@@ -42,28 +42,41 @@ struct StoredPhases: Codable, Hashable {
     }
 }
 
-/// A checkpoint as the `checkpoints.checkpoint` column holds it: the state without its phases,
-/// which are in `phases` (see ``StoredPhases``).
-struct StoredCheckpoint: Codable {
+/// The `checkpoints.checkpoint` column: the checkpoint without its phases.
+///
+/// The phases are stored apart, so that a commit writes only what changed since the previous
+/// checkpoint: their names once per run in `checkpoints.phase_names`, and every phase that has
+/// started as a row of `checkpoint_phases` (whose `record` is `NULL` when the phase is exactly its
+/// `phase_runs.record`). See ``CheckpointPhaseRow`` and `Docs/storage.md`.
+struct CheckpointHead: Codable {
     var phase: String
     var createdAt: Date
     /// The state with an empty `phases` list.
     var state: ExecutionState
-    var phases: StoredPhases
 
-    init(_ checkpoint: ExecutionCheckpoint, committed: [String: PhaseResult]) {
+    init(_ checkpoint: ExecutionCheckpoint) {
         phase = checkpoint.phase
         createdAt = checkpoint.createdAt
         state = checkpoint.state
         state.phases = []
-        phases = StoredPhases(checkpoint.state.phases, committed: committed)
     }
 
-    func restored(from records: [String: PhaseResult]) throws -> ExecutionCheckpoint {
+    /// The checkpoint, its phases named by `names` and taken from `phases` (a name without a
+    /// phase there has not started).
+    func restored(names: [String], phases: [String: PhaseResult]) -> ExecutionCheckpoint {
         var state = state
-        state.phases = try phases.restored(from: records, what: "checkpoint of \(state.id)")
+        state.phases = names.map { phases[$0] ?? PhaseResult(name: $0) }
         return ExecutionCheckpoint(phase: phase, createdAt: createdAt, state: state)
     }
+}
+
+/// A checkpoint as the first schema (`v1-history`) stored it, whole in `checkpoints.checkpoint`:
+/// read only by the migration to the current format.
+struct LegacyStoredCheckpoint: Codable {
+    var phase: String
+    var createdAt: Date
+    var state: ExecutionState
+    var phases: StoredPhases
 }
 
 /// An execution's result as `executions.result` holds it: the result without its phases, which

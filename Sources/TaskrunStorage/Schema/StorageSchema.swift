@@ -1,4 +1,5 @@
 import GRDB
+import TaskrunExecution
 
 /// The store's schema, created and upgraded by a `DatabaseMigrator`.
 ///
@@ -7,14 +8,145 @@ import GRDB
 /// change of schema is a new migration appended to ``migrator``.
 enum StorageSchema {
     /// The identifiers of the migrations, in order; the last one is the current schema version.
-    static let migrationIdentifiers = ["v1-history"]
+    static let migrationIdentifiers = ["v1-history", "v2-checkpoint-phases"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-history") { db in
             try createVersion1(db)
         }
+        migrator.registerMigration("v2-checkpoint-phases") { db in
+            try createVersion2(db)
+        }
         return migrator
+    }
+
+    /// Checkpoints keep their phases apart from the rest of the state, one row per started phase,
+    /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
+    /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
+    ///
+    /// Committed phases move to `phase_records`, a rowid table (appending costs fewer pages than
+    /// inserting into the middle of a table keyed by phase name). The readable columns derived from
+    /// JSON and times (`phase_runs.attempts`, …) move from generated columns to views of the same
+    /// names: SQLite computes even a virtual generated column on every insert. The events of one write become one row of `event_batches` (a JSON array),
+    /// which the `events` view expands: a commit carries about seven events, and inserted one by one
+    /// they were the store's most numerous inserts.
+    private static func createVersion2(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                -- A rowid table: a commit appends its phase at the end of the table (one page, rarely
+                -- a new one) instead of splitting the pages of a key ordered by phase name; the unique
+                -- index keeps one row per phase.
+                CREATE TABLE phase_records (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    commit_order INTEGER NOT NULL,
+                    committed_at TEXT NOT NULL,
+                    record TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX phase_records_by_phase ON phase_records (execution_id, phase);
+                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
+                SELECT execution_id, phase, status, commit_order, committed_at, record FROM phase_runs
+                ORDER BY execution_id, commit_order;
+                DROP TABLE phase_runs;
+                CREATE VIEW phase_runs AS
+                SELECT execution_id, phase, status, commit_order, committed_at, record,
+                    record ->> '$.attempts' AS attempts,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.startedAt') + 978307200, 'unixepoch') AS started_at,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
+                    ((record ->> '$.finishedAt') - (record ->> '$.startedAt')) * 1000 AS duration_ms,
+                    record -> '$.outputs' AS outputs, record -> '$.errors' AS errors, record -> '$.result' AS result
+                FROM phase_records;
+
+                -- The events of one write in one row: a JSON array of events, each an array of its fields.
+                CREATE TABLE event_batches (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    first_sequence INTEGER NOT NULL,
+                    events TEXT NOT NULL,
+                    PRIMARY KEY (execution_id, first_sequence)
+                ) WITHOUT ROWID;
+                INSERT INTO event_batches (execution_id, first_sequence, events)
+                SELECT execution_id, sequence, json_array(json_array(sequence, type, time, task, phase, step, step_type,
+                    agent, attempt, status, message, delay_ms, duration_ms))
+                FROM events ORDER BY execution_id, sequence;
+                DROP TRIGGER events_are_append_only_update;
+                DROP TRIGGER events_are_append_only_delete;
+                DROP TABLE events;
+                CREATE VIEW events AS
+                SELECT b.execution_id, e.value ->> '$[0]' AS sequence, e.value ->> '$[1]' AS type,
+                    e.value ->> '$[2]' AS time,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (e.value ->> '$[2]') + 978307200, 'unixepoch') AS timestamp,
+                    e.value ->> '$[3]' AS task, e.value ->> '$[4]' AS phase, e.value ->> '$[5]' AS step,
+                    e.value ->> '$[6]' AS step_type, e.value ->> '$[7]' AS agent, e.value ->> '$[8]' AS attempt,
+                    e.value ->> '$[9]' AS status, e.value ->> '$[10]' AS message, e.value ->> '$[11]' AS delay_ms,
+                    e.value ->> '$[12]' AS duration_ms
+                FROM event_batches b, json_each(b.events) e;
+                -- The event log is append-only: rows change never, and go only with their execution.
+                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON event_batches
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only');
+                END;
+                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON event_batches
+                WHEN EXISTS (SELECT 1 FROM executions WHERE id = OLD.execution_id)
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only: delete the execution instead');
+                END;
+
+                -- The phases of the latest checkpoint, in order (a JSON array of names). Not a column of
+                -- `checkpoints`, whose row every commit rewrites: a long list spills over into pages of
+                -- its own, which SQLite rewrites with the row.
+                CREATE TABLE checkpoint_names (
+                    execution_id TEXT PRIMARY KEY NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase_names TEXT NOT NULL
+                );
+                -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up
+                -- to here (`commit_order <= committed_through`).
+                ALTER TABLE checkpoints ADD COLUMN committed_through INTEGER NOT NULL DEFAULT 0;
+
+                -- Every other phase of the latest checkpoint that has started, as a PhaseResult in JSON.
+                CREATE TABLE checkpoint_phases (
+                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    record TEXT NOT NULL,
+                    PRIMARY KEY (execution_id, phase)
+                ) WITHOUT ROWID;
+                """)
+        let rows = try Row.fetchAll(db, sql: "SELECT execution_id, checkpoint FROM checkpoints")
+        // Stored texts are already redacted; re-encoding them needs no secrets.
+        let redactor = Redactor(secrets: [])
+        let encoder = StorageCoding.recordEncoder()
+        for row in rows {
+            let id: String = row["execution_id"]
+            let legacy = try StorageCoding.decode(
+                LegacyStoredCheckpoint.self, from: row["checkpoint"], what: "checkpoint of \(id)")
+            let head = CheckpointHead(
+                ExecutionCheckpoint(phase: legacy.phase, createdAt: legacy.createdAt, state: legacy.state))
+            // The committed phases it named were the settled rows up to the last of them.
+            let committedThrough =
+                try legacy.phases.committed.map { name in
+                    try Int.fetchOne(
+                        db, sql: "SELECT commit_order FROM phase_runs WHERE execution_id = ? AND phase = ?",
+                        arguments: [id, name]) ?? 0
+                }.max() ?? 0
+            try db.execute(
+                sql: """
+                    UPDATE checkpoints SET checkpoint = ?, committed_through = ?
+                    WHERE execution_id = ?
+                    """,
+                arguments: [try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough, id])
+            try CheckpointRow.writeNames(
+                try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), executionID: id, db)
+            for phase in legacy.phases.inline {
+                try db.execute(
+                    sql: "INSERT INTO checkpoint_phases (execution_id, phase, status, record) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        id, phase.name, phase.status.rawValue,
+                        try StorageCoding.encode(phase, with: encoder, redactor: redactor),
+                    ])
+            }
+        }
     }
 
     private static func createVersion1(_ db: Database) throws {

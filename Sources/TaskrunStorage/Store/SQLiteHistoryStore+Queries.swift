@@ -88,26 +88,58 @@ extension SQLiteHistoryStore {
 
     public func loadCheckpoint(_ id: ExecutionID) async throws -> ExecutionCheckpoint? {
         let key = id.description
-        let found = try await pool.read { db -> (String, [PhaseResult])? in
-            guard
-                let text = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT checkpoint FROM checkpoints WHERE execution_id = ?"),
-                    arguments: [key])
-            else { return nil }
-            return (text, try Self.phaseResults(of: key, db))
+        return try await pool.read { db in try Self.readCheckpoint(key, db) }
+    }
+
+    /// The latest checkpoint of execution `id`, its phases put back together from `phase_runs` (the
+    /// completed and skipped ones committed up to it) and `checkpoint_phases` (the others).
+    static func readCheckpoint(_ id: String, _ db: Database) throws -> ExecutionCheckpoint? {
+        let what = "checkpoint of \(id)"
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT k.checkpoint, COALESCE(n.phase_names, '[]') AS phase_names, k.committed_through
+                        FROM checkpoints k LEFT JOIN checkpoint_names n ON n.execution_id = k.execution_id
+                        WHERE k.execution_id = ?
+                        """),
+                arguments: [id])
+        else { return nil }
+        let head = try StorageCoding.decode(CheckpointHead.self, from: row["checkpoint"], what: what)
+        let names = try StorageCoding.decode([String].self, from: row["phase_names"], what: what)
+        var phases: [String: PhaseResult] = [:]
+        let committed = try String.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT record FROM phase_runs
+                    WHERE execution_id = ? AND commit_order <= ? AND status IN ('completed', 'skipped')
+                    """),
+            arguments: [id, row["committed_through"] as Int])
+        while let record = try committed.next() {
+            let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: what)
+            phases[phase.name] = phase
         }
-        guard let (text, phases) = found else { return nil }
-        return try StorageCoding.decode(StoredCheckpoint.self, from: text, what: "checkpoint of \(id)")
-            .restored(from: phases.byName)
+        let started = try String.fetchCursor(
+            db.cachedStatement(sql: "SELECT record FROM checkpoint_phases WHERE execution_id = ?"), arguments: [id])
+        while let record = try started.next() {
+            let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: what)
+            phases[phase.name] = phase
+        }
+        return head.restored(names: names, phases: phases)
     }
 
     public func events(of id: ExecutionID) async throws -> [ExecutionEvent] {
         try await pool.read { db in
-            try Row.fetchAll(
+            var events = try String.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(EventRows.columns) FROM events WHERE execution_id = ? ORDER BY sequence"),
+                    sql: "SELECT events FROM event_batches WHERE execution_id = ? ORDER BY first_sequence"),
                 arguments: [id.description]
-            ).map { try EventRows.event($0, executionID: id) }
+            ).flatMap { try EventRows.events(ofBatch: $0, executionID: id) }
+            // Batches never overlap when the executor numbers events; sorting keeps the order promise anyway.
+            if zip(events, events.dropFirst()).contains(where: { $0.sequence > $1.sequence }) {
+                events.sort { $0.sequence < $1.sequence }
+            }
+            return events
         }
     }
 

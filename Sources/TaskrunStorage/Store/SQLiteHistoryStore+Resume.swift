@@ -68,7 +68,7 @@ extension SQLiteHistoryStore {
             throw ResumeError.differentTask(id: id.description, stored: record.taskID, given: task.id)
         }
         var changes: TaskChanges?
-        if TaskFingerprint.of(task) != details.taskHash {
+        if !TaskFingerprint.matches(task, stored: details.taskHash) {
             let found = TaskChanges(from: record.task, to: task)
             guard force else { throw ResumeError.taskChanged(id: id.description, changes: found) }
             changes = found

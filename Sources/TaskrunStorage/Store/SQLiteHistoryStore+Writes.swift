@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TaskrunCore
 import TaskrunExecution
 
@@ -7,9 +8,11 @@ import TaskrunExecution
 /// transaction starts, so the write lock is held only for the inserts themselves.
 ///
 /// Cost is what matters here, since the executor waits for ``commitPhase(_:)`` before starting a
-/// phase's dependents. Swift encodes each value once (the phase, the events, the checkpoint's
-/// skeleton) and SQLite's JSON functions fan it out into the readable tables; a checkpoint refers to
-/// the phases already committed instead of repeating them, so its size does not grow with the run.
+/// phase's dependents. Swift encodes each value once (the phase, the checkpoint's scalar state, the
+/// phases of the checkpoint that changed) and SQLite's JSON functions fan it out into the readable
+/// tables; a checkpoint refers to the phases already committed instead of repeating them, and a
+/// commit rewrites only the phases of the checkpoint that changed since the previous one (see
+/// ``CheckpointTracking``), so a commit costs the same however long the run already is.
 extension SQLiteHistoryStore {
     public func executionStarted(_ record: ExecutionRecord) async throws {
         let redactor = Redactor(
@@ -49,58 +52,31 @@ extension SQLiteHistoryStore {
     }
 
     public func commitPhase(_ commit: PhaseCommit) async throws {
-        let execution = self.liveExecution(commit.executionID)
-        let redactor = execution.redactor
-        let encoder = StorageCoding.recordEncoder()
+        let execution = try await registeredExecution(commit.executionID)
         let id = commit.executionID.description
-        let phase = try PhaseRow(commit.phase, executionID: id, encoder: encoder, redactor: redactor)
-        var committed = execution.committed
-        if Self.isSettled(commit.phase) {
-            committed[commit.phase.name] = commit.phase
-        } else {
-            committed[commit.phase.name] = nil
+        let plan = try execution.tracking.withLock { tracking in
+            tracking.note(commit.events)
+            return try tracking.plan(commit, executionID: id, redactor: execution.redactor)
         }
-        var order = execution.commits + 1
-        var rows = [(phase, order)]
-        // A phase that ended while this one was being committed is in the snapshot before its own
-        // commit: record it now, with the checkpoint that holds it, so that a crash before its
-        // commit leaves no completed phase without its row. (Its own commit rewrites the same row.)
-        for settled in commit.checkpoint?.state.phases ?? []
-        where settled.name != commit.phase.name && Self.isSettled(settled) && committed[settled.name] != settled {
-            order += 1
-            rows.append((try PhaseRow(settled, executionID: id, encoder: encoder, redactor: redactor), order))
-            committed[settled.name] = settled
-        }
-        let checkpoint = try commit.checkpoint.map { checkpoint in
-            CheckpointRow(
-                executionID: id, phase: checkpoint.phase, createdAt: StorageTime.text(checkpoint.createdAt),
-                lastSequence: Int64(clamping: checkpoint.state.lastSequence),
-                checkpoint: try StorageCoding.encode(
-                    StoredCheckpoint(checkpoint, committed: committed), with: encoder, redactor: redactor))
-        }
-        let events = EventRows(commit.events, redactor: redactor)
+        let events = EventRows(commit.events, redactor: execution.redactor)
         let now = StorageTime.text(Date())
-        let finalOrder = order
-        let phaseRows = rows
         do {
             try await write { db in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
                 // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
-                for (row, order) in phaseRows { try row.write(order: order, committedAt: now, db) }
-                try checkpoint?.write(db)
+                try plan.write(executionID: id, committedAt: now, db)
                 try events.insert(executionID: id, db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             throw StoreError.unknownExecution(id)
         }
-        live.withLock { live in
-            live[commit.executionID]?.committed = committed
-            live[commit.executionID]?.commits = finalOrder
-        }
+        execution.tracking.withLock { $0.apply(plan) }
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) async throws {
-        let redactor = liveExecution(update.executionID).redactor
+        let execution = liveExecution(update.executionID)
+        execution.tracking.withLock { $0.note(update.events) }
+        let redactor = execution.redactor
         let id = update.executionID.description
         let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
@@ -123,8 +99,8 @@ extension SQLiteHistoryStore {
         let redactor = execution.redactor
         let encoder = StorageCoding.recordEncoder()
         let id = result.executionID.description
-        let resultJSON = try StorageCoding.encode(
-            StoredResult(result, committed: execution.committed), with: encoder, redactor: redactor)
+        let stored = execution.tracking.withLock { StoredResult(result, committed: $0.committed) }
+        let resultJSON = try StorageCoding.encode(stored, with: encoder, redactor: redactor)
         let rows = EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
@@ -145,11 +121,68 @@ extension SQLiteHistoryStore {
 
     /// Runs `updates` in one write transaction, even when the calling task is cancelled: the executor
     /// cancels its own work on abort and time-out, and what ended (a phase, the execution itself)
-    /// must still be recorded. (GRDB's async writes throw `CancellationError` in a cancelled task;
-    /// an unstructured task does not inherit the cancellation.)
+    /// must still be recorded.
+    ///
+    /// The transaction runs right here when the database is not locked by another process: it is a
+    /// few inserts into the page cache (with `synchronous = NORMAL`, no sync), and the caller waits
+    /// for it anyway, so handing it to GRDB's writer thread would only add two thread switches to the
+    /// executor's critical path. When another process holds the write lock, the transaction goes to
+    /// GRDB's writer queue, which waits for the lock (``Configuration/busyTimeout``) without holding
+    /// one of Swift's few cooperative threads. (GRDB's async writes throw `CancellationError` in a
+    /// cancelled task; its callback-based write does not look at tasks.)
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if case .done(let result) = try writeUnlessLocked(updates) { return result }
         let pool = self.pool
-        return try await Task { try await pool.write(updates) }.value
+        return try await withCheckedThrowingContinuation { continuation in
+            pool.asyncWrite(updates) { _, result in continuation.resume(with: result) }
+        }
+    }
+
+    private enum Attempt<T> {
+        case done(T)
+        case locked
+    }
+
+    /// Runs `updates` in a transaction on the calling thread, or returns `.locked` at once when
+    /// another connection holds the write lock.
+    private func writeUnlessLocked<T>(_ updates: (Database) throws -> T) throws -> Attempt<T> {
+        let timeout = Int32(clamping: Int(Self.seconds(configuration.busyTimeout) * 1000))
+        return try pool.writeWithoutTransaction { db -> Attempt<T> in
+            // The cached statements spare GRDB's `inTransaction` its parsing of BEGIN and COMMIT.
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            do {
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                sqlite3_busy_timeout(db.sqliteConnection, timeout)
+                return .locked
+            } catch {
+                sqlite3_busy_timeout(db.sqliteConnection, timeout)
+                throw error
+            }
+            sqlite3_busy_timeout(db.sqliteConnection, timeout)
+            do {
+                let result = try updates(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return .done(result)
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
+                throw error
+            }
+        }
+    }
+
+    /// What this store knows about `id`; an execution started through another store (or process) is
+    /// registered here on its first commit, with what it committed so far, so that commit orders and
+    /// checkpoints continue where it left off.
+    func registeredExecution(_ id: ExecutionID) async throws -> LiveExecution {
+        if let execution = live.withLock({ $0[id] }) { return execution }
+        let (committed, commits) = try await committedPhases(of: id)
+        let execution = LiveExecution(redactor: baseRedactor, committed: committed, commits: commits)
+        return live.withLock { live in
+            if let existing = live[id] { return existing }
+            live[id] = execution
+            return execution
+        }
     }
 
     /// The phases of `id` that are committed for good (completed or skipped), as committed, and how
@@ -192,16 +225,6 @@ extension SQLiteHistoryStore {
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)"), arguments: [id])
         guard exists == true else { throw StoreError.unknownExecution(id) }
     }
-}
-
-/// What the store keeps in memory about an execution while it runs in this process.
-struct LiveExecution: Sendable {
-    /// Secret values are known only while the execution runs; they are never stored.
-    var redactor: Redactor
-    /// Settled phases as committed, so checkpoints can refer to them (see ``StoredPhases``).
-    var committed: [String: PhaseResult]
-    /// How many phase commits it had (`phase_runs.commit_order` of the latest).
-    var commits: Int
 }
 
 // MARK: Rows
@@ -253,19 +276,22 @@ struct PhaseRow: Sendable {
     var name: String
     var status: String
     var record: String
+    /// Its `commit_order`.
+    var order: Int
 
-    init(_ phase: PhaseResult, executionID: String, encoder: JSONEncoder, redactor: Redactor) throws {
+    init(_ phase: PhaseResult, executionID: String, redactor: Redactor, order: Int) throws {
         self.executionID = executionID
         name = phase.name
         status = phase.status.rawValue
-        record = try StorageCoding.encode(phase, with: encoder, redactor: redactor)
+        record = try RecordWriter.json(of: phase, redactor: redactor)
+        self.order = order
     }
 
     /// Replaces whatever an earlier commit of the same phase wrote (a failed phase run again by a resume).
-    func write(order: Int, committedAt: String, _ db: Database) throws {
+    func write(committedAt: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO phase_runs (execution_id, phase, status, commit_order, committed_at, record)
+                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (execution_id, phase) DO UPDATE SET
                     status = excluded.status, commit_order = excluded.commit_order,
@@ -275,74 +301,124 @@ struct PhaseRow: Sendable {
     }
 }
 
-/// The latest checkpoint of an execution (older ones are replaced: resume needs only the latest).
+/// The latest checkpoint of an execution without its phases (older ones are replaced: resume
+/// needs only the latest). Its phases are rows of `checkpoint_phases` (see ``CheckpointTracking``).
 struct CheckpointRow: Sendable {
     var executionID: String
     var phase: String
     var createdAt: String
     var lastSequence: Int64
     var checkpoint: String
+    /// Every phase's name, as a JSON array, when the checkpoint is written whole; `nil` keeps the stored list.
+    var phaseNames: String?
+    /// The `commit_order` of the last phase committed with or before it: the completed and skipped
+    /// phases it holds are the rows of `phase_runs` up to there.
+    var committedThrough = 0
+
+    init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor) throws {
+        self.executionID = executionID
+        phase = checkpoint.phase
+        createdAt = StorageTime.text(checkpoint.createdAt)
+        lastSequence = Int64(clamping: checkpoint.state.lastSequence)
+        self.checkpoint = try RecordWriter.headJSON(of: checkpoint, redactor: redactor)
+    }
 
     func write(_ db: Database) throws {
+        guard let phaseNames else {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE checkpoints SET phase = ?, created_at = ?, last_sequence = ?,
+                        checkpoint_count = checkpoint_count + 1, checkpoint = ?, committed_through = ?
+                    WHERE execution_id = ?
+                    """
+            ).execute(arguments: [phase, createdAt, lastSequence, checkpoint, committedThrough, executionID])
+            return
+        }
         try db.cachedStatement(
             sql: """
-                INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint)
-                VALUES (?, ?, ?, ?, 1, ?)
+                INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint,
+                    committed_through)
+                VALUES (?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT (execution_id) DO UPDATE SET
                     phase = excluded.phase, created_at = excluded.created_at,
                     last_sequence = excluded.last_sequence, checkpoint_count = checkpoint_count + 1,
-                    checkpoint = excluded.checkpoint
+                    checkpoint = excluded.checkpoint, committed_through = excluded.committed_through
                 """
-        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint])
+        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, committedThrough])
+        try Self.writeNames(phaseNames, executionID: executionID, db)
+    }
+
+    /// The checkpoint's phase list, in a row of its own: a long list spills over into pages of its
+    /// own, which SQLite would rewrite with every update of the `checkpoints` row.
+    static func writeNames(_ names: String, executionID: String, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO checkpoint_names (execution_id, phase_names) VALUES (?, ?)
+                ON CONFLICT (execution_id) DO UPDATE SET phase_names = excluded.phase_names
+                """
+        ).execute(arguments: [executionID, names])
     }
 }
 
-/// Events for the append-only `events` table, one column per field (no JSON to encode: events
-/// are the most numerous rows, and they are written on every commit).
+/// The events of one write as one row of the append-only `event_batches` table: a JSON array of
+/// events, each an array of its fields in the order of ``fields``; the `events` view reads them
+/// back one row per event.
+///
+/// A commit carries about seven events. As rows of their own they were the most numerous inserts
+/// of the store, each binding fourteen values and repeating the execution id; as one row they are
+/// one insert of one text, encoded (and redacted) before the transaction starts.
 struct EventRows: Sendable {
-    var rows: [StatementArguments]
+    /// The sequence number of the first event; `nil` when there are none (nothing to write).
+    var first: Int64?
+    /// The events as JSON.
+    var json: String
+    /// Whether each event's sequence number is above the one before: stored rows no longer have
+    /// one key per event, so ``insert(executionID:_:)`` refuses a batch that repeats one.
+    var isIncreasing: Bool
+
+    /// The fields of an event in its array, as the `events` view names them.
+    static let fields = [
+        "sequence", "type", "time", "task", "phase", "step", "step_type", "agent", "attempt", "status", "message",
+        "delay_ms", "duration_ms",
+    ]
 
     init(_ events: [ExecutionEvent], redactor: Redactor) {
-        rows = events.map { event in
-            [
-                Int64(clamping: event.sequence), event.kind.rawValue, event.timestamp.timeIntervalSinceReferenceDate,
-                event.task.map(redactor.redact), event.phase.map(redactor.redact), event.step,
-                event.stepType.map(redactor.redact), event.agent.map(redactor.redact), event.attempt,
-                event.status.map(redactor.redact), event.message.map(redactor.redact),
-                event.delay?.storedMilliseconds, event.duration?.storedMilliseconds,
-            ]
-        }
+        first = events.first.map { Int64(clamping: $0.sequence) }
+        isIncreasing = !zip(events, events.dropFirst()).contains { $0.sequence >= $1.sequence }
+        json = events.isEmpty ? "[]" : RecordWriter.json(ofEvents: events, redactor: redactor)
     }
 
     func insert(executionID: String, _ db: Database) throws {
-        guard !rows.isEmpty else { return }
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO events (execution_id, sequence, type, time, task, phase, step, step_type, agent, attempt,
-                    status, message, delay_ms, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for row in rows {
-            try statement.execute(arguments: [executionID] + row)
+        guard let first else { return }
+        // As the key (execution_id, sequence) of one row per event did: the write fails and rolls back.
+        guard isIncreasing else {
+            throw DatabaseError(
+                resultCode: .SQLITE_CONSTRAINT, message: "events of one write must have increasing sequence numbers")
         }
+        try db.cachedStatement(
+            sql: "INSERT INTO event_batches (execution_id, first_sequence, events) VALUES (?, ?, ?)"
+        ).execute(arguments: [executionID, first, json])
     }
 
-    /// The columns `events(of:)` reads back, in this order.
-    static let columns =
-        "sequence, type, time, task, phase, step, step_type, agent, attempt, status, message, delay_ms, duration_ms"
-
-    /// An event read back from its row.
-    static func event(_ row: Row, executionID: ExecutionID) throws -> ExecutionEvent {
-        let type: String = row["type"]
-        guard let kind = ExecutionEvent.Kind(rawValue: type) else {
-            throw StoreError.corruptRecord(what: "event of \(executionID)", reason: "unknown type '\(type)'")
+    /// The events of a stored batch. Decoded in Swift, not through the `events` view: Foundation's
+    /// decoder reads a time back to the bit.
+    static func events(ofBatch text: String, executionID: ExecutionID) throws -> [ExecutionEvent] {
+        let what = "events of \(executionID)"
+        let rows = try StorageCoding.decode([[JSONValue]].self, from: text, what: what)
+        return try rows.map { row in
+            guard row.count == fields.count, let sequence = row[0].doubleValue, let type = row[1].stringValue,
+                let time = row[2].doubleValue
+            else { throw StoreError.corruptRecord(what: what, reason: "malformed event \(row)") }
+            guard let kind = ExecutionEvent.Kind(rawValue: type) else {
+                throw StoreError.corruptRecord(what: what, reason: "unknown type '\(type)'")
+            }
+            return ExecutionEvent(
+                kind: kind, executionID: executionID, sequence: UInt64(max(0, sequence)),
+                timestamp: Date(timeIntervalSinceReferenceDate: time), task: row[3].stringValue,
+                phase: row[4].stringValue, step: row[5].doubleValue.map { Int($0) }, stepType: row[6].stringValue,
+                agent: row[7].stringValue, attempt: row[8].doubleValue.map { Int($0) }, status: row[9].stringValue,
+                message: row[10].stringValue, delay: row[11].doubleValue.map(Duration.storedMilliseconds),
+                duration: row[12].doubleValue.map(Duration.storedMilliseconds))
         }
-        return ExecutionEvent(
-            kind: kind, executionID: executionID, sequence: UInt64(max(0, row["sequence"] as Int64)),
-            timestamp: Date(timeIntervalSinceReferenceDate: row["time"]), task: row["task"], phase: row["phase"],
-            step: row["step"], stepType: row["step_type"], agent: row["agent"], attempt: row["attempt"],
-            status: row["status"], message: row["message"],
-            delay: (row["delay_ms"] as Double?).map(Duration.storedMilliseconds),
-            duration: (row["duration_ms"] as Double?).map(Duration.storedMilliseconds))
     }
 }

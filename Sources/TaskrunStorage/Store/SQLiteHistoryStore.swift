@@ -68,6 +68,11 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
     /// The executions started through this store and not finished yet.
     let live = Mutex<[ExecutionID: LiveExecution]>([:])
     let baseRedactor: Redactor
+    /// Runs the WAL checkpoints, off the committing thread.
+    let checkpointer: WALCheckpointer
+    /// The writer connection's WAL hook context (see ``WALCheckpointer``), until ``close()``: the
+    /// address of a retained checkpointer, as an integer so that the store stays `Sendable`.
+    private let walHook = Mutex<UInt?>(nil)
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     ///
@@ -95,12 +100,16 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
         database.label = "taskrun.history"
         database.maximumReaderCount = 4
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+        let checkpointer = WALCheckpointer(path: path, busyTimeout: Self.seconds(configuration.busyTimeout))
+        self.checkpointer = checkpointer
         do {
             pool = try DatabasePool(path: path, configuration: database)
             // Set on the single writer connection, after GRDB's own WAL set-up (which picks NORMAL).
-            try pool.barrierWriteWithoutTransaction { db in
+            let hook = try pool.barrierWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                return UInt(bitPattern: checkpointer.attach(to: db.sqliteConnection))
             }
+            walHook.withLock { $0 = hook }
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
         }
@@ -137,7 +146,26 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
 
     /// Closes the database; later calls throw.
     public func close() throws {
+        detachWALHook()
         try pool.close()
+    }
+
+    deinit {
+        detachWALHook()
+    }
+
+    /// Waits for the writes in flight, then stops handing checkpoints to the ``WALCheckpointer``.
+    private func detachWALHook() {
+        guard let address = walHook.withLock({ $0.take() }), let hook = UnsafeMutableRawPointer(bitPattern: address)
+        else { return }
+        do {
+            try pool.barrierWriteWithoutTransaction { db in
+                WALCheckpointer.detach(from: db.sqliteConnection, context: hook)
+            }
+        } catch {
+            // The connection is closed, and its hook with it.
+            Unmanaged<WALCheckpointer>.fromOpaque(hook).release()
+        }
     }
 
     /// What this store knows about `id` while it runs here; for an execution started elsewhere,

@@ -20,14 +20,18 @@ struct RecordJSONEncoder {
     }
 
     var redactor: Redactor
+    /// Whether object members are written in the order of their keys' UTF-8 bytes, so that equal
+    /// values give equal text (dictionaries encode in an order that differs between processes).
+    var sortsKeys: Bool
 
-    init(redactor: Redactor) {
+    init(redactor: Redactor, sortsKeys: Bool = false) {
         self.redactor = redactor
+        self.sortsKeys = sortsKeys
     }
 
     /// `value` as UTF-8 JSON.
     func encode(_ value: some Encodable) throws -> [UInt8] {
-        let writer = JSONByteWriter(redactor: redactor)
+        let writer = JSONByteWriter(redactor: redactor, sortsKeys: sortsKeys)
         let slot = EncodingSlot()
         try value.encode(to: ByteEncoder(writer: writer, slot: slot, codingPath: []))
         return try writer.finish(slot)
@@ -41,12 +45,14 @@ private final class EncodingSlot {
     var isFilled = false
 }
 
-/// The output and the stack of open containers.
-private final class JSONByteWriter {
+/// The output and the stack of open containers (``RecordWriter`` writes into it directly).
+final class JSONByteWriter {
     struct Frame {
         var id: Int
         var isArray: Bool
         var count: Int
+        /// When sorting keys: where each member starts (after its comma), and its key.
+        var members: [(start: Int, key: String)] = []
     }
 
     var bytes: [UInt8] = []
@@ -54,20 +60,52 @@ private final class JSONByteWriter {
     var nextID = 0
     var failure: String?
     let redactor: Redactor
+    let sortsKeys: Bool
 
-    init(redactor: Redactor) {
+    init(redactor: Redactor, sortsKeys: Bool) {
         self.redactor = redactor
+        self.sortsKeys = sortsKeys
         bytes.reserveCapacity(1024)
+    }
+
+    /// Closes the innermost open container.
+    private func closeLast() {
+        guard let frame = stack.popLast() else { return }
+        if frame.isArray {
+            bytes.append(UInt8(ascii: "]"))
+            return
+        }
+        if frame.members.count > 1 { sortMembers(frame.members) }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Rewrites the members of the object that ends here in the order of their keys.
+    private func sortMembers(_ members: [(start: Int, key: String)]) {
+        let end = bytes.count
+        let segments = members.indices.map { index in
+            (
+                key: members[index].key,
+                range: members[index].start..<(index + 1 < members.count ? members[index + 1].start - 1 : end)
+            )
+        }
+        let sorted = segments.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var rewritten: [UInt8] = []
+        rewritten.reserveCapacity(end - members[0].start)
+        for (position, segment) in sorted.enumerated() {
+            if position > 0 { rewritten.append(UInt8(ascii: ",")) }
+            rewritten.append(contentsOf: bytes[segment.range])
+        }
+        bytes.replaceSubrange(members[0].start..<end, with: rewritten)
     }
 
     func fail(_ message: String) {
         if failure == nil { failure = message }
     }
 
-    func finish(_ slot: EncodingSlot) throws -> [UInt8] {
+    fileprivate func finish(_ slot: EncodingSlot) throws -> [UInt8] {
         if failure == nil, !slot.isFilled { fail("the value encoded nothing") }
         if let failure { throw RecordJSONEncoder.Unsupported(description: failure) }
-        while let frame = stack.popLast() { bytes.append(frame.isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) }
+        while !stack.isEmpty { closeLast() }
         return bytes
     }
 
@@ -79,10 +117,7 @@ private final class JSONByteWriter {
             fail("a container was written to after it was closed")
             return nil
         }
-        while stack.count > index + 1 {
-            let frame = stack.removeLast()
-            bytes.append(frame.isArray ? UInt8(ascii: "]") : UInt8(ascii: "}"))
-        }
+        while stack.count > index + 1 { closeLast() }
         return index
     }
 
@@ -91,6 +126,7 @@ private final class JSONByteWriter {
         guard let index = activate(id) else { return false }
         if stack[index].count > 0 { bytes.append(UInt8(ascii: ",")) }
         stack[index].count += 1
+        if sortsKeys { stack[index].members.append((bytes.count, key)) }
         writeString(key, redacting: false)
         bytes.append(UInt8(ascii: ":"))
         return true
@@ -109,7 +145,7 @@ private final class JSONByteWriter {
     }
 
     /// Opens an object or array in `slot` (which must be where the writer is now).
-    func open(in slot: EncodingSlot, array: Bool) -> Int {
+    fileprivate func open(in slot: EncodingSlot, array: Bool) -> Int {
         if let frame = slot.frame {
             if slot.isArray != array { fail("a value asked for two kinds of container") }
             return frame
@@ -125,7 +161,7 @@ private final class JSONByteWriter {
     }
 
     /// Marks `slot` as holding a single value; `false` when it already holds one.
-    func fillSingle(_ slot: EncodingSlot) -> Bool {
+    fileprivate func fillSingle(_ slot: EncodingSlot) -> Bool {
         guard failure == nil else { return false }
         if slot.isFilled {
             fail("a value was encoded twice")

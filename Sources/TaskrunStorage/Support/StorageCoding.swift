@@ -31,6 +31,15 @@ enum StorageCoding {
         return try foundationEncode(value, with: encoder, redactor: redactor)
     }
 
+    /// `value` as JSON text, every string in it passed through `redactor`; Foundation's encoder
+    /// (made only when needed) for what the fast encoder cannot write.
+    static func encode(_ value: some Encodable, redactor: Redactor) throws -> String {
+        if let bytes = try? RecordJSONEncoder(redactor: redactor).encode(value) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return try foundationEncode(value, with: recordEncoder(), redactor: redactor)
+    }
+
     /// The slow, general path: Foundation's encoder, then redaction on the decoded tree.
     static func foundationEncode(_ value: some Encodable, with encoder: JSONEncoder, redactor: Redactor) throws
         -> String
