@@ -57,6 +57,26 @@ struct NamedBackend: AgentBackend {
         #expect(AgentError.timedOut(agent: "x", after: .seconds(1), detail: nil).isRetryable)
     }
 
+    /// Regression: the executor used to retry an undefined agent through the task's whole retry policy.
+    @Test func theExecutorDoesNotRetryAnUndefinedAgent() async throws {
+        let executor = TaskExecutor(agents: manager([Fixtures.agent("known")]))
+        let source = """
+            # Retry
+
+            ```yaml
+            retry: {maxAttempts: 4, backoffMs: 0}
+            ```
+
+            ## Phase: Ask
+            ### Steps
+            - agent: nobody - hello
+            """
+        let task = try #require(TaskParser().parse(source: source, path: "retry.md").task)
+        let result = try await executor.execute(task)
+        // One attempt: a retried query's error reads "failed after N attempts".
+        #expect(result.phases[0].steps[0].error == "agent 'nobody' failed: \(AgentError.undefinedAgent("nobody"))")
+    }
+
     @Test func theOverrideComesFromTheFlagThenTheEnvironment() throws {
         #expect(try AgentBackendSelection.override(flag: nil, environment: [:]) == nil)
         #expect(try AgentBackendSelection.override(flag: nil, environment: ["TASKRUN_AGENTS": " openai "]) == "openai")

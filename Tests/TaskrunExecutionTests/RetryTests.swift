@@ -47,6 +47,25 @@ struct RetryTests {
         #expect(clock.sleeps == [.milliseconds(50), .milliseconds(100)])
     }
 
+    /// Regression: a failure that would repeat (a missing definition, an HTTP 4xx) used to spend every
+    /// attempt of the policy and its backoff waits.
+    @Test(arguments: [false, true])
+    func anErrorThatSaysRetryingCannotHelpEndsTheQueryAtOnce(retryable: Bool) async throws {
+        let agents = FailingAgentManager(error: Refusal(isRetryable: retryable))
+        let executor = makeExecutor(agents: agents)
+        let log = EventLog.subscribe(to: executor)
+        let task = makeTask(retry: RetryPolicy(maxAttempts: 3, backoffMs: 0), [makePhase("P", [agentStep("a")])])
+        let result = try await executor.execute(task)
+        #expect(result.phases[0].steps[0].status == .failed)
+        #expect(agents.calls.withLock { $0 } == (retryable ? 3 : 1))
+        let failures = await log.of(.agentFailed)
+        #expect(failures.map(\.attempt) == (retryable ? [1, 2, 3] : [1]))
+        #expect(failures.last?.delay == nil)
+        #expect(
+            result.phases[0].steps[0].error
+                == (retryable ? "agent 'a' failed after 3 attempts: refused" : "agent 'a' failed: refused"))
+    }
+
     @Test func theStepRetryParameterOverridesTheAttempts() async throws {
         let agents = ScriptedAgentManager()
         agents.script("a", [.failure("one"), .failure("two"), .text("never reached")])
@@ -210,5 +229,26 @@ struct FailureIsolationTests {
         #expect(result[phase: "Slow"]?.steps[0].status == .aborted)
         #expect(result[phase: "Slow"]?.errors.first?.hasPrefix("cancelled: phase 'Bad' failed") == true)
         #expect(gate.cancelledCount == 1)
+    }
+}
+
+/// An agent error that knows whether retrying could help.
+private struct Refusal: RetryableError, CustomStringConvertible {
+    var isRetryable: Bool
+    var description: String { "refused" }
+}
+
+/// Fails every query with `error`, counting the calls.
+private final class FailingAgentManager: AgentManager {
+    let error: any Error & Sendable
+    let calls = Mutex(0)
+
+    init(error: any Error & Sendable) {
+        self.error = error
+    }
+
+    func query(_ request: AgentRequest) async throws -> AgentResponse {
+        calls.withLock { $0 += 1 }
+        throw error
     }
 }

@@ -1,7 +1,8 @@
 import TaskrunCore
+import TaskrunExecution
 
 /// Why an agent query failed. The description is what the executor records and shows.
-public enum AgentError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum AgentError: RetryableError, Sendable, Hashable, CustomStringConvertible {
     /// The task names an agent that has no definition.
     case undefinedAgent(String)
     /// The agent's backend is not registered with the manager.
@@ -20,8 +21,8 @@ public enum AgentError: Error, Sendable, Hashable, CustomStringConvertible {
     case commandFailed(agent: String, message: String, stderr: String)
 
     /// Whether trying again could help. A missing definition, an unknown backend, a misconfiguration
-    /// or an HTTP client error (other than 429) fails the same way every time; the executor's agent
-    /// retry policy may use this to fail fast.
+    /// or an HTTP client error (other than 429) fails the same way every time, so the executor does
+    /// not retry those.
     public var isRetryable: Bool {
         switch self {
         case .undefinedAgent, .unknownBackend, .misconfigured: false

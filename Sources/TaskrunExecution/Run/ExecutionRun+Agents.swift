@@ -89,7 +89,7 @@ extension ExecutionRun {
     }
 
     /// Emits `agent:failed` for a failed attempt; returns the wait before the next attempt, or
-    /// throws ``AgentQueryError`` when it was the last.
+    /// throws ``AgentQueryError`` when it was the last (or the error says another attempt cannot help).
     @inline(never)
     private func recordFailure(_ error: any Error, context: StepContext, request: AgentRequest) throws -> Duration {
         let step = context.plan
@@ -97,8 +97,9 @@ extension ExecutionRun {
         if let attempts = step.maxAttempts { policy.maxAttempts = attempts }
         let attempt = request.attempt
         let message = String(describing: error)
+        let retryable = (error as? any RetryableError)?.isRetryable ?? true
         let delay =
-            attempt < policy.maxAttempts
+            retryable && attempt < policy.maxAttempts
             ? policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration : nil
         state.withLock { state in
             emit(
