@@ -359,12 +359,6 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    static func format(_ duration: Duration) -> String {
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
-        return String(format: "%.1fs", milliseconds / 1000)
-    }
-
     // MARK: Signals
 
     /// Ctrl-C (SIGINT) or SIGTERM aborts the execution; it then ends `aborted` (exit 130). The

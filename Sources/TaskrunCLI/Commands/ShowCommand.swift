@@ -99,8 +99,7 @@ struct ShowCommand: AsyncParsableCommand {
             }
             var head = "  \(name)  \(phase.status.rawValue)"
             if let duration = phase.duration {
-                head +=
-                    "  \(HistoryFormat.duration(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))"
+                head += "  \(HistoryFormat.duration(duration.seconds))"
             }
             if phase.attempts > 1 { head += "  \(phase.attempts) attempts" }
             lines.append(head)

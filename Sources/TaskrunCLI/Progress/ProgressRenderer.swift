@@ -94,7 +94,7 @@ struct ProgressRenderer: Sendable {
         case .phaseSkipped:
             return stamp + "\(subject): skipped" + (event.message.map { " (when: \($0))" } ?? "")
         case .phaseRetry:
-            let delay = event.delay.map { " in " + Self.elapsed(Self.seconds($0)) } ?? ""
+            let delay = event.delay.map { " in " + Self.elapsed($0.seconds) } ?? ""
             return stamp + "\(subject): retrying (attempt \(event.attempt ?? 0))\(delay)"
                 + (event.message.map { ": \($0)" } ?? "")
         case .executionPaused:
@@ -124,8 +124,8 @@ struct ProgressRenderer: Sendable {
         add("agent", event.agent)
         add("attempt", event.attempt.map(String.init))
         add("status", event.status)
-        add("delay", event.delay.map { elapsed(seconds($0)) })
-        add("duration", event.duration.map { elapsed(seconds($0)) })
+        add("delay", event.delay.map { elapsed($0.seconds) })
+        add("duration", event.duration.map { elapsed($0.seconds) })
         add("message", event.message)
         return fields.joined(separator: " ")
     }
@@ -147,10 +147,6 @@ struct ProgressRenderer: Sendable {
         if value < 60 { return String(format: "%.1fs", value) }
         let whole = Int(value)
         return String(format: "%dm%02ds", whole / 60, whole % 60)
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func trimmed(_ text: String) -> String {

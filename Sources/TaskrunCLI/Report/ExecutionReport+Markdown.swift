@@ -134,7 +134,7 @@ extension ExecutionReport {
 
     /// `850ms`, `1.2s`, `2m 05s`.
     static func format(_ duration: Duration) -> String {
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let milliseconds = duration.milliseconds
         if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
         if milliseconds < 60_000 { return String(format: "%.1fs", milliseconds / 1000) }
         let seconds = Int((milliseconds / 1000).rounded())

@@ -46,7 +46,7 @@ extension SQLiteHistoryStore {
     /// with its phases, checkpoint and events), except ones still active in a live process, then vacuums the file. With `dryRun`
     /// it only counts.
     public func prune(olderThan age: Duration, now: Date = Date(), dryRun: Bool = false) async throws -> PruneReport {
-        let cutoff = now.addingTimeInterval(-Self.seconds(age))
+        let cutoff = now.addingTimeInterval(-age.seconds)
         let cutoffText = StorageTime.text(cutoff)
         let sizeBefore = fileSize()
         let selection = "FROM executions WHERE \(HistoryEntry.lastActivity) < ?"

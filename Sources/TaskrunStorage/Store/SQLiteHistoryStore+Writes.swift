@@ -146,7 +146,7 @@ extension SQLiteHistoryStore {
     /// Runs `updates` in a transaction on the calling thread, or returns `.locked` at once when
     /// another connection holds the write lock.
     private func writeUnlessLocked<T>(_ updates: (Database) throws -> T) throws -> Attempt<T> {
-        let timeout = Int32(clamping: Int(Self.seconds(configuration.busyTimeout) * 1000))
+        let timeout = Int32(clamping: Int(configuration.busyTimeout.seconds * 1000))
         return try pool.writeWithoutTransaction { db -> Attempt<T> in
             // The cached statements spare GRDB's `inTransaction` its parsing of BEGIN and COMMIT.
             sqlite3_busy_timeout(db.sqliteConnection, 0)
@@ -417,8 +417,8 @@ struct EventRows: Sendable {
                 timestamp: Date(timeIntervalSinceReferenceDate: time), task: row[3].stringValue,
                 phase: row[4].stringValue, step: row[5].doubleValue.map { Int($0) }, stepType: row[6].stringValue,
                 agent: row[7].stringValue, attempt: row[8].doubleValue.map { Int($0) }, status: row[9].stringValue,
-                message: row[10].stringValue, delay: row[11].doubleValue.map(Duration.storedMilliseconds),
-                duration: row[12].doubleValue.map(Duration.storedMilliseconds))
+                message: row[10].stringValue, delay: row[11].doubleValue.map { Duration.milliseconds(exactly: $0) },
+                duration: row[12].doubleValue.map { Duration.milliseconds(exactly: $0) })
         }
     }
 }

@@ -96,11 +96,11 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
             }
         }
         var database = GRDB.Configuration()
-        database.busyMode = .timeout(Self.seconds(configuration.busyTimeout))
+        database.busyMode = .timeout(configuration.busyTimeout.seconds)
         database.label = "taskrun.history"
         database.maximumReaderCount = 4
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
-        let checkpointer = WALCheckpointer(path: path, busyTimeout: Self.seconds(configuration.busyTimeout))
+        let checkpointer = WALCheckpointer(path: path, busyTimeout: configuration.busyTimeout.seconds)
         self.checkpointer = checkpointer
         do {
             pool = try DatabasePool(path: path, configuration: database)
@@ -172,11 +172,6 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
     /// only the additional secrets and nothing committed.
     func liveExecution(_ id: ExecutionID) -> LiveExecution {
         live.withLock { $0[id] } ?? LiveExecution(redactor: baseRedactor, committed: [:], commits: 0)
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 
     static func describe(_ error: (any Error)?) -> String {

@@ -163,7 +163,7 @@ struct RecordWriter {
         }
         if let latency = response.latency {
             raw(",\"latencyMs\":")
-            writer.writeDouble(latency.storedMilliseconds)
+            writer.writeDouble(latency.milliseconds)
         }
         if let usage = response.usage {
             raw(",\"usage\":{")
@@ -218,7 +218,7 @@ struct RecordWriter {
     }
 
     private func optional(_ duration: Duration?) {
-        if let duration { number(duration.storedMilliseconds) } else { writer.writeNull() }
+        if let duration { number(duration.milliseconds) } else { writer.writeNull() }
     }
 
     private func optional(_ integer: Int?) {
