@@ -14,8 +14,8 @@ import Testing
         }
         #expect(
             tables == [
-                "checkpoint_names", "checkpoint_phases", "checkpoints", "event_batches", "executions",
-                "grdb_migrations", "phase_records",
+                "checkpoint_names", "checkpoint_phases", "checkpoints", "commit_log", "executions",
+                "grdb_migrations",
             ])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
@@ -108,10 +108,10 @@ import Testing
         let record = Samples.record()
         try await store.executionStarted(record)
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "UPDATE event_batches SET events = '[]'") }
+            try store.pool.write { db in try db.execute(sql: "UPDATE commit_log SET events = '[]'") }
         }
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "DELETE FROM event_batches") }
+            try store.pool.write { db in try db.execute(sql: "DELETE FROM commit_log") }
         }
         // Deleting the execution takes its events with it.
         try await store.pool.write { db in try db.execute(sql: "DELETE FROM executions") }

@@ -267,7 +267,11 @@ import Testing
             ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: []))
         let batches = try await store.pool.read { db in
             try Int.fetchAll(
-                db, sql: "SELECT first_sequence FROM event_batches WHERE execution_id = ? ORDER BY first_sequence",
+                db,
+                sql: """
+                    SELECT first_sequence FROM commit_log WHERE execution_id = ? AND events IS NOT NULL
+                    ORDER BY first_sequence
+                    """,
                 arguments: [record.id.description])
         }
         #expect(batches == (record.events.isEmpty ? [2] : [1, 2]))

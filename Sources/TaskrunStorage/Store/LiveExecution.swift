@@ -8,10 +8,30 @@ final class LiveExecution: Sendable {
     let redactor: Redactor
     /// Commits of one execution never overlap, but a pause or resume may be recorded during one.
     let tracking: Mutex<CheckpointTracking>
+    /// The first sequence numbers of the event batches stored (or being stored) for the execution,
+    /// `nil` when not known here: two batches never start at the same event (see ``EventRows``).
+    let batches: Mutex<Set<Int64>?>
 
-    init(redactor: Redactor, committed: [String: PhaseResult], commits: Int) {
+    init(redactor: Redactor, committed: [String: PhaseResult], commits: Int, batches: Set<Int64>?) {
         self.redactor = redactor
         tracking = Mutex(CheckpointTracking(committed: committed, commits: commits))
+        self.batches = Mutex(batches)
+    }
+
+    /// Claims the batch starting at `first` before it is written; `false` when one starting there
+    /// is stored or being stored already. `nil` when this process does not know the stored batches.
+    func claimBatch(_ first: Int64?) -> Bool? {
+        guard let first else { return true }
+        return batches.withLock { batches -> Bool? in
+            guard batches != nil else { return nil }
+            return batches?.insert(first).inserted
+        }
+    }
+
+    /// Gives back a claim whose write failed.
+    func releaseBatch(_ first: Int64?) {
+        guard let first else { return }
+        _ = batches.withLock { $0?.remove(first) }
     }
 }
 
@@ -179,9 +199,11 @@ struct CommitPlan: Sendable {
     /// The phases named by events that this checkpoint looked at.
     var consumed: Set<String> = []
 
-    /// Writes the plan in the current transaction.
-    func write(executionID id: String, committedAt: String, _ db: Database) throws {
-        for row in phaseRows { try row.write(committedAt: committedAt, db) }
+    /// Writes the plan in the current transaction, `events` in the committed phase's row.
+    func write(executionID id: String, committedAt: String, events: EventRows, _ db: Database) throws {
+        for (index, row) in phaseRows.enumerated() {
+            try row.write(committedAt: committedAt, events: index == 0 && events.first != nil ? events : nil, db)
+        }
         guard let head else { return }
         try head.write(db)
         if names != nil {

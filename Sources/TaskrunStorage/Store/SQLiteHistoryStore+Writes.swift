@@ -18,8 +18,9 @@ extension SQLiteHistoryStore {
         let redactor = Redactor(
             input: record.input, secretInputs: record.secretInputs, additional: configuration.additionalSecrets)
         // A continued execution: the phases it committed before count as committed for its checkpoints.
-        let (committed, commits) = try await committedPhases(of: record.id)
-        live.withLock { $0[record.id] = LiveExecution(redactor: redactor, committed: committed, commits: commits) }
+        let (committed, commits, batches) = try await committedPhases(of: record.id)
+        let execution = LiveExecution(redactor: redactor, committed: committed, commits: commits, batches: batches)
+        live.withLock { $0[record.id] = execution }
         let encoder = StorageCoding.recordEncoder()
         var input = record.input
         for name in record.secretInputs where input[name] != nil { input[name] = .string(Redactor.placeholder) }
@@ -45,9 +46,9 @@ extension SQLiteHistoryStore {
             startedAt: StorageTime.text(record.startedAt), resumeCount: record.resumeCount,
             owner: configuration.owner, updatedAt: StorageTime.text(Date()))
         let events = EventRows(record.events, redactor: redactor)
-        try await write { db in
+        try await write(events, of: execution) { db, claim in
             try row.upsert(db)
-            try events.insert(executionID: row.id, db)
+            try events.insert(executionID: row.id, claim: claim, db)
         }
     }
 
@@ -61,11 +62,11 @@ extension SQLiteHistoryStore {
         let events = EventRows(commit.events, redactor: execution.redactor)
         let now = StorageTime.text(Date())
         do {
-            try await write { db in
+            try await write(events, of: execution) { db, claim in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
                 // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
-                try plan.write(executionID: id, committedAt: now, db)
-                try events.insert(executionID: id, db)
+                try events.check(executionID: id, claim: claim, db)
+                try plan.write(executionID: id, committedAt: now, events: events, db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             throw StoreError.unknownExecution(id)
@@ -81,7 +82,7 @@ extension SQLiteHistoryStore {
         let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
-        try await write { db in
+        try await write(events, of: execution) { db, claim in
             try Self.requireExecution(id, db)
             // A late pause or resume never reopens an execution that has ended.
             try db.cachedStatement(
@@ -90,7 +91,7 @@ extension SQLiteHistoryStore {
                     WHERE id = ? AND status NOT IN ('completed', 'failed', 'aborted', 'timeout')
                     """
             ).execute(arguments: [update.status.rawValue, reason, now, id])
-            try events.insert(executionID: id, db)
+            try events.insert(executionID: id, claim: claim, db)
         }
     }
 
@@ -104,7 +105,7 @@ extension SQLiteHistoryStore {
         let rows = EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
-        try await write { db in
+        try await write(rows, of: execution) { db, claim in
             try Self.requireExecution(id, db)
             try db.cachedStatement(
                 sql: """
@@ -114,9 +115,25 @@ extension SQLiteHistoryStore {
             ).execute(arguments: [
                 result.status.rawValue, reason, StorageTime.text(result.finishedAt), resultJSON, now, id,
             ])
-            try rows.insert(executionID: id, db)
+            try rows.insert(executionID: id, claim: claim, db)
         }
         live.withLock { _ = $0.removeValue(forKey: result.executionID) }
+    }
+
+    /// ``write(_:)`` for a write that stores `events` of `execution`: their batch is claimed first
+    /// (see ``LiveExecution/claimBatch(_:)``), and given back when the write fails. `updates` gets
+    /// the claim.
+    func write(
+        _ events: EventRows, of execution: LiveExecution,
+        _ updates: @escaping @Sendable (Database, _ claim: Bool?) throws -> Void
+    ) async throws {
+        let claim = execution.claimBatch(events.first)
+        do {
+            try await write { db in try updates(db, claim) }
+        } catch {
+            if claim == true { execution.releaseBatch(events.first) }
+            throw error
+        }
     }
 
     /// Runs `updates` in one write transaction, even when the calling task is cancelled: the executor
@@ -176,8 +193,9 @@ extension SQLiteHistoryStore {
     /// checkpoints continue where it left off.
     func registeredExecution(_ id: ExecutionID) async throws -> LiveExecution {
         if let execution = live.withLock({ $0[id] }) { return execution }
-        let (committed, commits) = try await committedPhases(of: id)
-        let execution = LiveExecution(redactor: baseRedactor, committed: committed, commits: commits)
+        let (committed, commits, batches) = try await committedPhases(of: id)
+        let execution = LiveExecution(
+            redactor: baseRedactor, committed: committed, commits: commits, batches: batches)
         return live.withLock { live in
             if let existing = live[id] { return existing }
             live[id] = execution
@@ -185,13 +203,15 @@ extension SQLiteHistoryStore {
         }
     }
 
-    /// The phases of `id` that are committed for good (completed or skipped), as committed, and how
-    /// many commits it had.
-    func committedPhases(of id: ExecutionID) async throws -> (phases: [String: PhaseResult], commits: Int) {
+    /// The phases of `id` that are committed for good (completed or skipped), as committed, how
+    /// many commits it had, and where its event batches start.
+    func committedPhases(of id: ExecutionID) async throws -> (
+        phases: [String: PhaseResult], commits: Int, batches: Set<Int64>
+    ) {
         let key = id.description
         let pool = self.pool
         // Part of recording a start: not abandoned when the caller is cancelled (see `write`).
-        let (records, commits) = try await Task {
+        let (records, commits, batches) = try await Task {
             try await pool.read { db in
                 (
                     try String.fetchAll(
@@ -202,7 +222,11 @@ extension SQLiteHistoryStore {
                         arguments: [key]),
                     try Int.fetchOne(
                         db.cachedStatement(sql: "SELECT MAX(commit_order) FROM phase_runs WHERE execution_id = ?"),
-                        arguments: [key]) ?? 0
+                        arguments: [key]) ?? 0,
+                    try Int64.fetchSet(
+                        db.cachedStatement(
+                            sql: "SELECT first_sequence FROM commit_log WHERE execution_id = ? AND events IS NOT NULL"),
+                        arguments: [key])
                 )
             }
         }.value
@@ -211,7 +235,7 @@ extension SQLiteHistoryStore {
             let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
             phases[phase.name] = phase
         }
-        return (phases, commits)
+        return (phases, commits, batches)
     }
 
     /// A phase that will never run again in its execution: a checkpoint or result may refer to its
@@ -287,18 +311,37 @@ struct PhaseRow: Sendable {
         self.order = order
     }
 
-    /// Replaces whatever an earlier commit of the same phase wrote (a failed phase run again by a resume).
-    func write(committedAt: String, _ db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (execution_id, phase) DO UPDATE SET
-                    status = excluded.status, commit_order = excluded.commit_order,
-                    committed_at = excluded.committed_at, record = excluded.record
-                """
-        ).execute(arguments: [executionID, name, status, order, committedAt, record])
+    /// Appends the phase, with the events of its commit when given, as a row of `commit_log`; a row
+    /// an earlier commit of the same phase wrote (a failed phase run again by a resume, a phase
+    /// recorded with another's checkpoint) is replaced: its phase columns go, its events stay.
+    func write(committedAt: String, events: EventRows?, _ db: Database) throws {
+        let arguments: StatementArguments = [
+            executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
+        ]
+        do {
+            try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            // Rare: looked for only when the append finds the phase's row there already. (GRDB drops
+            // a statement that failed from its cache; the second insert prepares it again.)
+            try db.cachedStatement(
+                sql: "DELETE FROM commit_log WHERE execution_id = ? AND phase = ? AND events IS NULL"
+            ).execute(arguments: [executionID, name])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE commit_log SET phase = NULL, status = NULL, commit_order = NULL, committed_at = NULL,
+                        record = NULL
+                    WHERE execution_id = ? AND phase = ?
+                    """
+            ).execute(arguments: [executionID, name])
+            try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+        }
     }
+
+    private static let insertSQL = """
+        INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record, first_sequence,
+            last_sequence, events)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 }
 
 /// The latest checkpoint of an execution without its phases (older ones are replaced: resume
@@ -360,16 +403,19 @@ struct CheckpointRow: Sendable {
     }
 }
 
-/// The events of one write as one row of the append-only `event_batches` table: a JSON array of
-/// events, each an array of its fields in the order of ``fields``; the `events` view reads them
-/// back one row per event.
+/// The events of one write in one row of `commit_log` (the phase commit's own row, or a row of
+/// their own): a JSON array of events, each an array of its fields in the order of ``fields``; the
+/// `events` view reads them back one row per event.
 ///
 /// A commit carries about seven events. As rows of their own they were the most numerous inserts
 /// of the store, each binding fourteen values and repeating the execution id; as one row they are
-/// one insert of one text, encoded (and redacted) before the transaction starts.
+/// one insert of one text, encoded (and redacted) before the transaction starts. In a table of their
+/// own (keyed by execution and first sequence number), they cost a commit two more pages of the log.
 struct EventRows: Sendable {
     /// The sequence number of the first event; `nil` when there are none (nothing to write).
     var first: Int64?
+    /// The sequence number of the last event.
+    var last: Int64?
     /// The events as JSON.
     var json: String
     /// Whether each event's sequence number is above the one before: stored rows no longer have
@@ -384,20 +430,41 @@ struct EventRows: Sendable {
 
     init(_ events: [ExecutionEvent], redactor: Redactor) {
         first = events.first.map { Int64(clamping: $0.sequence) }
+        last = events.last.map { Int64(clamping: $0.sequence) }
         isIncreasing = !zip(events, events.dropFirst()).contains { $0.sequence >= $1.sequence }
         json = events.isEmpty ? "[]" : RecordWriter.json(ofEvents: events, redactor: redactor)
     }
 
-    func insert(executionID: String, _ db: Database) throws {
+    /// Appends the events as a row of their own (a write without a phase). `claim` is the
+    /// execution's ``LiveExecution/claimBatch(_:)`` of ``first``.
+    func insert(executionID: String, claim: Bool?, _ db: Database) throws {
         guard let first else { return }
-        // As the key (execution_id, sequence) of one row per event did: the write fails and rolls back.
+        try check(executionID: executionID, claim: claim, db)
+        try db.cachedStatement(
+            sql: "INSERT INTO commit_log (execution_id, first_sequence, last_sequence, events) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [executionID, first, last, json])
+    }
+
+    /// Refuses, as keys on the events (and then on the batches) did, events that are not in
+    /// increasing order and a batch that starts where a stored one starts: the write fails and
+    /// rolls back. When this process does not know the stored batches (`claim` is `nil`), it looks
+    /// in the file.
+    func check(executionID: String, claim: Bool?, _ db: Database) throws {
+        guard let first else { return }
         guard isIncreasing else {
             throw DatabaseError(
                 resultCode: .SQLITE_CONSTRAINT, message: "events of one write must have increasing sequence numbers")
         }
-        try db.cachedStatement(
-            sql: "INSERT INTO event_batches (execution_id, first_sequence, events) VALUES (?, ?, ?)"
-        ).execute(arguments: [executionID, first, json])
+        let isNew =
+            try claim
+            ?? !(Bool.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT EXISTS (SELECT 1 FROM commit_log WHERE execution_id = ? AND first_sequence = ?)"),
+                arguments: [executionID, first]) ?? false)
+        guard isNew else {
+            throw DatabaseError(
+                resultCode: .SQLITE_CONSTRAINT, message: "events from sequence number \(first) are stored already")
+        }
     }
 
     /// The events of a stored batch. Decoded in Swift, not through the `events` view: Foundation's

@@ -33,7 +33,7 @@ struct RecordWriter {
         return try writer.text(or: { try StorageCoding.encode(CheckpointHead(checkpoint), redactor: redactor) })
     }
 
-    /// `events` as one `event_batches.events` array (see ``EventRows``). Their times are finite.
+    /// `events` as one `commit_log.events` array (see ``EventRows``). Their times are finite.
     static func json(ofEvents events: [ExecutionEvent], redactor: Redactor) -> String {
         let writer = RecordWriter(redactor: redactor)
         writer.raw("[")
