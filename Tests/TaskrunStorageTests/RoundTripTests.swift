@@ -83,6 +83,30 @@ import Testing
         #expect(entry.totalPhases == 3)
     }
 
+    /// A task without a readable file is fingerprinted from its definition's JSON, and that JSON is
+    /// what the store keeps: the task reads back whole, its path from `task_path`.
+    @Test func aDefinitionFingerprintedFromItsJSONIsStoredAsThatJSON() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        var task = chainTask(phases: 3)
+        task.sourcePath = "/nonexistent/tasks/chain.md"
+        let record = Samples.record(task: task)
+        try await store.executionStarted(record)
+        let row = try #require(
+            try await store.pool.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT task_hash, task_path, task_definition FROM executions WHERE id = ?",
+                    arguments: [record.id.description])
+            })
+        let definition: String = row["task_definition"]
+        #expect(row["task_hash"] == "sha256-definition-v2:" + SHA256.hex(of: Array(definition.utf8)))
+        #expect(row["task_hash"] == TaskFingerprint.of(task))
+        #expect(row["task_path"] == "/nonexistent/tasks/chain.md")
+        #expect(!definition.contains("sourcePath"))
+        #expect(try await store.loadExecution(record.id)?.record.task == task)
+    }
+
     @Test func aRecommittedPhaseReplacesItsEarlierRows() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

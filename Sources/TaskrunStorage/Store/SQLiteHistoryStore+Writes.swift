@@ -30,15 +30,26 @@ extension SQLiteHistoryStore {
             path.hasPrefix("/")
                 ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         }.map { ($0 as NSString).standardizingPath }
+        var hasSecretDefaults = false
         for index in task.requirements.indices where task.requirements[index].isSecret {
             if task.requirements[index].defaultValue != nil {
                 task.requirements[index].defaultValue = .string(Redactor.placeholder)
+                hasSecretDefaults = true
             }
         }
+        // A definition fingerprinted from its JSON is stored as that JSON when nothing in it is to be
+        // redacted: encoding a large task is most of the cost of a start. It has no `sourcePath`
+        // (which is `task_path`, and read back from there); its keys are sorted.
+        let (taskHash, canonical) = TaskFingerprint.digest(record.task)
+        let definition =
+            if let canonical, redactor.isEmpty, !hasSecretDefaults {
+                String(decoding: canonical, as: UTF8.self)
+            } else {
+                try StorageCoding.encode(task, with: encoder, redactor: redactor)
+            }
         let row = ExecutionStartRow(
             id: record.id.description, taskID: record.taskID, taskName: redactor.redact(record.taskName),
-            taskHash: TaskFingerprint.of(record.task), taskPath: task.sourcePath,
-            taskDefinition: try StorageCoding.encode(task, with: encoder, redactor: redactor),
+            taskHash: taskHash, taskPath: task.sourcePath, taskDefinition: definition,
             input: try StorageCoding.encode(input, with: encoder, redactor: redactor),
             inputHash: InputFingerprint.of(record.input, secretInputs: record.secretInputs),
             secretInputs: try StorageCoding.encode(
