@@ -14,13 +14,12 @@ import Testing
         }
         #expect(
             tables == [
-                "checkpoint_names", "checkpoint_phases", "checkpoints", "commit_log", "executions",
-                "grdb_migrations",
+                "checkpoint_names", "checkpoint_phases", "commit_log", "executions", "grdb_migrations",
             ])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
         }
-        #expect(views == ["agent_responses", "events", "phase_runs", "step_results"])
+        #expect(views == ["agent_responses", "checkpoints", "events", "phase_runs", "step_results"])
         let applied = try store.pool.read { db in try StorageSchema.migrator.appliedIdentifiers(db) }
         #expect(applied == Set(StorageSchema.migrationIdentifiers))
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

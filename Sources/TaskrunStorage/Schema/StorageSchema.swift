@@ -50,7 +50,13 @@ enum StorageSchema {
                     record TEXT,
                     first_sequence INTEGER,
                     last_sequence INTEGER,
-                    events TEXT
+                    events TEXT,
+                    checkpoint_phase TEXT,
+                    checkpoint_created_at TEXT,
+                    checkpoint_last_sequence INTEGER,
+                    checkpoint_count INTEGER,
+                    checkpoint TEXT,
+                    committed_through INTEGER
                 );
                 CREATE UNIQUE INDEX commit_log_by_phase ON commit_log (execution_id, phase);
                 INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record)
@@ -103,9 +109,6 @@ enum StorageSchema {
                     execution_id TEXT PRIMARY KEY NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
                     phase_names TEXT NOT NULL
                 );
-                -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up
-                -- to here (`commit_order <= committed_through`).
-                ALTER TABLE checkpoints ADD COLUMN committed_through INTEGER NOT NULL DEFAULT 0;
 
                 -- Every other phase of the latest checkpoint that has started, as a PhaseResult in JSON.
                 CREATE TABLE checkpoint_phases (
@@ -116,7 +119,7 @@ enum StorageSchema {
                     PRIMARY KEY (execution_id, phase)
                 ) WITHOUT ROWID;
                 """)
-        let rows = try Row.fetchAll(db, sql: "SELECT execution_id, checkpoint FROM checkpoints")
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints")
         // Stored texts are already redacted; re-encoding them needs no secrets.
         let redactor = Redactor(secrets: [])
         let encoder = StorageCoding.recordEncoder()
@@ -135,10 +138,14 @@ enum StorageSchema {
                 }.max() ?? 0
             try db.execute(
                 sql: """
-                    UPDATE checkpoints SET checkpoint = ?, committed_through = ?
-                    WHERE execution_id = ?
+                    INSERT INTO commit_log (execution_id, checkpoint_phase, checkpoint_created_at,
+                        checkpoint_last_sequence, checkpoint_count, checkpoint, committed_through)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough, id])
+                arguments: [
+                    id, row["phase"], row["created_at"], row["last_sequence"], row["checkpoint_count"],
+                    try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough,
+                ])
             try CheckpointRow.writeNames(
                 try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), executionID: id, db)
             for phase in legacy.phases.inline {
@@ -150,6 +157,17 @@ enum StorageSchema {
                     ])
             }
         }
+        try db.execute(
+            sql: """
+                DROP TABLE checkpoints;
+                -- The latest checkpoint of each execution: the last row of `commit_log` with one. (With
+                -- `WHERE execution_id = ?`, SQLite reads that execution's rows only.)
+                CREATE VIEW checkpoints AS
+                SELECT execution_id, checkpoint_phase AS phase, checkpoint_created_at AS created_at,
+                    checkpoint_last_sequence AS last_sequence, checkpoint_count, checkpoint, committed_through,
+                    MAX(id) AS commit_log_id
+                FROM commit_log WHERE checkpoint IS NOT NULL GROUP BY execution_id;
+                """)
     }
 
     private static func createVersion1(_ db: Database) throws {

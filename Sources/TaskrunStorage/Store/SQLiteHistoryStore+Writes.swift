@@ -18,8 +18,8 @@ extension SQLiteHistoryStore {
         let redactor = Redactor(
             input: record.input, secretInputs: record.secretInputs, additional: configuration.additionalSecrets)
         // A continued execution: the phases it committed before count as committed for its checkpoints.
-        let (committed, commits, batches) = try await committedPhases(of: record.id)
-        let execution = LiveExecution(redactor: redactor, committed: committed, commits: commits, batches: batches)
+        let stored = try await committedPhases(of: record.id)
+        let execution = LiveExecution(key: record.id.description, redactor: redactor, stored: stored)
         live.withLock { $0[record.id] = execution }
         let encoder = StorageCoding.recordEncoder()
         var input = record.input
@@ -65,7 +65,7 @@ extension SQLiteHistoryStore {
 
     public func commitPhase(_ commit: PhaseCommit) async throws {
         let execution = try await registeredExecution(commit.executionID)
-        let id = commit.executionID.description
+        let id = execution.key
         let plan = try execution.tracking.withLock { tracking in
             tracking.note(commit.events)
             return try tracking.plan(commit, executionID: id, redactor: execution.redactor)
@@ -89,7 +89,7 @@ extension SQLiteHistoryStore {
         let execution = liveExecution(update.executionID)
         execution.tracking.withLock { $0.note(update.events) }
         let redactor = execution.redactor
-        let id = update.executionID.description
+        let id = execution.key
         let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
@@ -110,7 +110,7 @@ extension SQLiteHistoryStore {
         let execution = liveExecution(result.executionID)
         let redactor = execution.redactor
         let encoder = StorageCoding.recordEncoder()
-        let id = result.executionID.description
+        let id = execution.key
         let stored = execution.tracking.withLock { StoredResult(result, committed: $0.committed) }
         let resultJSON = try StorageCoding.encode(stored, with: encoder, redactor: redactor)
         let rows = EventRows(events, redactor: redactor)
@@ -204,9 +204,8 @@ extension SQLiteHistoryStore {
     /// checkpoints continue where it left off.
     func registeredExecution(_ id: ExecutionID) async throws -> LiveExecution {
         if let execution = live.withLock({ $0[id] }) { return execution }
-        let (committed, commits, batches) = try await committedPhases(of: id)
         let execution = LiveExecution(
-            redactor: baseRedactor, committed: committed, commits: commits, batches: batches)
+            key: id.description, redactor: baseRedactor, stored: try await committedPhases(of: id))
         return live.withLock { live in
             if let existing = live[id] { return existing }
             live[id] = execution
@@ -214,15 +213,14 @@ extension SQLiteHistoryStore {
         }
     }
 
-    /// The phases of `id` that are committed for good (completed or skipped), as committed, how
-    /// many commits it had, and where its event batches start.
-    func committedPhases(of id: ExecutionID) async throws -> (
-        phases: [String: PhaseResult], commits: Int, batches: Set<Int64>
-    ) {
+    /// What is stored of `id` that its next writes build on: the phases committed for good
+    /// (completed or skipped), as committed, how many commits and checkpoints it had, and where its
+    /// event batches start.
+    func committedPhases(of id: ExecutionID) async throws -> StoredProgress {
         let key = id.description
         let pool = self.pool
         // Part of recording a start: not abandoned when the caller is cancelled (see `write`).
-        let (records, commits, batches) = try await Task {
+        let (records, commits, batches, checkpoints) = try await Task {
             try await pool.read { db in
                 (
                     try String.fetchAll(
@@ -237,7 +235,10 @@ extension SQLiteHistoryStore {
                     try Int64.fetchSet(
                         db.cachedStatement(
                             sql: "SELECT first_sequence FROM commit_log WHERE execution_id = ? AND events IS NOT NULL"),
-                        arguments: [key])
+                        arguments: [key]),
+                    try Int.fetchOne(
+                        db.cachedStatement(sql: "SELECT checkpoint_count FROM checkpoints WHERE execution_id = ?"),
+                        arguments: [key]) ?? 0
                 )
             }
         }.value
@@ -246,7 +247,7 @@ extension SQLiteHistoryStore {
             let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
             phases[phase.name] = phase
         }
-        return (phases, commits, batches)
+        return StoredProgress(phases: phases, commits: commits, batches: batches, checkpoints: checkpoints)
     }
 
     /// A phase that will never run again in its execution: a checkpoint or result may refer to its
@@ -325,9 +326,11 @@ struct PhaseRow: Sendable {
     /// Appends the phase, with the events of its commit when given, as a row of `commit_log`; a row
     /// an earlier commit of the same phase wrote (a failed phase run again by a resume, a phase
     /// recorded with another's checkpoint) is replaced: its phase columns go, its events stay.
-    func write(committedAt: String, events: EventRows?, _ db: Database) throws {
+    /// `head`: the checkpoint taken with the commit, in the same row.
+    func write(committedAt: String, events: EventRows?, head: CheckpointRow?, _ db: Database) throws {
         let arguments: StatementArguments = [
             executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
+            head?.phase, head?.createdAt, head?.lastSequence, head?.count, head?.checkpoint, head?.committedThrough,
         ]
         do {
             try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
@@ -335,7 +338,10 @@ struct PhaseRow: Sendable {
             // Rare: looked for only when the append finds the phase's row there already. (GRDB drops
             // a statement that failed from its cache; the second insert prepares it again.)
             try db.cachedStatement(
-                sql: "DELETE FROM commit_log WHERE execution_id = ? AND phase = ? AND events IS NULL"
+                sql: """
+                    DELETE FROM commit_log
+                    WHERE execution_id = ? AND phase = ? AND events IS NULL AND checkpoint IS NULL
+                    """
             ).execute(arguments: [executionID, name])
             try db.cachedStatement(
                 sql: """
@@ -350,13 +356,15 @@ struct PhaseRow: Sendable {
 
     private static let insertSQL = """
         INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record, first_sequence,
-            last_sequence, events)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            last_sequence, events, checkpoint_phase, checkpoint_created_at, checkpoint_last_sequence,
+            checkpoint_count, checkpoint, committed_through)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 }
 
-/// The latest checkpoint of an execution without its phases (older ones are replaced: resume
-/// needs only the latest). Its phases are rows of `checkpoint_phases` (see ``CheckpointTracking``).
+/// The latest checkpoint of an execution without its phases, written in the row of the phase
+/// commit that took it (the `checkpoints` view reads the latest). Its phases are rows of
+/// `checkpoint_phases` (see ``CheckpointTracking``).
 struct CheckpointRow: Sendable {
     var executionID: String
     var phase: String
@@ -368,38 +376,16 @@ struct CheckpointRow: Sendable {
     /// The `commit_order` of the last phase committed with or before it: the completed and skipped
     /// phases it holds are the rows of `phase_runs` up to there.
     var committedThrough = 0
+    /// How many checkpoints the execution has written, this one included.
+    var count = 1
 
-    init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor) throws {
+    /// `stateID`: `checkpoint.state.id` as text, when known.
+    init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor, stateID: String? = nil) throws {
         self.executionID = executionID
         phase = checkpoint.phase
         createdAt = StorageTime.text(checkpoint.createdAt)
         lastSequence = Int64(clamping: checkpoint.state.lastSequence)
-        self.checkpoint = try RecordWriter.headJSON(of: checkpoint, redactor: redactor)
-    }
-
-    func write(_ db: Database) throws {
-        guard let phaseNames else {
-            try db.cachedStatement(
-                sql: """
-                    UPDATE checkpoints SET phase = ?, created_at = ?, last_sequence = ?,
-                        checkpoint_count = checkpoint_count + 1, checkpoint = ?, committed_through = ?
-                    WHERE execution_id = ?
-                    """
-            ).execute(arguments: [phase, createdAt, lastSequence, checkpoint, committedThrough, executionID])
-            return
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint,
-                    committed_through)
-                VALUES (?, ?, ?, ?, 1, ?, ?)
-                ON CONFLICT (execution_id) DO UPDATE SET
-                    phase = excluded.phase, created_at = excluded.created_at,
-                    last_sequence = excluded.last_sequence, checkpoint_count = checkpoint_count + 1,
-                    checkpoint = excluded.checkpoint, committed_through = excluded.committed_through
-                """
-        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, committedThrough])
-        try Self.writeNames(phaseNames, executionID: executionID, db)
+        self.checkpoint = try RecordWriter.headJSON(of: checkpoint, redactor: redactor, stateID: stateID)
     }
 
     /// The checkpoint's phase list, in a row of its own: a long list spills over into pages of its

@@ -172,7 +172,7 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
     /// only the additional secrets and nothing committed.
     func liveExecution(_ id: ExecutionID) -> LiveExecution {
         live.withLock { $0[id] }
-            ?? LiveExecution(redactor: baseRedactor, committed: [:], commits: 0, batches: nil)
+            ?? LiveExecution(key: id.description, redactor: baseRedactor, stored: nil)
     }
 
     static func describe(_ error: (any Error)?) -> String {

@@ -26,10 +26,14 @@ struct RecordWriter {
         return try writer.text(or: { try StorageCoding.encode(phase, redactor: redactor) })
     }
 
-    /// `checkpoint` without its phases, as ``CheckpointHead`` stores it.
-    static func headJSON(of checkpoint: ExecutionCheckpoint, redactor: Redactor) throws -> String {
+    /// `checkpoint` without its phases, as ``CheckpointHead`` stores it. `stateID` is
+    /// `checkpoint.state.id` as text, when the caller has it already (formatting an id costs more
+    /// than writing the rest of the checkpoint's state).
+    static func headJSON(of checkpoint: ExecutionCheckpoint, redactor: Redactor, stateID: String? = nil) throws
+        -> String
+    {
         let writer = RecordWriter(redactor: redactor)
-        writer.writeHead(checkpoint)
+        writer.writeHead(checkpoint, stateID: stateID ?? checkpoint.state.id.description)
         return try writer.text(or: { try StorageCoding.encode(CheckpointHead(checkpoint), redactor: redactor) })
     }
 
@@ -231,14 +235,14 @@ struct RecordWriter {
     }
 
     /// The checkpoint as ``CheckpointHead`` encodes it: `state.phases` is written empty.
-    func writeHead(_ checkpoint: ExecutionCheckpoint) {
+    func writeHead(_ checkpoint: ExecutionCheckpoint, stateID: String) {
         let state = checkpoint.state
         raw("{\"phase\":")
         string(checkpoint.phase)
         raw(",\"createdAt\":")
         date(checkpoint.createdAt)
         raw(",\"state\":{\"id\":")
-        string(state.id.description)
+        string(stateID)
         raw(",\"taskID\":")
         string(state.taskID)
         raw(",\"taskName\":")
