@@ -25,10 +25,11 @@ enum StorageSchema {
     /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
     /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
     ///
-    /// Committed phases and events move to `commit_log`, one row per write (a phase commit's phase
-    /// and its events, a JSON array the `events` view expands), appended at the end of a rowid
-    /// table: a commit carries about seven events, and inserted one by one they were the store's most
-    /// numerous inserts; in tables of their own, a commit wrote twice as many pages. The readable
+    /// Committed phases, events and checkpoints move to `commit_log`, one row per write (a phase
+    /// commit's phase, its events as a JSON array the `events` view expands, and the checkpoint taken
+    /// with it, which the `checkpoints` view reads), appended at the end of a rowid table: a commit
+    /// carries about seven events, and inserted one by one they were the store's most numerous
+    /// inserts; in tables of their own, a commit wrote almost twice as many pages. The readable
     /// columns derived from JSON and times (`phase_runs.attempts`, …) move from generated columns to
     /// views of the same names: SQLite computes even a virtual generated column on every insert.
     private static func createVersion2(_ db: Database) throws {
@@ -36,8 +37,9 @@ enum StorageSchema {
             sql: """
                 -- One row per write of the executor, appended at the end of the table (a rowid table:
                 -- one page per write, rarely a new one, instead of splitting pages in the middle of a
-                -- table ordered by a key): a phase commit's phase (`phase` to `record`) and the events of
-                -- the write (`first_sequence` to `events`). A start, a pause or the end has events only;
+                -- table ordered by a key): a phase commit's phase (`phase` to `record`), the events of
+                -- the write (`first_sequence` to `events`) and the checkpoint taken with it
+                -- (`checkpoint_phase` to `committed_through`). A start, a pause or the end has events only;
                 -- a phase committed again leaves its events where they were, only its phase columns go.
                 -- The index finds an execution's rows and keeps one row per phase (NULLs are distinct).
                 CREATE TABLE commit_log (
