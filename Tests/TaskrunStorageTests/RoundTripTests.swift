@@ -107,6 +107,26 @@ import Testing
         #expect(try await store.loadExecution(record.id)?.record.task == task)
     }
 
+    /// The commit's row is bound through SQLite's own functions: an empty text stays a text.
+    @Test func emptyTextsAreStoredAsTexts() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        let phase = Samples.phase("")
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: record.id, phase: phase, checkpoint: nil,
+                events: [Samples.event(.phaseComplete, id: record.id, sequence: 2, phase: "")]))
+        #expect(try await store.loadExecution(record.id)?.phases == [phase])
+        let stored = try await store.pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT phase FROM phase_runs WHERE execution_id = ?", arguments: [record.id.description])
+        }
+        #expect(stored == [""])
+    }
+
     @Test func aRecommittedPhaseReplacesItsEarlierRows() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

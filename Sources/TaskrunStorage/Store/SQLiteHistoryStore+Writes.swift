@@ -328,12 +328,14 @@ struct PhaseRow: Sendable {
     /// recorded with another's checkpoint) is replaced: its phase columns go, its events stay.
     /// `head`: the checkpoint taken with the commit, in the same row.
     func write(committedAt: String, events: EventRows?, head: CheckpointRow?, _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: Self.insertSQL)
+        if insertDirectly(insert.sqliteStatement, committedAt: committedAt, events: events, head: head) { return }
         let arguments: StatementArguments = [
             executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
             head?.phase, head?.createdAt, head?.lastSequence, head?.count, head?.checkpoint, head?.committedThrough,
         ]
         do {
-            try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+            try insert.execute(arguments: arguments)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             // Rare: looked for only when the append finds the phase's row there already. (GRDB drops
             // a statement that failed from its cache; the second insert prepares it again.)
@@ -353,6 +355,64 @@ struct PhaseRow: Sendable {
             try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
         }
     }
+
+    /// The insert of ``write(committedAt:events:head:_:)`` through SQLite's own functions: GRDB's
+    /// arguments box every value (15 of them), a few microseconds of every commit. `false` when it
+    /// failed: the statement is reset and nothing was written (SQLite undoes a failed statement), and
+    /// the caller runs it again through GRDB, which reports the error as it always did.
+    private func insertDirectly(
+        _ statement: OpaquePointer, committedAt: String, events: EventRows?, head: CheckpointRow?
+    ) -> Bool {
+        sqlite3_reset(statement)
+        var index: Int32 = 0
+        func bind(_ text: String?) {
+            index += 1
+            guard var text else {
+                sqlite3_bind_null(statement, index)
+                return
+            }
+            text.withUTF8 { bytes in
+                guard let start = bytes.baseAddress else {
+                    // An empty string has no storage to point at; a null pointer would bind NULL.
+                    _ = sqlite3_bind_text64(statement, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
+                    return
+                }
+                _ = sqlite3_bind_text64(
+                    statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
+                    sqlite3_uint64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+            }
+        }
+        func bind<Integer: BinaryInteger>(_ number: Integer?) {
+            index += 1
+            if let number {
+                sqlite3_bind_int64(statement, index, Int64(number))
+            } else {
+                sqlite3_bind_null(statement, index)
+            }
+        }
+        bind(executionID)
+        bind(name)
+        bind(status)
+        bind(order)
+        bind(committedAt)
+        bind(record)
+        bind(events?.first)
+        bind(events?.last)
+        bind(events?.json)
+        bind(head?.phase)
+        bind(head?.createdAt)
+        bind(head?.lastSequence)
+        bind(head?.count)
+        bind(head?.checkpoint)
+        bind(head?.committedThrough)
+        let done = sqlite3_step(statement) == SQLITE_DONE
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        return done
+    }
+
+    /// SQLite copies the bound text (the strings are gone once the statement runs).
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     private static let insertSQL = """
         INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record, first_sequence,
