@@ -74,6 +74,34 @@ import Testing
         }
         #expect(try await store.loadExecution(record.id)?.phases == [original])
     }
+
+    /// Batches are no longer rows keyed by their first event: a store that did not write the
+    /// execution's batches looks for one starting at the same event in the file.
+    @Test func aBatchRepeatingAStoredOneIsRefusedByAnotherStoreToo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        let events = [
+            Samples.event(.phaseStart, id: record.id, sequence: 2, phase: "P1"),
+            Samples.event(.phaseComplete, id: record.id, sequence: 3, phase: "P1"),
+        ]
+        try await store.executionUpdated(
+            ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: events))
+        let other = try openStore(directory)
+        await #expect(throws: DatabaseError.self) {
+            try await other.executionUpdated(
+                ExecutionUpdate(
+                    executionID: record.id, status: .paused, reason: nil,
+                    events: [Samples.event(.phaseStart, id: record.id, sequence: 2, phase: "P2")]))
+        }
+        let next = Samples.event(.phaseStart, id: record.id, sequence: 4, phase: "P2")
+        try await other.executionUpdated(
+            ExecutionUpdate(executionID: record.id, status: .paused, reason: nil, events: [next]))
+        #expect(try await store.events(of: record.id).map(\.sequence) == record.events.map(\.sequence) + [2, 3, 4])
+        #expect(try await store.loadExecution(record.id)?.status == .paused)
+    }
 }
 
 @Suite struct CancellationTests {

@@ -40,7 +40,7 @@ import Testing
             try db.execute(
                 sql: "UPDATE executions SET updated_at = ? WHERE id = ?", arguments: [updated, record.id.description])
             try db.execute(
-                sql: "UPDATE phase_records SET committed_at = ? WHERE execution_id = ?",
+                sql: "UPDATE commit_log SET committed_at = ? WHERE execution_id = ? AND phase IS NOT NULL",
                 arguments: [updated, record.id.description])
         }
         return record.id
@@ -93,7 +93,7 @@ import Testing
         let store = try openStore(directory)
         let id = try await seed(store, updated: "2020-01-01T00:00:00.000Z", phases: 2, finish: false)
         try await store.pool.write { db in
-            try db.execute(sql: "UPDATE phase_records SET committed_at = '2026-02-28T00:00:00.000Z' WHERE phase = 'P2'")
+            try db.execute(sql: "UPDATE commit_log SET committed_at = '2026-02-28T00:00:00.000Z' WHERE phase = 'P2'")
         }
         let now = try #require(StorageTime.date("2026-03-01T00:00:00.000Z"))
         #expect(try await store.prune(olderThan: .seconds(7 * 86_400), now: now).executions == 0)

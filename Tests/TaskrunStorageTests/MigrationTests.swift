@@ -14,13 +14,12 @@ import Testing
         }
         #expect(
             tables == [
-                "checkpoint_names", "checkpoint_phases", "checkpoints", "event_batches", "executions",
-                "grdb_migrations", "phase_records",
+                "checkpoint_names", "checkpoint_phases", "commit_log", "executions", "grdb_migrations",
             ])
         let views = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
         }
-        #expect(views == ["agent_responses", "events", "phase_runs", "step_results"])
+        #expect(views == ["agent_responses", "checkpoints", "events", "phase_runs", "step_results"])
         let applied = try store.pool.read { db in try StorageSchema.migrator.appliedIdentifiers(db) }
         #expect(applied == Set(StorageSchema.migrationIdentifiers))
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -108,10 +107,10 @@ import Testing
         let record = Samples.record()
         try await store.executionStarted(record)
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "UPDATE event_batches SET events = '[]'") }
+            try store.pool.write { db in try db.execute(sql: "UPDATE commit_log SET events = '[]'") }
         }
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "DELETE FROM event_batches") }
+            try store.pool.write { db in try db.execute(sql: "DELETE FROM commit_log") }
         }
         // Deleting the execution takes its events with it.
         try await store.pool.write { db in try db.execute(sql: "DELETE FROM executions") }

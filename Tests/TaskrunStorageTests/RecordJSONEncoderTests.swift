@@ -57,6 +57,19 @@ import Testing
         #expect(try fast("\u{0}\u{8}\u{C}\r") == #""\u0000\b\f\r""#)
     }
 
+    /// Sorted keys (for fingerprints) are in the order of their UTF-8 bytes, at every depth, with
+    /// every member whole.
+    @Test func sortedKeysFollowTheirBytes() throws {
+        let value: JSONValue = [
+            "b": 1, "é": "x", "a": ["d": [2, ["y": 1, "x": 2]], "c": "3,4", "cc": [:]], "z": [], "B": nil, "ab": "",
+        ]
+        let bytes = try RecordJSONEncoder(redactor: Redactor(secrets: []), sortsKeys: true).encode(value)
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == #"{"B":null,"a":{"c":"3,4","cc":{},"d":[2,{"x":2,"y":1}]},"ab":"","b":1,"z":[],"é":"x"}"#)
+        #expect(try fast(["only": 1]) == #"{"only":1}"#)
+    }
+
     @Test func secretsAreRedactedInValuesNotKeys() throws {
         let value: JSONValue = ["token-abc": "use token-abc now", "list": ["token-abc"]]
         let json = try fast(value, secrets: ["token-abc"])

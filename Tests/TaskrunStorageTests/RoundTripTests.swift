@@ -83,6 +83,50 @@ import Testing
         #expect(entry.totalPhases == 3)
     }
 
+    /// A task without a readable file is fingerprinted from its definition's JSON, and that JSON is
+    /// what the store keeps: the task reads back whole, its path from `task_path`.
+    @Test func aDefinitionFingerprintedFromItsJSONIsStoredAsThatJSON() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        var task = chainTask(phases: 3)
+        task.sourcePath = "/nonexistent/tasks/chain.md"
+        let record = Samples.record(task: task)
+        try await store.executionStarted(record)
+        let row = try #require(
+            try await store.pool.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT task_hash, task_path, task_definition FROM executions WHERE id = ?",
+                    arguments: [record.id.description])
+            })
+        let definition: String = row["task_definition"]
+        #expect(row["task_hash"] == "sha256-definition-v2:" + SHA256.hex(of: Array(definition.utf8)))
+        #expect(row["task_hash"] == TaskFingerprint.of(task))
+        #expect(row["task_path"] == "/nonexistent/tasks/chain.md")
+        #expect(!definition.contains("sourcePath"))
+        #expect(try await store.loadExecution(record.id)?.record.task == task)
+    }
+
+    /// The commit's row is bound through SQLite's own functions: an empty text stays a text.
+    @Test func emptyTextsAreStoredAsTexts() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        let phase = Samples.phase("")
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: record.id, phase: phase, checkpoint: nil,
+                events: [Samples.event(.phaseComplete, id: record.id, sequence: 2, phase: "")]))
+        #expect(try await store.loadExecution(record.id)?.phases == [phase])
+        let stored = try await store.pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT phase FROM phase_runs WHERE execution_id = ?", arguments: [record.id.description])
+        }
+        #expect(stored == [""])
+    }
+
     @Test func aRecommittedPhaseReplacesItsEarlierRows() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
@@ -267,7 +311,11 @@ import Testing
             ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: []))
         let batches = try await store.pool.read { db in
             try Int.fetchAll(
-                db, sql: "SELECT first_sequence FROM event_batches WHERE execution_id = ? ORDER BY first_sequence",
+                db,
+                sql: """
+                    SELECT first_sequence FROM commit_log WHERE execution_id = ? AND events IS NOT NULL
+                    ORDER BY first_sequence
+                    """,
                 arguments: [record.id.description])
         }
         #expect(batches == (record.events.isEmpty ? [2] : [1, 2]))

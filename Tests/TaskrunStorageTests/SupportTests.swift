@@ -16,6 +16,24 @@ import Testing
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// Contiguous bytes are hashed where they lie, anything else byte by byte; pieces of any size,
+    /// across block boundaries, give the digest of the whole.
+    @Test func sha256GivesTheSameDigestHoweverTheBytesArrive() {
+        let bytes = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let whole = SHA256.hex(of: bytes)
+        #expect(SHA256.hex(of: bytes.lazy.map { $0 }) == whole)
+        for sizes in [[1, 63, 64, 65, 807], [200, 3, 797], [64, 64, 872], [999, 1]] {
+            var hasher = SHA256()
+            var start = 0
+            for (index, size) in sizes.enumerated() {
+                let piece = bytes[start..<start + size]
+                if index % 2 == 0 { hasher.update(piece) } else { hasher.update(piece.lazy.map { $0 }) }
+                start += size
+            }
+            #expect(hasher.finalizeHex() == whole, "pieces \(sizes)")
+        }
+    }
+
     @Test func fingerprintsFollowTheFileOrTheDefinition() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

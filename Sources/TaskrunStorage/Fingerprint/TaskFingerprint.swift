@@ -10,10 +10,19 @@ import TaskrunCore
 public enum TaskFingerprint {
     /// The fingerprint of `task` as it is now.
     public static func of(_ task: TaskDefinition) -> String {
+        digest(task).fingerprint
+    }
+
+    /// The fingerprint of `task`, and, when it was made from the definition, the JSON it was made
+    /// from (sorted keys, no source path), which the store keeps instead of encoding the task again.
+    static func digest(_ task: TaskDefinition) -> (fingerprint: String, definition: [UInt8]?) {
         if let path = task.sourcePath, let data = FileManager.default.contents(atPath: path) {
-            return of(fileContents: data)
+            return (of(fileContents: data), nil)
         }
-        return ofDefinition(task)
+        if let bytes = canonicalDefinition(task) {
+            return ("sha256-definition-v2:" + SHA256.hex(of: bytes), bytes)
+        }
+        return (legacyDefinitionFingerprint(withoutPath(task)), nil)
     }
 
     /// The fingerprint of a task file's bytes.
@@ -24,12 +33,22 @@ public enum TaskFingerprint {
     /// The fingerprint of a definition (without its source path, so moving a file changes nothing):
     /// `sha256-definition-v2:` and the digest of its JSON with every object's keys sorted.
     public static func ofDefinition(_ task: TaskDefinition) -> String {
-        var task = task
-        task.sourcePath = nil
-        if let bytes = try? RecordJSONEncoder(redactor: Redactor(secrets: []), sortsKeys: true).encode(task) {
+        if let bytes = canonicalDefinition(task) {
             return "sha256-definition-v2:" + SHA256.hex(of: bytes)
         }
-        return legacyDefinitionFingerprint(task)
+        return legacyDefinitionFingerprint(withoutPath(task))
+    }
+
+    /// `task` without its source path as JSON with every object's keys sorted; `nil` when the fast
+    /// encoder cannot write it.
+    private static func canonicalDefinition(_ task: TaskDefinition) -> [UInt8]? {
+        try? RecordJSONEncoder(redactor: Redactor(secrets: []), sortsKeys: true).encode(withoutPath(task))
+    }
+
+    private static func withoutPath(_ task: TaskDefinition) -> TaskDefinition {
+        var task = task
+        task.sourcePath = nil
+        return task
     }
 
     /// Whether `task` is the task whose fingerprint was `stored`, by the scheme `stored` was made with:

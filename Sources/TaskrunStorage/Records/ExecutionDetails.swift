@@ -28,7 +28,9 @@ public struct ExecutionDetails: Sendable, Hashable {
         let text: String = row["id"]
         guard let id = ExecutionID(text) else { throw StoreError.corruptRecord(what: "execution id", reason: text) }
         let what = "execution \(text)"
-        let task = try StorageCoding.decode(TaskDefinition.self, from: row["task_definition"], what: "task of \(what)")
+        var task = try StorageCoding.decode(TaskDefinition.self, from: row["task_definition"], what: "task of \(what)")
+        // A definition stored as its fingerprint's JSON leaves its path to `task_path`.
+        if task.sourcePath == nil { task.sourcePath = row["task_path"] }
         let record = ExecutionRecord(
             id: id, taskID: row["task_id"], taskName: row["task_name"], task: task,
             input: try StorageCoding.decode([String: JSONValue].self, from: row["input"], what: "input of \(what)"),

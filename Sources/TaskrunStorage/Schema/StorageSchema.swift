@@ -25,28 +25,43 @@ enum StorageSchema {
     /// so a commit rewrites only the phases that changed (the first format rewrote the whole list
     /// on every commit, a cost that grew with the run). Existing checkpoints are converted.
     ///
-    /// Committed phases move to `phase_records`, a rowid table (appending costs fewer pages than
-    /// inserting into the middle of a table keyed by phase name). The readable columns derived from
-    /// JSON and times (`phase_runs.attempts`, …) move from generated columns to views of the same
-    /// names: SQLite computes even a virtual generated column on every insert. The events of one write become one row of `event_batches` (a JSON array),
-    /// which the `events` view expands: a commit carries about seven events, and inserted one by one
-    /// they were the store's most numerous inserts.
+    /// Committed phases, events and checkpoints move to `commit_log`, one row per write (a phase
+    /// commit's phase, its events as a JSON array the `events` view expands, and the checkpoint taken
+    /// with it, which the `checkpoints` view reads), appended at the end of a rowid table: a commit
+    /// carries about seven events, and inserted one by one they were the store's most numerous
+    /// inserts; in tables of their own, a commit wrote almost twice as many pages. The readable
+    /// columns derived from JSON and times (`phase_runs.attempts`, …) move from generated columns to
+    /// views of the same names: SQLite computes even a virtual generated column on every insert.
     private static func createVersion2(_ db: Database) throws {
         try db.execute(
             sql: """
-                -- A rowid table: a commit appends its phase at the end of the table (one page, rarely
-                -- a new one) instead of splitting the pages of a key ordered by phase name; the unique
-                -- index keeps one row per phase.
-                CREATE TABLE phase_records (
+                -- One row per write of the executor, appended at the end of the table (a rowid table:
+                -- one page per write, rarely a new one, instead of splitting pages in the middle of a
+                -- table ordered by a key): a phase commit's phase (`phase` to `record`), the events of
+                -- the write (`first_sequence` to `events`) and the checkpoint taken with it
+                -- (`checkpoint_phase` to `committed_through`). A start, a pause or the end has events only;
+                -- a phase committed again leaves its events where they were, only its phase columns go.
+                -- The index finds an execution's rows and keeps one row per phase (NULLs are distinct).
+                CREATE TABLE commit_log (
+                    id INTEGER PRIMARY KEY,
                     execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
-                    phase TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    commit_order INTEGER NOT NULL,
-                    committed_at TEXT NOT NULL,
-                    record TEXT NOT NULL
+                    phase TEXT,
+                    status TEXT,
+                    commit_order INTEGER,
+                    committed_at TEXT,
+                    record TEXT,
+                    first_sequence INTEGER,
+                    last_sequence INTEGER,
+                    events TEXT,
+                    checkpoint_phase TEXT,
+                    checkpoint_created_at TEXT,
+                    checkpoint_last_sequence INTEGER,
+                    checkpoint_count INTEGER,
+                    checkpoint TEXT,
+                    committed_through INTEGER
                 );
-                CREATE UNIQUE INDEX phase_records_by_phase ON phase_records (execution_id, phase);
-                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
+                CREATE UNIQUE INDEX commit_log_by_phase ON commit_log (execution_id, phase);
+                INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record)
                 SELECT execution_id, phase, status, commit_order, committed_at, record FROM phase_runs
                 ORDER BY execution_id, commit_order;
                 DROP TABLE phase_runs;
@@ -57,18 +72,12 @@ enum StorageSchema {
                     strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
                     ((record ->> '$.finishedAt') - (record ->> '$.startedAt')) * 1000 AS duration_ms,
                     record -> '$.outputs' AS outputs, record -> '$.errors' AS errors, record -> '$.result' AS result
-                FROM phase_records;
+                FROM commit_log WHERE phase IS NOT NULL;
 
                 -- The events of one write in one row: a JSON array of events, each an array of its fields.
-                CREATE TABLE event_batches (
-                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
-                    first_sequence INTEGER NOT NULL,
-                    events TEXT NOT NULL,
-                    PRIMARY KEY (execution_id, first_sequence)
-                ) WITHOUT ROWID;
-                INSERT INTO event_batches (execution_id, first_sequence, events)
-                SELECT execution_id, sequence, json_array(json_array(sequence, type, time, task, phase, step, step_type,
-                    agent, attempt, status, message, delay_ms, duration_ms))
+                INSERT INTO commit_log (execution_id, first_sequence, last_sequence, events)
+                SELECT execution_id, sequence, sequence, json_array(json_array(sequence, type, time, task, phase, step,
+                    step_type, agent, attempt, status, message, delay_ms, duration_ms))
                 FROM events ORDER BY execution_id, sequence;
                 DROP TRIGGER events_are_append_only_update;
                 DROP TRIGGER events_are_append_only_delete;
@@ -81,14 +90,16 @@ enum StorageSchema {
                     e.value ->> '$[6]' AS step_type, e.value ->> '$[7]' AS agent, e.value ->> '$[8]' AS attempt,
                     e.value ->> '$[9]' AS status, e.value ->> '$[10]' AS message, e.value ->> '$[11]' AS delay_ms,
                     e.value ->> '$[12]' AS duration_ms
-                FROM event_batches b, json_each(b.events) e;
-                -- The event log is append-only: rows change never, and go only with their execution.
-                CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON event_batches
+                FROM commit_log b, json_each(b.events) e WHERE b.events IS NOT NULL;
+                -- The event log is append-only: events change never, and go only with their execution.
+                CREATE TRIGGER events_are_append_only_update
+                BEFORE UPDATE OF execution_id, first_sequence, last_sequence, events ON commit_log
+                WHEN OLD.events IS NOT NULL OR NEW.events IS NOT NULL
                 BEGIN
                     SELECT RAISE(ABORT, 'events are append-only');
                 END;
-                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON event_batches
-                WHEN EXISTS (SELECT 1 FROM executions WHERE id = OLD.execution_id)
+                CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON commit_log
+                WHEN OLD.events IS NOT NULL AND EXISTS (SELECT 1 FROM executions WHERE id = OLD.execution_id)
                 BEGIN
                     SELECT RAISE(ABORT, 'events are append-only: delete the execution instead');
                 END;
@@ -100,9 +111,6 @@ enum StorageSchema {
                     execution_id TEXT PRIMARY KEY NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
                     phase_names TEXT NOT NULL
                 );
-                -- The checkpoint's completed and skipped phases are the rows of `phase_runs` committed up
-                -- to here (`commit_order <= committed_through`).
-                ALTER TABLE checkpoints ADD COLUMN committed_through INTEGER NOT NULL DEFAULT 0;
 
                 -- Every other phase of the latest checkpoint that has started, as a PhaseResult in JSON.
                 CREATE TABLE checkpoint_phases (
@@ -113,7 +121,7 @@ enum StorageSchema {
                     PRIMARY KEY (execution_id, phase)
                 ) WITHOUT ROWID;
                 """)
-        let rows = try Row.fetchAll(db, sql: "SELECT execution_id, checkpoint FROM checkpoints")
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints")
         // Stored texts are already redacted; re-encoding them needs no secrets.
         let redactor = Redactor(secrets: [])
         let encoder = StorageCoding.recordEncoder()
@@ -132,10 +140,14 @@ enum StorageSchema {
                 }.max() ?? 0
             try db.execute(
                 sql: """
-                    UPDATE checkpoints SET checkpoint = ?, committed_through = ?
-                    WHERE execution_id = ?
+                    INSERT INTO commit_log (execution_id, checkpoint_phase, checkpoint_created_at,
+                        checkpoint_last_sequence, checkpoint_count, checkpoint, committed_through)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough, id])
+                arguments: [
+                    id, row["phase"], row["created_at"], row["last_sequence"], row["checkpoint_count"],
+                    try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough,
+                ])
             try CheckpointRow.writeNames(
                 try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), executionID: id, db)
             for phase in legacy.phases.inline {
@@ -147,6 +159,17 @@ enum StorageSchema {
                     ])
             }
         }
+        try db.execute(
+            sql: """
+                DROP TABLE checkpoints;
+                -- The latest checkpoint of each execution: the last row of `commit_log` with one. (With
+                -- `WHERE execution_id = ?`, SQLite reads that execution's rows only.)
+                CREATE VIEW checkpoints AS
+                SELECT execution_id, checkpoint_phase AS phase, checkpoint_created_at AS created_at,
+                    checkpoint_last_sequence AS last_sequence, checkpoint_count, checkpoint, committed_through,
+                    MAX(id) AS commit_log_id
+                FROM commit_log WHERE checkpoint IS NOT NULL GROUP BY execution_id;
+                """)
     }
 
     private static func createVersion1(_ db: Database) throws {

@@ -2,16 +2,53 @@ import GRDB
 import Synchronization
 import TaskrunExecution
 
+/// What the file holds of an execution that its next writes build on (see
+/// ``SQLiteHistoryStore/committedPhases(of:)``).
+struct StoredProgress: Sendable {
+    var phases: [String: PhaseResult]
+    var commits: Int
+    var batches: Set<Int64>
+    var checkpoints: Int
+}
+
 /// What the store keeps in memory about an execution while it runs in this process.
 final class LiveExecution: Sendable {
+    /// The execution's id as the store's rows hold it (formatting an id costs a few microseconds,
+    /// and every commit needs it).
+    let key: String
     /// Secret values are known only while the execution runs; they are never stored.
     let redactor: Redactor
     /// Commits of one execution never overlap, but a pause or resume may be recorded during one.
     let tracking: Mutex<CheckpointTracking>
+    /// The first sequence numbers of the event batches stored (or being stored) for the execution,
+    /// `nil` when not known here: two batches never start at the same event (see ``EventRows``).
+    let batches: Mutex<Set<Int64>?>
 
-    init(redactor: Redactor, committed: [String: PhaseResult], commits: Int) {
+    /// `stored`: what the file holds of the execution; `nil` for an execution this store does not
+    /// write (its batches are looked up in the file).
+    init(key: String, redactor: Redactor, stored: StoredProgress?) {
+        self.key = key
         self.redactor = redactor
-        tracking = Mutex(CheckpointTracking(committed: committed, commits: commits))
+        tracking = Mutex(
+            CheckpointTracking(
+                committed: stored?.phases ?? [:], commits: stored?.commits ?? 0, checkpoints: stored?.checkpoints ?? 0))
+        batches = Mutex(stored?.batches)
+    }
+
+    /// Claims the batch starting at `first` before it is written; `false` when one starting there
+    /// is stored or being stored already. `nil` when this process does not know the stored batches.
+    func claimBatch(_ first: Int64?) -> Bool? {
+        guard let first else { return true }
+        return batches.withLock { batches -> Bool? in
+            guard batches != nil else { return nil }
+            return batches?.insert(first).inserted
+        }
+    }
+
+    /// Gives back a claim whose write failed.
+    func releaseBatch(_ first: Int64?) {
+        guard let first else { return }
+        _ = batches.withLock { $0?.remove(first) }
     }
 }
 
@@ -35,6 +72,8 @@ struct CheckpointTracking {
     var committed: [String: PhaseResult]
     /// How many phase commits the execution had (`phase_runs.commit_order` of the latest).
     var commits: Int
+    /// How many checkpoints it wrote.
+    var checkpoints: Int
     /// The phases of the stored checkpoint, once this process wrote one whole.
     var names: Set<String>?
     /// Phases the stored checkpoint takes from `phase_runs` (completed or skipped, committed at or
@@ -45,9 +84,10 @@ struct CheckpointTracking {
     /// Phases named by events since the latest checkpoint: they may have changed.
     var named: Set<String> = []
 
-    init(committed: [String: PhaseResult], commits: Int) {
+    init(committed: [String: PhaseResult], commits: Int, checkpoints: Int) {
         self.committed = committed
         self.commits = commits
+        self.checkpoints = checkpoints
     }
 
     /// Notes the phases `events` name.
@@ -65,7 +105,10 @@ struct CheckpointTracking {
         plan.committed.updateValue(
             SQLiteHistoryStore.isSettled(commit.phase) ? commit.phase : nil, forKey: commit.phase.name)
         guard let checkpoint = commit.checkpoint else { return plan }
-        plan.head = try CheckpointRow(checkpoint, executionID: id, redactor: redactor)
+        plan.head = try CheckpointRow(
+            checkpoint, executionID: id, redactor: redactor,
+            stateID: checkpoint.state.id == commit.executionID ? id : nil)
+        plan.head?.count = checkpoints + 1
         plan.consumed = named
 
         // The phases that may differ from the stored checkpoint, with their value in the snapshot.
@@ -131,7 +174,8 @@ struct CheckpointTracking {
     mutating func apply(_ plan: CommitPlan) {
         for (name, phase) in plan.committed { committed[name] = phase }
         commits = plan.commits
-        guard plan.head != nil else { return }
+        guard let head = plan.head else { return }
+        checkpoints = head.count
         if let list = plan.names {
             names = Set(list)
             referenced = []
@@ -179,11 +223,16 @@ struct CommitPlan: Sendable {
     /// The phases named by events that this checkpoint looked at.
     var consumed: Set<String> = []
 
-    /// Writes the plan in the current transaction.
-    func write(executionID id: String, committedAt: String, _ db: Database) throws {
-        for row in phaseRows { try row.write(committedAt: committedAt, db) }
+    /// Writes the plan in the current transaction, `events` and the checkpoint in the committed
+    /// phase's row.
+    func write(executionID id: String, committedAt: String, events: EventRows, _ db: Database) throws {
+        for (index, row) in phaseRows.enumerated() {
+            try row.write(
+                committedAt: committedAt, events: index == 0 && events.first != nil ? events : nil,
+                head: index == 0 ? head : nil, db)
+        }
         guard let head else { return }
-        try head.write(db)
+        if let names = head.phaseNames { try CheckpointRow.writeNames(names, executionID: id, db) }
         if names != nil {
             try db.cachedStatement(sql: "DELETE FROM checkpoint_phases WHERE execution_id = ?").execute(arguments: [id])
         }

@@ -37,7 +37,7 @@ extension SQLiteHistoryStore {
                     WHERE id = ?
                     """,
                 arguments: [redactor.redact(reason), time, time, key])
-            try EventRows([event], redactor: redactor).insert(executionID: key, db)
+            try EventRows([event], redactor: redactor).insert(executionID: key, claim: nil, db)
             return standing
         }
     }

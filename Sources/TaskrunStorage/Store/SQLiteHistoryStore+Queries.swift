@@ -132,7 +132,10 @@ extension SQLiteHistoryStore {
         try await pool.read { db in
             var events = try String.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT events FROM event_batches WHERE execution_id = ? ORDER BY first_sequence"),
+                    sql: """
+                        SELECT events FROM commit_log WHERE execution_id = ? AND events IS NOT NULL
+                        ORDER BY first_sequence
+                        """),
                 arguments: [id.description]
             ).flatMap { try EventRows.events(ofBatch: $0, executionID: id) }
             // Batches never overlap when the executor numbers events; sorting keeps the order promise anyway.

@@ -18,8 +18,9 @@ extension SQLiteHistoryStore {
         let redactor = Redactor(
             input: record.input, secretInputs: record.secretInputs, additional: configuration.additionalSecrets)
         // A continued execution: the phases it committed before count as committed for its checkpoints.
-        let (committed, commits) = try await committedPhases(of: record.id)
-        live.withLock { $0[record.id] = LiveExecution(redactor: redactor, committed: committed, commits: commits) }
+        let stored = try await committedPhases(of: record.id)
+        let execution = LiveExecution(key: record.id.description, redactor: redactor, stored: stored)
+        live.withLock { $0[record.id] = execution }
         let encoder = StorageCoding.recordEncoder()
         var input = record.input
         for name in record.secretInputs where input[name] != nil { input[name] = .string(Redactor.placeholder) }
@@ -29,15 +30,26 @@ extension SQLiteHistoryStore {
             path.hasPrefix("/")
                 ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         }.map { ($0 as NSString).standardizingPath }
+        var hasSecretDefaults = false
         for index in task.requirements.indices where task.requirements[index].isSecret {
             if task.requirements[index].defaultValue != nil {
                 task.requirements[index].defaultValue = .string(Redactor.placeholder)
+                hasSecretDefaults = true
             }
         }
+        // A definition fingerprinted from its JSON is stored as that JSON when nothing in it is to be
+        // redacted: encoding a large task is most of the cost of a start. It has no `sourcePath`
+        // (which is `task_path`, and read back from there); its keys are sorted.
+        let (taskHash, canonical) = TaskFingerprint.digest(record.task)
+        let definition =
+            if let canonical, redactor.isEmpty, !hasSecretDefaults {
+                String(decoding: canonical, as: UTF8.self)
+            } else {
+                try StorageCoding.encode(task, with: encoder, redactor: redactor)
+            }
         let row = ExecutionStartRow(
             id: record.id.description, taskID: record.taskID, taskName: redactor.redact(record.taskName),
-            taskHash: TaskFingerprint.of(record.task), taskPath: task.sourcePath,
-            taskDefinition: try StorageCoding.encode(task, with: encoder, redactor: redactor),
+            taskHash: taskHash, taskPath: task.sourcePath, taskDefinition: definition,
             input: try StorageCoding.encode(input, with: encoder, redactor: redactor),
             inputHash: InputFingerprint.of(record.input, secretInputs: record.secretInputs),
             secretInputs: try StorageCoding.encode(
@@ -45,15 +57,15 @@ extension SQLiteHistoryStore {
             startedAt: StorageTime.text(record.startedAt), resumeCount: record.resumeCount,
             owner: configuration.owner, updatedAt: StorageTime.text(Date()))
         let events = EventRows(record.events, redactor: redactor)
-        try await write { db in
+        try await write(events, of: execution) { db, claim in
             try row.upsert(db)
-            try events.insert(executionID: row.id, db)
+            try events.insert(executionID: row.id, claim: claim, db)
         }
     }
 
     public func commitPhase(_ commit: PhaseCommit) async throws {
         let execution = try await registeredExecution(commit.executionID)
-        let id = commit.executionID.description
+        let id = execution.key
         let plan = try execution.tracking.withLock { tracking in
             tracking.note(commit.events)
             return try tracking.plan(commit, executionID: id, redactor: execution.redactor)
@@ -61,11 +73,11 @@ extension SQLiteHistoryStore {
         let events = EventRows(commit.events, redactor: execution.redactor)
         let now = StorageTime.text(Date())
         do {
-            try await write { db in
+            try await write(events, of: execution) { db, claim in
                 // No existence check first: the foreign key refuses a phase of an unknown execution.
                 // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
-                try plan.write(executionID: id, committedAt: now, db)
-                try events.insert(executionID: id, db)
+                try events.check(executionID: id, claim: claim, db)
+                try plan.write(executionID: id, committedAt: now, events: events, db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             throw StoreError.unknownExecution(id)
@@ -77,11 +89,11 @@ extension SQLiteHistoryStore {
         let execution = liveExecution(update.executionID)
         execution.tracking.withLock { $0.note(update.events) }
         let redactor = execution.redactor
-        let id = update.executionID.description
+        let id = execution.key
         let events = EventRows(update.events, redactor: redactor)
         let reason = update.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
-        try await write { db in
+        try await write(events, of: execution) { db, claim in
             try Self.requireExecution(id, db)
             // A late pause or resume never reopens an execution that has ended.
             try db.cachedStatement(
@@ -90,7 +102,7 @@ extension SQLiteHistoryStore {
                     WHERE id = ? AND status NOT IN ('completed', 'failed', 'aborted', 'timeout')
                     """
             ).execute(arguments: [update.status.rawValue, reason, now, id])
-            try events.insert(executionID: id, db)
+            try events.insert(executionID: id, claim: claim, db)
         }
     }
 
@@ -98,13 +110,13 @@ extension SQLiteHistoryStore {
         let execution = liveExecution(result.executionID)
         let redactor = execution.redactor
         let encoder = StorageCoding.recordEncoder()
-        let id = result.executionID.description
+        let id = execution.key
         let stored = execution.tracking.withLock { StoredResult(result, committed: $0.committed) }
         let resultJSON = try StorageCoding.encode(stored, with: encoder, redactor: redactor)
         let rows = EventRows(events, redactor: redactor)
         let reason = result.reason.map(redactor.redact)
         let now = StorageTime.text(Date())
-        try await write { db in
+        try await write(rows, of: execution) { db, claim in
             try Self.requireExecution(id, db)
             try db.cachedStatement(
                 sql: """
@@ -114,9 +126,25 @@ extension SQLiteHistoryStore {
             ).execute(arguments: [
                 result.status.rawValue, reason, StorageTime.text(result.finishedAt), resultJSON, now, id,
             ])
-            try rows.insert(executionID: id, db)
+            try rows.insert(executionID: id, claim: claim, db)
         }
         live.withLock { _ = $0.removeValue(forKey: result.executionID) }
+    }
+
+    /// ``write(_:)`` for a write that stores `events` of `execution`: their batch is claimed first
+    /// (see ``LiveExecution/claimBatch(_:)``), and given back when the write fails. `updates` gets
+    /// the claim.
+    func write(
+        _ events: EventRows, of execution: LiveExecution,
+        _ updates: @escaping @Sendable (Database, _ claim: Bool?) throws -> Void
+    ) async throws {
+        let claim = execution.claimBatch(events.first)
+        do {
+            try await write { db in try updates(db, claim) }
+        } catch {
+            if claim == true { execution.releaseBatch(events.first) }
+            throw error
+        }
     }
 
     /// Runs `updates` in one write transaction, even when the calling task is cancelled: the executor
@@ -176,8 +204,8 @@ extension SQLiteHistoryStore {
     /// checkpoints continue where it left off.
     func registeredExecution(_ id: ExecutionID) async throws -> LiveExecution {
         if let execution = live.withLock({ $0[id] }) { return execution }
-        let (committed, commits) = try await committedPhases(of: id)
-        let execution = LiveExecution(redactor: baseRedactor, committed: committed, commits: commits)
+        let execution = LiveExecution(
+            key: id.description, redactor: baseRedactor, stored: try await committedPhases(of: id))
         return live.withLock { live in
             if let existing = live[id] { return existing }
             live[id] = execution
@@ -185,13 +213,14 @@ extension SQLiteHistoryStore {
         }
     }
 
-    /// The phases of `id` that are committed for good (completed or skipped), as committed, and how
-    /// many commits it had.
-    func committedPhases(of id: ExecutionID) async throws -> (phases: [String: PhaseResult], commits: Int) {
+    /// What is stored of `id` that its next writes build on: the phases committed for good
+    /// (completed or skipped), as committed, how many commits and checkpoints it had, and where its
+    /// event batches start.
+    func committedPhases(of id: ExecutionID) async throws -> StoredProgress {
         let key = id.description
         let pool = self.pool
         // Part of recording a start: not abandoned when the caller is cancelled (see `write`).
-        let (records, commits) = try await Task {
+        let (records, commits, batches, checkpoints) = try await Task {
             try await pool.read { db in
                 (
                     try String.fetchAll(
@@ -202,6 +231,13 @@ extension SQLiteHistoryStore {
                         arguments: [key]),
                     try Int.fetchOne(
                         db.cachedStatement(sql: "SELECT MAX(commit_order) FROM phase_runs WHERE execution_id = ?"),
+                        arguments: [key]) ?? 0,
+                    try Int64.fetchSet(
+                        db.cachedStatement(
+                            sql: "SELECT first_sequence FROM commit_log WHERE execution_id = ? AND events IS NOT NULL"),
+                        arguments: [key]),
+                    try Int.fetchOne(
+                        db.cachedStatement(sql: "SELECT checkpoint_count FROM checkpoints WHERE execution_id = ?"),
                         arguments: [key]) ?? 0
                 )
             }
@@ -211,7 +247,7 @@ extension SQLiteHistoryStore {
             let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
             phases[phase.name] = phase
         }
-        return (phases, commits)
+        return StoredProgress(phases: phases, commits: commits, batches: batches, checkpoints: checkpoints)
     }
 
     /// A phase that will never run again in its execution: a checkpoint or result may refer to its
@@ -287,22 +323,108 @@ struct PhaseRow: Sendable {
         self.order = order
     }
 
-    /// Replaces whatever an earlier commit of the same phase wrote (a failed phase run again by a resume).
-    func write(committedAt: String, _ db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO phase_records (execution_id, phase, status, commit_order, committed_at, record)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (execution_id, phase) DO UPDATE SET
-                    status = excluded.status, commit_order = excluded.commit_order,
-                    committed_at = excluded.committed_at, record = excluded.record
-                """
-        ).execute(arguments: [executionID, name, status, order, committedAt, record])
+    /// Appends the phase, with the events of its commit when given, as a row of `commit_log`; a row
+    /// an earlier commit of the same phase wrote (a failed phase run again by a resume, a phase
+    /// recorded with another's checkpoint) is replaced: its phase columns go, its events stay.
+    /// `head`: the checkpoint taken with the commit, in the same row.
+    func write(committedAt: String, events: EventRows?, head: CheckpointRow?, _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: Self.insertSQL)
+        if insertDirectly(insert.sqliteStatement, committedAt: committedAt, events: events, head: head) { return }
+        let arguments: StatementArguments = [
+            executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
+            head?.phase, head?.createdAt, head?.lastSequence, head?.count, head?.checkpoint, head?.committedThrough,
+        ]
+        do {
+            try insert.execute(arguments: arguments)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            // Rare: looked for only when the append finds the phase's row there already. (GRDB drops
+            // a statement that failed from its cache; the second insert prepares it again.)
+            try db.cachedStatement(
+                sql: """
+                    DELETE FROM commit_log
+                    WHERE execution_id = ? AND phase = ? AND events IS NULL AND checkpoint IS NULL
+                    """
+            ).execute(arguments: [executionID, name])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE commit_log SET phase = NULL, status = NULL, commit_order = NULL, committed_at = NULL,
+                        record = NULL
+                    WHERE execution_id = ? AND phase = ?
+                    """
+            ).execute(arguments: [executionID, name])
+            try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+        }
     }
+
+    /// The insert of ``write(committedAt:events:head:_:)`` through SQLite's own functions: GRDB's
+    /// arguments box every value (15 of them), a few microseconds of every commit. `false` when it
+    /// failed: the statement is reset and nothing was written (SQLite undoes a failed statement), and
+    /// the caller runs it again through GRDB, which reports the error as it always did.
+    private func insertDirectly(
+        _ statement: OpaquePointer, committedAt: String, events: EventRows?, head: CheckpointRow?
+    ) -> Bool {
+        sqlite3_reset(statement)
+        var index: Int32 = 0
+        func bind(_ text: String?) {
+            index += 1
+            guard var text else {
+                sqlite3_bind_null(statement, index)
+                return
+            }
+            text.withUTF8 { bytes in
+                guard let start = bytes.baseAddress else {
+                    // An empty string has no storage to point at; a null pointer would bind NULL.
+                    _ = sqlite3_bind_text64(statement, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
+                    return
+                }
+                _ = sqlite3_bind_text64(
+                    statement, index, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
+                    sqlite3_uint64(bytes.count), Self.transient, UInt8(SQLITE_UTF8))
+            }
+        }
+        func bind<Integer: BinaryInteger>(_ number: Integer?) {
+            index += 1
+            if let number {
+                sqlite3_bind_int64(statement, index, Int64(number))
+            } else {
+                sqlite3_bind_null(statement, index)
+            }
+        }
+        bind(executionID)
+        bind(name)
+        bind(status)
+        bind(order)
+        bind(committedAt)
+        bind(record)
+        bind(events?.first)
+        bind(events?.last)
+        bind(events?.json)
+        bind(head?.phase)
+        bind(head?.createdAt)
+        bind(head?.lastSequence)
+        bind(head?.count)
+        bind(head?.checkpoint)
+        bind(head?.committedThrough)
+        let done = sqlite3_step(statement) == SQLITE_DONE
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        return done
+    }
+
+    /// SQLite copies the bound text (the strings are gone once the statement runs).
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    private static let insertSQL = """
+        INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record, first_sequence,
+            last_sequence, events, checkpoint_phase, checkpoint_created_at, checkpoint_last_sequence,
+            checkpoint_count, checkpoint, committed_through)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 }
 
-/// The latest checkpoint of an execution without its phases (older ones are replaced: resume
-/// needs only the latest). Its phases are rows of `checkpoint_phases` (see ``CheckpointTracking``).
+/// The latest checkpoint of an execution without its phases, written in the row of the phase
+/// commit that took it (the `checkpoints` view reads the latest). Its phases are rows of
+/// `checkpoint_phases` (see ``CheckpointTracking``).
 struct CheckpointRow: Sendable {
     var executionID: String
     var phase: String
@@ -314,38 +436,16 @@ struct CheckpointRow: Sendable {
     /// The `commit_order` of the last phase committed with or before it: the completed and skipped
     /// phases it holds are the rows of `phase_runs` up to there.
     var committedThrough = 0
+    /// How many checkpoints the execution has written, this one included.
+    var count = 1
 
-    init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor) throws {
+    /// `stateID`: `checkpoint.state.id` as text, when known.
+    init(_ checkpoint: ExecutionCheckpoint, executionID: String, redactor: Redactor, stateID: String? = nil) throws {
         self.executionID = executionID
         phase = checkpoint.phase
         createdAt = StorageTime.text(checkpoint.createdAt)
         lastSequence = Int64(clamping: checkpoint.state.lastSequence)
-        self.checkpoint = try RecordWriter.headJSON(of: checkpoint, redactor: redactor)
-    }
-
-    func write(_ db: Database) throws {
-        guard let phaseNames else {
-            try db.cachedStatement(
-                sql: """
-                    UPDATE checkpoints SET phase = ?, created_at = ?, last_sequence = ?,
-                        checkpoint_count = checkpoint_count + 1, checkpoint = ?, committed_through = ?
-                    WHERE execution_id = ?
-                    """
-            ).execute(arguments: [phase, createdAt, lastSequence, checkpoint, committedThrough, executionID])
-            return
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO checkpoints (execution_id, phase, created_at, last_sequence, checkpoint_count, checkpoint,
-                    committed_through)
-                VALUES (?, ?, ?, ?, 1, ?, ?)
-                ON CONFLICT (execution_id) DO UPDATE SET
-                    phase = excluded.phase, created_at = excluded.created_at,
-                    last_sequence = excluded.last_sequence, checkpoint_count = checkpoint_count + 1,
-                    checkpoint = excluded.checkpoint, committed_through = excluded.committed_through
-                """
-        ).execute(arguments: [executionID, phase, createdAt, lastSequence, checkpoint, committedThrough])
-        try Self.writeNames(phaseNames, executionID: executionID, db)
+        self.checkpoint = try RecordWriter.headJSON(of: checkpoint, redactor: redactor, stateID: stateID)
     }
 
     /// The checkpoint's phase list, in a row of its own: a long list spills over into pages of its
@@ -360,16 +460,19 @@ struct CheckpointRow: Sendable {
     }
 }
 
-/// The events of one write as one row of the append-only `event_batches` table: a JSON array of
-/// events, each an array of its fields in the order of ``fields``; the `events` view reads them
-/// back one row per event.
+/// The events of one write in one row of `commit_log` (the phase commit's own row, or a row of
+/// their own): a JSON array of events, each an array of its fields in the order of ``fields``; the
+/// `events` view reads them back one row per event.
 ///
 /// A commit carries about seven events. As rows of their own they were the most numerous inserts
 /// of the store, each binding fourteen values and repeating the execution id; as one row they are
-/// one insert of one text, encoded (and redacted) before the transaction starts.
+/// one insert of one text, encoded (and redacted) before the transaction starts. In a table of their
+/// own (keyed by execution and first sequence number), they cost a commit two more pages of the log.
 struct EventRows: Sendable {
     /// The sequence number of the first event; `nil` when there are none (nothing to write).
     var first: Int64?
+    /// The sequence number of the last event.
+    var last: Int64?
     /// The events as JSON.
     var json: String
     /// Whether each event's sequence number is above the one before: stored rows no longer have
@@ -384,20 +487,41 @@ struct EventRows: Sendable {
 
     init(_ events: [ExecutionEvent], redactor: Redactor) {
         first = events.first.map { Int64(clamping: $0.sequence) }
+        last = events.last.map { Int64(clamping: $0.sequence) }
         isIncreasing = !zip(events, events.dropFirst()).contains { $0.sequence >= $1.sequence }
         json = events.isEmpty ? "[]" : RecordWriter.json(ofEvents: events, redactor: redactor)
     }
 
-    func insert(executionID: String, _ db: Database) throws {
+    /// Appends the events as a row of their own (a write without a phase). `claim` is the
+    /// execution's ``LiveExecution/claimBatch(_:)`` of ``first``.
+    func insert(executionID: String, claim: Bool?, _ db: Database) throws {
         guard let first else { return }
-        // As the key (execution_id, sequence) of one row per event did: the write fails and rolls back.
+        try check(executionID: executionID, claim: claim, db)
+        try db.cachedStatement(
+            sql: "INSERT INTO commit_log (execution_id, first_sequence, last_sequence, events) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [executionID, first, last, json])
+    }
+
+    /// Refuses, as keys on the events (and then on the batches) did, events that are not in
+    /// increasing order and a batch that starts where a stored one starts: the write fails and
+    /// rolls back. When this process does not know the stored batches (`claim` is `nil`), it looks
+    /// in the file.
+    func check(executionID: String, claim: Bool?, _ db: Database) throws {
+        guard let first else { return }
         guard isIncreasing else {
             throw DatabaseError(
                 resultCode: .SQLITE_CONSTRAINT, message: "events of one write must have increasing sequence numbers")
         }
-        try db.cachedStatement(
-            sql: "INSERT INTO event_batches (execution_id, first_sequence, events) VALUES (?, ?, ?)"
-        ).execute(arguments: [executionID, first, json])
+        let isNew =
+            try claim
+            ?? !(Bool.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT EXISTS (SELECT 1 FROM commit_log WHERE execution_id = ? AND first_sequence = ?)"),
+                arguments: [executionID, first]) ?? false)
+        guard isNew else {
+            throw DatabaseError(
+                resultCode: .SQLITE_CONSTRAINT, message: "events from sequence number \(first) are stored already")
+        }
     }
 
     /// The events of a stored batch. Decoded in Swift, not through the `events` view: Foundation's

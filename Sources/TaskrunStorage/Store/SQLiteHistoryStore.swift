@@ -171,7 +171,8 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
     /// What this store knows about `id` while it runs here; for an execution started elsewhere,
     /// only the additional secrets and nothing committed.
     func liveExecution(_ id: ExecutionID) -> LiveExecution {
-        live.withLock { $0[id] } ?? LiveExecution(redactor: baseRedactor, committed: [:], commits: 0)
+        live.withLock { $0[id] }
+            ?? LiveExecution(key: id.description, redactor: baseRedactor, stored: nil)
     }
 
     static func describe(_ error: (any Error)?) -> String {

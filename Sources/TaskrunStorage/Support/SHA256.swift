@@ -30,14 +30,36 @@ struct SHA256: Sendable {
     }
 
     mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        // Contiguous bytes (an array, a string's UTF-8) are hashed block by block where they lie:
+        // a definition's JSON is hundreds of kilobytes, hashed at every start.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(contiguous: $0) }
+        guard done == nil else { return }
         for byte in bytes {
             buffer.append(byte)
             length &+= 1
             if buffer.count == 64 {
-                compress(buffer)
+                buffer.withUnsafeBufferPointer { compress($0) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
+    }
+
+    private mutating func update(contiguous bytes: UnsafeBufferPointer<UInt8>) {
+        length &+= UInt64(bytes.count)
+        var start = 0
+        if !buffer.isEmpty {
+            let taken = min(64 - buffer.count, bytes.count)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<taken]))
+            start = taken
+            guard buffer.count == 64 else { return }
+            buffer.withUnsafeBufferPointer { compress($0) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - start >= 64 {
+            compress(UnsafeBufferPointer(rebasing: bytes[start..<start + 64]))
+            start += 64
+        }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     mutating func finalizeHex() -> String {
@@ -50,7 +72,7 @@ struct SHA256: Sendable {
         for byte in padding {
             buffer.append(byte)
             if buffer.count == 64 {
-                compress(buffer)
+                buffer.withUnsafeBufferPointer { compress($0) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
@@ -63,8 +85,14 @@ struct SHA256: Sendable {
         return text
     }
 
-    private mutating func compress(_ block: [UInt8]) {
-        var schedule = [UInt32](repeating: 0, count: 64)
+    /// Hashes one 64-byte block.
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+            compress(block, schedule: schedule)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>, schedule: UnsafeMutableBufferPointer<UInt32>) {
         for index in 0..<16 {
             schedule[index] =
                 UInt32(block[index * 4]) << 24 | UInt32(block[index * 4 + 1]) << 16 | UInt32(block[index * 4 + 2]) << 8

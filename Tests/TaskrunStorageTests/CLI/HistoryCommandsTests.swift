@@ -85,7 +85,7 @@ private func seed(_ directory: TemporaryDirectory) async throws -> (completed: E
     }
     try await store.pool.write { db in
         try db.execute(sql: "UPDATE executions SET updated_at = '2026-01-05T10:00:05.000Z'")
-        try db.execute(sql: "UPDATE phase_records SET committed_at = '2026-01-05T10:00:05.000Z'")
+        try db.execute(sql: "UPDATE commit_log SET committed_at = '2026-01-05T10:00:05.000Z' WHERE phase IS NOT NULL")
     }
     return (completed, interrupted)
 }
