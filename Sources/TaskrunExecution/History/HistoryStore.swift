@@ -38,3 +38,8 @@ public protocol HistoryStore: Sendable {
     /// The event log of an execution, in sequence order.
     func events(of id: ExecutionID) async throws -> [ExecutionEvent]
 }
+
+/// A store that keeps checkpoints in the compact form of ``PhaseCommit/deferredCheckpoint`` and
+/// builds the ``ExecutionCheckpoint`` only when ``HistoryStore/loadCheckpoint(_:)`` asks. The
+/// executor then takes no snapshot of the whole state per phase (see ``PhaseJournal``).
+protocol CompactCheckpointStore: HistoryStore {}

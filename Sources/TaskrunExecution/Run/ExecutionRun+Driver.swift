@@ -247,12 +247,21 @@ extension ExecutionRun {
     /// Call inside `state.withLock`.
     private func makeCommit(_ index: Int, checkpoint: Bool, in state: inout RunState) -> PhaseCommit {
         let phase = plan.phases[index]
-        let snapshot =
-            checkpoint && phase.phase.checkpoint
-            ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
+        let result = state.execution.phaseList[index]
+        let checkpoints = checkpoint && phase.phase.checkpoint
+        guard let journal else {
+            let snapshot =
+                checkpoints
+                ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
+            return PhaseCommit(executionID: id, phase: result, checkpoint: snapshot, events: takeEvents(from: &state))
+        }
+        guard checkpoints else {
+            return PhaseCommit(executionID: id, phase: result, checkpoint: nil, events: takeEvents(from: &state))
+        }
+        let deferred = DeferredCheckpoint(
+            phase: phase.name, createdAt: clock.currentDate, state: &state.execution, journal: journal)
         return PhaseCommit(
-            executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
-            events: takeEvents(from: &state))
+            executionID: id, phase: result, deferredCheckpoint: deferred, events: takeEvents(from: &state))
     }
 
     @inline(never)
@@ -266,7 +275,7 @@ extension ExecutionRun {
     private func endCommit(_ commit: inout PhaseCommit, committed: Bool, marking: Int?) {
         var events = commit.events
         commit.events = []
-        let checkpointed = commit.checkpoint?.phase
+        let checkpointed = commit.checkpointPhase
         commit.checkpoint = nil
         let next = state.withLock { state in
             recycle(&events, into: &state)

@@ -18,6 +18,9 @@ final class ExecutionRun: Sendable {
     let executionBudget: Duration?
     let logger: Logger
     let state: Mutex<RunState>
+    /// The phases committed in this run, when the store takes checkpoints in their compact form
+    /// (``DeferredCheckpoint``); `nil` when it takes whole snapshots.
+    let journal: PhaseJournal?
 
     init(
         id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState,
@@ -32,7 +35,14 @@ final class ExecutionRun: Sendable {
         var logger = core.logger
         logger[metadataKey: "execution"] = "\(id)"
         self.logger = logger
-        self.state = Mutex(RunState(execution: initialState))
+        var execution = initialState
+        if core.history is any CompactCheckpointStore {
+            journal = PhaseJournal(start: execution)
+            execution.phaseList.tracksChanges = true
+        } else {
+            journal = nil
+        }
+        self.state = Mutex(RunState(execution: execution))
     }
 
     var clock: ExecutorClock { core.clock }

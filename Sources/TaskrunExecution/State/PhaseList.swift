@@ -35,6 +35,14 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
 
     private var chunks: [Chunk]
     let count: Int
+    /// Whether writes are noted for ``takeChanges()``: only in a run's own state, when its store
+    /// takes compact checkpoints (a snapshot that shares the notes would copy them at the next write).
+    var tracksChanges = false
+    /// The phases written since ``takeChanges()`` last ran, each once, in the order of their first
+    /// write: what the next compact checkpoint logs (see ``PhaseJournal``).
+    private var changed: [Int] = []
+    /// Whether each phase is in ``changed``; empty until the first write.
+    private var isChanged: [Bool] = []
 
     init(_ phases: [PhaseResult]) {
         chunks = stride(from: 0, to: phases.count, by: Self.chunkSize).map {
@@ -52,14 +60,34 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
             let chunk = position / Self.chunkSize
             let slot = position % Self.chunkSize
             makeUnique(chunk: chunk, slot: slot)
+            noteChange(position)
             yield &chunks[chunk].boxes[slot].value
         }
         set {
             let chunk = position / Self.chunkSize
             let slot = position % Self.chunkSize
             makeUnique(chunk: chunk, slot: slot)
+            noteChange(position)
             chunks[chunk].boxes[slot].value = newValue
         }
+    }
+
+    private mutating func noteChange(_ position: Int) {
+        guard tracksChanges else { return }
+        if isChanged.isEmpty { isChanged = Array(repeating: false, count: count) }
+        guard !isChanged[position] else { return }
+        isChanged[position] = true
+        changed.append(position)
+    }
+
+    /// Appends the phases written since the last call, with their values now, to `records`, and
+    /// starts the next round.
+    mutating func takeChanges(into records: inout [PhaseRecord]) {
+        for position in changed {
+            records.append(PhaseRecord(index: position, value: self[position]))
+            isChanged[position] = false
+        }
+        changed.removeAll(keepingCapacity: true)
     }
 
     private mutating func makeUnique(chunk: Int, slot: Int) {
