@@ -124,6 +124,10 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         }
     }
 
+    func commitNow(_ commit: PhaseCommit) {
+        commitPhase(commit)
+    }
+
     public func commitPhase(_ commit: PhaseCommit) {
         // Read before the lock; a whole checkpoint only when the executor did not make a compact one.
         let kept: KeptCheckpoint? =

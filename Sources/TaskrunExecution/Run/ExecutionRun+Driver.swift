@@ -205,6 +205,10 @@ extension ExecutionRun {
     /// checkpoints in the order they were taken. With `marksDone`, a phase the store recorded
     /// releases its dependents. Returns `false` when the store failed (the execution stops).
     func commit(_ index: Int, checkpoint: Bool, marksDone: Bool) async -> Bool {
+        if let compactStore {
+            commit(index, checkpoint: checkpoint, marksDone: marksDone, to: compactStore)
+            return true
+        }
         // Usually the commit lock is free: taken in the same critical section that makes the commit.
         var commit: PhaseCommit
         if let made = makeCommitIfFree(index, checkpoint: checkpoint) {
@@ -222,6 +226,23 @@ extension ExecutionRun {
         }
         endCommit(&commit, committed: committed, marking: committed && marksDone ? index : nil)
         return committed
+    }
+
+    /// A commit to a store that writes at once (``CompactCheckpointStore``): made, written and
+    /// ended in one critical section, so commits of one execution never overlap without a commit
+    /// lock, and a phase of a fan-out never waits for another's commit to end (it did, most of the
+    /// time, on two threads: Docs/performance.md, W2).
+    @inline(never)
+    private func commit(_ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore) {
+        state.withLock { state in
+            var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
+            store.commitNow(commit)
+            var events = commit.events
+            commit.events = []
+            recycle(&events, into: &state)
+            if let checkpointed = commit.checkpointPhase { emit(.checkpointCreated, into: &state, phase: checkpointed) }
+            if marksDone { state.ready.markDone(index) }
+        }
     }
 
     // The commit's bookkeeping is in non-inlined helpers: what an async function holds lives in a

@@ -21,6 +21,9 @@ final class ExecutionRun: Sendable {
     /// The phases committed in this run, when the store takes checkpoints in their compact form
     /// (``DeferredCheckpoint``); `nil` when it takes whole snapshots.
     let journal: PhaseJournal?
+    /// The store, when it takes compact checkpoints and writes at once: commits are then made in
+    /// one critical section (see ``commit(_:checkpoint:marksDone:)``).
+    let compactStore: (any CompactCheckpointStore)?
 
     init(
         id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState,
@@ -36,7 +39,8 @@ final class ExecutionRun: Sendable {
         logger[metadataKey: "execution"] = "\(id)"
         self.logger = logger
         var execution = initialState
-        if core.history is any CompactCheckpointStore {
+        compactStore = core.history as? any CompactCheckpointStore
+        if compactStore != nil {
             journal = PhaseJournal(start: execution)
             execution.phaseList.tracksChanges = true
         } else {
