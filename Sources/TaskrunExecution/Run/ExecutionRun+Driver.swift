@@ -240,7 +240,10 @@ extension ExecutionRun {
             var events = commit.events
             commit.events = []
             recycle(&events, into: &state)
-            if let checkpointed = commit.checkpointPhase { emit(.checkpointCreated, into: &state, phase: checkpointed) }
+            if let checkpointed = commit.checkpointPhase {
+                // Recorded at the moment it was taken: the same critical section.
+                emit(.checkpointCreated, into: &state, at: commit.deferredCheckpoint?.createdAt, phase: checkpointed)
+            }
             if marksDone { state.ready.markDone(index) }
         }
     }
