@@ -97,9 +97,12 @@ extension ExecutionRun {
     /// Runs the strategy once, and again per the step's `retry:` parameter if it failed (agent
     /// steps retry each query inside the query instead).
     private func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
+        // The plan, held here: `context.scope.phase.phase` read in the call made a copy of the
+        // whole `Phase` (and destroyed it after), a retain and release of each of its fields.
+        let phase = context.scope.phase
         do {
             // `startStep` recorded the first attempt.
-            return .succeeded(try await step.strategy.run(step.step, in: context.scope.phase.phase, context: context))
+            return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
         } catch {
             if Task.isCancelled { return .cancelled }
             return await retry(step, context: context, after: error)
