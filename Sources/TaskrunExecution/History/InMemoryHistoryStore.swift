@@ -63,9 +63,11 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
         }
 
-        /// Once the execution has finished, nothing appends to its log on the hot path any more.
+        /// Once the execution has finished, nothing appends to its log on the hot path any more,
+        /// nor to the journal of its checkpoint.
         func seal() {
             log.seal()
+            if case .deferred(let deferred) = checkpoint { deferred.journal.seal() }
         }
     }
 

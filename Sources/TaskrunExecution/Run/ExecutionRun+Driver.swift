@@ -273,7 +273,7 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         let result = state.execution.phaseList[index]
         let checkpoints = checkpoint && phase.phase.checkpoint
-        guard let journal else {
+        guard compactStore != nil else {
             let snapshot =
                 checkpoints
                 ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
@@ -282,6 +282,9 @@ extension ExecutionRun {
         guard checkpoints else {
             return PhaseCommit(executionID: id, phase: result, checkpoint: nil, events: takeEvents(from: &state))
         }
+        let journal =
+            state.journal ?? PhaseJournal(plans: plan.phases, start: startRecords, state: state.execution)
+        state.journal = journal
         let deferred = DeferredCheckpoint(
             phase: phase.name, createdAt: clock.currentDate, state: &state.execution, journal: journal)
         return PhaseCommit(

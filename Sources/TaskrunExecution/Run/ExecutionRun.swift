@@ -20,7 +20,9 @@ final class ExecutionRun: Sendable {
     let state: Mutex<RunState>
     /// The phases committed in this run, when the store takes checkpoints in their compact form
     /// (``DeferredCheckpoint``); `nil` when it takes whole snapshots.
-    let journal: PhaseJournal?
+    /// The phases that were not `PhaseResult(name:)` at the start, for the run's journal (made at
+    /// its first compact checkpoint, in ``RunState/journal``).
+    let startRecords: [PhaseRecord]
     /// The store, when it takes compact checkpoints and writes at once: commits are then made in
     /// one critical section (see ``commit(_:checkpoint:marksDone:)``).
     let compactStore: (any CompactCheckpointStore)?
@@ -41,10 +43,10 @@ final class ExecutionRun: Sendable {
         var execution = initialState
         compactStore = core.history as? any CompactCheckpointStore
         if compactStore != nil {
-            journal = PhaseJournal(start: execution)
+            startRecords = PhaseJournal.startRecords(of: execution)
             execution.phaseList.tracksChanges = true
         } else {
-            journal = nil
+            startRecords = []
         }
         self.state = Mutex(RunState(execution: execution))
     }
@@ -95,7 +97,10 @@ final class ExecutionRun: Sendable {
     // MARK: Queries
 
     func snapshot() -> ExecutionState {
-        state.withLock { $0.execution }
+        var snapshot = state.withLock { $0.execution }
+        // The run notes its own changes; a copy handed out does not.
+        snapshot.phaseList.tracksChanges = false
+        return snapshot
     }
 
     var stopReason: StopReason? {

@@ -3,6 +3,9 @@ struct RunState {
     var execution: ExecutionState
     /// Events not yet handed to the history store.
     var pendingEvents: [ExecutionEvent] = []
+    /// The phases logged at compact checkpoints, from the first one on (an execution waiting in
+    /// its first phase keeps none: Docs/performance.md, W8).
+    var journal: PhaseJournal?
 
     var stop: StopReason?
     var finished = false
