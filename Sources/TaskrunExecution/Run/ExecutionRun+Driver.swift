@@ -108,7 +108,8 @@ extension ExecutionRun {
     /// a time; the others get their own tasks). The task is tracked under its own key, whichever
     /// phase it runs, so a stop cancels it.
     private func launch(_ index: Int) {
-        let key = state.withLock { $0.makeWaiterID() }
+        // A key without the lock: launching a fan-out's phases took it twice per phase.
+        let key = phaseTaskKeys.wrappingAdd(1, ordering: .relaxed).newValue
         let task = Task {
             var next: Int? = index
             while let current = next {
@@ -397,6 +398,7 @@ extension ExecutionRun {
             state.execution.reason = state.stop?.message
             state.execution.finishedAt = now
             state.paused = false
+            pausedFlag.store(false, ordering: .releasing)
             let duration = offset - state.startedOffset
             let kind: ExecutionEvent.Kind =
                 switch status {

@@ -159,10 +159,13 @@ extension ExecutionRun {
     /// after it. Stops early once a validation or a required step has failed.
     private func runSteps(_ scope: PhaseScope) async {
         let index = scope.phase.index
+        var first = true
         for segment in scope.phase.segments {
             // Read before the gate: no step of this phase runs between segments, so a pause
-            // cannot change them.
-            guard !Task.isCancelled, let visible = responsesUnlessDecided(index) else { return }
+            // cannot change them. Before the first segment the attempt has just begun (no answer,
+            // no failed step), so there is nothing to read under the lock.
+            guard !Task.isCancelled, let visible = first ? [] : responsesUnlessDecided(index) else { return }
+            first = false
             guard await gate(phase: index) else { return }
             if segment.count == 1 {
                 await runStep(segment[0], in: scope, visible: visible)

@@ -26,6 +26,13 @@ final class ExecutionRun: Sendable {
     /// The store, when it takes compact checkpoints and writes at once: commits are then made in
     /// one critical section (see ``commit(_:checkpoint:marksDone:)``).
     let compactStore: (any CompactCheckpointStore)?
+    /// ``RunState/paused``, stored in the same critical sections that change it, so that a phase
+    /// checks for a pause (``gate(phase:)``, twice per phase) without taking the run's lock: the
+    /// lock is the one thing a fan-out's phases share, and each section less is one less place
+    /// where the two threads wait for each other (Docs/performance.md, W2).
+    let pausedFlag = Atomic<Bool>(false)
+    /// Keys of ``RunState/phaseTasks``, handed out without the run's lock (see ``pausedFlag``).
+    let phaseTaskKeys = Atomic<UInt64>(0)
 
     init(
         id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState,

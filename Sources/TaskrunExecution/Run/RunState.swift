@@ -25,7 +25,7 @@ struct RunState {
     var ready = ReadyQueue()
     /// Phases admitted and not yet fully handled (running, or committing).
     var running = 0
-    /// The tasks running phases, each under a key from ``makeWaiterID()``, cancelled when the
+    /// The tasks running phases, each under a key from ``ExecutionRun/phaseTaskKeys``, cancelled when the
     /// execution stops. A task runs a phase, then possibly phases that became ready when it ended.
     var phaseTasks: [UInt64: Task<Void, Never>] = [:]
     /// The execution's time limit, when it has one.
