@@ -53,12 +53,18 @@ extension ExecutionRun {
     /// phase (Docs/performance.md, W1). With `settling`, the caller's phase is settled (see
     /// ``phaseSettled()``) in the same critical section as the first admission.
     @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
-    private func advance(keepingOne: Bool, settling: Bool) async -> Int? {
+    private func advance(
+        keepingOne: Bool, settling: Bool, committing: Int? = nil, to store: (any CompactCheckpointStore)? = nil
+    ) async -> Int? {
         var kept: Int?
         var settling = settling
+        var committing = committing
         while true {
             let (admitted, settled) = state.withLock { state -> ([Int], [CheckedContinuation<Void, any Error>]) in
                 var settled: [CheckedContinuation<Void, any Error>] = []
+                if let index = committing, let store {
+                    commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
+                }
                 if settling {
                     state.running -= 1
                     state.busy -= 1
@@ -74,6 +80,7 @@ extension ExecutionRun {
                 return (admitted, settled)
             }
             settling = false
+            committing = nil
             for waiter in settled { waiter.resume() }
             if admitted.isEmpty { break }
             // Only a phase skipped or refused here can make more phases ready without a phase task
@@ -114,8 +121,14 @@ extension ExecutionRun {
             var next: Int? = index
             while let current = next {
                 let outcome = await self.runPhase(current)
-                await self.phaseEnded(current, outcome)
-                next = await self.advance(keepingOne: true, settling: true)
+                if let store = self.compactStore, outcome == .completed || outcome == .failedContinuing {
+                    // Committed in the critical section that settles it and admits what it made
+                    // ready: one section less per phase on the lock a fan-out's phases share.
+                    next = await self.advance(keepingOne: true, settling: true, committing: current, to: store)
+                } else {
+                    await self.phaseEnded(current, outcome)
+                    next = await self.advance(keepingOne: true, settling: true)
+                }
             }
             self.state.withLock { _ = $0.phaseTasks.removeValue(forKey: key) }
         }
@@ -236,17 +249,25 @@ extension ExecutionRun {
     @inline(never)
     private func commit(_ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore) {
         state.withLock { state in
-            var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
-            store.commitNow(commit)
-            var events = commit.events
-            commit.events = []
-            recycle(&events, into: &state)
-            if let checkpointed = commit.checkpointPhase {
-                // Recorded at the moment it was taken: the same critical section.
-                emit(.checkpointCreated, into: &state, at: commit.deferredCheckpoint?.createdAt, phase: checkpointed)
-            }
-            if marksDone { state.ready.markDone(index) }
+            commit(index, checkpoint: checkpoint, marksDone: marksDone, to: store, in: &state)
         }
+    }
+
+    /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds.
+    @inline(never)
+    private func commit(
+        _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, in state: inout RunState
+    ) {
+        var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
+        store.commitNow(commit)
+        var events = commit.events
+        commit.events = []
+        recycle(&events, into: &state)
+        if let checkpointed = commit.checkpointPhase {
+            // Recorded at the moment it was taken: the same critical section.
+            emit(.checkpointCreated, into: &state, at: commit.deferredCheckpoint?.createdAt, phase: checkpointed)
+        }
+        if marksDone { state.ready.markDone(index) }
     }
 
     // The commit's bookkeeping is in non-inlined helpers: what an async function holds lives in a
