@@ -59,8 +59,13 @@ extension ExecutionRun {
         var kept: Int?
         var settling = settling
         var committing = committing
+        // Whether the last section found nothing to admit and so also looked whether the
+        // execution is done (and claimed its end): no section of its own for that per phase.
+        var looked = false
+        var claimed = false
         while true {
-            let (admitted, settled) = state.withLock { state -> ([Int], [CheckedContinuation<Void, any Error>]) in
+            let (admitted, settled, finishing) = state.withLock {
+                state -> ([Int], [CheckedContinuation<Void, any Error>], Bool) in
                 var settled: [CheckedContinuation<Void, any Error>] = []
                 if let index = committing, let store {
                     commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
@@ -70,19 +75,23 @@ extension ExecutionRun {
                     state.busy -= 1
                     settled = settleWaiters(&state)
                 }
-                guard state.stop == nil, !state.paused else { return ([], settled) }
+                guard state.stop == nil, !state.paused else { return ([], settled, state.claimFinish()) }
                 var admitted: [Int] = []
                 while state.running < maxConcurrentPhases, let index = state.ready.pop() {
                     state.running += 1
                     state.busy += 1
                     admitted.append(index)
                 }
-                return (admitted, settled)
+                return (admitted, settled, admitted.isEmpty && state.claimFinish())
             }
             settling = false
             committing = nil
             for waiter in settled { waiter.resume() }
-            if admitted.isEmpty { break }
+            if admitted.isEmpty {
+                looked = true
+                claimed = finishing
+                break
+            }
             // Only a phase skipped or refused here can make more phases ready without a phase task
             // that advances after it: when every admitted phase runs, looking again finds nothing
             // that the ending phases will not admit themselves.
@@ -107,7 +116,11 @@ extension ExecutionRun {
             }
             if !again { break }
         }
-        if kept == nil { await finishIfDone() }
+        if looked {
+            if claimed { await finish() }
+        } else if kept == nil {
+            await finishIfDone()
+        }
         return kept
     }
 
@@ -397,12 +410,7 @@ extension ExecutionRun {
     /// Ends the execution once nothing runs and nothing more will: all phases done, or stopping.
     /// A paused execution stays paused until it is resumed or aborted. Exactly one caller finishes.
     func finishIfDone() async {
-        let finishing = state.withLock { state -> Bool in
-            guard state.begun, !state.finishing, state.running == 0 else { return false }
-            guard state.stop != nil || (!state.paused && state.ready.isEmpty) else { return false }
-            state.finishing = true
-            return true
-        }
+        let finishing = state.withLock { $0.claimFinish() }
         if finishing { await finish() }
     }
 

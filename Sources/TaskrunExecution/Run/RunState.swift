@@ -65,4 +65,13 @@ struct RunState {
     }
 
     var isSettled: Bool { paused && busy == 0 }
+
+    /// Whether the execution is done (begun, nothing running, nothing left to start or stopping);
+    /// the first caller to see it done claims its end (`finishing`) and must finish it.
+    mutating func claimFinish() -> Bool {
+        guard begun, !finishing, running == 0 else { return false }
+        guard stop != nil || (!paused && ready.isEmpty) else { return false }
+        finishing = true
+        return true
+    }
 }
