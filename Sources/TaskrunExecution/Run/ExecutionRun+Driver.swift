@@ -54,7 +54,8 @@ extension ExecutionRun {
     /// ``phaseSettled()``) in the same critical section as the first admission.
     @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
     private func advance(
-        keepingOne: Bool, settling: Bool, committing: Int? = nil, to store: (any CompactCheckpointStore)? = nil
+        keepingOne: Bool, settling: Bool, committing: Int? = nil, to store: (any CompactCheckpointStore)? = nil,
+        taskKey: UInt64? = nil
     ) async -> Int? {
         var kept: Int?
         var settling = settling
@@ -75,14 +76,21 @@ extension ExecutionRun {
                     state.busy -= 1
                     settled = settleWaiters(&state)
                 }
-                guard state.stop == nil, !state.paused else { return ([], settled, state.claimFinish()) }
+                guard state.stop == nil, !state.paused else {
+                    if kept == nil, let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
+                    return ([], settled, state.claimFinish())
+                }
                 var admitted: [Int] = []
                 while state.running < maxConcurrentPhases, let index = state.ready.pop() {
                     state.running += 1
                     state.busy += 1
                     admitted.append(index)
                 }
-                return (admitted, settled, admitted.isEmpty && state.claimFinish())
+                guard admitted.isEmpty else { return (admitted, settled, false) }
+                // The calling phase task ends (nothing kept, nothing more to admit): it leaves
+                // `phaseTasks` here rather than in a section of its own.
+                if kept == nil, let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
+                return (admitted, settled, state.claimFinish())
             }
             settling = false
             committing = nil
@@ -137,13 +145,15 @@ extension ExecutionRun {
                 if let store = self.compactStore, outcome == .completed || outcome == .failedContinuing {
                     // Committed in the critical section that settles it and admits what it made
                     // ready: one section less per phase on the lock a fan-out's phases share.
-                    next = await self.advance(keepingOne: true, settling: true, committing: current, to: store)
+                    next = await self.advance(
+                        keepingOne: true, settling: true, committing: current, to: store, taskKey: key)
                 } else {
                     await self.phaseEnded(current, outcome)
-                    next = await self.advance(keepingOne: true, settling: true)
+                    next = await self.advance(keepingOne: true, settling: true, taskKey: key)
                 }
             }
-            self.state.withLock { _ = $0.phaseTasks.removeValue(forKey: key) }
+            // advance(keepingOne:) removed the task's key in the section where it found nothing to
+            // keep: with `keepingOne`, it returns nothing only after such a section.
         }
         let stopping = state.withLock { state -> Bool in
             // If the task already ended, this entry is stale; cancelling an ended task does nothing.
