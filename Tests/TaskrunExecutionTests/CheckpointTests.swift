@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TaskrunCore
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunExecution
@@ -135,4 +136,174 @@ struct StoreFailureTests {
         _ = try await makeExecutor(agents: agents).execute(makeTask([makePhase("Review", agents: ["x"])]))
         #expect(agents.requests.map(\.prompt) == ["Review"])
     }
+}
+
+/// Records every commit with its checkpoint and the execution's state at that moment, and keeps
+/// everything in an ``InMemoryHistoryStore``.
+final class CommitRecorder: Sendable {
+    struct Observation: Sendable {
+        var commit: PhaseCommit
+        /// The checkpoint read while the commit was made.
+        var checkpoint: ExecutionCheckpoint?
+        /// The execution's state read at the same moment.
+        var live: ExecutionState?
+    }
+
+    let inner = InMemoryHistoryStore()
+    let executor = Mutex<TaskExecutor?>(nil)
+    let observations = Mutex<[Observation]>([])
+}
+
+protocol RecordingStore: HistoryStore {
+    var recorder: CommitRecorder { get }
+}
+
+extension RecordingStore {
+    func executionStarted(_ record: ExecutionRecord) async throws { recorder.inner.executionStarted(record) }
+    func commitPhase(_ commit: PhaseCommit) async throws {
+        let live = try recorder.executor.withLock { $0 }?.state(of: commit.executionID)
+        let observation = CommitRecorder.Observation(commit: commit, checkpoint: commit.checkpoint, live: live)
+        recorder.observations.withLock { $0.append(observation) }
+        recorder.inner.commitPhase(commit)
+    }
+    func executionUpdated(_ update: ExecutionUpdate) async throws { recorder.inner.executionUpdated(update) }
+    func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) async throws {
+        recorder.inner.executionFinished(result, events: events)
+    }
+    func history(limit: Int) async throws -> [ExecutionSummary] { recorder.inner.history(limit: limit) }
+    func loadExecution(_ id: ExecutionID) async throws -> StoredExecution? { recorder.inner.loadExecution(id) }
+    func loadCheckpoint(_ id: ExecutionID) async throws -> ExecutionCheckpoint? { recorder.inner.loadCheckpoint(id) }
+    func events(of id: ExecutionID) async throws -> [ExecutionEvent] { recorder.inner.events(of: id) }
+}
+
+/// Takes whole snapshots, as any store the executor does not know does.
+struct WholeCheckpointRecordingStore: RecordingStore {
+    let recorder = CommitRecorder()
+}
+
+/// Takes checkpoints in their compact form, as ``InMemoryHistoryStore`` does.
+struct CompactCheckpointRecordingStore: RecordingStore, CompactCheckpointStore {
+    let recorder = CommitRecorder()
+
+    func commitNow(_ commit: PhaseCommit) {
+        // The execution's lock is held: its state is the one the commit was made from.
+        let observation = CommitRecorder.Observation(commit: commit, checkpoint: commit.checkpoint, live: nil)
+        recorder.observations.withLock { $0.append(observation) }
+        recorder.inner.commitPhase(commit)
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct CompactCheckpointTests {
+    /// A skipped phase, a failed one that the run goes on after, then two phases at once (B still
+    /// asking its agent when A commits), then a join.
+    static let task = makeTask([
+        makePhase("Root", [agentStep("r")]),
+        makePhase("Skipped", dependsOn: ["Root"], condition: "false", [agentStep("s")]),
+        makePhase("Failing", dependsOn: ["Skipped"], continueOnFailure: true, [agentStep("f")]),
+        makePhase("A", dependsOn: ["Failing"], [agentStep("a")]),
+        makePhase("B", dependsOn: ["Failing"], [agentStep("b")]),
+        makePhase("Join", dependsOn: ["A", "B"], [agentStep("j")]),
+    ])
+
+    func run(on store: some RecordingStore) async throws -> ExecutionResult {
+        let gate = Gate()
+        let agents = ScriptedAgentManager()
+        agents.script("f", [.failure("f down")])
+        agents.handle("a") { _ in
+            await gate.waitForArrivals(1)
+            return AgentResponse(text: "a")
+        }
+        agents.handle("b") { _ in
+            try await gate.wait()
+            return AgentResponse(text: "b")
+        }
+        // A fixed epoch on a manual clock: two runs take their checkpoints at the same dates.
+        let executor = TaskExecutor(
+            configuration: .init(clock: ManualClock(), epoch: Date(timeIntervalSince1970: 1_000_000)), agents: agents,
+            history: store, logger: quietLogger)
+        store.recorder.executor.withLock { $0 = executor }
+        let handle = try executor.start(Self.task)
+        await gate.waitForArrivals(1)
+        // B's query is in flight until A has committed (A's agent answers only once B asks).
+        while store.recorder.observations.withLock({ $0.contains { $0.commit.phase.name == "A" } }) == false {
+            await Task.yield()
+        }
+        gate.open()
+        return await handle.result
+    }
+
+    @Test func everyCheckpointIsTheStateRightAfterItsPhaseEnded() async throws {
+        let store = WholeCheckpointRecordingStore()
+        let result = try await run(on: store)
+        #expect(result.status == .completed)
+        let observations = store.recorder.observations.withLock { $0 }
+        #expect(observations.map(\.commit.phase.name) == ["Root", "Skipped", "Failing", "A", "B", "Join"])
+        #expect(observations.allSatisfy { $0.commit.deferredCheckpoint == nil })
+        for observation in observations {
+            let checkpoint = try #require(observation.checkpoint)
+            #expect(checkpoint.phase == observation.commit.phase.name)
+            #expect(checkpoint.state == observation.live)
+        }
+        let atA = try #require(observations.first { $0.commit.phase.name == "A" }?.checkpoint)
+        #expect(atA.state.phases.map(\.status) == [.completed, .skipped, .failed, .completed, .running, .pending])
+        #expect(atA.state.phase(named: "B")?.steps.map(\.status) == [.running])
+    }
+
+    /// The same run with a store that takes compact checkpoints gives the same checkpoints, built
+    /// while the commit is made and again after the run.
+    @Test func aCompactCheckpointIsTheWholeSnapshotOfTheSameMoment() async throws {
+        let whole = WholeCheckpointRecordingStore()
+        _ = try await run(on: whole)
+        let compact = CompactCheckpointRecordingStore()
+        let result = try await run(on: compact)
+        #expect(result.status == .completed)
+        let expected = whole.recorder.observations.withLock { $0 }
+        let observations = compact.recorder.observations.withLock { $0 }
+        #expect(observations.map(\.commit.phase.name) == expected.map(\.commit.phase.name))
+        #expect(observations.allSatisfy { $0.commit.deferredCheckpoint != nil })
+        for (observation, expected) in zip(observations, expected) {
+            var checkpoint = try #require(observation.checkpoint)
+            // Built again after the run, it is still the state of that moment.
+            #expect(observation.commit.checkpoint == checkpoint)
+            checkpoint.state.id = try #require(expected.checkpoint?.state.id)
+            #expect(checkpoint == expected.checkpoint)
+        }
+        #expect(try await compact.loadCheckpoint(result.executionID) == observations.last?.checkpoint)
+    }
+
+    @Test func aCompactCheckpointEncodesAndComparesAsTheWholeOne() async throws {
+        let store = CompactCheckpointRecordingStore()
+        _ = try await run(on: store)
+        let commit = try #require(store.recorder.observations.withLock { $0.last?.commit })
+        var whole = commit
+        whole.checkpoint = commit.checkpoint
+        #expect(whole.deferredCheckpoint == nil)
+        #expect(whole == commit)
+        #expect(whole.hashValue == commit.hashValue)
+        let decoded = try JSONDecoder().decode(PhaseCommit.self, from: JSONEncoder().encode(commit))
+        #expect(decoded == commit)
+    }
+
+    @Test func aPhaseListNotesEachWrittenPhaseOnceUntilTheChangesAreTaken() {
+        func changes(_ list: inout PhaseList) -> [PhaseRecord] {
+            var records: [PhaseRecord] = []
+            list.takeChanges(into: &records)
+            return records
+        }
+        var list = PhaseList((0..<40).map { PhaseResult(name: "P\($0)") })
+        list[3].attempts = 1
+        #expect(changes(&list).isEmpty)
+        list.tracksChanges = true
+        list[35].attempts = 1
+        list[3].attempts = 2
+        list[35].status = .running
+        #expect(changes(&list).map(\.index) == [35, 3])
+        #expect(changes(&list).isEmpty)
+        list[3] = PhaseResult(name: "P3", attempts: 3)
+        let taken = changes(&list)
+        #expect(taken.map(\.index) == [3])
+        #expect(taken.first?.value == PhaseResult(name: "P3", attempts: 3))
+    }
+
 }

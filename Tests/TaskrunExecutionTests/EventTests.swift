@@ -1,5 +1,6 @@
 import Foundation
 import TaskrunCore
+import TaskrunTestSupport
 import Testing
 
 @testable import TaskrunExecution
@@ -33,6 +34,28 @@ struct EventTests {
             // The store's log has every event, the same ones, in the same order.
             #expect(history.events(of: result.executionID) == mine)
         }
+    }
+
+    @Test func anAgentsLatencyIsTheTimeBetweenItsQueryAndResponseEvents() async throws {
+        let clock = ManualClock()
+        let history = InMemoryHistoryStore()
+        let agents = ScriptedAgentManager()
+        agents.handle("a") { _ in
+            clock.advance(by: .milliseconds(7))
+            return AgentResponse(text: "a")
+        }
+        let executor = makeExecutor(agents: agents, clock: clock, history: history)
+        let log = EventLog.subscribe(to: executor)
+        let result = try await executor.execute(makeTask([makePhase("A", [agentStep("a")])]))
+        let query = try #require(await log.of(.agentQuery).first)
+        let response = try #require(await log.of(.agentResponse).first)
+        #expect(response.duration == .milliseconds(7))
+        // Dates hold seconds since 2001 in a Double: about 0.1 µs of precision.
+        #expect(abs(response.timestamp.timeIntervalSince(query.timestamp) - 0.007) < 1e-6)
+        #expect(result[phase: "A"]?.responses.first?.response.latency == .milliseconds(7))
+        // `checkpoint:created` is stamped with the time the checkpoint was taken.
+        let created = try #require(await log.of(.checkpointCreated).first)
+        #expect(history.loadCheckpoint(result.executionID)?.createdAt == created.timestamp)
     }
 
     @Test func everyKindOfTheRunIsThere() async throws {

@@ -41,6 +41,23 @@ struct CompactEventLogTests {
         #expect(pieces.events == events)
     }
 
+    @Test func interleavedPhasesRoundTripInOneBatchAndInMany() {
+        let id = ExecutionID.make()
+        let names = ["A", "B", "A", "A", "B", "a name longer than fifteen bytes", "B", "A"]
+        let events = names.enumerated().map { offset, name in
+            ExecutionEvent(
+                kind: .stepStart, executionID: id, sequence: UInt64(offset + 1), timestamp: Date(), phase: name,
+                step: offset, stepType: "agent", agent: offset.isMultiple(of: 2) ? "x" : "y")
+        }
+        #expect(CompactEventLog(events).events == events)
+        var pieces = CompactEventLog()
+        for event in events {
+            pieces.append([event])
+            pieces.seal()
+        }
+        #expect(pieces.events == events)
+    }
+
     @Test func everyKindRoundTrips() {
         let id = ExecutionID.make()
         let events = ExecutionEvent.Kind.allCases.enumerated().map { offset, kind in

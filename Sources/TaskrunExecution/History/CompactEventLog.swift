@@ -51,18 +51,20 @@ struct CompactEventLog: Sendable {
         self.executionID = executionID
         var index = self.index ?? StringIndex(strings)
         self.index = nil
-        // Each event is written into a scratch buffer and appended to the log at once: appending
+        // The events are written into a scratch buffer and appended to the log at once: appending
         // byte by byte checked the array's uniqueness and capacity a dozen times an event.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes) { scratch in
-            // By position, not `for event in events`: iterating copies every 200-byte event.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes * events.count) { scratch in
+            var writer = ByteWriter(scratch)
+            // Through pointers, not `for event in events` or `events[position]`: both copied
+            // every 200-byte event (retaining its strings) and destroyed the copy.
             events.withUnsafeBufferPointer { events in
+                guard let first = events.baseAddress else { return }
                 for position in events.indices {
-                    var writer = ByteWriter(scratch)
-                    encode(events[position], executionID: executionID, index: &index, into: &writer)
-                    bytes.append(contentsOf: writer.written)
-                    count += 1
+                    encode(first + position, executionID: executionID, index: &index, into: &writer)
                 }
             }
+            bytes.append(contentsOf: writer.written)
+            count += events.count
         }
         self.index = index
     }
@@ -73,46 +75,49 @@ struct CompactEventLog: Sendable {
     private static let maxEventBytes = 1 + 2 + 16 + 2 * 10 + 6 * 10 + 2 * 10 + 2 * 20
 
     private mutating func encode(
-        _ event: borrowing ExecutionEvent, executionID: ExecutionID, index: inout StringIndex,
+        _ pointer: UnsafePointer<ExecutionEvent>, executionID: ExecutionID, index: inout StringIndex,
         into bytes: inout ByteWriter
     ) {
         var mask: UInt16 = 0
-        if event.task != nil { mask |= Field.task }
-        if event.phase != nil { mask |= Field.phase }
-        if event.step != nil { mask |= Field.step }
-        if event.stepType != nil { mask |= Field.stepType }
-        if event.agent != nil { mask |= Field.agent }
-        if event.attempt != nil { mask |= Field.attempt }
-        if event.status != nil { mask |= Field.status }
-        if event.message != nil { mask |= Field.message }
-        if event.delay != nil { mask |= Field.delay }
-        if event.duration != nil { mask |= Field.duration }
-        if event.executionID != executionID { mask |= Field.otherExecution }
-        bytes.append(event.kind.code)
+        if pointer.pointee.task != nil { mask |= Field.task }
+        if pointer.pointee.phase != nil { mask |= Field.phase }
+        if pointer.pointee.step != nil { mask |= Field.step }
+        if pointer.pointee.stepType != nil { mask |= Field.stepType }
+        if pointer.pointee.agent != nil { mask |= Field.agent }
+        if pointer.pointee.attempt != nil { mask |= Field.attempt }
+        if pointer.pointee.status != nil { mask |= Field.status }
+        if pointer.pointee.message != nil { mask |= Field.message }
+        if pointer.pointee.delay != nil { mask |= Field.delay }
+        if pointer.pointee.duration != nil { mask |= Field.duration }
+        if pointer.pointee.executionID != executionID { mask |= Field.otherExecution }
+        bytes.append(pointer.pointee.kind.code)
         Self.putVarint(UInt64(mask), into: &bytes)
         if mask & Field.otherExecution != 0 {
-            Self.putRaw(event.executionID.high, into: &bytes)
-            Self.putRaw(event.executionID.low, into: &bytes)
+            Self.putRaw(pointer.pointee.executionID.high, into: &bytes)
+            Self.putRaw(pointer.pointee.executionID.low, into: &bytes)
         }
         // Sequences and times of neighbouring events are close: store the difference.
-        Self.putVarint(event.sequence &- previousSequence, into: &bytes)
-        previousSequence = event.sequence
-        let time = event.timestamp.timeIntervalSinceReferenceDate.bitPattern
+        Self.putVarint(pointer.pointee.sequence &- previousSequence, into: &bytes)
+        previousSequence = pointer.pointee.sequence
+        let time = pointer.pointee.timestamp.timeIntervalSinceReferenceDate.bitPattern
         Self.putVarint(time ^ previousTime, into: &bytes)
         previousTime = time
-        index.put(event.task, field: 0, strings: &strings, into: &bytes)
-        index.put(event.phase, field: 1, strings: &strings, into: &bytes)
-        if let step = event.step { Self.putSigned(Int64(step), into: &bytes) }
-        index.put(event.stepType, field: 2, strings: &strings, into: &bytes)
-        index.put(event.agent, field: 3, strings: &strings, into: &bytes)
-        if let attempt = event.attempt { Self.putSigned(Int64(attempt), into: &bytes) }
-        index.put(event.status, field: 4, strings: &strings, into: &bytes)
-        index.put(event.message, field: 5, strings: &strings, into: &bytes)
-        Self.put(event.delay, into: &bytes)
-        Self.put(event.duration, into: &bytes)
+        index.put(pointer.pointee.task, field: 0, strings: &strings, into: &bytes)
+        // Phase names are not looked up in the table: a phase's events mostly follow each other,
+        // so the field's last name catches their repeats, and every phase's first event hashed
+        // and inserted its name (a third of packing a chain's events, Docs/performance.md, W1).
+        index.put(pointer.pointee.phase, field: 1, strings: &strings, into: &bytes, interned: false)
+        if let step = pointer.pointee.step { Self.putSigned(Int64(step), into: &bytes) }
+        index.put(pointer.pointee.stepType, field: 2, strings: &strings, into: &bytes)
+        index.put(pointer.pointee.agent, field: 3, strings: &strings, into: &bytes)
+        if let attempt = pointer.pointee.attempt { Self.putSigned(Int64(attempt), into: &bytes) }
+        index.put(pointer.pointee.status, field: 4, strings: &strings, into: &bytes)
+        index.put(pointer.pointee.message, field: 5, strings: &strings, into: &bytes)
+        Self.put(pointer.pointee.delay, into: &bytes)
+        Self.put(pointer.pointee.duration, into: &bytes)
     }
 
-    /// Writes into a buffer of ``maxEventBytes``, which no event exceeds.
+    /// Writes into a buffer of ``maxEventBytes`` per event, which no event exceeds.
     private struct ByteWriter {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         private(set) var count = 0
@@ -153,15 +158,20 @@ struct CompactEventLog: Sendable {
             for (offset, string) in strings.enumerated() { indexes[string] = offset }
         }
 
-        mutating func put(_ string: String?, field: Int, strings: inout [String], into bytes: inout ByteWriter) {
+        /// With `interned: false`, a string other than the field's last one is added to the
+        /// table without looking for it there (the table may then hold it twice).
+        mutating func put(
+            _ string: String?, field: Int, strings: inout [String], into bytes: inout ByteWriter,
+            interned: Bool = true
+        ) {
             guard let string else { return }
             var found = recentIndexes[field]
             if found < 0 || recentStrings[field] != string {
-                if let known = indexes[string] {
+                if interned, let known = indexes[string] {
                     found = known
                 } else {
                     found = strings.count
-                    indexes[string] = found
+                    if interned { indexes[string] = found }
                     strings.append(string)
                 }
                 recentStrings[field] = string

@@ -36,12 +36,25 @@ public struct ExecutionRecord: Sendable, Hashable, Codable {
 }
 
 /// A phase's results and the checkpoint after it, written together before dependents start.
-public struct PhaseCommit: Sendable, Hashable, Codable {
+public struct PhaseCommit: Sendable {
     public var executionID: ExecutionID
     public var phase: PhaseResult
     /// The whole execution state right after the phase ended; `nil` when the phase says
     /// `checkpoint: false` or when it failed.
-    public var checkpoint: ExecutionCheckpoint?
+    ///
+    /// For ``InMemoryHistoryStore``, the executor hands the checkpoint over in a compact form, and
+    /// reading this property builds it (O(phases)); the store itself keeps the compact form.
+    public var checkpoint: ExecutionCheckpoint? {
+        get { storedCheckpoint ?? deferredCheckpoint?.checkpoint }
+        set {
+            storedCheckpoint = newValue
+            deferredCheckpoint = nil
+        }
+    }
+    private var storedCheckpoint: ExecutionCheckpoint?
+    /// The checkpoint as the scalar state, the phases in flight and a position in the run's
+    /// journal of committed phases (see ``PhaseJournal``).
+    private(set) var deferredCheckpoint: DeferredCheckpoint?
     /// The events since the previous write.
     public var events: [ExecutionEvent]
 
@@ -50,8 +63,58 @@ public struct PhaseCommit: Sendable, Hashable, Codable {
     ) {
         self.executionID = executionID
         self.phase = phase
-        self.checkpoint = checkpoint
+        self.storedCheckpoint = checkpoint
         self.events = events
+    }
+
+    init(executionID: ExecutionID, phase: PhaseResult, deferredCheckpoint: DeferredCheckpoint, events: [ExecutionEvent])
+    {
+        self.executionID = executionID
+        self.phase = phase
+        self.deferredCheckpoint = deferredCheckpoint
+        self.events = events
+    }
+
+    /// The phase the checkpoint was taken after, without building the checkpoint.
+    var checkpointPhase: String? {
+        storedCheckpoint?.phase ?? deferredCheckpoint?.phase
+    }
+}
+
+extension PhaseCommit: Hashable {
+    public static func == (lhs: PhaseCommit, rhs: PhaseCommit) -> Bool {
+        lhs.executionID == rhs.executionID && lhs.phase == rhs.phase && lhs.checkpoint == rhs.checkpoint
+            && lhs.events == rhs.events
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(executionID)
+        hasher.combine(phase)
+        hasher.combine(checkpoint)
+        hasher.combine(events)
+    }
+}
+
+extension PhaseCommit: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case executionID, phase, checkpoint, events
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            executionID: try container.decode(ExecutionID.self, forKey: .executionID),
+            phase: try container.decode(PhaseResult.self, forKey: .phase),
+            checkpoint: try container.decodeIfPresent(ExecutionCheckpoint.self, forKey: .checkpoint),
+            events: try container.decode([ExecutionEvent].self, forKey: .events))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(executionID, forKey: .executionID)
+        try container.encode(phase, forKey: .phase)
+        try container.encodeIfPresent(checkpoint, forKey: .checkpoint)
+        try container.encode(events, forKey: .events)
     }
 }
 

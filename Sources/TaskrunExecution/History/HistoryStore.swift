@@ -38,3 +38,13 @@ public protocol HistoryStore: Sendable {
     /// The event log of an execution, in sequence order.
     func events(of id: ExecutionID) async throws -> [ExecutionEvent]
 }
+
+/// A store that keeps checkpoints in the compact form of ``PhaseCommit/deferredCheckpoint`` and
+/// builds the ``ExecutionCheckpoint`` only when ``HistoryStore/loadCheckpoint(_:)`` asks, and that
+/// records a commit at once, without suspending or failing. The executor then takes no snapshot of
+/// the whole state per phase (see ``PhaseJournal``), and calls ``commitNow(_:)`` instead of
+/// ``HistoryStore/commitPhase(_:)``, inside the execution's own critical section.
+protocol CompactCheckpointStore: HistoryStore {
+    /// Records `commit`. Called with the execution's lock held: it must not call back into the executor.
+    func commitNow(_ commit: PhaseCommit)
+}

@@ -12,12 +12,14 @@ import Synchronization
 /// executor and back (Docs/performance.md, W1 and W8). Each execution's event log is packed
 /// into a ``CompactEventLog`` as it arrives (about 20 bytes an event instead of 200); reads unpack
 /// it, so what the store returns is unchanged.
-public final class InMemoryHistoryStore: HistoryStore {
+public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     /// One execution's records. A class, mutated in place, so a write never copies what is stored.
     private final class Entry {
         var execution: StoredExecution
         var phaseIndex: [String: Int] = [:]
-        var checkpoint: ExecutionCheckpoint?
+        /// The latest checkpoint, as the executor handed it over: usually compact, built whole
+        /// only when it is loaded (see ``PhaseJournal``).
+        var checkpoint: KeptCheckpoint?
         /// The event log, packed as the writes bring it: the store keeps no event arrays, which
         /// were most of what it kept (Docs/performance.md, W1 and W8).
         private var log = CompactEventLog()
@@ -34,16 +36,17 @@ public final class InMemoryHistoryStore: HistoryStore {
         /// while it runs (Docs/performance.md, W1), and an execution that has not committed
         /// anything yet keeps no room for them (W8).
         func commit(_ phase: PhaseResult) {
-            if let index = phaseIndex[phase.name] {
-                execution.phases[index] = phase
-                return
-            }
             if execution.phases.capacity == 0 {
                 let count = execution.record.task.phases.count
                 execution.phases.reserveCapacity(count)
                 phaseIndex.reserveCapacity(count)
             }
-            phaseIndex[phase.name] = execution.phases.count
+            // One lookup for the usual case, a phase committed for the first time.
+            if let index = phaseIndex.updateValue(execution.phases.count, forKey: phase.name) {
+                phaseIndex[phase.name] = index
+                execution.phases[index] = phase
+                return
+            }
             execution.phases.append(phase)
         }
 
@@ -60,9 +63,23 @@ public final class InMemoryHistoryStore: HistoryStore {
             interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
         }
 
-        /// Once the execution has finished, nothing appends to its log on the hot path any more.
+        /// Once the execution has finished, nothing appends to its log on the hot path any more,
+        /// nor to the journal of its checkpoint.
         func seal() {
             log.seal()
+            if case .deferred(let deferred) = checkpoint { deferred.journal.seal() }
+        }
+    }
+
+    enum KeptCheckpoint {
+        case whole(ExecutionCheckpoint)
+        case deferred(DeferredCheckpoint)
+
+        var checkpoint: ExecutionCheckpoint {
+            switch self {
+            case .whole(let checkpoint): checkpoint
+            case .deferred(let deferred): deferred.checkpoint
+            }
         }
     }
 
@@ -109,18 +126,26 @@ public final class InMemoryHistoryStore: HistoryStore {
         }
     }
 
+    func commitNow(_ commit: PhaseCommit) {
+        commitPhase(commit)
+    }
+
     public func commitPhase(_ commit: PhaseCommit) {
-        let replaced = storage.withLock { storage -> ExecutionCheckpoint? in
+        // Read before the lock; a whole checkpoint only when the executor did not make a compact one.
+        let kept: KeptCheckpoint? =
+            if let deferred = commit.deferredCheckpoint { .deferred(deferred) } else {
+                commit.checkpoint.map(KeptCheckpoint.whole)
+            }
+        let replaced = storage.withLock { storage -> KeptCheckpoint? in
             guard let entry = storage.entry(commit.executionID) else { return nil }
             entry.commit(commit.phase)
             entry.append(commit.events)
-            guard let checkpoint = commit.checkpoint else { return nil }
-            defer { entry.checkpoint = checkpoint }
+            guard let kept else { return nil }
+            defer { entry.checkpoint = kept }
             return entry.checkpoint
         }
-        // The checkpoint it replaces is released here, after the lock: releasing it frees the
-        // parts of the phase list the execution has changed since, which other writers need not
-        // wait for (Docs/performance.md, W2).
+        // The checkpoint it replaces is released here, after the lock, which other writers need
+        // not wait for (Docs/performance.md, W2).
         withExtendedLifetime(replaced) {}
     }
 
@@ -170,7 +195,7 @@ public final class InMemoryHistoryStore: HistoryStore {
     }
 
     public func loadCheckpoint(_ id: ExecutionID) -> ExecutionCheckpoint? {
-        storage.withLock { $0.entries[id]?.checkpoint }
+        storage.withLock { $0.entries[id]?.checkpoint }?.checkpoint
     }
 
     public func events(of id: ExecutionID) -> [ExecutionEvent] {

@@ -27,9 +27,8 @@ extension ExecutionRun {
     ) async throws -> AgentResponse {
         var attempt = 1
         while true {
-            let request = beginQuery(
+            let (request, started) = beginQuery(
                 agentID, prompt: prompt, format: format, purpose: purpose, context: context, attempt: attempt)
-            let started = clock.now
             do {
                 let response = try await core.agents.query(request)
                 return recordResponse(
@@ -43,24 +42,28 @@ extension ExecutionRun {
         }
     }
 
-    /// Emits `agent:query` and builds the request of one attempt.
+    /// Emits `agent:query` and builds the request of one attempt; returns it with the time of the
+    /// event, from which the query's latency is measured.
     @inline(never)
     private func beginQuery(
         _ agentID: String, prompt: String, format: AgentRequest.ResponseFormat, purpose: AgentRequest.Purpose,
         context: StepContext, attempt: Int
-    ) -> AgentRequest {
+    ) -> (AgentRequest, started: Duration) {
         let step = context.plan
         let phase = context.scope.phase
-        state.withLock { state in
+        let started = state.withLock { state in
+            let now = clock.now
             emit(
-                .agentQuery, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                agent: agentID, attempt: attempt)
+                .agentQuery, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,
+                stepType: step.strategyName, agent: agentID, attempt: attempt)
+            return now
         }
-        return AgentRequest(
+        let request = AgentRequest(
             agentID: agentID, prompt: prompt,
             context: AgentContext(input: input, phaseResponses: context.responses, scope: context.scope),
             responseFormat: format, purpose: purpose, executionID: id, taskID: plan.task.id,
             taskName: plan.task.metadata.name, phase: phase.name, step: step.index, attempt: attempt)
+        return (request, started)
     }
 
     /// Records an answer in the phase (unless it is a review) and emits `agent:response`.
@@ -69,23 +72,28 @@ extension ExecutionRun {
         _ response: AgentResponse, started: Duration, context: StepContext, request: AgentRequest,
         recordsReply: Bool
     ) -> AgentResponse {
-        var response = response
-        if response.latency == nil { response.latency = clock.now - started }
         let step = context.plan
         let phase = context.scope.phase
-        let reply = AgentReply(agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
-        state.withLock { state in
+        return state.withLock { state in
+            // One reading for the latency and the event, inside the critical section that numbers
+            // the event, so timestamps follow sequence numbers.
+            let now = clock.now
+            var response = response
+            if response.latency == nil { response.latency = now - started }
             if recordsReply {
+                let reply = AgentReply(
+                    agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
                 let position =
                     state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
                     .map { $0 + 1 } ?? 0
                 state.execution.phaseList[phase.index].responses.insert(reply, at: position)
             }
             emit(
-                .agentResponse, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                agent: request.agentID, attempt: request.attempt, duration: response.latency)
+                .agentResponse, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,
+                stepType: step.strategyName, agent: request.agentID, attempt: request.attempt,
+                duration: response.latency)
+            return response
         }
-        return response
     }
 
     /// Emits `agent:failed` for a failed attempt; returns the wait before the next attempt, or

@@ -31,6 +31,7 @@ extension ExecutionRun {
                 throw .illegalTransition(error)
             }
             state.paused = true
+            pausedFlag.store(true, ordering: .releasing)
             state.pausedSince = now
             state.execution.reason = reason
             emit(.executionPaused, into: &state, message: reason)
@@ -55,6 +56,7 @@ extension ExecutionRun {
                 throw .illegalTransition(error)
             }
             state.paused = false
+            pausedFlag.store(false, ordering: .releasing)
             if let since = state.pausedSince { state.pausedTotal += now - since }
             state.pausedSince = nil
             state.execution.reason = nil
@@ -85,6 +87,10 @@ extension ExecutionRun {
     /// With a phase index, the phase shows as `paused` (and stops counting as busy) meanwhile.
     @inline(never)  // Not part of the frames of the phase and step functions that wait (W8).
     func gate(phase index: Int?) async -> Bool {
+        // Not paused: nothing to change, no lock to take. The flag changes in the critical section
+        // that changes `state.paused`, so this sees a pause made before it as the lock would; a
+        // pause racing with it is one made just after, as with the lock.
+        guard pausedFlag.load(ordering: .acquiring) else { return !Task.isCancelled }
         let parked = state.withLock { state -> Bool in
             guard state.paused else { return false }
             if let index {

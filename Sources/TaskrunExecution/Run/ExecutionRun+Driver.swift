@@ -53,29 +53,53 @@ extension ExecutionRun {
     /// phase (Docs/performance.md, W1). With `settling`, the caller's phase is settled (see
     /// ``phaseSettled()``) in the same critical section as the first admission.
     @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
-    private func advance(keepingOne: Bool, settling: Bool) async -> Int? {
+    private func advance(
+        keepingOne: Bool, settling: Bool, committing: Int? = nil, to store: (any CompactCheckpointStore)? = nil,
+        taskKey: UInt64? = nil
+    ) async -> Int? {
         var kept: Int?
         var settling = settling
+        var committing = committing
+        // Whether the last section found nothing to admit and so also looked whether the
+        // execution is done (and claimed its end): no section of its own for that per phase.
+        var looked = false
+        var claimed = false
         while true {
-            let (admitted, settled) = state.withLock { state -> ([Int], [CheckedContinuation<Void, any Error>]) in
+            let (admitted, settled, finishing) = state.withLock {
+                state -> ([Int], [CheckedContinuation<Void, any Error>], Bool) in
                 var settled: [CheckedContinuation<Void, any Error>] = []
+                if let index = committing, let store {
+                    commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
+                }
                 if settling {
                     state.running -= 1
                     state.busy -= 1
                     settled = settleWaiters(&state)
                 }
-                guard state.stop == nil, !state.paused else { return ([], settled) }
+                guard state.stop == nil, !state.paused else {
+                    if kept == nil, let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
+                    return ([], settled, state.claimFinish())
+                }
                 var admitted: [Int] = []
                 while state.running < maxConcurrentPhases, let index = state.ready.pop() {
                     state.running += 1
                     state.busy += 1
                     admitted.append(index)
                 }
-                return (admitted, settled)
+                guard admitted.isEmpty else { return (admitted, settled, false) }
+                // The calling phase task ends (nothing kept, nothing more to admit): it leaves
+                // `phaseTasks` here rather than in a section of its own.
+                if kept == nil, let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
+                return (admitted, settled, state.claimFinish())
             }
             settling = false
+            committing = nil
             for waiter in settled { waiter.resume() }
-            if admitted.isEmpty { break }
+            if admitted.isEmpty {
+                looked = true
+                claimed = finishing
+                break
+            }
             // Only a phase skipped or refused here can make more phases ready without a phase task
             // that advances after it: when every admitted phase runs, looking again finds nothing
             // that the ending phases will not admit themselves.
@@ -100,7 +124,11 @@ extension ExecutionRun {
             }
             if !again { break }
         }
-        if kept == nil { await finishIfDone() }
+        if looked {
+            if claimed { await finish() }
+        } else if kept == nil {
+            await finishIfDone()
+        }
         return kept
     }
 
@@ -108,15 +136,24 @@ extension ExecutionRun {
     /// a time; the others get their own tasks). The task is tracked under its own key, whichever
     /// phase it runs, so a stop cancels it.
     private func launch(_ index: Int) {
-        let key = state.withLock { $0.makeWaiterID() }
+        // A key without the lock: launching a fan-out's phases took it twice per phase.
+        let key = phaseTaskKeys.wrappingAdd(1, ordering: .relaxed).newValue
         let task = Task {
             var next: Int? = index
             while let current = next {
                 let outcome = await self.runPhase(current)
-                await self.phaseEnded(current, outcome)
-                next = await self.advance(keepingOne: true, settling: true)
+                if let store = self.compactStore, outcome == .completed || outcome == .failedContinuing {
+                    // Committed in the critical section that settles it and admits what it made
+                    // ready: one section less per phase on the lock a fan-out's phases share.
+                    next = await self.advance(
+                        keepingOne: true, settling: true, committing: current, to: store, taskKey: key)
+                } else {
+                    await self.phaseEnded(current, outcome)
+                    next = await self.advance(keepingOne: true, settling: true, taskKey: key)
+                }
             }
-            self.state.withLock { _ = $0.phaseTasks.removeValue(forKey: key) }
+            // advance(keepingOne:) removed the task's key in the section where it found nothing to
+            // keep: with `keepingOne`, it returns nothing only after such a section.
         }
         let stopping = state.withLock { state -> Bool in
             // If the task already ended, this entry is stale; cancelling an ended task does nothing.
@@ -205,6 +242,10 @@ extension ExecutionRun {
     /// checkpoints in the order they were taken. With `marksDone`, a phase the store recorded
     /// releases its dependents. Returns `false` when the store failed (the execution stops).
     func commit(_ index: Int, checkpoint: Bool, marksDone: Bool) async -> Bool {
+        if let compactStore {
+            commit(index, checkpoint: checkpoint, marksDone: marksDone, to: compactStore)
+            return true
+        }
         // Usually the commit lock is free: taken in the same critical section that makes the commit.
         var commit: PhaseCommit
         if let made = makeCommitIfFree(index, checkpoint: checkpoint) {
@@ -222,6 +263,34 @@ extension ExecutionRun {
         }
         endCommit(&commit, committed: committed, marking: committed && marksDone ? index : nil)
         return committed
+    }
+
+    /// A commit to a store that writes at once (``CompactCheckpointStore``): made, written and
+    /// ended in one critical section, so commits of one execution never overlap without a commit
+    /// lock, and a phase of a fan-out never waits for another's commit to end (it did, most of the
+    /// time, on two threads: Docs/performance.md, W2).
+    @inline(never)
+    private func commit(_ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore) {
+        state.withLock { state in
+            commit(index, checkpoint: checkpoint, marksDone: marksDone, to: store, in: &state)
+        }
+    }
+
+    /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds.
+    @inline(never)
+    private func commit(
+        _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, in state: inout RunState
+    ) {
+        var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
+        store.commitNow(commit)
+        var events = commit.events
+        commit.events = []
+        recycle(&events, into: &state)
+        if let checkpointed = commit.checkpointPhase {
+            // Recorded at the moment it was taken: the same critical section.
+            emit(.checkpointCreated, into: &state, at: commit.deferredCheckpoint?.createdAt, phase: checkpointed)
+        }
+        if marksDone { state.ready.markDone(index) }
     }
 
     // The commit's bookkeeping is in non-inlined helpers: what an async function holds lives in a
@@ -247,12 +316,24 @@ extension ExecutionRun {
     /// Call inside `state.withLock`.
     private func makeCommit(_ index: Int, checkpoint: Bool, in state: inout RunState) -> PhaseCommit {
         let phase = plan.phases[index]
-        let snapshot =
-            checkpoint && phase.phase.checkpoint
-            ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
+        let result = state.execution.phaseList[index]
+        let checkpoints = checkpoint && phase.phase.checkpoint
+        guard compactStore != nil else {
+            let snapshot =
+                checkpoints
+                ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
+            return PhaseCommit(executionID: id, phase: result, checkpoint: snapshot, events: takeEvents(from: &state))
+        }
+        guard checkpoints else {
+            return PhaseCommit(executionID: id, phase: result, checkpoint: nil, events: takeEvents(from: &state))
+        }
+        let journal =
+            state.journal ?? PhaseJournal(plans: plan.phases, start: startRecords, state: state.execution)
+        state.journal = journal
+        let deferred = DeferredCheckpoint(
+            phase: phase.name, createdAt: clock.currentDate, state: &state.execution, journal: journal)
         return PhaseCommit(
-            executionID: id, phase: state.execution.phaseList[index], checkpoint: snapshot,
-            events: takeEvents(from: &state))
+            executionID: id, phase: result, deferredCheckpoint: deferred, events: takeEvents(from: &state))
     }
 
     @inline(never)
@@ -266,7 +347,7 @@ extension ExecutionRun {
     private func endCommit(_ commit: inout PhaseCommit, committed: Bool, marking: Int?) {
         var events = commit.events
         commit.events = []
-        let checkpointed = commit.checkpoint?.phase
+        let checkpointed = commit.checkpointPhase
         commit.checkpoint = nil
         let next = state.withLock { state in
             recycle(&events, into: &state)
@@ -339,12 +420,7 @@ extension ExecutionRun {
     /// Ends the execution once nothing runs and nothing more will: all phases done, or stopping.
     /// A paused execution stays paused until it is resumed or aborted. Exactly one caller finishes.
     func finishIfDone() async {
-        let finishing = state.withLock { state -> Bool in
-            guard state.begun, !state.finishing, state.running == 0 else { return false }
-            guard state.stop != nil || (!state.paused && state.ready.isEmpty) else { return false }
-            state.finishing = true
-            return true
-        }
+        let finishing = state.withLock { $0.claimFinish() }
         if finishing { await finish() }
     }
 
@@ -361,6 +437,7 @@ extension ExecutionRun {
             state.execution.reason = state.stop?.message
             state.execution.finishedAt = now
             state.paused = false
+            pausedFlag.store(false, ordering: .releasing)
             let duration = offset - state.startedOffset
             let kind: ExecutionEvent.Kind =
                 switch status {

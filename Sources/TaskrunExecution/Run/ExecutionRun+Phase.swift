@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TaskrunCore
 
@@ -133,32 +134,38 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         state.withLock { state in
             let now = clock.currentDate
-            if state.execution.phaseList[index].status == .pending {
-                try? state.execution.phaseList[index].transition(to: .running)
-                state.execution.phaseList[index].startedAt = now
-            }
-            state.execution.phaseList[index].attempts += 1
-            state.execution.phaseList[index].steps = phase.steps.map {
-                StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID)
-            }
-            state.execution.phaseList[index].responses = []
-            state.execution.phaseList[index].outputs = [:]
-            state.execution.phaseList[index].result = nil
-            emit(
-                .phaseStart, into: &state, at: now, phase: phase.name,
-                attempt: state.execution.phaseList[index].attempts)
+            // One access to the phase for all its changes (each access checks the list is unique).
+            let attempts = Self.startAttempt(of: &state.execution.phaseList[index], steps: phase.steps, at: now)
+            emit(.phaseStart, into: &state, at: now, phase: phase.name, attempt: attempts)
         }
         return PhaseScope(run: self, phase: phase)
+    }
+
+    /// Starts an attempt of `result`; returns its number.
+    private static func startAttempt(of result: inout PhaseResult, steps: [StepPlan], at now: Date) -> Int {
+        if result.status == .pending {
+            try? result.transition(to: .running)
+            result.startedAt = now
+        }
+        result.attempts += 1
+        result.steps = steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID) }
+        result.responses = []
+        result.outputs = [:]
+        result.result = nil
+        return result.attempts
     }
 
     /// Runs the steps segment by segment: a segment's steps at the same time, the next segment
     /// after it. Stops early once a validation or a required step has failed.
     private func runSteps(_ scope: PhaseScope) async {
         let index = scope.phase.index
+        var first = true
         for segment in scope.phase.segments {
             // Read before the gate: no step of this phase runs between segments, so a pause
-            // cannot change them.
-            guard !Task.isCancelled, let visible = responsesUnlessDecided(index) else { return }
+            // cannot change them. Before the first segment the attempt has just begun (no answer,
+            // no failed step), so there is nothing to read under the lock.
+            guard !Task.isCancelled, let visible = first ? [] : responsesUnlessDecided(index) else { return }
+            first = false
             guard await gate(phase: index) else { return }
             if segment.count == 1 {
                 await runStep(segment[0], in: scope, visible: visible)
@@ -232,13 +239,15 @@ extension ExecutionRun {
     private func complete(_ index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
         fillOutputs(of: index, in: &state)
-        try? state.execution.phaseList[index].transition(to: .completed)
         let now = clock.currentDate
-        state.execution.phaseList[index].finishedAt = now
+        let (attempts, duration) = { (result: inout PhaseResult) in
+            try? result.transition(to: .completed)
+            result.finishedAt = now
+            return (result.attempts, result.duration)
+        }(&state.execution.phaseList[index])
         emit(
-            .phaseComplete, into: &state, at: now, phase: phase.name,
-            attempt: state.execution.phaseList[index].attempts,
-            status: PhaseStatus.completed.rawValue, duration: state.execution.phaseList[index].duration)
+            .phaseComplete, into: &state, at: now, phase: phase.name, attempt: attempts,
+            status: PhaseStatus.completed.rawValue, duration: duration)
     }
 
     private func fail(_ index: Int, _ failure: PhaseFailure, label: String) {

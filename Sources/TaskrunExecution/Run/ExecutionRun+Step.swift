@@ -1,3 +1,4 @@
+import Foundation
 import TaskrunCore
 
 /// One step: its `when:`, its time limit, its attempts, and how its end is recorded.
@@ -51,16 +52,22 @@ extension ExecutionRun {
             }
         }
         state.withLock { state in
-            try? state.execution.phaseList[scope.phase.index].steps[step.index].transition(to: .running)
-            state.execution.phaseList[scope.phase.index].steps[step.index].attempts = 1
             let now = clock.currentDate
-            state.execution.phaseList[scope.phase.index].steps[step.index].startedAt = now
+            Self.start(&state.execution.phaseList[scope.phase.index].steps[step.index], at: now)
             emit(
                 .stepStart, into: &state, at: now, phase: scope.phase.name, step: step.index,
                 stepType: step.strategyName,
                 agent: step.step.agentID)
         }
         return context
+    }
+
+    /// Marks a step started: one access to it for all its changes (each access to the phase list
+    /// checks that it is unique).
+    private static func start(_ result: inout StepResult, at now: Date) {
+        try? result.transition(to: .running)
+        result.attempts = 1
+        result.startedAt = now
     }
 
     /// The step's attempts raced against its time limit; `nil` when the step has ended (timed out,
@@ -97,9 +104,12 @@ extension ExecutionRun {
     /// Runs the strategy once, and again per the step's `retry:` parameter if it failed (agent
     /// steps retry each query inside the query instead).
     private func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
+        // The plan, held here: `context.scope.phase.phase` read in the call made a copy of the
+        // whole `Phase` (and destroyed it after), a retain and release of each of its fields.
+        let phase = context.scope.phase
         do {
             // `startStep` recorded the first attempt.
-            return .succeeded(try await step.strategy.run(step.step, in: context.scope.phase.phase, context: context))
+            return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
         } catch {
             if Task.isCancelled { return .cancelled }
             return await retry(step, context: context, after: error)
@@ -159,21 +169,23 @@ extension ExecutionRun {
         var outputs = output.outputs
         if let name = step.outputName { outputs[name] = output.value }
         state.withLock { state in
-            let phase = scope.phase.index
-            try? state.execution.phaseList[phase].steps[step.index].transition(to: status)
-            state.execution.phaseList[phase].steps[step.index].value = output.value
-            state.execution.phaseList[phase].steps[step.index].outputs = outputs
-            state.execution.phaseList[phase].steps[step.index].warnings = output.warnings
             let now = clock.currentDate
-            state.execution.phaseList[phase].steps[step.index].finishedAt = now
+            // One access to the step for all its changes (each access checks the list is unique).
+            let (attempts, duration) = { (result: inout StepResult) in
+                try? result.transition(to: status)
+                result.value = output.value
+                result.outputs = outputs
+                result.warnings = output.warnings
+                result.finishedAt = now
+                return (result.attempts, result.duration)
+            }(&state.execution.phaseList[scope.phase.index].steps[step.index])
             for warning in output.warnings {
                 state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
             }
             emit(
                 .stepComplete, into: &state, at: now, phase: scope.phase.name, step: step.index,
-                stepType: step.strategyName,
-                agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
-                status: status.rawValue, duration: state.execution.phaseList[phase].steps[step.index].duration)
+                stepType: step.strategyName, agent: step.step.agentID, attempt: attempts, status: status.rawValue,
+                duration: duration)
         }
         for warning in output.warnings {
             logger.warning("\(warning)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])

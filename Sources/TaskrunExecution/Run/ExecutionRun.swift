@@ -18,6 +18,21 @@ final class ExecutionRun: Sendable {
     let executionBudget: Duration?
     let logger: Logger
     let state: Mutex<RunState>
+    /// The phases committed in this run, when the store takes checkpoints in their compact form
+    /// (``DeferredCheckpoint``); `nil` when it takes whole snapshots.
+    /// The phases that were not `PhaseResult(name:)` at the start, for the run's journal (made at
+    /// its first compact checkpoint, in ``RunState/journal``).
+    let startRecords: [PhaseRecord]
+    /// The store, when it takes compact checkpoints and writes at once: commits are then made in
+    /// one critical section (see ``commit(_:checkpoint:marksDone:)``).
+    let compactStore: (any CompactCheckpointStore)?
+    /// ``RunState/paused``, stored in the same critical sections that change it, so that a phase
+    /// checks for a pause (``gate(phase:)``, twice per phase) without taking the run's lock: the
+    /// lock is the one thing a fan-out's phases share, and each section less is one less place
+    /// where the two threads wait for each other (Docs/performance.md, W2).
+    let pausedFlag = Atomic<Bool>(false)
+    /// Keys of ``RunState/phaseTasks``, handed out without the run's lock (see ``pausedFlag``).
+    let phaseTaskKeys = Atomic<UInt64>(0)
 
     init(
         id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState,
@@ -32,7 +47,15 @@ final class ExecutionRun: Sendable {
         var logger = core.logger
         logger[metadataKey: "execution"] = "\(id)"
         self.logger = logger
-        self.state = Mutex(RunState(execution: initialState))
+        var execution = initialState
+        compactStore = core.history as? any CompactCheckpointStore
+        if compactStore != nil {
+            startRecords = PhaseJournal.startRecords(of: execution)
+            execution.phaseList.tracksChanges = true
+        } else {
+            startRecords = []
+        }
+        self.state = Mutex(RunState(execution: execution))
     }
 
     var clock: ExecutorClock { core.clock }
@@ -81,7 +104,10 @@ final class ExecutionRun: Sendable {
     // MARK: Queries
 
     func snapshot() -> ExecutionState {
-        state.withLock { $0.execution }
+        var snapshot = state.withLock { $0.execution }
+        // The run notes its own changes; a copy handed out does not.
+        snapshot.phaseList.tracksChanges = false
+        return snapshot
     }
 
     var stopReason: StopReason? {

@@ -3,6 +3,9 @@ struct RunState {
     var execution: ExecutionState
     /// Events not yet handed to the history store.
     var pendingEvents: [ExecutionEvent] = []
+    /// The phases logged at compact checkpoints, from the first one on (an execution waiting in
+    /// its first phase keeps none: Docs/performance.md, W8).
+    var journal: PhaseJournal?
 
     var stop: StopReason?
     var finished = false
@@ -22,7 +25,7 @@ struct RunState {
     var ready = ReadyQueue()
     /// Phases admitted and not yet fully handled (running, or committing).
     var running = 0
-    /// The tasks running phases, each under a key from ``makeWaiterID()``, cancelled when the
+    /// The tasks running phases, each under a key from ``ExecutionRun/phaseTaskKeys``, cancelled when the
     /// execution stops. A task runs a phase, then possibly phases that became ready when it ended.
     var phaseTasks: [UInt64: Task<Void, Never>] = [:]
     /// The execution's time limit, when it has one.
@@ -62,4 +65,13 @@ struct RunState {
     }
 
     var isSettled: Bool { paused && busy == 0 }
+
+    /// Whether the execution is done (begun, nothing running, nothing left to start or stopping);
+    /// the first caller to see it done claims its end (`finishing`) and must finish it.
+    mutating func claimFinish() -> Bool {
+        guard begun, !finishing, running == 0 else { return false }
+        guard stop != nil || (!paused && ready.isEmpty) else { return false }
+        finishing = true
+        return true
+    }
 }

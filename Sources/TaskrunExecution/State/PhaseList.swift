@@ -10,13 +10,20 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
     /// 32 + 32 references), so about the square root of a large task's size.
     private static let chunkSize = 32
 
-    /// Mutated only through `PhaseList`'s copy-on-write accessors, which first make the box
-    /// uniquely referenced (`isKnownUniquelyReferenced`), so a box that another value (another
-    /// task's snapshot) can see is never written: safe to share across tasks.
+    /// `value` is mutated only through `PhaseList`'s copy-on-write accessors, which first make the
+    /// box uniquely referenced (`isKnownUniquelyReferenced`), so a value that another list (another
+    /// task's snapshot) can see is never written. `isChanged` is read and written only by a list
+    /// that tracks changes (a run's own state, under the run's lock): it is set after the box was
+    /// made unique, and cleared by the list that set it; a list sharing the box later is a copy
+    /// that does not track changes (``tracksChanges`` is off in every copy handed out), so it never
+    /// touches the flag. Safe to share across tasks.
     private final class Box: @unchecked Sendable {
         /// Unchecked: every access goes through `PhaseList`, whose own exclusivity the compiler
         /// checks statically, and the dynamic checks were a third of the cost of a write.
         @exclusivity(unchecked) var value: PhaseResult
+        /// Whether the phase is in its list's ``PhaseList/changed``: set by a write, which has made
+        /// the box unique first; cleared by ``PhaseList/takeChanges(into:)`` of that same list.
+        @exclusivity(unchecked) var isChanged = false
 
         init(_ value: PhaseResult) {
             self.value = value
@@ -35,6 +42,13 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
 
     private var chunks: [Chunk]
     let count: Int
+    /// Whether writes are noted for ``takeChanges()``: only in a run's own state, when its store
+    /// takes compact checkpoints (a snapshot that shares the notes would copy them at the next write).
+    var tracksChanges = false
+    /// The phases written since ``takeChanges(into:)`` last ran, in the order of their first write
+    /// (once each, but for a phase whose box was copied in between: logging it twice is harmless):
+    /// what the next compact checkpoint logs (see ``PhaseJournal``).
+    private var changed: [Int] = []
 
     init(_ phases: [PhaseResult]) {
         chunks = stride(from: 0, to: phases.count, by: Self.chunkSize).map {
@@ -52,14 +66,36 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
             let chunk = position / Self.chunkSize
             let slot = position % Self.chunkSize
             makeUnique(chunk: chunk, slot: slot)
+            noteChange(position, chunk: chunk, slot: slot)
             yield &chunks[chunk].boxes[slot].value
         }
         set {
             let chunk = position / Self.chunkSize
             let slot = position % Self.chunkSize
             makeUnique(chunk: chunk, slot: slot)
+            noteChange(position, chunk: chunk, slot: slot)
             chunks[chunk].boxes[slot].value = newValue
         }
+    }
+
+    /// Call after `makeUnique(chunk:slot:)`.
+    private mutating func noteChange(_ position: Int, chunk: Int, slot: Int) {
+        guard tracksChanges else { return }
+        let box = chunks[chunk].boxes[slot]
+        guard !box.isChanged else { return }
+        box.isChanged = true
+        changed.append(position)
+    }
+
+    /// Appends the phases written since the last call, with their values now, to `records`, and
+    /// starts the next round.
+    mutating func takeChanges(into records: inout [PhaseRecord]) {
+        for position in changed {
+            let box = chunks[position / Self.chunkSize].boxes[position % Self.chunkSize]
+            records.append(PhaseRecord(index: position, value: box.value))
+            box.isChanged = false
+        }
+        changed.removeAll(keepingCapacity: true)
     }
 
     private mutating func makeUnique(chunk: Int, slot: Int) {
