@@ -15,8 +15,11 @@ extension TaskFileParser {
 
     /// Checks an expression's syntax, reporting a problem at its exact position.
     mutating func checkExpression(_ text: LocatedText, what: String) {
+        let source = text.text
+        // Fine as far as the tree-less check can tell: no tree to build (the usual case).
+        if ExpressionSyntaxCheck.parses(source) == true { return }
         do {
-            _ = try Expression(parsing: text.text)
+            _ = try Expression(parsing: source)
         } catch {
             let problem = error.located(in: text)
             self.error(
@@ -32,6 +35,9 @@ extension TaskFileParser {
         // Only a criterion that looks like an expression can be warned about: prose is never
         // parsed at all (``ValidationCriterion/likelySyntaxError`` asks the same question first).
         guard ValidationCriterion.looksLikeExpression(source) else { return }
+        // Text that parses is never warned about (an expression, or a bare name, which is prose
+        // but no likely error): the tree-less check settles the usual case.
+        if ExpressionSyntaxCheck.parses(source) == true { return }
         let criterion = ValidationCriterion(source)
         guard case .prose = criterion, let error = criterion.likelySyntaxError else { return }
         let problem = error.located(in: text)

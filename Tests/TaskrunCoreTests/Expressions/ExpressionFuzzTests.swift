@@ -88,6 +88,13 @@ struct ExpressionFuzzTests {
         }
         // The generator writes only valid syntax (unknown functions aside), so nearly all parse.
         #expect(parsed > 2_500)
+        // And the tree-less check follows most of it (not `matches`, escapes or deep nesting).
+        var vouched = 0
+        var again = SeededGenerator(state: 0x5EED_0005)
+        for _ in 0..<3_000 where ExpressionSyntaxCheck.parses(generate(depth: 5, using: &again)) == true {
+            vouched += 1
+        }
+        #expect(vouched > 1_500)
     }
 
     @Test func hugeInputs() {
@@ -105,6 +112,10 @@ struct ExpressionFuzzTests {
 
     private func exercise(_ source: String) {
         let scalarCount = source.unicodeScalars.count
+        // The parser's tree-less check may only vouch for text the parser accepts.
+        if ExpressionSyntaxCheck.parses(source) == true {
+            #expect((try? Expression(parsing: source)) != nil, "the check accepts \(source.debugDescription)")
+        }
         do {
             let expression = try Expression(parsing: source)
             _ = try? expression.evaluate(in: sampleContext)

@@ -116,3 +116,29 @@ import Testing
         #expect(result.diagnostics.isEmpty)
     }
 }
+
+/// The tree-less expression check vouches only for text the parser accepts, and for the usual
+/// criteria and conditions it does vouch, so that they need no tree.
+@Suite struct ExpressionSyntaxCheckTests {
+    @Test(arguments: [
+        "input.amount > 0", "len(input.ticker) > 0", "len(phases.Analysis.responses) >= 5",
+        "phases[\"Round Table\"].status == 'completed'", "not (input.ticker in ['BTC', 'ETH'])",
+        "a not in b", "-x * 2 % 3 < 1 && !false || y", "round(avg([1, 0.5]), 2) + sum([1, 25]) / max(1, 2)",
+        "outputs.in", "input", "x.true", "(((1)))", "[]", "min(1)", "1.x",
+    ])
+    func vouchesForValidExpressions(source: String) {
+        #expect(ExpressionSyntaxCheck.parses(source) == true)
+        #expect((try? Expression(parsing: source)) != nil)
+    }
+
+    @Test(arguments: [
+        "", "   ", "a ==", "a == b == c", "a not b", "f(x)", "len(a, b)", "len()", "a.(b)", "a.1", "(a",
+        "a)", "[1, 2", "a = b", "a & b", "a | b", "12abc", "1e3", "'unterminated", "'a\\nb'", "é", "a #",
+        "matches(x, 'a+')", "x(1)", "a b", "1.5e",
+        String(repeating: "(", count: 80) + "1" + String(repeating: ")", count: 80),
+        "123456789012345678", "Not x", "a and", "round(1, 2, 3)",
+    ])
+    func leavesEverythingElseToTheParser(source: String) {
+        #expect(ExpressionSyntaxCheck.parses(source) == nil)
+    }
+}
