@@ -7,7 +7,7 @@ extension TaskFileParser {
         /// content starts on it, trailing blanks removed; located in the file.
         var text: LocatedText
         /// The lines, in order.
-        var lines: [Line]
+        var lines: Lines
 
         struct Line {
             /// The line's bounds in `text`.
@@ -15,6 +15,23 @@ extension TaskFileParser {
             /// The first inline node that starts on this line and is a direct child of the paragraph;
             /// `nil` when the line continues a node from an earlier line (a multi-line code span).
             var firstInline: Int?
+        }
+
+        /// The lines of a paragraph: the first held inline, so that the usual one-line paragraph
+        /// (a step, a list item) allocates nothing for them.
+        struct Lines: RandomAccessCollection, MutableCollection {
+            var head: Line
+            var tail: [Line] = []
+
+            var startIndex: Int { 0 }
+            var endIndex: Int { tail.count + 1 }
+
+            subscript(position: Int) -> Line {
+                get { position == 0 ? head : tail[position - 1] }
+                set {
+                    if position == 0 { head = newValue } else { tail[position - 1] = newValue }
+                }
+            }
         }
 
         /// The text of line `index`.
@@ -29,12 +46,45 @@ extension TaskFileParser {
         let start = document.nodes[paragraph].start
         let firstLine = max(1, start.line)
         let lastLine = max(firstLine, document.nodes[paragraph].end.line)
+        let firstColumn = max(1, start.column)
+        let sourceLines = document.lines
+        let text: LocatedText
+        var lines: ParagraphSource.Lines
+        let bytes = sourceLines.byteRange(ofLine: firstLine)
+        if firstLine == lastLine, sourceLines.isASCII(line: firstLine), bytes.lowerBound >= phaseScalarsOffset,
+            bytes.upperBound <= phaseScalarsOffset + phaseScalars.count
+        {
+            // One ASCII line of the phase: a slice of the phase's scalars, where its bytes are (the
+            // same text the general path below copies out: from the start column, trailing blanks
+            // dropped).
+            let lower = min(bytes.lowerBound + firstColumn - 1, bytes.upperBound) - phaseScalarsOffset
+            var upper = bytes.upperBound - phaseScalarsOffset
+            while upper > lower, phaseScalars[upper - 1] == " " || phaseScalars[upper - 1] == "\t" { upper -= 1 }
+            let location = SourceLocation(line: firstLine, column: firstColumn)
+            text = LocatedText(sharing: phaseScalars, range: lower..<upper, start: location)
+            lines = ParagraphSource.Lines(head: ParagraphSource.Line(range: 0..<(upper - lower), firstInline: nil))
+        } else {
+            (text, lines) = copiedParagraphSource(firstLine: firstLine, lastLine: lastLine, firstColumn: firstColumn)
+        }
+        // The first direct child starting on each line: where structure (a `key:`) may begin.
+        var child = document.nodes[paragraph].firstChild
+        while let index = child {
+            let offset = document.nodes[index].start.line - firstLine
+            if offset >= 0, offset < lines.count, lines[offset].firstInline == nil { lines[offset].firstInline = index }
+            child = document.nodes[index].nextSibling
+        }
+        return ParagraphSource(text: text, lines: lines)
+    }
+
+    /// A paragraph's text copied out of its lines (joined with `\n`) and its lines.
+    private func copiedParagraphSource(
+        firstLine: Int, lastLine: Int, firstColumn: Int
+    ) -> (LocatedText, ParagraphSource.Lines) {
         var capacity = 0
         for line in firstLine...lastLine { capacity += document.lines.byteCount(ofLine: line) + 1 }
         var laterLines: [LocatedText.Segment] = []
         var lines: [ParagraphSource.Line] = []
         lines.reserveCapacity(lastLine - firstLine + 1)
-        let firstColumn = max(1, start.column)
         let sourceLines = document.lines
         // Written in place into an array of the right capacity (a line has at most as many
         // scalars as bytes), not appended scalar by scalar.
@@ -58,16 +108,9 @@ extension TaskFileParser {
                 lines.append(ParagraphSource.Line(range: lineStart..<count, firstInline: nil))
             }
         }
-        // The first direct child starting on each line: where structure (a `key:`) may begin.
-        var child = document.nodes[paragraph].firstChild
-        while let index = child {
-            let offset = document.nodes[index].start.line - firstLine
-            if offset >= 0, offset < lines.count, lines[offset].firstInline == nil { lines[offset].firstInline = index }
-            child = document.nodes[index].nextSibling
-        }
         let text = LocatedText(
             scalars: scalars, start: SourceLocation(line: firstLine, column: firstColumn), laterLines: laterLines)
-        return ParagraphSource(text: text, lines: lines)
+        return (text, ParagraphSource.Lines(head: lines[0], tail: Array(lines.dropFirst())))
     }
 
     /// Whether the run of text nodes starting at `inline` begins with `key` and a colon: structure (`key:`,

@@ -13,7 +13,18 @@ extension TaskFileParser {
     mutating func buildPhase(_ header: Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int]) -> Phase {
         var phase = header
         var spans = TaskValidator.NameSpans.PhaseSpans(name: nameSpan)
-        defer { nameSpans.phases.append(spans) }
+        defer {
+            nameSpans.phases.append(spans)
+            phaseScalars = []
+            phaseScalarsOffset = 0
+        }
+        if let first = blocks.first, let last = blocks.last {
+            let lines = document.lines
+            let lower = lines.byteRange(ofLine: document.nodes[first].start.line).lowerBound
+            let upper = max(lower, lines.byteRange(ofLine: document.nodes[last].end.line).upperBound)
+            phaseScalars = lines.widenedBytes(lower..<upper)
+            phaseScalarsOffset = lower
+        }
         var settings = SettingsState()
         var section: PhaseSection?
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
