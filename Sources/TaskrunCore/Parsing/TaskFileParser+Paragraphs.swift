@@ -43,9 +43,9 @@ extension TaskFileParser {
     /// Text comes from the source, not from cmark's literals, so that what users wrote (and its
     /// columns) is kept exactly; the AST decides what is structure (see ``keyPrefix(_:firstInline:isStepType:)``).
     func paragraphSource(_ paragraph: Int) -> ParagraphSource {
-        let start = document.nodes[paragraph].start
+        let start = document.compact[paragraph].start
         let firstLine = max(1, start.line)
-        let lastLine = max(firstLine, document.nodes[paragraph].end.line)
+        let lastLine = max(firstLine, document.compact[paragraph].end.line)
         let firstColumn = max(1, start.column)
         let sourceLines = document.lines
         let text: LocatedText
@@ -67,11 +67,11 @@ extension TaskFileParser {
             (text, lines) = copiedParagraphSource(firstLine: firstLine, lastLine: lastLine, firstColumn: firstColumn)
         }
         // The first direct child starting on each line: where structure (a `key:`) may begin.
-        var child = document.nodes[paragraph].firstChild
+        var child = document.compact[paragraph].firstChild
         while let index = child {
-            let offset = document.nodes[index].start.line - firstLine
+            let offset = document.compact[index].start.line - firstLine
             if offset >= 0, offset < lines.count, lines[offset].firstInline == nil { lines[offset].firstInline = index }
-            child = document.nodes[index].nextSibling
+            child = document.compact[index].nextSibling
         }
         return ParagraphSource(text: text, lines: lines)
     }
@@ -123,7 +123,7 @@ extension TaskFileParser {
         return key.withUTF8 { wanted in
             var matched = 0
             var current = inline
-            while let index = current, case .text = document.nodes[index].kind {
+            while let index = current, case .text = document.compact[index].kind {
                 let verdict: Bool? = document.withLiteralUTF8(of: index) { bytes in
                     for byte in bytes {
                         guard matched < wanted.count else { return byte == UInt8(ascii: ":") }
@@ -133,7 +133,7 @@ extension TaskFileParser {
                     return nil
                 }
                 if let verdict { return verdict }
-                current = document.nodes[index].nextSibling
+                current = document.compact[index].nextSibling
             }
             return false
         }

@@ -117,10 +117,10 @@ extension TaskFileParser {
 
     /// Reads a ```` ```yaml ```` block in a phase: a mapping of the same settings.
     mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
-        let node = document.nodes[block]
+        let node = document.compact[block]
         let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
         let what = "the yaml block of phase '\(phase.name)'"
-        guard let parsed = parseYAML(node.literal ?? "", map: map, what: what) else { return }
+        guard let parsed = parseYAML(document.literal(of: block) ?? "", map: map, what: what) else { return }
         guard let root = parsed else { return }
         guard let pairs = root.mapping else {
             error(
