@@ -189,6 +189,19 @@ extension String {
     }
 }
 
+extension String {
+    /// The number of Unicode scalars (what a caret under the text spans): its UTF-8 lead bytes,
+    /// counted on contiguous bytes instead of decoding the scalars one by one.
+    var scalarCount: Int {
+        var text = self
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }
+    }
+}
+
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks. Works on UTF-8 bytes
     /// (blanks are ASCII), so it is cheap on the parser's hot paths, and returns the string

@@ -66,7 +66,7 @@ extension TaskFileParser {
                 for item in document.compactChildren(of: block) {
                     guard let (name, location) = listItemText(item, what: "agent") else { continue }
                     phase.agents.append(name)
-                    spans.agents.append(.init(location: location, length: name.unicodeScalars.count))
+                    spans.agents.append(.init(location: location, length: name.scalarCount))
                 }
             case .outputs:
                 phase.outputs += listStrings(block, what: "output")

@@ -258,7 +258,7 @@ struct TaskFileParser {
         }
         var start = location(document.compact[first].start)
         start.column += offset
-        return (name, .init(location: start, length: name.unicodeScalars.count))
+        return (name, .init(location: start, length: name.scalarCount))
     }
 
     /// The names of the level-3 sections a phase understands, lowercased.
