@@ -32,13 +32,14 @@ struct LocatedText: Sendable {
         self.upper = scalars.count
     }
 
-    /// Single-line text that is `range` of `base`, whose scalar `range.lowerBound` is at `start`:
-    /// a view into scalars shared with other texts, nothing copied.
-    init(sharing base: [Unicode.Scalar], range: Range<Int>, start: SourceLocation) {
+    /// Text that is `range` of `base`, whose scalar `range.lowerBound` is at `start` (and each
+    /// later line where `laterLines` says, its offsets in `base`): a view into scalars shared with
+    /// other texts, nothing copied.
+    init(sharing base: [Unicode.Scalar], range: Range<Int>, start: SourceLocation, laterLines: [Segment] = []) {
         self.base = base
         self.start = start
         self.origin = range.lowerBound
-        self.laterLines = []
+        self.laterLines = laterLines
         self.lower = range.lowerBound
         self.upper = range.upperBound
     }

@@ -63,6 +63,10 @@ extension TaskFileParser {
             let location = SourceLocation(line: firstLine, column: firstColumn)
             text = LocatedText(sharing: phaseScalars, range: lower..<upper, start: location)
             lines = ParagraphSource.Lines(head: ParagraphSource.Line(range: 0..<(upper - lower), firstInline: nil))
+        } else if let shared = sharedParagraphSource(
+            firstLine: firstLine, lastLine: lastLine, firstColumn: firstColumn)
+        {
+            (text, lines) = shared
         } else {
             (text, lines) = copiedParagraphSource(firstLine: firstLine, lastLine: lastLine, firstColumn: firstColumn)
         }
@@ -74,6 +78,54 @@ extension TaskFileParser {
             child = document.compact[index].nextSibling
         }
         return ParagraphSource(text: text, lines: lines)
+    }
+
+    /// A paragraph of several lines whose joined text is exactly its bytes in the phase (ASCII
+    /// lines ending in a plain `\n`, each later line starting at its first column, no trailing
+    /// blank or backslash before a line break, as settings paragraphs are written): a slice of
+    /// the phase's scalars, or `nil` when it is not one.
+    private func sharedParagraphSource(
+        firstLine: Int, lastLine: Int, firstColumn: Int
+    ) -> (LocatedText, ParagraphSource.Lines)? {
+        let sourceLines = document.lines
+        let first = sourceLines.byteRange(ofLine: firstLine)
+        let lower = first.lowerBound + firstColumn - 1
+        guard firstLine < lastLine, lower <= first.upperBound, first.lowerBound >= phaseScalarsOffset,
+            sourceLines.byteRange(ofLine: lastLine).upperBound <= phaseScalarsOffset + phaseScalars.count
+        else { return nil }
+        var laterLines: [LocatedText.Segment] = []
+        var tail: [ParagraphSource.Line] = []
+        laterLines.reserveCapacity(lastLine - firstLine)
+        tail.reserveCapacity(lastLine - firstLine)
+        var head = ParagraphSource.Line(range: 0..<0, firstInline: nil)
+        var upper = 0
+        for line in firstLine...lastLine {
+            let bytes = sourceLines.byteRange(ofLine: line)
+            guard sourceLines.isASCII(line: line) else { return nil }
+            var end = bytes.upperBound - phaseScalarsOffset
+            let start = bytes.lowerBound - phaseScalarsOffset
+            if line < lastLine {
+                // The line break must be the one `\n` the joined text has, right after the text.
+                guard sourceLines.byteRange(ofLine: line + 1).lowerBound == bytes.upperBound + 1, end > start,
+                    phaseScalars[end - 1] != " ", phaseScalars[end - 1] != "\t", phaseScalars[end - 1] != "\\"
+                else { return nil }
+            } else {
+                while end > start, phaseScalars[end - 1] == " " || phaseScalars[end - 1] == "\t" { end -= 1 }
+            }
+            let textLower = lower - phaseScalarsOffset
+            if line == firstLine {
+                head.range = 0..<(end - textLower)
+            } else {
+                guard sourceLines.contentStartColumn(line: line) == 1 else { return nil }
+                laterLines.append(.init(offset: start, location: SourceLocation(line: line, column: 1)))
+                tail.append(ParagraphSource.Line(range: (start - textLower)..<(end - textLower), firstInline: nil))
+            }
+            upper = end
+        }
+        let text = LocatedText(
+            sharing: phaseScalars, range: (lower - phaseScalarsOffset)..<upper,
+            start: SourceLocation(line: firstLine, column: firstColumn), laterLines: laterLines)
+        return (text, ParagraphSource.Lines(head: head, tail: tail))
     }
 
     /// A paragraph's text copied out of its lines (joined with `\n`) and its lines.

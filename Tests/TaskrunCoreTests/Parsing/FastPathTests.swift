@@ -142,3 +142,53 @@ import Testing
         #expect(ExpressionSyntaxCheck.parses(source) == nil)
     }
 }
+
+/// Paragraph text sliced out of the phase's scalars (one ASCII line, or lines joined by plain
+/// line feeds) is located exactly as the copied text of the general path.
+@Suite struct SharedParagraphTests {
+    /// `(code, line, column, length)` of every diagnostic, and the phases' descriptions and dependencies.
+    func outcome(_ source: String) -> ([String], [String]) {
+        let result = TaskParser().parse(source: source, path: "t.md")
+        let diagnostics = result.diagnostics.map {
+            "\($0.code) \($0.location.line):\($0.location.column) \($0.length) \($0.message)"
+        }
+        let phases = (result.task?.phases ?? []).map {
+            "\($0.name)|\($0.description)|\($0.dependencies.map { "\($0.name)@\($0.location)" })|\($0.steps.map(\.text))"
+        }
+        return (diagnostics, phases)
+    }
+
+    @Test func settingsAndStepsAreLocatedAsWhenCopied() {
+        let shared = """
+            ## Phase: A
+            Some text.
+
+            ### Steps
+            - do it
+
+            ## Phase: B
+            dependsOn: A, , C
+            parallel: maybe
+            timeout: 3 lightyears
+            when: input.x ==
+            Described here.
+            More words `code` here.
+
+            ### Steps
+            - agent: bad id - go {{ x y }}
+            - validation: len(input.x) >=
+            - do {{input.a}} then {{/b}}
+
+            """
+        // A trailing space before each line break (and a CRLF) sends the same text down the copying path.
+        let copied = shared.replacingOccurrences(of: "C\n", with: "C  \n")
+            .replacingOccurrences(of: "maybe\n", with: "maybe \r\n")
+            .replacingOccurrences(of: "go {{ x y }}\n", with: "go {{ x y }}  \n")
+        #expect(copied != shared)
+        let (sharedDiagnostics, sharedPhases) = outcome(shared)
+        let (copiedDiagnostics, copiedPhases) = outcome(copied)
+        #expect(sharedDiagnostics == copiedDiagnostics)
+        #expect(sharedPhases == copiedPhases)
+        #expect(sharedDiagnostics.count >= 6)
+    }
+}
