@@ -132,12 +132,20 @@ struct ExpressionSyntaxCheck {
         case 124 where next == 124: symbol = .doublePipe
         default: throw Unsure()
         }
-        position += symbol.rawValue.utf8.count
+        switch symbol {
+        case .lessOrEqual, .greaterOrEqual, .notEqual, .equal, .doubleAmpersand, .doublePipe: position += 2
+        default: position += 1
+        }
         return (.symbol(symbol), start..<position)
     }
 
     private static func keyword(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> ExpressionKeyword? {
+        // and, or, not, in, true, false, null: most names are none of them by length or first byte.
         guard range.count >= 2, range.count <= 5 else { return nil }
+        switch bytes[range.lowerBound] {
+        case 97, 111, 110, 105, 116, 102: break
+        default: return nil
+        }
         return ExpressionKeyword(rawValue: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
     }
 
