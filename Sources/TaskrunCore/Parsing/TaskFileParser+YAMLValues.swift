@@ -15,11 +15,9 @@ extension TaskFileParser {
 
     /// Checks an expression's syntax, reporting a problem at its exact position.
     mutating func checkExpression(_ text: LocatedText, what: String) {
-        let source = text.text
-        // Fine as far as the tree-less check can tell: no tree to build (the usual case).
-        if ExpressionSyntaxCheck.parses(source) == true { return }
         do {
-            _ = try Expression(parsing: source)
+            // Only whether it parses matters here: no tree, references or Set to build.
+            try ExpressionParser.checkSyntax(text.text)
         } catch {
             let problem = error.located(in: text)
             self.error(
@@ -36,11 +34,15 @@ extension TaskFileParser {
         // parsed at all (``ValidationCriterion/likelySyntaxError`` asks the same question first).
         guard ValidationCriterion.looksLikeExpression(source) else { return }
         // Text that parses is never warned about (an expression, or a bare name, which is prose
-        // but no likely error): the tree-less check settles the usual case.
-        if ExpressionSyntaxCheck.parses(source) == true { return }
-        let criterion = ValidationCriterion(source)
-        guard case .prose = criterion, let error = criterion.likelySyntaxError else { return }
-        let problem = error.located(in: text)
+        // but no likely error); otherwise the error is the one ``ValidationCriterion/likelySyntaxError``
+        // gives, found without building a tree for the usual, valid criterion.
+        let problem: ExpressionSyntaxError.Located
+        do {
+            try ExpressionParser.checkSyntax(source)
+            return
+        } catch {
+            problem = error.located(in: text)
+        }
         warning(
             "criterion-not-expression",
             "validation criterion looks like an expression but does not parse: \(problem.message)",

@@ -117,29 +117,35 @@ import Testing
     }
 }
 
-/// The tree-less expression check vouches only for text the parser accepts, and for the usual
-/// criteria and conditions it does vouch, so that they need no tree.
-@Suite struct ExpressionSyntaxCheckTests {
+/// A syntax check runs the expression parser without building a tree, and must agree with a
+/// full parse: the same success, the same error message at the same offset.
+@Suite struct SyntaxCheckAgreementTests {
+    static func outcome(_ check: () throws(ExpressionSyntaxError) -> Void) -> String {
+        do {
+            try check()
+            return "ok"
+        } catch {
+            return "\(error.offset): \(error.message)"
+        }
+    }
+
     @Test(arguments: [
         "input.amount > 0", "len(input.ticker) > 0", "len(phases.Analysis.responses) >= 5",
         "phases[\"Round Table\"].status == 'completed'", "not (input.ticker in ['BTC', 'ETH'])",
         "a not in b", "-x * 2 % 3 < 1 && !false || y", "round(avg([1, 0.5]), 2) + sum([1, 25]) / max(1, 2)",
-        "outputs.in", "input", "x.true", "(((1)))", "[]", "min(1)", "1.x",
-    ])
-    func vouchesForValidExpressions(source: String) {
-        #expect(ExpressionSyntaxCheck.parses(source) == true)
-        #expect((try? Expression(parsing: source)) != nil)
-    }
-
-    @Test(arguments: [
+        "outputs.in", "input", "x.true", "(((1)))", "[]", "min(1)", "1.x", "1e3", "'a\\nb'", "é",
+        "matches(x, 'a+')", "matches(x, ('a' + 'b'))", "len(matches(x, 'a'))",
         "", "   ", "a ==", "a == b == c", "a not b", "f(x)", "len(a, b)", "len()", "a.(b)", "a.1", "(a",
-        "a)", "[1, 2", "a = b", "a & b", "a | b", "12abc", "1e3", "'unterminated", "'a\\nb'", "é", "a #",
-        "matches(x, 'a+')", "x(1)", "a b", "1.5e",
-        String(repeating: "(", count: 80) + "1" + String(repeating: ")", count: 80),
-        "123456789012345678", "Not x", "a and", "round(1, 2, 3)",
+        "a)", "[1, 2", "a = b", "a & b", "a | b", "12abc", "'unterminated", "a #", "x(1)", "a b", "1.5e",
+        "a.b(1)", "(a + b)(1)", "[1][0](2)", "matches(x, -1)", "matches(x, 1)", "matches(x, '(')",
+        "matches(x, true)", "matches(x, (null))", "len(matches(x, '['))", "-(1)", "- - 2 + [1, -3]",
+        String(repeating: "(", count: 200) + "1" + String(repeating: ")", count: 200),
+        "123456789012345678", "Not x", "a and", "round(1, 2, 3)", "a < b < c", "not x in y",
     ])
-    func leavesEverythingElseToTheParser(source: String) {
-        #expect(ExpressionSyntaxCheck.parses(source) == nil)
+    func agreesWithTheParser(source: String) {
+        let checked = Self.outcome { () throws(ExpressionSyntaxError) in try ExpressionParser.checkSyntax(source) }
+        let parsed = Self.outcome { () throws(ExpressionSyntaxError) in _ = try Expression(parsing: source) }
+        #expect(checked == parsed)
     }
 }
 
