@@ -1,48 +1,91 @@
 /// A parsed markdown document: every node in a flat array, in document order, plus the source lines.
 public struct MarkdownDocument: Sendable {
-    /// All nodes in pre-order; `nodes[0]` is the document node.
+    /// All nodes in pre-order; `nodes[0]` is the document node. Empty in a document parsed with
+    /// lazy literals, which has ``compact`` instead.
     public let nodes: [MarkdownNode]
     /// The source the document was parsed from, split into lines.
     public let lines: MarkdownSourceLines
 
-    /// The literals of text, inline code and inline HTML nodes, one after another, when the
-    /// document was parsed with lazy literals (see ``MarkdownParser/parse(_:lazyLiterals:)``).
+    /// With lazy literals (see ``MarkdownParser/parse(_:lazyLiterals:)``): all nodes in pre-order
+    /// as plain values, their texts in ``literalBytes``. Empty otherwise.
+    package let compact: [CompactMarkdownNode]
+    /// The texts of the ``compact`` nodes, one after another.
     package let literalBytes: [UInt8]
 
     public init(nodes: [MarkdownNode], lines: MarkdownSourceLines) {
-        self.init(nodes: nodes, lines: lines, literalBytes: [])
-    }
-
-    package init(nodes: [MarkdownNode], lines: MarkdownSourceLines, literalBytes: [UInt8]) {
         self.nodes = nodes
         self.lines = lines
+        self.compact = []
+        self.literalBytes = []
+    }
+
+    package init(compact: [CompactMarkdownNode], lines: MarkdownSourceLines, literalBytes: [UInt8]) {
+        self.nodes = []
+        self.lines = lines
+        self.compact = compact
         self.literalBytes = literalBytes
     }
 
-    /// The node's literal, whether it was stored in the node or, with lazy literals, in
-    /// ``literalBytes``.
+    /// Whether the nodes are ``compact`` ones.
+    private var isCompact: Bool { nodes.isEmpty && !compact.isEmpty }
+
+    /// The node's literal (`nil` for kinds without one), whichever way the document holds it.
     package func literal(of index: Int) -> String? {
-        if let literal = nodes[index].literal { return literal }
-        let count = Int(nodes[index].literalCount)
+        guard isCompact else { return nodes[index].literal }
+        let count = compact[index].hasLiteral ? Int(compact[index].literalCount) : -1
         guard count >= 0 else { return nil }
-        let start = Int(nodes[index].literalStart)
+        let start = Int(compact[index].literalStart)
+        return literalBytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
+        }
+    }
+
+    /// A compact code block's fence info ("" for other kinds).
+    package func fenceInfo(of index: Int) -> String {
+        guard isCompact, case .codeBlock = compact[index].kind else { return "" }
+        let start = Int(compact[index].infoStart)
+        let count = Int(compact[index].infoCount)
+        guard count > 0 else { return "" }
         return literalBytes.withUnsafeBufferPointer {
             String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
         }
     }
 
     /// Calls `body` with the UTF-8 of the node's literal (empty when it has none), without
-    /// making a `String` of a lazy one.
+    /// making a `String` of a compact node's.
     package func withLiteralUTF8<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        let count = Int(nodes[index].literalCount)
-        if count >= 0 {
-            let start = Int(nodes[index].literalStart)
+        if isCompact {
+            let count = compact[index].hasLiteral ? max(0, Int(compact[index].literalCount)) : 0
+            let start = Int(compact[index].literalStart)
             return literalBytes.withUnsafeBufferPointer {
                 body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
             }
         }
         var literal = nodes[index].literal ?? ""
         return literal.withUTF8(body)
+    }
+
+    /// The children of the compact node at `index`, in order.
+    package func compactChildren(of index: Int) -> CompactChildren {
+        CompactChildren(nodes: compact, first: compact[index].firstChildIndex)
+    }
+
+    /// The children of one compact node, following sibling links.
+    package struct CompactChildren: Sequence, IteratorProtocol {
+        let nodes: [CompactMarkdownNode]
+        var upcoming: Int32
+
+        init(nodes: [CompactMarkdownNode], first: Int32) {
+            self.nodes = nodes
+            self.upcoming = first
+        }
+
+        package mutating func next() -> Int? {
+            guard upcoming >= 0 else { return nil }
+            let current = Int(upcoming)
+            upcoming = nodes[current].nextSiblingIndex
+            return current
+        }
     }
 
     /// The index of the document node.
@@ -60,17 +103,37 @@ public struct MarkdownDocument: Sendable {
     /// The text a reader sees in the node's subtree: text and inline code literals, a space for
     /// each soft break and a newline for each hard break. Markup is dropped.
     public func plainText(of index: Int) -> String {
+        guard isCompact else { return plainTextOfNodes(index) }
         // Most headings and list items are one text node: no concatenation needed.
+        let node = compact[index]
+        if let only = node.firstChild, compact[only].nextSiblingIndex < 0, case .text = compact[only].kind,
+            compact[only].subtreeEndIndex == node.subtreeEndIndex
+        {
+            return literal(of: only) ?? ""
+        }
+        var text = ""
+        for position in index..<node.subtreeEnd {
+            switch compact[position].kind {
+            case .text, .code: text += literal(of: position) ?? ""
+            case .softBreak: text += " "
+            case .lineBreak: text += "\n"
+            default: break
+            }
+        }
+        return text
+    }
+
+    private func plainTextOfNodes(_ index: Int) -> String {
         if let only = nodes[index].firstChild, nodes[only].nextSibling == nil, case .text = nodes[only].kind,
             nodes[only].subtreeEnd == nodes[index].subtreeEnd
         {
-            return literal(of: only) ?? ""
+            return nodes[only].literal ?? ""
         }
         var text = ""
         var position = index
         while position < nodes[index].subtreeEnd {
             switch nodes[position].kind {
-            case .text, .code: text += literal(of: position) ?? ""
+            case .text, .code: text += nodes[position].literal ?? ""
             case .softBreak: text += " "
             case .lineBreak: text += "\n"
             default: break

@@ -54,10 +54,6 @@ public struct MarkdownNode: Sendable, Hashable {
     public var nextSibling: Int?
     /// One past the index of the node's last descendant: its subtree is `index..<subtreeEnd`.
     public var subtreeEnd: Int
-    /// In a document parsed with lazy literals, where the node's literal is in
-    /// ``MarkdownDocument/literalBytes`` (`literal` is then `nil`); `-1` as the count otherwise.
-    package var literalStart: Int32 = 0
-    package var literalCount: Int32 = -1
 
     public init(
         kind: Kind, literal: String? = nil, start: MarkdownPosition, end: MarkdownPosition, parent: Int? = nil,

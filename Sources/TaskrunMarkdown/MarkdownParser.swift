@@ -16,11 +16,12 @@ public enum MarkdownParser {
         parse(source, lazyLiterals: false)
     }
 
-    /// Parses `source` as CommonMark. With `lazyLiterals`, the literals of text, inline code and
-    /// inline HTML nodes are copied into one byte buffer of the document instead of a `String`
-    /// each, and their nodes' `literal` is `nil`: read them with ``MarkdownDocument/literal(of:)``
-    /// or ``MarkdownDocument/withLiteralUTF8(of:_:)``. A task file has hundreds of such nodes and
-    /// the task parser reads only a few of their literals.
+    /// Parses `source` as CommonMark. With `lazyLiterals`, the document holds its nodes as
+    /// ``CompactMarkdownNode``s (``MarkdownDocument/compact``; `nodes` is empty): plain values,
+    /// with every literal, fence info, link destination and title in one byte buffer of the
+    /// document instead of a `String` each. Read literals with ``MarkdownDocument/literal(of:)``
+    /// or ``MarkdownDocument/withLiteralUTF8(of:_:)``. A task file has hundreds of nodes and the
+    /// task parser reads few of their literals; plain nodes are copied and freed for nothing.
     package static func parse(_ source: String, lazyLiterals: Bool) -> MarkdownDocument {
         let lines = MarkdownSourceLines(source)
         var copy = source
@@ -33,47 +34,38 @@ public enum MarkdownParser {
                 return cmark_parse_document(base, chars.count, CMARK_OPT_SOURCEPOS)
             }
         }
-        guard let root else {
-            let empty = MarkdownNode(
-                kind: .document, start: MarkdownPosition(line: 1, column: 1),
-                end: MarkdownPosition(line: 1, column: 0), subtreeEnd: 1)
-            return MarkdownDocument(nodes: [empty], lines: lines)
+        var builder = TreeBuilder(lines: lines)
+        if let root {
+            defer { cmark_node_free(root) }
+            // About one node per dozen bytes in task files.
+            let estimate = source.utf8.count / 12 + 8
+            builder.nodes.reserveCapacity(estimate)
+            builder.subtreeEnds.reserveCapacity(estimate)
+            builder.literalBytes.reserveCapacity(source.utf8.count)
+            builder.build(root)
+            builder.finish()
+        } else {
+            builder.nodes.append(
+                CompactMarkdownNode(
+                    kind: .document, start: MarkdownPosition(line: 1, column: 1),
+                    end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, literal: (0, -1),
+                    info: (0, -1)))
         }
-        defer { cmark_node_free(root) }
-        // About one node per dozen bytes in task files. The nodes are built right in the array's
-        // storage (appending copied each node, strings and all); in the rare document with more
-        // nodes than that, the walk starts over with room for twice as many.
-        var capacity = source.utf8.count / 12 + 8
-        while true {
-            var literalBytes: [UInt8] = []
-            var complete = false
-            let nodes = [MarkdownNode](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-                var builder = TreeBuilder(lines: lines, lazyLiterals: lazyLiterals, storage: buffer)
-                builder.subtreeEnds.reserveCapacity(buffer.count)
-                if lazyLiterals { builder.literalBytes.reserveCapacity(source.utf8.count) }
-                complete = builder.build(root)
-                if complete { builder.finish() }
-                initialized = builder.count
-                literalBytes = builder.literalBytes
-            }
-            if complete { return MarkdownDocument(nodes: nodes, lines: lines, literalBytes: literalBytes) }
-            capacity *= 2
+        if lazyLiterals {
+            return MarkdownDocument(compact: builder.nodes, lines: lines, literalBytes: builder.literalBytes)
         }
+        let literalBytes = builder.literalBytes
+        let nodes = builder.nodes.map { $0.markdownNode(literalBytes: literalBytes) }
+        return MarkdownDocument(nodes: nodes, lines: lines)
     }
 }
 
-/// Copies a cmark tree into a flat node array, converting positions on the way.
+/// Copies a cmark tree into a flat array of plain nodes, converting positions on the way.
 private struct TreeBuilder {
     let lines: MarkdownSourceLines
-    let lazyLiterals: Bool
-    /// The document array's uninitialized storage; the first `count` nodes are built.
-    let storage: UnsafeMutableBufferPointer<MarkdownNode>
-    var count = 0
-    /// Set when the tree has more nodes than `storage` has room for: the walk stops.
-    /// With lazy literals: the inline literals, one after another.
+    var nodes: [CompactMarkdownNode] = []
+    /// Every literal (and fence info, link destination and title), one after another.
     var literalBytes: [UInt8] = []
-    /// With lazy literals: where the node being entered has its literal in `literalBytes`.
-    var pendingLiteral: (start: Int32, count: Int32) = (0, -1)
     /// Open container nodes' indices, innermost last.
     var stack: [Int] = []
     /// One past each node's last descendant, parallel to `nodes`: written at a container's exit
@@ -90,16 +82,13 @@ private struct TreeBuilder {
     var cacheByte = 0
     var cacheScalar = 0
 
-    init(lines: MarkdownSourceLines, lazyLiterals: Bool, storage: UnsafeMutableBufferPointer<MarkdownNode>) {
+    init(lines: MarkdownSourceLines) {
         self.lines = lines
-        self.lazyLiterals = lazyLiterals
-        self.storage = storage
     }
 
-    /// An inline node's literal: a `String`, or with lazy literals, appended to `literalBytes`
-    /// (and `nil`). cmark's literals are NUL-terminated and hold no NUL, as for `String(cString:)`.
-    private mutating func inlineLiteral(_ pointer: UnsafePointer<CChar>?) -> String? {
-        guard lazyLiterals else { return Self.string(pointer) }
+    /// Appends a NUL-terminated cmark string (which holds no NUL, as for `String(cString:)`; none
+    /// is the empty string) to `literalBytes`, and returns where it is.
+    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> (Int32, Int32) {
         let start = literalBytes.count
         if let pointer {
             let count = strlen(pointer)
@@ -107,14 +96,12 @@ private struct TreeBuilder {
                 literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
             }
         }
-        pendingLiteral = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: literalBytes.count - start))
-        return nil
+        return (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: literalBytes.count - start))
     }
 
-    /// Walks the tree; `false` when it has more nodes than `storage` holds (those built so far
-    /// are initialized, `count` of them).
-    mutating func build(_ root: OpaquePointer) -> Bool {
-        guard let iterator = cmark_iter_new(root) else { return true }
+    /// Walks the tree.
+    mutating func build(_ root: OpaquePointer) {
+        guard let iterator = cmark_iter_new(root) else { return }
         defer { cmark_iter_free(iterator) }
         while true {
             let event = cmark_iter_next(iterator)
@@ -123,11 +110,9 @@ private struct TreeBuilder {
             if event == CMARK_EVENT_EXIT {
                 exit(node)
             } else if event == CMARK_EVENT_ENTER {
-                if count == storage.count { return false }
                 enter(node)
             }
         }
-        return true
     }
 
     private static func isLeaf(_ type: cmark_node_type) -> Bool {
@@ -139,11 +124,6 @@ private struct TreeBuilder {
         }
     }
 
-    private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
-        guard let pointer else { return "" }
-        return String(cString: pointer)
-    }
-
     private mutating func enter(_ node: OpaquePointer) {
         let type = cmark_node_get_type(node)
         let isInline = type.rawValue >= CMARK_NODE_FIRST_INLINE.rawValue
@@ -151,8 +131,9 @@ private struct TreeBuilder {
         let startByte = Int(cmark_node_get_start_column(node))
         let endLine = Int(cmark_node_get_end_line(node))
         let endByte = Int(cmark_node_get_end_column(node))
-        var literal: String?
-        let kind: MarkdownNode.Kind
+        var literal: (Int32, Int32) = (0, -1)
+        var info: (Int32, Int32) = (0, -1)
+        let kind: CompactMarkdownNode.Kind
         switch type {
         case CMARK_NODE_DOCUMENT: kind = .document
         case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote
@@ -163,34 +144,33 @@ private struct TreeBuilder {
         case CMARK_NODE_ITEM: kind = .item
         case CMARK_NODE_CODE_BLOCK:
             let marker = lines.byte(line: startLine, byteColumn: startByte)
-            kind = .codeBlock(
-                info: Self.string(cmark_node_get_fence_info(node)), fenced: marker == 96 || marker == 126)
-            literal = Self.string(cmark_node_get_literal(node))
+            kind = .codeBlock(fenced: marker == 96 || marker == 126)
+            info = store(cmark_node_get_fence_info(node))
+            literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_HTML_BLOCK:
             kind = .htmlBlock
-            literal = Self.string(cmark_node_get_literal(node))
+            literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_PARAGRAPH: kind = .paragraph
         case CMARK_NODE_HEADING: kind = .heading(level: Int(cmark_node_get_heading_level(node)))
         case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
         case CMARK_NODE_TEXT:
             kind = .text
-            literal = inlineLiteral(cmark_node_get_literal(node))
+            literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_SOFTBREAK: kind = .softBreak
         case CMARK_NODE_LINEBREAK: kind = .lineBreak
         case CMARK_NODE_CODE:
             kind = .code
-            literal = inlineLiteral(cmark_node_get_literal(node))
+            literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_HTML_INLINE:
             kind = .htmlInline
-            literal = inlineLiteral(cmark_node_get_literal(node))
+            literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_EMPH: kind = .emphasis
         case CMARK_NODE_STRONG: kind = .strong
-        case CMARK_NODE_LINK:
-            kind = .link(
-                destination: Self.string(cmark_node_get_url(node)), title: Self.string(cmark_node_get_title(node)))
-        case CMARK_NODE_IMAGE:
-            kind = .image(
-                source: Self.string(cmark_node_get_url(node)), title: Self.string(cmark_node_get_title(node)))
+        case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+            // The destination is kept as the literal, the title as the info.
+            kind = type == CMARK_NODE_LINK ? .link : .image
+            literal = store(cmark_node_get_url(node))
+            info = store(cmark_node_get_title(node))
         case CMARK_NODE_CUSTOM_INLINE: kind = .customInline
         default: kind = .customBlock
         }
@@ -201,7 +181,6 @@ private struct TreeBuilder {
             start = inlinePosition(line: startLine, byteColumn: startByte)
             end = inlinePosition(line: endLine, byteColumn: endByte)
         } else {
-            // Decided on cmark's type, so that `kind` is only ever moved into the node below.
             if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
                 leafStart = (startLine, startByte)
                 correctionLine = 0
@@ -210,18 +189,11 @@ private struct TreeBuilder {
             end = position(line: endLine, byteColumn: endByte)
         }
 
-        let index = count
-        // `build` checked there is room.
-        (storage.baseAddress.unsafelyUnwrapped + index).initialize(
-            to: MarkdownNode(
-                kind: consume kind, literal: consume literal, start: start, end: end, parent: stack.last,
-                subtreeEnd: index + 1))
-        count += 1
-        if pendingLiteral.count >= 0 {
-            storage[index].literalStart = pendingLiteral.start
-            storage[index].literalCount = pendingLiteral.count
-            pendingLiteral = (0, -1)
-        }
+        let index = nodes.count
+        nodes.append(
+            CompactMarkdownNode(
+                kind: kind, start: start, end: end, parent: Int32(truncatingIfNeeded: stack.last ?? -1),
+                subtreeEnd: Int32(truncatingIfNeeded: index + 1), literal: literal, info: info))
         subtreeEnds.append(index + 1)
         if !Self.isLeaf(type) {
             stack.append(index)
@@ -233,22 +205,21 @@ private struct TreeBuilder {
     /// subtree goes on) starts where its own subtree ends.
     mutating func finish() {
         let ends = subtreeEnds
-        let buffer = UnsafeMutableBufferPointer(rebasing: storage[0..<count])
-        for index in buffer.indices {
-            let end = ends[index]
-            buffer[index].subtreeEnd = end
-            buffer[index].firstChild = end > index + 1 ? index + 1 : nil
-            if let parent = buffer[index].parent, end < ends[parent] {
-                buffer[index].nextSibling = end
-            } else {
-                buffer[index].nextSibling = nil
+        nodes.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices {
+                let end = ends[index]
+                buffer[index].subtreeEndIndex = Int32(truncatingIfNeeded: end)
+                buffer[index].firstChildIndex = end > index + 1 ? Int32(truncatingIfNeeded: index + 1) : -1
+                let parent = Int(buffer[index].parentIndex)
+                let hasNext = parent >= 0 && end < ends[parent]
+                buffer[index].nextSiblingIndex = hasNext ? Int32(truncatingIfNeeded: end) : -1
             }
         }
     }
 
     private mutating func exit(_ node: OpaquePointer) {
         guard let top = stack.popLast() else { return }
-        subtreeEnds[top] = count
+        subtreeEnds[top] = nodes.count
         let type = cmark_node_get_type(node)
         if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
             leafStart = nil

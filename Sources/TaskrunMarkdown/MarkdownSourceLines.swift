@@ -199,6 +199,47 @@ public struct MarkdownSourceLines: Sendable {
         return count
     }
 
+    /// Whether `line` (in range) is all ASCII, where byte offsets and scalar offsets agree.
+    package func isASCII(line: Int) -> Bool {
+        line >= 1 && line <= starts.count && ascii[line - 1]
+    }
+
+    /// The UTF-8 offsets of `line`'s text in the source, without its terminator (empty out of range).
+    package func byteRange(ofLine line: Int) -> Range<Int> {
+        guard line >= 1, line <= starts.count else { return 0..<0 }
+        return starts[line - 1]..<ends[line - 1]
+    }
+
+    /// The source's bytes `range` (clamped to the source) as Unicode scalars of the same values:
+    /// on an ASCII line (see ``isASCII(line:)``), the line's scalars at its byte offsets (less
+    /// `range.lowerBound`), so that text on such lines can be sliced out of one array instead of
+    /// each piece being converted on its own.
+    package func widenedBytes(_ range: Range<Int>) -> [Unicode.Scalar] {
+        let total = source.utf8.count
+        let lower = min(max(0, range.lowerBound), total)
+        let count = min(max(lower, range.upperBound), total) - lower
+        let widened: [Unicode.Scalar]? = source.utf8.withContiguousStorageIfAvailable { bytes in
+            [Unicode.Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                guard let base = bytes.baseAddress, let target = buffer.baseAddress else { return }
+                let input = base + lower
+                let output = UnsafeMutableRawPointer(target)
+                var offset = 0
+                while offset + 16 <= count {
+                    let chunk = UnsafeRawPointer(input).loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+                    let wide = SIMD16<UInt32>(truncatingIfNeeded: chunk)
+                    output.storeBytes(of: wide, toByteOffset: offset * 4, as: SIMD16<UInt32>.self)
+                    offset += 16
+                }
+                while offset < count {
+                    target[offset] = Unicode.Scalar(input[offset])
+                    offset += 1
+                }
+                initialized = count
+            }
+        }
+        return widened ?? source.utf8.dropFirst(lower).prefix(count).map { Unicode.Scalar($0) }
+    }
+
     /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.
     public func byteCount(ofLine line: Int) -> Int {
         guard line >= 1, line <= starts.count else { return 0 }

@@ -35,6 +35,25 @@ extension YAMLScalar {
         default:
             return .string(text)
         }
+        // No keyword starts with a digit: numbers skip the comparisons.
+        if head < 48 || head > 57, let keyword = keyword(text) { return keyword }
+        // A byte no number form uses (a blank, most letters) makes the text a string: decided
+        // without copying it into an array, as `3 minutes` or `2 hours` are.
+        guard text.utf8.allSatisfy({ Self.mayAppearInNumber($0) }) else { return .string(text) }
+        guard head == UInt8(ascii: "-") || head == UInt8(ascii: "+") || head == UInt8(ascii: ".") || isDigit(head)
+        else { return .string(text) }
+        // On the contiguous bytes of the text, not a copy of them in an array.
+        var contiguous = text
+        let number: YAMLScalarValue? = contiguous.withUTF8 { bytes in
+            if let value = integer(bytes) { return value }
+            if isFloatSyntax(bytes), let value = Double(text) { return .float(value) }
+            return nil
+        }
+        return number ?? .string(text)
+    }
+
+    /// The value of the core schema's null, boolean and special float spellings.
+    private static func keyword(_ text: String) -> YAMLScalarValue? {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)
@@ -42,19 +61,8 @@ extension YAMLScalar {
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
         case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
         case ".nan", ".NaN", ".NAN": return .float(.nan)
-        default: break
+        default: return nil
         }
-        // A byte no number form uses (a blank, most letters) makes the text a string: decided
-        // without copying it into an array, as `3 minutes` or `2 hours` are.
-        guard text.utf8.allSatisfy({ Self.mayAppearInNumber($0) }) else { return .string(text) }
-        let bytes = Array(text.utf8)
-        guard let first = bytes.first,
-            first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-                || first == UInt8(ascii: ".") || isDigit(first)
-        else { return .string(text) }
-        if let value = integer(bytes) { return value }
-        if isFloatSyntax(bytes), let value = Double(text) { return .float(value) }
-        return .string(text)
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
@@ -78,7 +86,7 @@ extension YAMLScalar {
     }
 
     /// `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`.
-    private static func integer(_ bytes: [UInt8]) -> YAMLScalarValue? {
+    private static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLScalarValue? {
         if bytes.count > 2, bytes[0] == UInt8(ascii: "0"),
             bytes[1] == UInt8(ascii: "x") || bytes[1] == UInt8(ascii: "o")
         {
@@ -124,7 +132,7 @@ extension YAMLScalar {
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, checked by hand because
     /// `Double(_:)` also accepts forms YAML does not (`0x1p3`, `inf`, `nan`).
-    private static func isFloatSyntax(_ bytes: [UInt8]) -> Bool {
+    private static func isFloatSyntax(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             index += 1

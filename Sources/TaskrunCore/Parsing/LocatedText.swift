@@ -6,8 +6,11 @@
 struct LocatedText: Sendable {
     /// The scalars of the whole text this one was sliced from; shared by every slice, never copied.
     private let base: [Unicode.Scalar]
-    /// Where `base[0]` is in the file.
+    /// Where `base[origin]` is in the file.
     private let start: SourceLocation
+    /// The index in `base` that `start` locates: 0, or for text sliced straight out of the whole
+    /// document's scalars, where its line starts to be read.
+    private let origin: Int
     /// Where each later source line starts in `base` and in the file (empty for one-line text).
     private let laterLines: [Segment]
     /// This text's bounds in `base`.
@@ -23,9 +26,22 @@ struct LocatedText: Sendable {
     init(scalars: [Unicode.Scalar], start: SourceLocation, laterLines: [Segment] = []) {
         self.base = scalars
         self.start = start
+        self.origin = 0
         self.laterLines = laterLines
         self.lower = 0
         self.upper = scalars.count
+    }
+
+    /// Text that is `range` of `base`, whose scalar `range.lowerBound` is at `start` (and each
+    /// later line where `laterLines` says, its offsets in `base`): a view into scalars shared with
+    /// other texts, nothing copied.
+    init(sharing base: [Unicode.Scalar], range: Range<Int>, start: SourceLocation, laterLines: [Segment] = []) {
+        self.base = base
+        self.start = start
+        self.origin = range.lowerBound
+        self.laterLines = laterLines
+        self.lower = range.lowerBound
+        self.upper = range.upperBound
     }
 
     /// A single-line text starting at `location`.
@@ -47,7 +63,7 @@ struct LocatedText: Sendable {
     func location(at offset: Int) -> SourceLocation {
         let absolute = lower + max(0, offset)
         guard let firstLater = laterLines.first, absolute >= firstLater.offset else {
-            return SourceLocation(line: start.line, column: start.column + absolute)
+            return SourceLocation(line: start.line, column: start.column + absolute - origin)
         }
         // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
         var low = 0
@@ -170,6 +186,19 @@ extension String {
                 }
             }
             return index
+        }
+    }
+}
+
+extension String {
+    /// The number of Unicode scalars (what a caret under the text spans): its UTF-8 lead bytes,
+    /// counted on contiguous bytes instead of decoding the scalars one by one.
+    var scalarCount: Int {
+        var text = self
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
         }
     }
 }

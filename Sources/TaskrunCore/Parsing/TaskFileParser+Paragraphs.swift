@@ -7,7 +7,7 @@ extension TaskFileParser {
         /// content starts on it, trailing blanks removed; located in the file.
         var text: LocatedText
         /// The lines, in order.
-        var lines: [Line]
+        var lines: Lines
 
         struct Line {
             /// The line's bounds in `text`.
@@ -15,6 +15,23 @@ extension TaskFileParser {
             /// The first inline node that starts on this line and is a direct child of the paragraph;
             /// `nil` when the line continues a node from an earlier line (a multi-line code span).
             var firstInline: Int?
+        }
+
+        /// The lines of a paragraph: the first held inline, so that the usual one-line paragraph
+        /// (a step, a list item) allocates nothing for them.
+        struct Lines: RandomAccessCollection, MutableCollection {
+            var head: Line
+            var tail: [Line] = []
+
+            var startIndex: Int { 0 }
+            var endIndex: Int { tail.count + 1 }
+
+            subscript(position: Int) -> Line {
+                get { position == 0 ? head : tail[position - 1] }
+                set {
+                    if position == 0 { head = newValue } else { tail[position - 1] = newValue }
+                }
+            }
         }
 
         /// The text of line `index`.
@@ -26,15 +43,100 @@ extension TaskFileParser {
     /// Text comes from the source, not from cmark's literals, so that what users wrote (and its
     /// columns) is kept exactly; the AST decides what is structure (see ``keyPrefix(_:firstInline:isStepType:)``).
     func paragraphSource(_ paragraph: Int) -> ParagraphSource {
-        let start = document.nodes[paragraph].start
+        let start = document.compact[paragraph].start
         let firstLine = max(1, start.line)
-        let lastLine = max(firstLine, document.nodes[paragraph].end.line)
+        let lastLine = max(firstLine, document.compact[paragraph].end.line)
+        let firstColumn = max(1, start.column)
+        let sourceLines = document.lines
+        let text: LocatedText
+        var lines: ParagraphSource.Lines
+        let bytes = sourceLines.byteRange(ofLine: firstLine)
+        if firstLine == lastLine, sourceLines.isASCII(line: firstLine), bytes.lowerBound >= phaseScalarsOffset,
+            bytes.upperBound <= phaseScalarsOffset + phaseScalars.count
+        {
+            // One ASCII line of the phase: a slice of the phase's scalars, where its bytes are (the
+            // same text the general path below copies out: from the start column, trailing blanks
+            // dropped).
+            let lower = min(bytes.lowerBound + firstColumn - 1, bytes.upperBound) - phaseScalarsOffset
+            var upper = bytes.upperBound - phaseScalarsOffset
+            while upper > lower, phaseScalars[upper - 1] == " " || phaseScalars[upper - 1] == "\t" { upper -= 1 }
+            let location = SourceLocation(line: firstLine, column: firstColumn)
+            text = LocatedText(sharing: phaseScalars, range: lower..<upper, start: location)
+            lines = ParagraphSource.Lines(head: ParagraphSource.Line(range: 0..<(upper - lower), firstInline: nil))
+        } else if let shared = sharedParagraphSource(
+            firstLine: firstLine, lastLine: lastLine, firstColumn: firstColumn)
+        {
+            (text, lines) = shared
+        } else {
+            (text, lines) = copiedParagraphSource(firstLine: firstLine, lastLine: lastLine, firstColumn: firstColumn)
+        }
+        // The first direct child starting on each line: where structure (a `key:`) may begin.
+        var child = document.compact[paragraph].firstChild
+        while let index = child {
+            let offset = document.compact[index].start.line - firstLine
+            if offset >= 0, offset < lines.count, lines[offset].firstInline == nil { lines[offset].firstInline = index }
+            child = document.compact[index].nextSibling
+        }
+        return ParagraphSource(text: text, lines: lines)
+    }
+
+    /// A paragraph of several lines whose joined text is exactly its bytes in the phase (ASCII
+    /// lines ending in a plain `\n`, each later line starting at its first column, no trailing
+    /// blank or backslash before a line break, as settings paragraphs are written): a slice of
+    /// the phase's scalars, or `nil` when it is not one.
+    private func sharedParagraphSource(
+        firstLine: Int, lastLine: Int, firstColumn: Int
+    ) -> (LocatedText, ParagraphSource.Lines)? {
+        let sourceLines = document.lines
+        let first = sourceLines.byteRange(ofLine: firstLine)
+        let lower = first.lowerBound + firstColumn - 1
+        guard firstLine < lastLine, lower <= first.upperBound, first.lowerBound >= phaseScalarsOffset,
+            sourceLines.byteRange(ofLine: lastLine).upperBound <= phaseScalarsOffset + phaseScalars.count
+        else { return nil }
+        var laterLines: [LocatedText.Segment] = []
+        var tail: [ParagraphSource.Line] = []
+        laterLines.reserveCapacity(lastLine - firstLine)
+        tail.reserveCapacity(lastLine - firstLine)
+        var head = ParagraphSource.Line(range: 0..<0, firstInline: nil)
+        var upper = 0
+        for line in firstLine...lastLine {
+            let bytes = sourceLines.byteRange(ofLine: line)
+            guard sourceLines.isASCII(line: line) else { return nil }
+            var end = bytes.upperBound - phaseScalarsOffset
+            let start = bytes.lowerBound - phaseScalarsOffset
+            if line < lastLine {
+                // The line break must be the one `\n` the joined text has, right after the text.
+                guard sourceLines.byteRange(ofLine: line + 1).lowerBound == bytes.upperBound + 1, end > start,
+                    phaseScalars[end - 1] != " ", phaseScalars[end - 1] != "\t", phaseScalars[end - 1] != "\\"
+                else { return nil }
+            } else {
+                while end > start, phaseScalars[end - 1] == " " || phaseScalars[end - 1] == "\t" { end -= 1 }
+            }
+            let textLower = lower - phaseScalarsOffset
+            if line == firstLine {
+                head.range = 0..<(end - textLower)
+            } else {
+                guard sourceLines.contentStartColumn(line: line) == 1 else { return nil }
+                laterLines.append(.init(offset: start, location: SourceLocation(line: line, column: 1)))
+                tail.append(ParagraphSource.Line(range: (start - textLower)..<(end - textLower), firstInline: nil))
+            }
+            upper = end
+        }
+        let text = LocatedText(
+            sharing: phaseScalars, range: (lower - phaseScalarsOffset)..<upper,
+            start: SourceLocation(line: firstLine, column: firstColumn), laterLines: laterLines)
+        return (text, ParagraphSource.Lines(head: head, tail: tail))
+    }
+
+    /// A paragraph's text copied out of its lines (joined with `\n`) and its lines.
+    private func copiedParagraphSource(
+        firstLine: Int, lastLine: Int, firstColumn: Int
+    ) -> (LocatedText, ParagraphSource.Lines) {
         var capacity = 0
         for line in firstLine...lastLine { capacity += document.lines.byteCount(ofLine: line) + 1 }
         var laterLines: [LocatedText.Segment] = []
         var lines: [ParagraphSource.Line] = []
         lines.reserveCapacity(lastLine - firstLine + 1)
-        let firstColumn = max(1, start.column)
         let sourceLines = document.lines
         // Written in place into an array of the right capacity (a line has at most as many
         // scalars as bytes), not appended scalar by scalar.
@@ -58,16 +160,9 @@ extension TaskFileParser {
                 lines.append(ParagraphSource.Line(range: lineStart..<count, firstInline: nil))
             }
         }
-        // The first direct child starting on each line: where structure (a `key:`) may begin.
-        var child = document.nodes[paragraph].firstChild
-        while let index = child {
-            let offset = document.nodes[index].start.line - firstLine
-            if offset >= 0, offset < lines.count, lines[offset].firstInline == nil { lines[offset].firstInline = index }
-            child = document.nodes[index].nextSibling
-        }
         let text = LocatedText(
             scalars: scalars, start: SourceLocation(line: firstLine, column: firstColumn), laterLines: laterLines)
-        return ParagraphSource(text: text, lines: lines)
+        return (text, ParagraphSource.Lines(head: lines[0], tail: Array(lines.dropFirst())))
     }
 
     /// Whether the run of text nodes starting at `inline` begins with `key` and a colon: structure (`key:`,
@@ -80,7 +175,7 @@ extension TaskFileParser {
         return key.withUTF8 { wanted in
             var matched = 0
             var current = inline
-            while let index = current, case .text = document.nodes[index].kind {
+            while let index = current, case .text = document.compact[index].kind {
                 let verdict: Bool? = document.withLiteralUTF8(of: index) { bytes in
                     for byte in bytes {
                         guard matched < wanted.count else { return byte == UInt8(ascii: ":") }
@@ -90,7 +185,7 @@ extension TaskFileParser {
                     return nil
                 }
                 if let verdict { return verdict }
-                current = document.nodes[index].nextSibling
+                current = document.compact[index].nextSibling
             }
             return false
         }

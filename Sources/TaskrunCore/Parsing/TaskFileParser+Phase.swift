@@ -13,13 +13,24 @@ extension TaskFileParser {
     mutating func buildPhase(_ header: Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int]) -> Phase {
         var phase = header
         var spans = TaskValidator.NameSpans.PhaseSpans(name: nameSpan)
-        defer { nameSpans.phases.append(spans) }
+        defer {
+            nameSpans.phases.append(spans)
+            phaseScalars = []
+            phaseScalarsOffset = 0
+        }
+        if let first = blocks.first, let last = blocks.last {
+            let lines = document.lines
+            let lower = lines.byteRange(ofLine: document.compact[first].start.line).lowerBound
+            let upper = max(lower, lines.byteRange(ofLine: document.compact[last].end.line).upperBound)
+            phaseScalars = lines.widenedBytes(lower..<upper)
+            phaseScalarsOffset = lower
+        }
         var settings = SettingsState()
         var section: PhaseSection?
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
         var settingsParagraphRead = false
         for block in blocks {
-            let node = document.nodes[block]
+            let node = document.compact[block]
             if let level = node.headingLevel {
                 if level == 3 {
                     section = phaseSection(heading: block)
@@ -46,21 +57,21 @@ extension TaskFileParser {
             guard case .list = node.kind else { continue }
             switch section {
             case .steps:
-                for item in document.children(of: block) {
+                for item in document.compactChildren(of: block) {
                     guard let (step, agentSpan) = parseStep(item: item) else { continue }
                     if let agentSpan { spans.stepAgents[phase.steps.count] = agentSpan }
                     phase.steps.append(step)
                 }
             case .agents:
-                for item in document.children(of: block) {
+                for item in document.compactChildren(of: block) {
                     guard let (name, location) = listItemText(item, what: "agent") else { continue }
                     phase.agents.append(name)
-                    spans.agents.append(.init(location: location, length: name.unicodeScalars.count))
+                    spans.agents.append(.init(location: location, length: name.scalarCount))
                 }
             case .outputs:
                 phase.outputs += listStrings(block, what: "output")
             case .dependencies:
-                for item in document.children(of: block) {
+                for item in document.compactChildren(of: block) {
                     guard let (name, location) = listItemText(item, what: "dependency") else { continue }
                     phase.dependencies.append(PhaseDependency(name: name, location: location))
                 }
@@ -73,7 +84,7 @@ extension TaskFileParser {
 
     /// Which section a `###` heading starts; near-misses of known names are reported.
     mutating func phaseSection(heading: Int) -> PhaseSection {
-        let node = document.nodes[heading]
+        let node = document.compact[heading]
         let title = document.plainText(of: heading).trimmingBlanks()
         let length = max(1, node.end.column - node.start.column + 1)
         switch title.lowercased() {
@@ -98,7 +109,7 @@ extension TaskFileParser {
     /// The bullets of a `### Agents` or `### Outputs` list, as plain text.
     mutating func listStrings(_ list: Int, what: String) -> [String] {
         var strings: [String] = []
-        for item in document.children(of: list) {
+        for item in document.compactChildren(of: list) {
             if let (text, _) = listItemText(item, what: what) { strings.append(text) }
         }
         return strings
@@ -106,10 +117,10 @@ extension TaskFileParser {
 
     /// A list item's text: the plain text of its first paragraph. Empty items are reported.
     mutating func listItemText(_ item: Int, what: String) -> (String, SourceLocation)? {
-        let node = document.nodes[item]
-        if let first = node.firstChild, case .paragraph = document.nodes[first].kind {
+        let node = document.compact[item]
+        if let first = node.firstChild, case .paragraph = document.compact[first].kind {
             let text = document.plainText(of: first).trimmingBlanks()
-            if !text.isEmpty { return (text, location(document.nodes[first].start)) }
+            if !text.isEmpty { return (text, location(document.compact[first].start)) }
         }
         warning(
             "empty-list-item", "empty \(what) bullet is ignored", at: location(node.start),

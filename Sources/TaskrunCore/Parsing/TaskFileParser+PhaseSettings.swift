@@ -97,7 +97,15 @@ extension TaskFileParser {
         }
         let map = YAMLPositionMap.inline(at: value.location, length: value.count)
         let node: YAMLNode
-        if let first = value.first, first == "[" || first == "{" || first == "\"" || first == "'" {
+        let isYAML = value.first.map { $0 == "[" || $0 == "{" || $0 == "\"" || $0 == "'" } ?? false
+        if key == "dependsOn", !isYAML {
+            // Plain text is split where it is written: the same names and positions as the
+            // scalar branch of ``dependencies(_:map:)`` reads from a plain node of it.
+            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            phase.dependencies += dependencies(inText: value)
+            return
+        }
+        if isYAML {
             // Flow collections (`[A, B]`, `{maxAttempts: 3}`) and quoted scalars are YAML.
             guard let parsed = parseYAML(value.text, map: map, what: "'\(key)'") else { return }
             node = parsed ?? Self.plainNode("", length: 0)
@@ -117,10 +125,10 @@ extension TaskFileParser {
 
     /// Reads a ```` ```yaml ```` block in a phase: a mapping of the same settings.
     mutating func readSettingsBlock(_ block: Int, into phase: inout Phase, settings: inout SettingsState) {
-        let node = document.nodes[block]
+        let node = document.compact[block]
         let map = YAMLPositionMap.block(line: node.start.line + 1, column: max(1, node.start.column))
         let what = "the yaml block of phase '\(phase.name)'"
-        guard let parsed = parseYAML(node.literal ?? "", map: map, what: what) else { return }
+        guard let parsed = parseYAML(document.literal(of: block) ?? "", map: map, what: what) else { return }
         guard let root = parsed else { return }
         guard let pairs = root.mapping else {
             error(
@@ -233,30 +241,34 @@ extension TaskFileParser {
                 "invalid-setting", "'dependsOn' must list phase names, not a mapping", at: map.location(of: node),
                 length: map.length(of: node), hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
             return []
-        case .scalar(let scalar):
-            let text = scalarText(node, map: map)
-            if scalar.text.trimmingBlanks().isEmpty {
-                error(
-                    "invalid-setting", "'dependsOn' needs at least one phase name", at: text.location,
-                    hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
-                return []
-            }
-            var names: [PhaseDependency] = []
-            var start = 0
-            for index in 0...text.count where index == text.count || text[index] == "," {
-                let part = text.slice(start..<index).trimmed()
-                if part.isEmpty {
-                    // The extra comma: the one ending this empty part, or for a trailing one, the one before it.
-                    let comma = index == text.count ? max(0, start - 1) : index
-                    error(
-                        "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: comma),
-                        hint: "remove the extra comma")
-                } else {
-                    names.append(PhaseDependency(name: part.text, location: part.location))
-                }
-                start = index + 1
-            }
-            return names
+        case .scalar:
+            return dependencies(inText: scalarText(node, map: map))
         }
+    }
+
+    /// Phase names from the text of a plain `A` or `A, B`, each with its position.
+    mutating func dependencies(inText text: LocatedText) -> [PhaseDependency] {
+        if text.trimmed().isEmpty {
+            error(
+                "invalid-setting", "'dependsOn' needs at least one phase name", at: text.location,
+                hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
+            return []
+        }
+        var names: [PhaseDependency] = []
+        var start = 0
+        for index in 0...text.count where index == text.count || text[index] == "," {
+            let part = text.slice(start..<index).trimmed()
+            if part.isEmpty {
+                // The extra comma: the one ending this empty part, or for a trailing one, the one before it.
+                let comma = index == text.count ? max(0, start - 1) : index
+                error(
+                    "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: comma),
+                    hint: "remove the extra comma")
+            } else {
+                names.append(PhaseDependency(name: part.text, location: part.location))
+            }
+            start = index + 1
+        }
+        return names
     }
 }

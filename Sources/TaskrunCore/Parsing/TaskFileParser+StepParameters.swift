@@ -8,12 +8,14 @@ extension TaskFileParser {
     /// The nested `key: value` bullets under a step, typed: scalars by the YAML core schema, a key
     /// given more than once collecting its values into an array, in order.
     mutating func stepParameters(item: Int, after paragraph: Int, kind: StepKind) -> [String: JSONValue] {
+        // Most steps are one paragraph: nothing after it, no parameters.
+        guard document.compact[paragraph].nextSibling != nil else { return [:] }
         let isClassify = kind == .custom(type: "classify")
         var values: [String: [JSONValue]] = [:]
         var firstSeen: [String: SourceLocation] = [:]
-        for child in document.children(of: item) where child != paragraph {
-            guard case .list = document.nodes[child].kind else { continue }
-            for bullet in document.children(of: child) {
+        for child in document.compactChildren(of: item) where child != paragraph {
+            guard case .list = document.compact[child].kind else { continue }
+            for bullet in document.compactChildren(of: child) {
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
                 if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
                     error(
@@ -37,8 +39,8 @@ extension TaskFileParser {
 
     /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.
     private mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
-        let node = document.nodes[bullet]
-        guard let paragraph = node.firstChild, case .paragraph = document.nodes[paragraph].kind else {
+        let node = document.compact[bullet]
+        guard let paragraph = node.firstChild, case .paragraph = document.compact[paragraph].kind else {
             warning(
                 "invalid-parameter", "empty parameter bullet is ignored", at: location(node.start),
                 hint: "write parameters as '- key: value'")
@@ -50,14 +52,14 @@ extension TaskFileParser {
         else {
             warning(
                 "invalid-parameter", "nested bullet under a step is not a 'key: value' parameter; it is ignored",
-                at: location(document.nodes[paragraph].start),
+                at: location(document.compact[paragraph].start),
                 hint: "write parameters as '- key: value', like '- when: input.amount > 1000'")
             return nil
         }
-        if let nested = document.nodes[paragraph].nextSibling {
+        if let nested = document.compact[paragraph].nextSibling {
             warning(
                 "invalid-parameter", "content under a parameter bullet is ignored",
-                at: location(document.nodes[nested].start),
+                at: location(document.compact[nested].start),
                 hint: "a parameter is a single '- key: value' bullet")
         }
         let text = source.text

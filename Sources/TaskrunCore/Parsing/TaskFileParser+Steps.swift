@@ -11,25 +11,25 @@ extension TaskFileParser {
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
-        let itemNode = document.nodes[item]
-        guard let paragraph = itemNode.firstChild, case .paragraph = document.nodes[paragraph].kind else {
+        let itemNode = document.compact[item]
+        guard let paragraph = itemNode.firstChild, case .paragraph = document.compact[paragraph].kind else {
             error(
                 "empty-step", "step has no text", at: location(itemNode.start),
                 hint: "write the step after the bullet, like \(Self.stepExample)")
             return nil
         }
         let source = paragraphSource(paragraph)
-        guard let header = stepHeader(source) else {
+        // Taken apart at once: reading the fields of the returned tuple copied it whole.
+        guard let (kind, text, agentID) = stepHeader(source) else {
             // Parameters are read (and checked) even under a broken header: every problem in one pass.
             _ = stepParameters(item: item, after: paragraph, kind: .description)
             return nil
         }
-        checkTemplates(header.text)
-        let parameters = stepParameters(item: item, after: paragraph, kind: header.kind)
-        let step = Step(
-            kind: header.kind, text: header.text.text, parameters: parameters, location: source.text.location)
-        if case .custom(type: "classify") = header.kind { checkClassifyStep(step, text: header.text) }
-        return (step, header.agentID.map { .init(location: $0.location, length: $0.count) })
+        checkTemplates(text)
+        let parameters = stepParameters(item: item, after: paragraph, kind: kind)
+        let step = Step(kind: kind, text: text.text, parameters: parameters, location: source.text.location)
+        if case .custom(type: "classify") = kind { checkClassifyStep(step, text: text) }
+        return (step, agentID.map { .init(location: $0.location, length: $0.count) })
     }
 
     /// A step's type and text (and an agent step's id) from its paragraph, or `nil` when the

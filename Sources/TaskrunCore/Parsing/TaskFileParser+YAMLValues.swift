@@ -16,7 +16,8 @@ extension TaskFileParser {
     /// Checks an expression's syntax, reporting a problem at its exact position.
     mutating func checkExpression(_ text: LocatedText, what: String) {
         do {
-            _ = try Expression(parsing: text.text)
+            // Only whether it parses matters here: no tree, references or Set to build.
+            try ExpressionParser.checkSyntax(text.text)
         } catch {
             let problem = error.located(in: text)
             self.error(
@@ -32,9 +33,16 @@ extension TaskFileParser {
         // Only a criterion that looks like an expression can be warned about: prose is never
         // parsed at all (``ValidationCriterion/likelySyntaxError`` asks the same question first).
         guard ValidationCriterion.looksLikeExpression(source) else { return }
-        let criterion = ValidationCriterion(source)
-        guard case .prose = criterion, let error = criterion.likelySyntaxError else { return }
-        let problem = error.located(in: text)
+        // Text that parses is never warned about (an expression, or a bare name, which is prose
+        // but no likely error); otherwise the error is the one ``ValidationCriterion/likelySyntaxError``
+        // gives, found without building a tree for the usual, valid criterion.
+        let problem: ExpressionSyntaxError.Located
+        do {
+            try ExpressionParser.checkSyntax(source)
+            return
+        } catch {
+            problem = error.located(in: text)
+        }
         warning(
             "criterion-not-expression",
             "validation criterion looks like an expression but does not parse: \(problem.message)",

@@ -7,6 +7,12 @@ struct TaskFileParser {
     let path: String
     let id: String
     var document: MarkdownDocument
+    /// The bytes of the phase being built as scalars (``MarkdownSourceLines/widenedBytes(_:)``),
+    /// and the byte offset of the first: one-line paragraphs on its ASCII lines are sliced out of
+    /// it instead of copied one by one (one array per phase; one for the whole document made the
+    /// allocator hand back and fault in fresh pages for every file).
+    var phaseScalars: [Unicode.Scalar] = []
+    var phaseScalarsOffset = 0
     var diagnostics: [Diagnostic] = []
     let yamlParser = YAMLParser()
 
@@ -119,8 +125,8 @@ struct TaskFileParser {
             }
         }
 
-        for child in document.children(of: document.rootIndex) {
-            let node = document.nodes[child]
+        for child in document.compactChildren(of: document.rootIndex) {
+            let node = document.compact[child]
             if let level = node.headingLevel, level <= 2 {
                 if level == 1, title == nil, region == .preamble {
                     title = document.plainText(of: child).trimmingBlanks()
@@ -148,8 +154,8 @@ struct TaskFileParser {
             if beforeFirstPhase, region == .section, !configFound, isYAMLFence(child) {
                 configFound = true
                 readConfig(
-                    yaml: node.literal ?? "", map: .block(line: node.start.line + 1, column: node.start.column),
-                    origin: "config block")
+                    yaml: document.literal(of: child) ?? "",
+                    map: .block(line: node.start.line + 1, column: node.start.column), origin: "config block")
                 continue
             }
             switch region {
@@ -159,8 +165,8 @@ struct TaskFileParser {
                         configFound = true
                         summaryOpen = false
                         readConfig(
-                            yaml: node.literal ?? "", map: .block(line: node.start.line + 1, column: node.start.column),
-                            origin: "config block")
+                            yaml: document.literal(of: child) ?? "",
+                            map: .block(line: node.start.line + 1, column: node.start.column), origin: "config block")
                         continue
                     }
                     if frontMatter != nil {
@@ -214,7 +220,7 @@ struct TaskFileParser {
     /// written; `nil` for other headings. An empty name is reported and the heading is still a
     /// phase (named `Phase`, spanning the heading), so its steps are read.
     mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
-        guard let first = document.nodes[heading].firstChild, case .text = document.nodes[first].kind,
+        guard let first = document.compact[heading].firstChild, case .text = document.compact[first].kind,
             let literal = document.literal(of: first)
         else { return nil }
         // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
@@ -229,8 +235,8 @@ struct TaskFileParser {
         if rest.first == UInt8(ascii: ":") { rest = rest.dropFirst() }
         let name = Substring(rest).trimmingBlanks()
         if name.isEmpty {
-            let start = document.nodes[heading].start
-            let end = document.nodes[heading].end
+            let start = document.compact[heading].start
+            let end = document.compact[heading].end
             let length = max(1, end.column - start.column + 1)
             error(
                 "empty-phase-name", "phase heading has no name", at: location(start), length: length,
@@ -250,9 +256,9 @@ struct TaskFileParser {
             offset += 1
             tail = tail.dropFirst()
         }
-        var start = location(document.nodes[first].start)
+        var start = location(document.compact[first].start)
         start.column += offset
-        return (name, .init(location: start, length: name.unicodeScalars.count))
+        return (name, .init(location: start, length: name.scalarCount))
     }
 
     /// The names of the level-3 sections a phase understands, lowercased.
@@ -262,7 +268,7 @@ struct TaskFileParser {
     /// `### Steps` or `### Agents` (or `### Dependencies`) outside any phase does nothing: say so.
     /// Under a documentation section, that section was most likely meant as a phase.
     mutating func checkSectionOutsidePhase(_ heading: Int, inSection section: String? = nil) {
-        let node = document.nodes[heading]
+        let node = document.compact[heading]
         guard node.headingLevel == 3 else { return }
         let title = document.plainText(of: heading).trimmingBlanks()
         if title.hasPrefix("Phase:") {
@@ -284,10 +290,10 @@ struct TaskFileParser {
 
     /// `## Steps` right after a phase ends the phase: most likely meant as `### Steps`.
     mutating func checkMisleveledSection(_ title: String, at heading: Int, endingPhase phase: String) {
-        guard let level = document.nodes[heading].headingLevel, level == 2,
+        guard let level = document.compact[heading].headingLevel, level == 2,
             Self.phaseSectionNames.contains(title.lowercased())
         else { return }
-        let node = document.nodes[heading]
+        let node = document.compact[heading]
         warning(
             "heading-level",
             "'## \(title)' is a level-2 heading, so it ends phase '\(phase)' and is read as documentation",
@@ -310,7 +316,8 @@ struct TaskFileParser {
 
     /// Whether a block is a fenced code block whose info string starts with `yaml` (or `yml`).
     func isYAMLFence(_ index: Int) -> Bool {
-        guard case .codeBlock(let info, let fenced) = document.nodes[index].kind, fenced else { return false }
+        guard case .codeBlock(let fenced) = document.compact[index].kind, fenced else { return false }
+        let info = document.fenceInfo(of: index)
         let word = info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" }).first ?? ""
         let lowered = word.lowercased()
         return lowered == "yaml" || lowered == "yml"

@@ -105,6 +105,14 @@ struct ExpressionFuzzTests {
 
     private func exercise(_ source: String) {
         let scalarCount = source.unicodeScalars.count
+        // A syntax check (the parser without a tree) agrees with a parse, errors included.
+        let checked = SyntaxCheckAgreementTests.outcome { () throws(ExpressionSyntaxError) in
+            try ExpressionParser.checkSyntax(source)
+        }
+        let parsed = SyntaxCheckAgreementTests.outcome { () throws(ExpressionSyntaxError) in
+            _ = try Expression(parsing: source)
+        }
+        #expect(checked == parsed, "\(source.debugDescription)")
         do {
             let expression = try Expression(parsing: source)
             _ = try? expression.evaluate(in: sampleContext)

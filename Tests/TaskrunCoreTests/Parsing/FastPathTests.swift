@@ -116,3 +116,85 @@ import Testing
         #expect(result.diagnostics.isEmpty)
     }
 }
+
+/// A syntax check runs the expression parser without building a tree, and must agree with a
+/// full parse: the same success, the same error message at the same offset.
+@Suite struct SyntaxCheckAgreementTests {
+    static func outcome(_ check: () throws(ExpressionSyntaxError) -> Void) -> String {
+        do {
+            try check()
+            return "ok"
+        } catch {
+            return "\(error.offset): \(error.message)"
+        }
+    }
+
+    @Test(arguments: [
+        "input.amount > 0", "len(input.ticker) > 0", "len(phases.Analysis.responses) >= 5",
+        "phases[\"Round Table\"].status == 'completed'", "not (input.ticker in ['BTC', 'ETH'])",
+        "a not in b", "-x * 2 % 3 < 1 && !false || y", "round(avg([1, 0.5]), 2) + sum([1, 25]) / max(1, 2)",
+        "outputs.in", "input", "x.true", "(((1)))", "[]", "min(1)", "1.x", "1e3", "'a\\nb'", "é",
+        "matches(x, 'a+')", "matches(x, ('a' + 'b'))", "len(matches(x, 'a'))",
+        "", "   ", "a ==", "a == b == c", "a not b", "f(x)", "len(a, b)", "len()", "a.(b)", "a.1", "(a",
+        "a)", "[1, 2", "a = b", "a & b", "a | b", "12abc", "'unterminated", "a #", "x(1)", "a b", "1.5e",
+        "a.b(1)", "(a + b)(1)", "[1][0](2)", "matches(x, -1)", "matches(x, 1)", "matches(x, '(')",
+        "matches(x, true)", "matches(x, (null))", "len(matches(x, '['))", "-(1)", "- - 2 + [1, -3]",
+        String(repeating: "(", count: 200) + "1" + String(repeating: ")", count: 200),
+        "123456789012345678", "Not x", "a and", "round(1, 2, 3)", "a < b < c", "not x in y",
+    ])
+    func agreesWithTheParser(source: String) {
+        let checked = Self.outcome { () throws(ExpressionSyntaxError) in try ExpressionParser.checkSyntax(source) }
+        let parsed = Self.outcome { () throws(ExpressionSyntaxError) in _ = try Expression(parsing: source) }
+        #expect(checked == parsed)
+    }
+}
+
+/// Paragraph text sliced out of the phase's scalars (one ASCII line, or lines joined by plain
+/// line feeds) is located exactly as the copied text of the general path.
+@Suite struct SharedParagraphTests {
+    /// `(code, line, column, length)` of every diagnostic, and the phases' descriptions and dependencies.
+    func outcome(_ source: String) -> ([String], [String]) {
+        let result = TaskParser().parse(source: source, path: "t.md")
+        let diagnostics = result.diagnostics.map {
+            "\($0.code) \($0.location.line):\($0.location.column) \($0.length) \($0.message)"
+        }
+        let phases = (result.task?.phases ?? []).map {
+            "\($0.name)|\($0.description)|\($0.dependencies.map { "\($0.name)@\($0.location)" })|\($0.steps.map(\.text))"
+        }
+        return (diagnostics, phases)
+    }
+
+    @Test func settingsAndStepsAreLocatedAsWhenCopied() {
+        let shared = """
+            ## Phase: A
+            Some text.
+
+            ### Steps
+            - do it
+
+            ## Phase: B
+            dependsOn: A, , C
+            parallel: maybe
+            timeout: 3 lightyears
+            when: input.x ==
+            Described here.
+            More words `code` here.
+
+            ### Steps
+            - agent: bad id - go {{ x y }}
+            - validation: len(input.x) >=
+            - do {{input.a}} then {{/b}}
+
+            """
+        // A trailing space before each line break (and a CRLF) sends the same text down the copying path.
+        let copied = shared.replacingOccurrences(of: "C\n", with: "C  \n")
+            .replacingOccurrences(of: "maybe\n", with: "maybe \r\n")
+            .replacingOccurrences(of: "go {{ x y }}\n", with: "go {{ x y }}  \n")
+        #expect(copied != shared)
+        let (sharedDiagnostics, sharedPhases) = outcome(shared)
+        let (copiedDiagnostics, copiedPhases) = outcome(copied)
+        #expect(sharedDiagnostics == copiedDiagnostics)
+        #expect(sharedPhases == copiedPhases)
+        #expect(sharedDiagnostics.count >= 6)
+    }
+}

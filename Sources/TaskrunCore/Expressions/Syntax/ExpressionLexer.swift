@@ -43,7 +43,11 @@ struct ExpressionLexer {
 
     // MARK: - Scalars
 
-    private func peek(_ distance: Int = 0) -> Unicode.Scalar? {
+    private func peek() -> Unicode.Scalar? {
+        index < scalars.endIndex ? scalars[index] : nil
+    }
+
+    private func peek(_ distance: Int) -> Unicode.Scalar? {
         var position = index
         for _ in 0..<distance {
             guard position < scalars.endIndex else { return nil }
@@ -103,40 +107,36 @@ struct ExpressionLexer {
     }
 
     private mutating func lexNumber(startOffset: Int) throws(ExpressionSyntaxError) -> ExpressionToken.Kind {
-        var text = String.UnicodeScalarView()
-        func takeDigits(_ lexer: inout ExpressionLexer, into text: inout String.UnicodeScalarView) {
+        // The number is read in place: its text is the slice of the source it spans.
+        let start = index
+        func takeDigits(_ lexer: inout ExpressionLexer) {
             while let scalar = lexer.peek(), ExpressionLexer.isDigit(scalar) {
-                text.append(scalar)
                 lexer.advance()
             }
         }
-        takeDigits(&self, into: &text)
+        takeDigits(&self)
         if peek() == ".", let next = peek(1), Self.isDigit(next) {
-            text.append(".")
             advance()
-            takeDigits(&self, into: &text)
+            takeDigits(&self)
         }
         if let marker = peek(), marker == "e" || marker == "E" {
             let hasSign = peek(1) == "+" || peek(1) == "-"
             if let digit = peek(hasSign ? 2 : 1), Self.isDigit(digit) {
-                text.append(marker)
                 advance()
-                if hasSign, let sign = peek() {
-                    text.append(sign)
-                    advance()
-                }
-                takeDigits(&self, into: &text)
+                if hasSign { advance() }
+                takeDigits(&self)
             }
         }
         if let scalar = peek(), Self.isNameContinuation(scalar) {
             // `12abc` or `3rd`: one bad token is clearer than a number followed by a name.
             while let scalar = peek(), Self.isNameContinuation(scalar) || scalar == "." {
-                text.append(scalar)
                 advance()
             }
-            throw ExpressionSyntaxError(message: "invalid number '\(String(text))'", offset: startOffset)
+            throw ExpressionSyntaxError(
+                message: "invalid number '\(String(scalars[start..<index]))'", offset: startOffset)
         }
-        guard let value = Double(String(text)), value.isFinite else {
+        let text = Substring(scalars[start..<index])
+        guard let value = Double(text), value.isFinite else {
             let written = String(text)
             let shown = written.count > 24 ? written.prefix(24) + "…" : written
             throw ExpressionSyntaxError(message: "number \(shown) is too large", offset: startOffset)
@@ -249,8 +249,11 @@ struct ExpressionLexer {
             throw ExpressionSyntaxError(
                 message: "unexpected character \(Self.describe(scalar))", offset: startOffset)
         }
-        for _ in symbol.rawValue.unicodeScalars {
-            advance()
+        // Every symbol is one or two ASCII characters; the raw value's string is not read here.
+        advance()
+        switch symbol {
+        case .lessOrEqual, .greaterOrEqual, .notEqual, .equal, .doubleAmpersand, .doublePipe: advance()
+        default: break
         }
         return symbol
     }

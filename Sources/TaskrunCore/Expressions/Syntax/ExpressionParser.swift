@@ -3,6 +3,11 @@
 /// One function per precedence level, lowest first: `or`, `and`, `not`, comparison, additive,
 /// multiplicative, unary minus, postfix, primary. Every recursive entry point counts nesting,
 /// so deeply nested input is rejected with a clear error before it can exhaust the stack.
+///
+/// The same functions also check syntax without building anything (``checkSyntax(_:)``): the task
+/// parser only needs to know whether its `when:` expressions and criteria parse, and a tree, its
+/// references and their `Set` were most of that cost. One grammar serves both, so a check and a
+/// parse always agree, errors included.
 struct ExpressionParser {
     /// How deeply parentheses, brackets, calls and prefix operators may nest.
     static let maximumNesting = 128
@@ -15,11 +20,33 @@ struct ExpressionParser {
     private var nesting = 0
     /// Every top-level name read, with the static part of the path below it.
     private(set) var references: [ExpressionReference] = []
+    /// Off for a syntax check: composite nodes, names and literals are then ``placeholder``s with
+    /// their real offsets and ranges (errors quote the source through them), no references are
+    /// recorded, and no operand or accessor lists are collected. `matches` arguments are always
+    /// built, since its literal pattern is checked at parse time.
+    private var buildsTree: Bool
 
-    init(source: String) throws(ExpressionSyntaxError) {
+    init(source: String, buildsTree: Bool = true) throws(ExpressionSyntaxError) {
         self.source = source
+        self.buildsTree = buildsTree
         lexer = ExpressionLexer(source: source)
         current = try lexer.next()
+    }
+
+    /// Throws exactly what parsing `source` into an ``Expression`` throws, without building it.
+    static func checkSyntax(_ source: String) throws(ExpressionSyntaxError) {
+        var parser = try ExpressionParser(source: source, buildsTree: false)
+        _ = try parser.parse()
+    }
+
+    /// What a syntax check returns for a node: shared, so that it allocates nothing. Neither a
+    /// literal nor a name, so no literal-only or name-only rule can apply to it by mistake.
+    private static let placeholder = ExpressionNode.Kind.array([])
+
+    private func node(
+        _ kind: @autoclosure () -> ExpressionNode.Kind, offset: Int, range: Range<String.Index>
+    ) -> ExpressionNode {
+        ExpressionNode(kind: buildsTree ? kind() : Self.placeholder, offset: offset, range: range)
     }
 
     mutating func parse() throws(ExpressionSyntaxError) -> ExpressionNode {
@@ -115,23 +142,27 @@ struct ExpressionParser {
     private mutating func parseOr() throws(ExpressionSyntaxError) -> ExpressionNode {
         let first = try parseAnd()
         guard isKeyword(.or) || isSymbol(.doublePipe) else { return first }
-        var operands = [first]
+        var operands: [ExpressionNode] = []
+        if buildsTree { operands.append(first) }
         while isKeyword(.or) || isSymbol(.doublePipe) {
             try advance()
-            operands.append(try parseAnd())
+            let operand = try parseAnd()
+            if buildsTree { operands.append(operand) }
         }
-        return ExpressionNode(kind: .or(operands), offset: first.offset, range: first.range.lowerBound..<lastEnd)
+        return node(.or(operands), offset: first.offset, range: first.range.lowerBound..<lastEnd)
     }
 
     private mutating func parseAnd() throws(ExpressionSyntaxError) -> ExpressionNode {
         let first = try parseNot()
         guard isKeyword(.and) || isSymbol(.doubleAmpersand) else { return first }
-        var operands = [first]
+        var operands: [ExpressionNode] = []
+        if buildsTree { operands.append(first) }
         while isKeyword(.and) || isSymbol(.doubleAmpersand) {
             try advance()
-            operands.append(try parseNot())
+            let operand = try parseNot()
+            if buildsTree { operands.append(operand) }
         }
-        return ExpressionNode(kind: .and(operands), offset: first.offset, range: first.range.lowerBound..<lastEnd)
+        return node(.and(operands), offset: first.offset, range: first.range.lowerBound..<lastEnd)
     }
 
     private mutating func parseNot() throws(ExpressionSyntaxError) -> ExpressionNode {
@@ -141,23 +172,22 @@ struct ExpressionParser {
         try enterNesting()
         defer { nesting -= 1 }
         let operand = try parseNot()
-        return ExpressionNode(
-            kind: .not(operand), offset: operatorToken.offset, range: operatorToken.start..<lastEnd)
+        return node(.not(operand), offset: operatorToken.offset, range: operatorToken.start..<lastEnd)
     }
 
     private mutating func parseComparison() throws(ExpressionSyntaxError) -> ExpressionNode {
         let left = try parseAdditive()
         guard let comparison = try takeComparisonOperator() else { return left }
         let right = try parseAdditive()
-        let node = ExpressionNode(
-            kind: .comparison(comparison, left, right), offset: left.offset, range: left.range.lowerBound..<lastEnd)
+        let compared = node(
+            .comparison(comparison, left, right), offset: left.offset, range: left.range.lowerBound..<lastEnd)
         let chained = current
         if try takeComparisonOperator() != nil {
             throw error(
                 "comparison operators cannot be chained; combine them with 'and', like 'a < b and b < c'",
                 at: chained)
         }
-        return node
+        return compared
     }
 
     /// Consumes a comparison operator (`not in` is two tokens) if one is next.
@@ -188,23 +218,26 @@ struct ExpressionParser {
     private mutating func parseAdditive() throws(ExpressionSyntaxError) -> ExpressionNode {
         let first = try parseMultiplicative()
         var rest: [ArithmeticStep] = []
+        var hasRest = false
         while true {
             let arithmetic: ArithmeticOperator
             switch current.kind {
             case .symbol(.plus): arithmetic = .add
             case .symbol(.minus): arithmetic = .subtract
             default:
-                return rest.isEmpty ? first : arithmeticNode(first, rest)
+                return hasRest ? arithmeticNode(first, rest) : first
             }
             try advance()
             let operand = try parseMultiplicative()
-            rest.append(ArithmeticStep(operator: arithmetic, operand: operand, end: lastEnd))
+            hasRest = true
+            if buildsTree { rest.append(ArithmeticStep(operator: arithmetic, operand: operand, end: lastEnd)) }
         }
     }
 
     private mutating func parseMultiplicative() throws(ExpressionSyntaxError) -> ExpressionNode {
         let first = try parseUnary()
         var rest: [ArithmeticStep] = []
+        var hasRest = false
         while true {
             let arithmetic: ArithmeticOperator
             switch current.kind {
@@ -212,18 +245,17 @@ struct ExpressionParser {
             case .symbol(.slash): arithmetic = .divide
             case .symbol(.percent): arithmetic = .remainder
             default:
-                return rest.isEmpty ? first : arithmeticNode(first, rest)
+                return hasRest ? arithmeticNode(first, rest) : first
             }
             try advance()
             let operand = try parseUnary()
-            rest.append(ArithmeticStep(operator: arithmetic, operand: operand, end: lastEnd))
+            hasRest = true
+            if buildsTree { rest.append(ArithmeticStep(operator: arithmetic, operand: operand, end: lastEnd)) }
         }
     }
 
     private func arithmeticNode(_ first: ExpressionNode, _ rest: [ArithmeticStep]) -> ExpressionNode {
-        ExpressionNode(
-            kind: .arithmetic(first: first, rest: rest), offset: first.offset,
-            range: first.range.lowerBound..<lastEnd)
+        node(.arithmetic(first: first, rest: rest), offset: first.offset, range: first.range.lowerBound..<lastEnd)
     }
 
     private mutating func parseUnary() throws(ExpressionSyntaxError) -> ExpressionNode {
@@ -236,22 +268,23 @@ struct ExpressionParser {
         let range = operatorToken.start..<lastEnd
         // Negative literals are constants, not run-time negations.
         if case .literal(.number(let value)) = operand.kind {
-            return ExpressionNode(kind: .literal(.number(-value)), offset: operatorToken.offset, range: range)
+            return node(.literal(.number(-value)), offset: operatorToken.offset, range: range)
         }
-        return ExpressionNode(kind: .negate(operand), offset: operatorToken.offset, range: range)
+        return node(.negate(operand), offset: operatorToken.offset, range: range)
     }
 
     private mutating func parsePostfix() throws(ExpressionSyntaxError) -> ExpressionNode {
         let base = try parsePrimary()
         var accessors: [ExpressionAccessor] = []
+        var hasAccessors = false
         loop: while true {
             switch current.kind {
             case .symbol(.dot):
                 try advance()
                 let member: String
                 switch current.kind {
-                case .name(let name): member = name
-                case .keyword(let keyword): member = keyword.rawValue
+                case .name(let name): member = buildsTree ? name : ""
+                case .keyword(let keyword): member = buildsTree ? keyword.rawValue : ""
                 case .number:
                     throw error(
                         "expected a member name after '.', found \(current.userDescription); "
@@ -260,13 +293,15 @@ struct ExpressionParser {
                     throw error("expected a member name after '.', found \(current.userDescription)")
                 }
                 try advance()
-                accessors.append(ExpressionAccessor(kind: .member(member), end: lastEnd))
+                hasAccessors = true
+                if buildsTree { accessors.append(ExpressionAccessor(kind: .member(member), end: lastEnd)) }
             case .symbol(.leftBracket):
                 let opening = current
                 try advance()
                 let index = try parseExpression()
                 try expectClosing(.rightBracket, opening: opening)
-                accessors.append(ExpressionAccessor(kind: .index(index), end: lastEnd))
+                hasAccessors = true
+                if buildsTree { accessors.append(ExpressionAccessor(kind: .index(index), end: lastEnd)) }
             case .symbol(.leftParenthesis):
                 // Calls are recognised right after a name, in parsePrimary; nothing else is callable.
                 throw error(
@@ -275,13 +310,12 @@ struct ExpressionParser {
                 break loop
             }
         }
-        if case .name(let root) = base.kind {
+        if buildsTree, case .name(let root) = base.kind {
             references.append(ExpressionReference(root: root, accessors: accessors, offset: base.offset))
         }
-        guard !accessors.isEmpty else { return base }
-        return ExpressionNode(
-            kind: .access(base: base, accessors: accessors), offset: base.offset,
-            range: base.range.lowerBound..<lastEnd)
+        guard hasAccessors else { return base }
+        return node(
+            .access(base: base, accessors: accessors), offset: base.offset, range: base.range.lowerBound..<lastEnd)
     }
 
     private mutating func parsePrimary() throws(ExpressionSyntaxError) -> ExpressionNode {
@@ -298,7 +332,7 @@ struct ExpressionParser {
             if isSymbol(.leftParenthesis) {
                 return try parseCall(name, nameToken: token)
             }
-            return ExpressionNode(kind: .name(name), offset: token.offset, range: token.start..<token.end)
+            return node(.name(name), offset: token.offset, range: token.start..<token.end)
         case .symbol(.leftParenthesis):
             try advance()
             let inner = try parseExpression()
@@ -307,8 +341,8 @@ struct ExpressionParser {
             return ExpressionNode(kind: inner.kind, offset: token.offset, range: token.start..<lastEnd)
         case .symbol(.leftBracket):
             try advance()
-            let elements = try parseList(closing: .rightBracket, opening: token)
-            return ExpressionNode(kind: .array(elements), offset: token.offset, range: token.start..<lastEnd)
+            let elements = try parseList(closing: .rightBracket, opening: token).elements
+            return node(.array(elements), offset: token.offset, range: token.start..<lastEnd)
         default:
             if let previous {
                 throw error("expected an expression after \(previous.userDescription), found \(token.userDescription)")
@@ -316,25 +350,29 @@ struct ExpressionParser {
             throw error("expected an expression, found \(token.userDescription)")
         }
         try advance()
-        return ExpressionNode(kind: .literal(literal), offset: token.offset, range: token.start..<token.end)
+        return node(.literal(literal), offset: token.offset, range: token.start..<token.end)
     }
 
     /// Comma-separated expressions up to `closing`; the opening token is already consumed.
+    /// `elements` stays empty in a syntax check, which only needs how many there are.
     private mutating func parseList(
         closing: ExpressionSymbol, opening: ExpressionToken
-    ) throws(ExpressionSyntaxError) -> [ExpressionNode] {
+    ) throws(ExpressionSyntaxError) -> (elements: [ExpressionNode], count: Int) {
         var elements: [ExpressionNode] = []
+        var count = 0
         if isSymbol(closing) {
             try advance()
-            return elements
+            return (elements, count)
         }
         while true {
-            elements.append(try parseExpression())
+            let element = try parseExpression()
+            count += 1
+            if buildsTree { elements.append(element) }
             guard isSymbol(.comma) else { break }
             try advance()
         }
         try expectClosing(closing, opening: opening, inList: true)
-        return elements
+        return (elements, count)
     }
 
     private mutating func parseCall(
@@ -345,9 +383,14 @@ struct ExpressionParser {
         }
         let opening = current
         try advance()
-        let arguments = try parseList(closing: .rightParenthesis, opening: opening)
-        guard function.arity.contains(arguments.count) else {
-            throw error("\(name)() \(function.arityDescription), got \(arguments.count)", at: nameToken)
+        // A literal pattern is checked here, so a syntax check builds matches() arguments too.
+        let checking = !buildsTree
+        if checking && function == .matches { buildsTree = true }
+        let list = try parseList(closing: .rightParenthesis, opening: opening)
+        if checking { buildsTree = false }
+        let arguments = list.elements
+        guard function.arity.contains(list.count) else {
+            throw error("\(name)() \(function.arityDescription), got \(list.count)", at: nameToken)
         }
         var pattern: CompiledPattern?
         if function == .matches, case .literal(let literal) = arguments[1].kind {
@@ -364,8 +407,8 @@ struct ExpressionParser {
                     at: arguments[1].offset)
             }
         }
-        return ExpressionNode(
-            kind: .call(function, arguments: arguments, pattern: pattern), offset: nameToken.offset,
+        return node(
+            .call(function, arguments: arguments, pattern: pattern), offset: nameToken.offset,
             range: nameToken.start..<lastEnd)
     }
 
