@@ -1,48 +1,36 @@
 /// A parsed markdown document: every node in a flat array, in document order, plus the source lines.
 public struct MarkdownDocument: Sendable {
     /// All nodes in pre-order; `nodes[0]` is the document node. Empty in a document parsed with
-    /// lazy literals, which has ``compact`` instead.
+    /// lazy literals (see ``MarkdownParser/parse(_:lazyLiterals:)``), which is read through
+    /// ``compact`` only.
     public let nodes: [MarkdownNode]
     /// The source the document was parsed from, split into lines.
     public let lines: MarkdownSourceLines
 
-    /// With lazy literals (see ``MarkdownParser/parse(_:lazyLiterals:)``): all nodes in pre-order
-    /// as plain values, their texts in ``literalBytes``. Empty otherwise.
+    /// All nodes in pre-order as plain values, their texts in ``literalBytes``: what every reading
+    /// of the document below goes through, whichever way it was parsed.
     package let compact: [CompactMarkdownNode]
     /// The texts of the ``compact`` nodes, one after another.
     package let literalBytes: [UInt8]
 
-    public init(nodes: [MarkdownNode], lines: MarkdownSourceLines) {
-        self.nodes = nodes
-        self.lines = lines
-        self.compact = []
-        self.literalBytes = []
-    }
-
-    package init(compact: [CompactMarkdownNode], lines: MarkdownSourceLines, literalBytes: [UInt8]) {
-        self.nodes = []
+    /// A document of `compact` nodes; with `eager`, ``nodes`` holds the same tree as
+    /// ``MarkdownNode``s too.
+    package init(compact: [CompactMarkdownNode], lines: MarkdownSourceLines, literalBytes: [UInt8], eager: Bool) {
+        self.nodes = eager ? compact.map { $0.markdownNode(literalBytes: literalBytes) } : []
         self.lines = lines
         self.compact = compact
         self.literalBytes = literalBytes
     }
 
-    /// Whether the nodes are ``compact`` ones.
-    private var isCompact: Bool { nodes.isEmpty && !compact.isEmpty }
-
-    /// The node's literal (`nil` for kinds without one), whichever way the document holds it.
+    /// The node's literal (`nil` for kinds without one).
     package func literal(of index: Int) -> String? {
-        guard isCompact else { return nodes[index].literal }
-        let count = compact[index].hasLiteral ? Int(compact[index].literalCount) : -1
-        guard count >= 0 else { return nil }
-        let start = Int(compact[index].literalStart)
-        return literalBytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + count)]), as: UTF8.self)
-        }
+        guard compact[index].hasLiteral else { return nil }
+        return withLiteralUTF8(of: index) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// A compact code block's fence info ("" for other kinds).
+    /// A code block's fence info ("" for other kinds).
     package func fenceInfo(of index: Int) -> String {
-        guard isCompact, case .codeBlock = compact[index].kind else { return "" }
+        guard case .codeBlock = compact[index].kind else { return "" }
         let start = Int(compact[index].infoStart)
         let count = Int(compact[index].infoCount)
         guard count > 0 else { return "" }
@@ -52,17 +40,13 @@ public struct MarkdownDocument: Sendable {
     }
 
     /// Calls `body` with the UTF-8 of the node's literal (empty when it has none), without
-    /// making a `String` of a compact node's.
+    /// making a `String` of it.
     package func withLiteralUTF8<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if isCompact {
-            let count = compact[index].hasLiteral ? max(0, Int(compact[index].literalCount)) : 0
-            let start = Int(compact[index].literalStart)
-            return literalBytes.withUnsafeBufferPointer {
-                body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
-            }
+        let count = compact[index].hasLiteral ? max(0, Int(compact[index].literalCount)) : 0
+        let start = Int(compact[index].literalStart)
+        return literalBytes.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[start..<(start + count)]))
         }
-        var literal = nodes[index].literal ?? ""
-        return literal.withUTF8(body)
     }
 
     /// The children of the compact node at `index`, in order.
@@ -103,7 +87,6 @@ public struct MarkdownDocument: Sendable {
     /// The text a reader sees in the node's subtree: text and inline code literals, a space for
     /// each soft break and a newline for each hard break. Markup is dropped.
     public func plainText(of index: Int) -> String {
-        guard isCompact else { return plainTextOfNodes(index) }
         // Most headings and list items are one text node: no concatenation needed.
         let node = compact[index]
         if let only = node.firstChild, compact[only].nextSiblingIndex < 0, case .text = compact[only].kind,
@@ -119,26 +102,6 @@ public struct MarkdownDocument: Sendable {
             case .lineBreak: text += "\n"
             default: break
             }
-        }
-        return text
-    }
-
-    private func plainTextOfNodes(_ index: Int) -> String {
-        if let only = nodes[index].firstChild, nodes[only].nextSibling == nil, case .text = nodes[only].kind,
-            nodes[only].subtreeEnd == nodes[index].subtreeEnd
-        {
-            return nodes[only].literal ?? ""
-        }
-        var text = ""
-        var position = index
-        while position < nodes[index].subtreeEnd {
-            switch nodes[position].kind {
-            case .text, .code: text += nodes[position].literal ?? ""
-            case .softBreak: text += " "
-            case .lineBreak: text += "\n"
-            default: break
-            }
-            position += 1
         }
         return text
     }

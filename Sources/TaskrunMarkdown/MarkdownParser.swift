@@ -51,12 +51,8 @@ public enum MarkdownParser {
                     end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, literal: (0, -1),
                     info: (0, -1)))
         }
-        if lazyLiterals {
-            return MarkdownDocument(compact: builder.nodes, lines: lines, literalBytes: builder.literalBytes)
-        }
-        let literalBytes = builder.literalBytes
-        let nodes = builder.nodes.map { $0.markdownNode(literalBytes: literalBytes) }
-        return MarkdownDocument(nodes: nodes, lines: lines)
+        return MarkdownDocument(
+            compact: builder.nodes, lines: lines, literalBytes: builder.literalBytes, eager: !lazyLiterals)
     }
 }
 

@@ -118,7 +118,7 @@ import Testing
         let source = String(repeating: "- *a* `b`\n  > c\n", count: 40)
         let lazy = MarkdownParser.parse(source, lazyLiterals: true)
         let rebuilt = MarkdownDocument(
-            nodes: lazy.compact.map { $0.markdownNode(literalBytes: lazy.literalBytes) }, lines: lazy.lines)
+            compact: lazy.compact, lines: lazy.lines, literalBytes: lazy.literalBytes, eager: true)
         for document in [MarkdownParser.parse(source), rebuilt] {
             #expect(document.nodes.count > source.utf8.count / 4)
             for index in document.nodes.indices {
