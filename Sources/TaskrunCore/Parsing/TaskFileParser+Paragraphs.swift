@@ -105,8 +105,10 @@ extension TaskFileParser {
             var end = bytes.upperBound - phaseScalarsOffset
             let start = bytes.lowerBound - phaseScalarsOffset
             if line < lastLine {
-                // The line break must be the one `\n` the joined text has, right after the text.
+                // The line break must be the one `\n` the joined text has, right after the text (a
+                // lone `\r` also ends a line, but the joined text has `\n` there).
                 guard sourceLines.byteRange(ofLine: line + 1).lowerBound == bytes.upperBound + 1, end > start,
+                    phaseScalars[end] == "\n",
                     phaseScalars[end - 1] != " ", phaseScalars[end - 1] != "\t", phaseScalars[end - 1] != "\\"
                 else { return nil }
             } else {

@@ -197,4 +197,17 @@ import Testing
         #expect(sharedPhases == copiedPhases)
         #expect(sharedDiagnostics.count >= 6)
     }
+
+    /// A lone `\r` ends a line too, and the joined text has a `\n` there, as with `\r\n` (which
+    /// always takes the copying path): regression test, the slice once kept the `\r`.
+    @Test func aLoneCarriageReturnJoinsLinesWithALineFeed() {
+        let lines = [
+            "## Phase: A", "dependsOn: B", "Described here.", "More words.", "", "### Steps", "- do it", "and more", "",
+        ]
+        let (_, loneCR) = outcome(lines.joined(separator: "\r"))
+        let (_, crlf) = outcome(lines.joined(separator: "\r\n"))
+        #expect(loneCR == crlf)
+        // (The outcome prints the steps' texts escaped.)
+        #expect(loneCR.first?.contains(#"do it\nand more"#) == true)
+    }
 }
