@@ -30,22 +30,25 @@ package struct CompactMarkdownNode: Sendable, Equatable {
     package var kind: Kind
     package var start: MarkdownPosition
     package var end: MarkdownPosition
-    /// Indices, -1 for none.
+    /// Indices, -1 for none. 32 bits are enough: a node takes more than 64 bytes here and in cmark,
+    /// so 2³¹ nodes would need far more memory than a process can have before this array is built.
     package var parentIndex: Int32
     package var firstChildIndex: Int32 = -1
     package var nextSiblingIndex: Int32 = -1
     package var subtreeEndIndex: Int32
     /// The literal (a link's or image's destination) in ``MarkdownDocument/literalBytes``; a
     /// count of -1 for kinds without one.
-    package var literalStart: Int32
-    package var literalCount: Int32
+    /// (Full-width integers: cmark copies a reference link's destination into every link that
+    /// uses it, so the texts can outgrow the source, and 32-bit offsets could wrap.)
+    package var literalStart: Int
+    package var literalCount: Int
     /// A code block's fence info, a link's or image's title; a count of -1 for other kinds.
-    package var infoStart: Int32
-    package var infoCount: Int32
+    package var infoStart: Int
+    package var infoCount: Int
 
     package init(
         kind: Kind, start: MarkdownPosition, end: MarkdownPosition, parent: Int32, subtreeEnd: Int32,
-        literal: (Int32, Int32), info: (Int32, Int32)
+        literal: (Int, Int), info: (Int, Int)
     ) {
         self.kind = kind
         self.start = start
@@ -79,11 +82,8 @@ package struct CompactMarkdownNode: Sendable, Equatable {
 
     /// The node as a ``MarkdownNode``, its texts read from `literalBytes`.
     package func markdownNode(literalBytes: [UInt8]) -> MarkdownNode {
-        func text(_ start: Int32, _ count: Int32) -> String {
-            guard count > 0 else { return "" }
-            return literalBytes.withUnsafeBufferPointer {
-                String(decoding: UnsafeBufferPointer(rebasing: $0[Int(start)..<Int(start + count)]), as: UTF8.self)
-            }
+        func text(_ start: Int, _ count: Int) -> String {
+            MarkdownDocument.text(in: literalBytes, start: start, count: count)
         }
         var literal: String?
         let full: MarkdownNode.Kind

@@ -84,7 +84,7 @@ private struct TreeBuilder {
 
     /// Appends a NUL-terminated cmark string (which holds no NUL, as for `String(cString:)`; none
     /// is the empty string) to `literalBytes`, and returns where it is.
-    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> (Int32, Int32) {
+    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> (Int, Int) {
         let start = literalBytes.count
         if let pointer {
             let count = strlen(pointer)
@@ -92,7 +92,7 @@ private struct TreeBuilder {
                 literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
             }
         }
-        return (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: literalBytes.count - start))
+        return (start, literalBytes.count - start)
     }
 
     /// Walks the tree.
@@ -127,8 +127,8 @@ private struct TreeBuilder {
         let startByte = Int(cmark_node_get_start_column(node))
         let endLine = Int(cmark_node_get_end_line(node))
         let endByte = Int(cmark_node_get_end_column(node))
-        var literal: (Int32, Int32) = (0, -1)
-        var info: (Int32, Int32) = (0, -1)
+        var literal: (Int, Int) = (0, -1)
+        var info: (Int, Int) = (0, -1)
         let kind: CompactMarkdownNode.Kind
         switch type {
         case CMARK_NODE_DOCUMENT: kind = .document

@@ -57,13 +57,13 @@ extension TaskFileParser {
             guard case .list = node.kind else { continue }
             switch section {
             case .steps:
-                for item in document.compactChildren(of: block) {
+                for item in document.children(of: block) {
                     guard let (step, agentSpan) = parseStep(item: item) else { continue }
                     if let agentSpan { spans.stepAgents[phase.steps.count] = agentSpan }
                     phase.steps.append(step)
                 }
             case .agents:
-                for item in document.compactChildren(of: block) {
+                for item in document.children(of: block) {
                     guard let (name, location) = listItemText(item, what: "agent") else { continue }
                     phase.agents.append(name)
                     spans.agents.append(.init(location: location, length: name.scalarCount))
@@ -71,7 +71,7 @@ extension TaskFileParser {
             case .outputs:
                 phase.outputs += listStrings(block, what: "output")
             case .dependencies:
-                for item in document.compactChildren(of: block) {
+                for item in document.children(of: block) {
                     guard let (name, location) = listItemText(item, what: "dependency") else { continue }
                     phase.dependencies.append(PhaseDependency(name: name, location: location))
                 }
@@ -109,7 +109,7 @@ extension TaskFileParser {
     /// The bullets of a `### Agents` or `### Outputs` list, as plain text.
     mutating func listStrings(_ list: Int, what: String) -> [String] {
         var strings: [String] = []
-        for item in document.compactChildren(of: list) {
+        for item in document.children(of: list) {
             if let (text, _) = listItemText(item, what: what) { strings.append(text) }
         }
         return strings

@@ -13,9 +13,9 @@ extension TaskFileParser {
         let isClassify = kind == .custom(type: "classify")
         var values: [String: [JSONValue]] = [:]
         var firstSeen: [String: SourceLocation] = [:]
-        for child in document.compactChildren(of: item) where child != paragraph {
+        for child in document.children(of: item) where child != paragraph {
             guard case .list = document.compact[child].kind else { continue }
-            for bullet in document.compactChildren(of: child) {
+            for bullet in document.children(of: child) {
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
                 if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
                     error(

@@ -125,7 +125,7 @@ struct TaskFileParser {
             }
         }
 
-        for child in document.compactChildren(of: document.rootIndex) {
+        for child in document.children(of: document.rootIndex) {
             let node = document.compact[child]
             if let level = node.headingLevel, level <= 2 {
                 if level == 1, title == nil, region == .preamble {

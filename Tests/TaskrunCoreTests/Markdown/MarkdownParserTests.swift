@@ -150,7 +150,7 @@ import Testing
         #expect(eager.nodes.map(\.parent) == lazy.compact.map(\.parent))
         #expect(eager.nodes.map(\.firstChild) == lazy.compact.map(\.firstChild))
         #expect(eager.nodes.map(\.nextSibling) == lazy.compact.map(\.nextSibling))
-        #expect(Array(lazy.compactChildren(of: 0)) == Array(eager.children(of: 0)))
+        #expect(Array(lazy.children(of: 0)) == Array(eager.children(of: 0)))
         for index in eager.nodes.indices {
             #expect(eager.literal(of: index) == eager.nodes[index].literal)
             #expect(lazy.literal(of: index) == eager.nodes[index].literal)
