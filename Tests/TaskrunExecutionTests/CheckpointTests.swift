@@ -152,6 +152,20 @@ final class CommitRecorder: Sendable {
     let inner = InMemoryHistoryStore()
     let executor = Mutex<TaskExecutor?>(nil)
     let observations = Mutex<[Observation]>([])
+    /// The name of each committed phase, as it is committed.
+    let committedPhases: AsyncStream<String>
+    private let committedPhase: AsyncStream<String>.Continuation
+
+    init() {
+        (committedPhases, committedPhase) = AsyncStream.makeStream(of: String.self)
+    }
+
+    func record(_ commit: PhaseCommit, live: ExecutionState?) {
+        let observation = Observation(commit: commit, checkpoint: commit.checkpoint, live: live)
+        observations.withLock { $0.append(observation) }
+        inner.commitPhase(commit)
+        committedPhase.yield(commit.phase.name)
+    }
 }
 
 protocol RecordingStore: HistoryStore {
@@ -162,9 +176,7 @@ extension RecordingStore {
     func executionStarted(_ record: ExecutionRecord) async throws { recorder.inner.executionStarted(record) }
     func commitPhase(_ commit: PhaseCommit) async throws {
         let live = try recorder.executor.withLock { $0 }?.state(of: commit.executionID)
-        let observation = CommitRecorder.Observation(commit: commit, checkpoint: commit.checkpoint, live: live)
-        recorder.observations.withLock { $0.append(observation) }
-        recorder.inner.commitPhase(commit)
+        recorder.record(commit, live: live)
     }
     func executionUpdated(_ update: ExecutionUpdate) async throws { recorder.inner.executionUpdated(update) }
     func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) async throws {
@@ -187,9 +199,7 @@ struct CompactCheckpointRecordingStore: RecordingStore, CompactCheckpointStore {
 
     func commitNow(_ commit: PhaseCommit) {
         // The execution's lock is held: its state is the one the commit was made from.
-        let observation = CommitRecorder.Observation(commit: commit, checkpoint: commit.checkpoint, live: nil)
-        recorder.observations.withLock { $0.append(observation) }
-        recorder.inner.commitPhase(commit)
+        recorder.record(commit, live: nil)
     }
 }
 
@@ -226,9 +236,7 @@ struct CompactCheckpointTests {
         let handle = try executor.start(Self.task)
         await gate.waitForArrivals(1)
         // B's query is in flight until A has committed (A's agent answers only once B asks).
-        while store.recorder.observations.withLock({ $0.contains { $0.commit.phase.name == "A" } }) == false {
-            await Task.yield()
-        }
+        for await phase in store.recorder.committedPhases where phase == "A" { break }
         gate.open()
         return await handle.result
     }

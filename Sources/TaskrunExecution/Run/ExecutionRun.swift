@@ -18,8 +18,6 @@ final class ExecutionRun: Sendable {
     let executionBudget: Duration?
     let logger: Logger
     let state: Mutex<RunState>
-    /// The phases committed in this run, when the store takes checkpoints in their compact form
-    /// (``DeferredCheckpoint``); `nil` when it takes whole snapshots.
     /// The phases that were not `PhaseResult(name:)` at the start, for the run's journal (made at
     /// its first compact checkpoint, in ``RunState/journal``).
     let startRecords: [PhaseRecord]

@@ -63,7 +63,7 @@ final class PhaseJournal: Sendable {
     /// The phases as they were when the log had `length` entries.
     func phases(through length: Int) -> [PhaseResult] {
         var phases = plans.map { PhaseResult(name: $0.name) }
-        for record in start { phases[record.index] = record.value }
+        for record in start where phases.indices.contains(record.index) { phases[record.index] = record.value }
         contents.withLock { contents in
             for record in contents.log.prefix(length) where phases.indices.contains(record.index) {
                 phases[record.index] = record.value
