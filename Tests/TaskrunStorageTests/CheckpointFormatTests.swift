@@ -177,7 +177,13 @@ import Testing
             try db.inTransaction {
                 try db.execute(
                     sql: """
-                        INSERT INTO executions SELECT * FROM current.executions;
+                        INSERT INTO executions (id, task_id, task_name, task_hash, task_path, task_definition, input,
+                            input_hash, secret_inputs, status, reason, started_at, finished_at, updated_at,
+                            resume_count, owner_pid, owner_host, result)
+                        SELECT id, task_id, task_name, task_hash, task_path, task_definition, input, input_hash,
+                            secret_inputs, status, reason, started_at, finished_at, updated_at, resume_count,
+                            owner_pid, owner_host, result
+                        FROM current.executions;
                         INSERT INTO phase_runs (execution_id, phase, status, commit_order, committed_at, record)
                         SELECT execution_id, phase, status, commit_order, committed_at, record FROM current.commit_log
                         WHERE phase IS NOT NULL;

@@ -94,8 +94,10 @@ import Testing
                 INSERT INTO executions (id, task_id, task_name, task_hash, task_definition, input, input_hash, secret_inputs,
                     status, started_at, updated_at) VALUES ('\(id)', 'shell', 'Shell', 'x', '{"phases":[]}', '{}', 'x', '[]',
                     'completed', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-                INSERT INTO commit_log (execution_id, first_sequence, last_sequence, events)
-                    VALUES ('\(id)', 1, 1, '[[1,"execution:start",0,null,null,null,null,null,null,null,null,null,null]]');
+                INSERT INTO commit_log (id, execution_id, first_sequence, last_sequence, events)
+                    SELECT number * 4294967296 + 1, id, 1, 1,
+                        '[[1,"execution:start",0,null,null,null,null,null,null,null,null,null,null]]'
+                    FROM executions WHERE id = '\(id)';
                 COMMIT;
 
                 """

@@ -142,6 +142,76 @@ import Testing
         #expect(try await store.loadExecution(record.id)?.phases == [again])
     }
 
+    /// `commit_log` has no index: an execution's rows are a range of ids, which the views, the
+    /// store's reads and the deletion of an execution go by, however the executions' writes interleave.
+    @Test func executionsFindTheirRowsByTheirRangeOfIDs() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let first = Samples.record()
+        let second = Samples.record()
+        try await store.executionStarted(first)
+        try await store.executionStarted(second)
+        for name in ["P1", "P2"] {
+            for record in [first, second] {
+                try await store.commitPhase(
+                    PhaseCommit(
+                        executionID: record.id, phase: Samples.phase(name), checkpoint: nil,
+                        events: [
+                            Samples.event(.phaseComplete, id: record.id, sequence: name == "P1" ? 2 : 3, phase: name)
+                        ]))
+            }
+        }
+        // A failed phase committed again through another store (another process): still one row.
+        try await store.commitPhase(
+            PhaseCommit(executionID: first.id, phase: Samples.phase("P3", status: .failed), checkpoint: nil, events: [])
+        )
+        let other = try openStore(directory)
+        try await other.commitPhase(
+            PhaseCommit(executionID: first.id, phase: Samples.phase("P3", text: "again"), checkpoint: nil, events: []))
+        let (indexes, numbers, ranges) = try await store.pool.read { db in
+            (
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'commit_log'"),
+                try Int.fetchAll(db, sql: "SELECT number FROM executions ORDER BY number"),
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT execution_id, MIN(id) AS low, COUNT(*) AS count FROM commit_log GROUP BY execution_id")
+            )
+        }
+        #expect(indexes == 0)
+        #expect(numbers == [1, 2])
+        for row in ranges {
+            let number = row["execution_id"] == first.id.description ? 1 : 2
+            #expect(row["low"] == Int64(number) << 32 + 1)
+        }
+        #expect(try await store.loadExecution(first.id)?.phases.map(\.name) == ["P1", "P2", "P3"])
+        #expect(try await store.loadExecution(first.id)?.phases.last?.responses.first?.response.text == "again")
+        #expect(try await store.loadExecution(second.id)?.phases.map(\.name) == ["P1", "P2"])
+        #expect(try await store.events(of: second.id).map(\.sequence) == [1, 2, 3])
+        // Deleting an execution deletes its rows, and only its.
+        try await store.pool.write { db in
+            try db.execute(sql: "DELETE FROM executions WHERE id = ?", arguments: [first.id.description])
+        }
+        let left = try await store.pool.read { db in
+            try String.fetchSet(db, sql: "SELECT execution_id FROM commit_log")
+        }
+        #expect(left == [second.id.description])
+        #expect(try await store.events(of: second.id).map(\.sequence) == [1, 2, 3])
+        // An execution inserted by hand is numbered after the others.
+        let number = try await store.pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO executions (id, task_id, task_name, task_hash, task_definition, input, input_hash,
+                        secret_inputs, status, started_at, updated_at)
+                    VALUES ('hand', 't', 'T', 'x', '{}', '{}', 'x', '[]', 'completed', '2026-01-01T00:00:00.000Z',
+                        '2026-01-01T00:00:00.000Z')
+                    """)
+            return try Int.fetchOne(db, sql: "SELECT number FROM executions WHERE id = 'hand'")
+        }
+        #expect(number == 3)
+    }
+
     @Test func theTablesAreReadableAsPlainSQL() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

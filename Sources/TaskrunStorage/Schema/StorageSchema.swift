@@ -35,16 +35,29 @@ enum StorageSchema {
     private static func createVersion2(_ db: Database) throws {
         try db.execute(
             sql: """
-                -- One row per write of the executor, appended at the end of the table (a rowid table:
-                -- one page per write, rarely a new one, instead of splitting pages in the middle of a
-                -- table ordered by a key): a phase commit's phase (`phase` to `record`), the events of
-                -- the write (`first_sequence` to `events`) and the checkpoint taken with it
-                -- (`checkpoint_phase` to `committed_through`). A start, a pause or the end has events only;
-                -- a phase committed again leaves its events where they were, only its phase columns go.
-                -- The index finds an execution's rows and keeps one row per phase (NULLs are distinct).
+                -- Every execution gets a number, the key of its rows in `commit_log` (see
+                -- `StorageSchema.rowsOfExecution`): 1 for the first, then one more per execution, also
+                -- for executions inserted by hand.
+                ALTER TABLE executions ADD COLUMN number INTEGER;
+                UPDATE executions SET number = rowid;
+                CREATE UNIQUE INDEX executions_by_number ON executions (number);
+                CREATE TRIGGER executions_are_numbered AFTER INSERT ON executions WHEN NEW.number IS NULL
+                BEGIN
+                    UPDATE executions SET number = (SELECT COALESCE(MAX(number), 0) + 1 FROM executions)
+                    WHERE id = NEW.id;
+                END;
+
+                -- One row per write of the executor, appended at the end of its execution's rows: a phase
+                -- commit's phase (`phase` to `record`), the events of the write (`first_sequence` to
+                -- `events`) and the checkpoint taken with it (`checkpoint_phase` to `committed_through`).
+                -- A start, a pause or the end has events only; a phase committed again leaves its events
+                -- where they were, only its phase columns go. The row's id is its execution's number
+                -- times 2^32 plus its place among the execution's rows, so the table is its own index of
+                -- executions: no other b-tree changes with a commit (an index cost every commit one more
+                -- page of the log). The store keeps one row per phase.
                 CREATE TABLE commit_log (
                     id INTEGER PRIMARY KEY,
-                    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+                    execution_id TEXT NOT NULL,
                     phase TEXT,
                     status TEXT,
                     commit_order INTEGER,
@@ -60,40 +73,53 @@ enum StorageSchema {
                     checkpoint TEXT,
                     committed_through INTEGER
                 );
-                CREATE UNIQUE INDEX commit_log_by_phase ON commit_log (execution_id, phase);
-                INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record)
-                SELECT execution_id, phase, status, commit_order, committed_at, record FROM phase_runs
-                ORDER BY execution_id, commit_order;
+                -- What a foreign key's ON DELETE CASCADE did, through the rows' ids (a foreign key
+                -- without an index on `execution_id` would read the whole table per execution).
+                CREATE TRIGGER executions_take_their_commit_log AFTER DELETE ON executions
+                BEGIN
+                    DELETE FROM commit_log
+                    WHERE id BETWEEN OLD.number * 4294967296 AND OLD.number * 4294967296 + 4294967295;
+                END;
+                INSERT INTO commit_log (id, execution_id, phase, status, commit_order, committed_at, record)
+                SELECT x.number * 4294967296
+                        + row_number() OVER (PARTITION BY p.execution_id ORDER BY p.commit_order, p.phase),
+                    p.execution_id, p.phase, p.status, p.commit_order, p.committed_at, p.record
+                FROM phase_runs p JOIN executions x ON x.id = p.execution_id;
+                -- The events of one write in one row: a JSON array of events, each an array of its fields.
+                INSERT INTO commit_log (id, execution_id, first_sequence, last_sequence, events)
+                SELECT x.number * 4294967296
+                        + (SELECT COUNT(*) FROM phase_runs p WHERE p.execution_id = e.execution_id)
+                        + row_number() OVER (PARTITION BY e.execution_id ORDER BY e.sequence),
+                    e.execution_id, e.sequence, e.sequence, json_array(json_array(e.sequence, e.type, e.time, e.task,
+                        e.phase, e.step, e.step_type, e.agent, e.attempt, e.status, e.message, e.delay_ms,
+                        e.duration_ms))
+                FROM events e JOIN executions x ON x.id = e.execution_id;
                 DROP TABLE phase_runs;
                 CREATE VIEW phase_runs AS
-                SELECT execution_id, phase, status, commit_order, committed_at, record,
-                    record ->> '$.attempts' AS attempts,
-                    strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.startedAt') + 978307200, 'unixepoch') AS started_at,
-                    strftime('%Y-%m-%dT%H:%M:%fZ', (record ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
-                    ((record ->> '$.finishedAt') - (record ->> '$.startedAt')) * 1000 AS duration_ms,
-                    record -> '$.outputs' AS outputs, record -> '$.errors' AS errors, record -> '$.result' AS result
-                FROM commit_log WHERE phase IS NOT NULL;
+                SELECT x.id AS execution_id, c.phase, c.status, c.commit_order, c.committed_at, c.record,
+                    c.record ->> '$.attempts' AS attempts,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (c.record ->> '$.startedAt') + 978307200, 'unixepoch') AS started_at,
+                    strftime('%Y-%m-%dT%H:%M:%fZ', (c.record ->> '$.finishedAt') + 978307200, 'unixepoch') AS finished_at,
+                    ((c.record ->> '$.finishedAt') - (c.record ->> '$.startedAt')) * 1000 AS duration_ms,
+                    c.record -> '$.outputs' AS outputs, c.record -> '$.errors' AS errors, c.record -> '$.result' AS result
+                FROM executions x JOIN commit_log c ON \(rowsOfExecution) WHERE c.phase IS NOT NULL;
 
-                -- The events of one write in one row: a JSON array of events, each an array of its fields.
-                INSERT INTO commit_log (execution_id, first_sequence, last_sequence, events)
-                SELECT execution_id, sequence, sequence, json_array(json_array(sequence, type, time, task, phase, step,
-                    step_type, agent, attempt, status, message, delay_ms, duration_ms))
-                FROM events ORDER BY execution_id, sequence;
                 DROP TRIGGER events_are_append_only_update;
                 DROP TRIGGER events_are_append_only_delete;
                 DROP TABLE events;
                 CREATE VIEW events AS
-                SELECT b.execution_id, e.value ->> '$[0]' AS sequence, e.value ->> '$[1]' AS type,
+                SELECT x.id AS execution_id, e.value ->> '$[0]' AS sequence, e.value ->> '$[1]' AS type,
                     e.value ->> '$[2]' AS time,
                     strftime('%Y-%m-%dT%H:%M:%fZ', (e.value ->> '$[2]') + 978307200, 'unixepoch') AS timestamp,
                     e.value ->> '$[3]' AS task, e.value ->> '$[4]' AS phase, e.value ->> '$[5]' AS step,
                     e.value ->> '$[6]' AS step_type, e.value ->> '$[7]' AS agent, e.value ->> '$[8]' AS attempt,
                     e.value ->> '$[9]' AS status, e.value ->> '$[10]' AS message, e.value ->> '$[11]' AS delay_ms,
                     e.value ->> '$[12]' AS duration_ms
-                FROM commit_log b, json_each(b.events) e WHERE b.events IS NOT NULL;
+                FROM executions x JOIN commit_log c ON \(rowsOfExecution), json_each(c.events) e
+                WHERE c.events IS NOT NULL;
                 -- The event log is append-only: events change never, and go only with their execution.
                 CREATE TRIGGER events_are_append_only_update
-                BEFORE UPDATE OF execution_id, first_sequence, last_sequence, events ON commit_log
+                BEFORE UPDATE OF id, execution_id, first_sequence, last_sequence, events ON commit_log
                 WHEN OLD.events IS NOT NULL OR NEW.events IS NOT NULL
                 BEGIN
                     SELECT RAISE(ABORT, 'events are append-only');
@@ -140,13 +166,13 @@ enum StorageSchema {
                 }.max() ?? 0
             try db.execute(
                 sql: """
-                    INSERT INTO commit_log (execution_id, checkpoint_phase, checkpoint_created_at,
+                    INSERT INTO commit_log (id, execution_id, checkpoint_phase, checkpoint_created_at,
                         checkpoint_last_sequence, checkpoint_count, checkpoint, committed_through)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    SELECT \(nextID), x.id, ?, ?, ?, ?, ?, ? FROM executions x WHERE x.id = ?
                     """,
                 arguments: [
-                    id, row["phase"], row["created_at"], row["last_sequence"], row["checkpoint_count"],
-                    try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough,
+                    row["phase"], row["created_at"], row["last_sequence"], row["checkpoint_count"],
+                    try StorageCoding.encode(head, with: encoder, redactor: redactor), committedThrough, id,
                 ])
             try CheckpointRow.writeNames(
                 try StorageCoding.encode(legacy.phases.names, with: encoder, redactor: redactor), executionID: id, db)
@@ -165,12 +191,24 @@ enum StorageSchema {
                 -- The latest checkpoint of each execution: the last row of `commit_log` with one. (With
                 -- `WHERE execution_id = ?`, SQLite reads that execution's rows only.)
                 CREATE VIEW checkpoints AS
-                SELECT execution_id, checkpoint_phase AS phase, checkpoint_created_at AS created_at,
-                    checkpoint_last_sequence AS last_sequence, checkpoint_count, checkpoint, committed_through,
-                    MAX(id) AS commit_log_id
-                FROM commit_log WHERE checkpoint IS NOT NULL GROUP BY execution_id;
+                SELECT x.id AS execution_id, c.checkpoint_phase AS phase, c.checkpoint_created_at AS created_at,
+                    c.checkpoint_last_sequence AS last_sequence, c.checkpoint_count, c.checkpoint, c.committed_through,
+                    MAX(c.id) AS commit_log_id
+                FROM executions x JOIN commit_log c ON \(rowsOfExecution) WHERE c.checkpoint IS NOT NULL GROUP BY x.id;
                 """)
     }
+
+    /// The join condition of the rows of `commit_log` (`c`) of the execution `x`: the ids from its
+    /// number times 2^32 on, read in order without an index.
+    static let rowsOfExecution = """
+        c.id BETWEEN x.number * 4294967296 AND x.number * 4294967296 + 4294967295 AND c.execution_id = x.id
+        """
+
+    /// The id of the next row of `commit_log` of the execution `x`: after its last one.
+    static let nextID = """
+        (SELECT COALESCE(MAX(c.id), x.number * 4294967296) + 1 FROM commit_log c
+        WHERE c.id BETWEEN x.number * 4294967296 AND x.number * 4294967296 + 4294967295)
+        """
 
     private static func createVersion1(_ db: Database) throws {
         // Times in columns are ISO 8601 UTC text with milliseconds (`2026-01-31T12:00:00.000Z`): they

@@ -9,6 +9,8 @@ struct StoredProgress: Sendable {
     var commits: Int
     var batches: Set<Int64>
     var checkpoints: Int
+    /// The `commit_log` row of each phase that has one.
+    var rows: [String: Int64] = [:]
 }
 
 /// What the store keeps in memory about an execution while it runs in this process.
@@ -31,7 +33,8 @@ final class LiveExecution: Sendable {
         self.redactor = redactor
         tracking = Mutex(
             CheckpointTracking(
-                committed: stored?.phases ?? [:], commits: stored?.commits ?? 0, checkpoints: stored?.checkpoints ?? 0))
+                committed: stored?.phases ?? [:], commits: stored?.commits ?? 0, checkpoints: stored?.checkpoints ?? 0,
+                rows: stored?.rows ?? [:]))
         batches = Mutex(stored?.batches)
     }
 
@@ -83,11 +86,16 @@ struct CheckpointTracking {
     var inline: [String: PhaseResult] = [:]
     /// Phases named by events since the latest checkpoint: they may have changed.
     var named: Set<String> = []
+    /// The `commit_log` row that holds each committed phase (of any status). An execution has one row
+    /// per phase: no index keeps it so (an index cost every commit a page of the log), the store does,
+    /// clearing the phase's old row when it commits the phase again.
+    var rows: [String: Int64]
 
-    init(committed: [String: PhaseResult], commits: Int, checkpoints: Int) {
+    init(committed: [String: PhaseResult], commits: Int, checkpoints: Int, rows: [String: Int64] = [:]) {
         self.committed = committed
         self.commits = commits
         self.checkpoints = checkpoints
+        self.rows = rows
     }
 
     /// Notes the phases `events` name.
@@ -102,6 +110,7 @@ struct CheckpointTracking {
     func plan(_ commit: PhaseCommit, executionID id: String, redactor: Redactor) throws -> CommitPlan {
         var plan = CommitPlan(commits: commits + 1)
         plan.phaseRows.append(try PhaseRow(commit.phase, executionID: id, redactor: redactor, order: plan.commits))
+        plan.phaseRows[0].replacing = rows[commit.phase.name]
         plan.committed.updateValue(
             SQLiteHistoryStore.isSettled(commit.phase) ? commit.phase : nil, forKey: commit.phase.name)
         guard let checkpoint = commit.checkpoint else { return plan }
@@ -131,7 +140,9 @@ struct CheckpointTracking {
                 let row = plan.committed[name] ?? committed[name]
                 if row != phase {
                     plan.commits += 1
-                    plan.phaseRows.append(try PhaseRow(phase, executionID: id, redactor: redactor, order: plan.commits))
+                    var row = try PhaseRow(phase, executionID: id, redactor: redactor, order: plan.commits)
+                    row.replacing = rows[name]
+                    plan.phaseRows.append(row)
                     plan.committed.updateValue(phase, forKey: name)
                 }
                 if !isReferenced { plan.stored[name] = .referenced(droppingRow: !whole && inline[name] != nil) }
@@ -170,8 +181,9 @@ struct CheckpointTracking {
         return phases
     }
 
-    /// Records what `plan` wrote.
-    mutating func apply(_ plan: CommitPlan) {
+    /// Records what `plan` wrote: `rows`, the ids of its ``CommitPlan/phaseRows``.
+    mutating func apply(_ plan: CommitPlan, rows written: [Int64]) {
+        for (row, id) in zip(plan.phaseRows, written) { rows[row.name] = id }
         for (name, phase) in plan.committed { committed[name] = phase }
         commits = plan.commits
         guard let head = plan.head else { return }
@@ -224,14 +236,17 @@ struct CommitPlan: Sendable {
     var consumed: Set<String> = []
 
     /// Writes the plan in the current transaction, `events` and the checkpoint in the committed
-    /// phase's row.
-    func write(executionID id: String, committedAt: String, events: EventRows, _ db: Database) throws {
+    /// phase's row; returns the ids of the rows of ``phaseRows``.
+    func write(executionID id: String, committedAt: String, events: EventRows, _ db: Database) throws -> [Int64] {
+        var rows: [Int64] = []
+        rows.reserveCapacity(phaseRows.count)
         for (index, row) in phaseRows.enumerated() {
-            try row.write(
-                committedAt: committedAt, events: index == 0 && events.first != nil ? events : nil,
-                head: index == 0 ? head : nil, db)
+            rows.append(
+                try row.write(
+                    committedAt: committedAt, events: index == 0 && events.first != nil ? events : nil,
+                    head: index == 0 ? head : nil, db))
         }
-        guard let head else { return }
+        guard let head else { return rows }
         if let names = head.phaseNames { try CheckpointRow.writeNames(names, executionID: id, db) }
         if names != nil {
             try db.cachedStatement(sql: "DELETE FROM checkpoint_phases WHERE execution_id = ?").execute(arguments: [id])
@@ -247,6 +262,7 @@ struct CommitPlan: Sendable {
                 try CheckpointPhaseRow.delete(executionID: id, phase: name, db)
             }
         }
+        return rows
     }
 }
 

@@ -133,8 +133,9 @@ extension SQLiteHistoryStore {
             var events = try String.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT events FROM commit_log WHERE execution_id = ? AND events IS NOT NULL
-                        ORDER BY first_sequence
+                        SELECT c.events FROM executions x JOIN commit_log c ON \(StorageSchema.rowsOfExecution)
+                        WHERE x.id = ? AND c.events IS NOT NULL
+                        ORDER BY c.first_sequence
                         """),
                 arguments: [id.description]
             ).flatMap { try EventRows.events(ofBatch: $0, executionID: id) }

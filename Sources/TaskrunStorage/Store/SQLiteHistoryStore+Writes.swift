@@ -72,17 +72,14 @@ extension SQLiteHistoryStore {
         }
         let events = EventRows(commit.events, redactor: execution.redactor)
         let now = StorageTime.text(Date())
-        do {
-            try await write(events, of: execution) { db, claim in
-                // No existence check first: the foreign key refuses a phase of an unknown execution.
-                // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
-                try events.check(executionID: id, claim: claim, db)
-                try plan.write(executionID: id, committedAt: now, events: events, db)
-            }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
-            throw StoreError.unknownExecution(id)
+        let rows = try await write(events, of: execution) { db, claim in
+            // No existence check first: the insert takes the execution's number from its row, and
+            // inserts nothing for an unknown execution.
+            // `updated_at` is left alone: a commit's time is in `phase_runs.committed_at`.
+            try events.check(executionID: id, claim: claim, db)
+            return try plan.write(executionID: id, committedAt: now, events: events, db)
         }
-        execution.tracking.withLock { $0.apply(plan) }
+        execution.tracking.withLock { $0.apply(plan, rows: rows) }
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) async throws {
@@ -134,13 +131,13 @@ extension SQLiteHistoryStore {
     /// ``write(_:)`` for a write that stores `events` of `execution`: their batch is claimed first
     /// (see ``LiveExecution/claimBatch(_:)``), and given back when the write fails. `updates` gets
     /// the claim.
-    func write(
+    func write<T: Sendable>(
         _ events: EventRows, of execution: LiveExecution,
-        _ updates: @escaping @Sendable (Database, _ claim: Bool?) throws -> Void
-    ) async throws {
+        _ updates: @escaping @Sendable (Database, _ claim: Bool?) throws -> T
+    ) async throws -> T {
         let claim = execution.claimBatch(events.first)
         do {
-            try await write { db in try updates(db, claim) }
+            return try await write { db in try updates(db, claim) }
         } catch {
             if claim == true { execution.releaseBatch(events.first) }
             throw error
@@ -220,7 +217,7 @@ extension SQLiteHistoryStore {
         let key = id.description
         let pool = self.pool
         // Part of recording a start: not abandoned when the caller is cancelled (see `write`).
-        let (records, commits, batches, checkpoints) = try await Task {
+        let (records, commits, batches, checkpoints, rows) = try await Task {
             try await pool.read { db in
                 (
                     try String.fetchAll(
@@ -234,11 +231,22 @@ extension SQLiteHistoryStore {
                         arguments: [key]) ?? 0,
                     try Int64.fetchSet(
                         db.cachedStatement(
-                            sql: "SELECT first_sequence FROM commit_log WHERE execution_id = ? AND events IS NOT NULL"),
+                            sql: """
+                                SELECT c.first_sequence FROM executions x JOIN commit_log c ON \(StorageSchema.rowsOfExecution)
+                                WHERE x.id = ? AND c.events IS NOT NULL
+                                """),
                         arguments: [key]),
                     try Int.fetchOne(
                         db.cachedStatement(sql: "SELECT checkpoint_count FROM checkpoints WHERE execution_id = ?"),
-                        arguments: [key]) ?? 0
+                        arguments: [key]) ?? 0,
+                    try Row.fetchAll(
+                        db.cachedStatement(
+                            sql: """
+                                SELECT c.phase, c.id FROM executions x JOIN commit_log c ON \(StorageSchema.rowsOfExecution)
+                                WHERE x.id = ? AND c.phase IS NOT NULL
+                                """),
+                        arguments: [key]
+                    ).map { row -> (String, Int64) in (row[0], row[1]) }
                 )
             }
         }.value
@@ -247,7 +255,9 @@ extension SQLiteHistoryStore {
             let phase = try StorageCoding.decode(PhaseResult.self, from: record, what: "phase of \(id)")
             phases[phase.name] = phase
         }
-        return StoredProgress(phases: phases, commits: commits, batches: batches, checkpoints: checkpoints)
+        return StoredProgress(
+            phases: phases, commits: commits, batches: batches, checkpoints: checkpoints,
+            rows: Dictionary(rows, uniquingKeysWith: max))
     }
 
     /// A phase that will never run again in its execution: a checkpoint or result may refer to its
@@ -323,37 +333,39 @@ struct PhaseRow: Sendable {
         self.order = order
     }
 
-    /// Appends the phase, with the events of its commit when given, as a row of `commit_log`; a row
-    /// an earlier commit of the same phase wrote (a failed phase run again by a resume, a phase
-    /// recorded with another's checkpoint) is replaced: its phase columns go, its events stay.
-    /// `head`: the checkpoint taken with the commit, in the same row.
-    func write(committedAt: String, events: EventRows?, head: CheckpointRow?, _ db: Database) throws {
-        let insert = try db.cachedStatement(sql: Self.insertSQL)
-        if insertDirectly(insert.sqliteStatement, committedAt: committedAt, events: events, head: head) { return }
-        let arguments: StatementArguments = [
-            executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
-            head?.phase, head?.createdAt, head?.lastSequence, head?.count, head?.checkpoint, head?.committedThrough,
-        ]
-        do {
-            try insert.execute(arguments: arguments)
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            // Rare: looked for only when the append finds the phase's row there already. (GRDB drops
-            // a statement that failed from its cache; the second insert prepares it again.)
+    /// The id of the `commit_log` row that holds the phase now, when one does: a failed phase run
+    /// again by a resume, a phase recorded with another's checkpoint. Its phase columns go (its
+    /// events stay): an execution has one row per phase (see ``CheckpointTracking/rows``).
+    var replacing: Int64?
+
+    /// Appends the phase, with the events of its commit when given, as a row of `commit_log` after
+    /// the last of its execution, and returns the row's id. `head`: the checkpoint taken with the
+    /// commit, in the same row.
+    /// - Throws: ``StoreError/unknownExecution(_:)`` when the execution has no row.
+    func write(committedAt: String, events: EventRows?, head: CheckpointRow?, _ db: Database) throws -> Int64 {
+        if let replacing {
+            // Rare: a phase committed again.
             try db.cachedStatement(
-                sql: """
-                    DELETE FROM commit_log
-                    WHERE execution_id = ? AND phase = ? AND events IS NULL AND checkpoint IS NULL
-                    """
-            ).execute(arguments: [executionID, name])
+                sql: "DELETE FROM commit_log WHERE id = ? AND events IS NULL AND checkpoint IS NULL"
+            ).execute(arguments: [replacing])
             try db.cachedStatement(
                 sql: """
                     UPDATE commit_log SET phase = NULL, status = NULL, commit_order = NULL, committed_at = NULL,
                         record = NULL
-                    WHERE execution_id = ? AND phase = ?
+                    WHERE id = ?
                     """
-            ).execute(arguments: [executionID, name])
-            try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+            ).execute(arguments: [replacing])
         }
+        let insert = try db.cachedStatement(sql: Self.insertSQL)
+        if !insertDirectly(insert.sqliteStatement, committedAt: committedAt, events: events, head: head) {
+            // GRDB reports the error as it always did.
+            try insert.execute(arguments: [
+                executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
+                head?.phase, head?.createdAt, head?.lastSequence, head?.count, head?.checkpoint, head?.committedThrough,
+            ])
+        }
+        guard db.changesCount == 1 else { throw StoreError.unknownExecution(executionID) }
+        return db.lastInsertedRowID
     }
 
     /// The insert of ``write(committedAt:events:head:_:)`` through SQLite's own functions: GRDB's
@@ -414,11 +426,13 @@ struct PhaseRow: Sendable {
     /// SQLite copies the bound text (the strings are gone once the statement runs).
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
+    /// `?1`: the execution id, whose row gives the execution's number (none: nothing is inserted).
     private static let insertSQL = """
-        INSERT INTO commit_log (execution_id, phase, status, commit_order, committed_at, record, first_sequence,
+        INSERT INTO commit_log (id, execution_id, phase, status, commit_order, committed_at, record, first_sequence,
             last_sequence, events, checkpoint_phase, checkpoint_created_at, checkpoint_last_sequence,
             checkpoint_count, checkpoint, committed_through)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        SELECT \(StorageSchema.nextID), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15
+        FROM executions x WHERE x.id = ?1
         """
 }
 
@@ -498,8 +512,11 @@ struct EventRows: Sendable {
         guard let first else { return }
         try check(executionID: executionID, claim: claim, db)
         try db.cachedStatement(
-            sql: "INSERT INTO commit_log (execution_id, first_sequence, last_sequence, events) VALUES (?, ?, ?, ?)"
-        ).execute(arguments: [executionID, first, last, json])
+            sql: """
+                INSERT INTO commit_log (id, execution_id, first_sequence, last_sequence, events)
+                SELECT \(StorageSchema.nextID), x.id, ?, ?, ? FROM executions x WHERE x.id = ?
+                """
+        ).execute(arguments: [first, last, json, executionID])
     }
 
     /// Refuses, as keys on the events (and then on the batches) did, events that are not in
@@ -516,7 +533,11 @@ struct EventRows: Sendable {
             try claim
             ?? !(Bool.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT EXISTS (SELECT 1 FROM commit_log WHERE execution_id = ? AND first_sequence = ?)"),
+                    sql: """
+                        SELECT EXISTS (
+                            SELECT 1 FROM executions x JOIN commit_log c ON \(StorageSchema.rowsOfExecution)
+                            WHERE x.id = ? AND c.first_sequence = ?)
+                        """),
                 arguments: [executionID, first]) ?? false)
         guard isNew else {
             throw DatabaseError(
