@@ -54,6 +54,36 @@ import Testing
         #expect(try traces(of: "P1", in: store) == [1, 1, 1, 1, 2])
     }
 
+    /// The commit's insert runs on SQLite's own functions: its failure still arrives as GRDB's
+    /// `DatabaseError` with SQLite's code and message, and the statement is usable again after it.
+    @Test func aFailedInsertReportsSQLitesErrorAndLeavesTheStoreUsable() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = try openStore(directory)
+        let record = Samples.record()
+        try await store.executionStarted(record)
+        try await store.pool.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER refuse_boom BEFORE INSERT ON commit_log WHEN NEW.phase = 'Boom'
+                    BEGIN SELECT RAISE(ABORT, 'no boom here'); END
+                    """)
+        }
+        let failing = PhaseCommit(
+            executionID: record.id, phase: Samples.phase("Boom"), checkpoint: nil,
+            events: [Samples.event(.phaseComplete, id: record.id, sequence: 2, phase: "Boom")])
+        let error = await #expect(throws: DatabaseError.self) { try await store.commitPhase(failing) }
+        #expect(error?.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER)
+        #expect(error?.message == "no boom here")
+        #expect(try await store.loadExecution(record.id)?.phases == [])
+        let phase = Samples.phase("P1")
+        try await store.commitPhase(
+            PhaseCommit(
+                executionID: record.id, phase: phase, checkpoint: nil,
+                events: [Samples.event(.phaseComplete, id: record.id, sequence: 2, phase: "P1")]))
+        #expect(try await store.loadExecution(record.id)?.phases == [phase])
+    }
+
     @Test func aFailedRecommitKeepsTheEarlierCommitIntact() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

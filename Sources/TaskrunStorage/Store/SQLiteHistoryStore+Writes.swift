@@ -357,24 +357,19 @@ struct PhaseRow: Sendable {
             ).execute(arguments: [replacing])
         }
         let insert = try db.cachedStatement(sql: Self.insertSQL)
-        if !insertDirectly(insert.sqliteStatement, committedAt: committedAt, events: events, head: head) {
-            // GRDB reports the error as it always did.
-            try insert.execute(arguments: [
-                executionID, name, status, order, committedAt, record, events?.first, events?.last, events?.json,
-                head?.phase, head?.createdAt, head?.lastSequence, head?.count, head?.checkpoint, head?.committedThrough,
-            ])
-        }
+        try insertDirectly(insert.sqliteStatement, committedAt: committedAt, events: events, head: head, db)
         guard db.changesCount == 1 else { throw StoreError.unknownExecution(executionID) }
         return db.lastInsertedRowID
     }
 
     /// The insert of ``write(committedAt:events:head:_:)`` through SQLite's own functions: GRDB's
-    /// arguments box every value (15 of them), a few microseconds of every commit. `false` when it
-    /// failed: the statement is reset and nothing was written (SQLite undoes a failed statement), and
-    /// the caller runs it again through GRDB, which reports the error as it always did.
+    /// arguments box every value (15 of them), a few microseconds of every commit. A failure throws
+    /// the `DatabaseError` GRDB would have thrown (SQLite's extended code and message, the SQL);
+    /// nothing was written (SQLite undoes a failed statement). GRDB does not see this statement run,
+    /// so a `ValueObservation` of these tables would miss it: the store has none.
     private func insertDirectly(
-        _ statement: OpaquePointer, committedAt: String, events: EventRows?, head: CheckpointRow?
-    ) -> Bool {
+        _ statement: OpaquePointer, committedAt: String, events: EventRows?, head: CheckpointRow?, _ db: Database
+    ) throws {
         sqlite3_reset(statement)
         var index: Int32 = 0
         func bind(_ text: String?) {
@@ -417,10 +412,17 @@ struct PhaseRow: Sendable {
         bind(head?.count)
         bind(head?.checkpoint)
         bind(head?.committedThrough)
-        let done = sqlite3_step(statement) == SQLITE_DONE
+        let code = sqlite3_step(statement)
+        // Read before the reset, which may change them.
+        let failure =
+            code == SQLITE_DONE
+            ? nil
+            : DatabaseError(
+                resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: Self.insertSQL)
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
-        return done
+        if let failure { throw failure }
     }
 
     /// SQLite copies the bound text (the strings are gone once the statement runs).
