@@ -1,3 +1,4 @@
+import Foundation
 import TaskrunCore
 
 /// The scheduler: starts each phase the moment its dependencies are done, up to the concurrency
@@ -285,12 +286,21 @@ extension ExecutionRun {
         store.commitNow(commit)
         var events = commit.events
         commit.events = []
+        // Recorded at the moment the checkpoint was taken: the same critical section.
+        settleCommit(
+            &events, checkpointed: commit.checkpointPhase, at: commit.deferredCheckpoint?.createdAt,
+            marking: marksDone ? index : nil, in: &state)
+    }
+
+    /// What follows a commit, in the run's state: its events' buffer reused, the checkpoint's
+    /// event (when one was committed), and the phase counted as done for its dependents.
+    private func settleCommit(
+        _ events: inout [ExecutionEvent], checkpointed: String?, at timestamp: Date?, marking: Int?,
+        in state: inout RunState
+    ) {
         recycle(&events, into: &state)
-        if let checkpointed = commit.checkpointPhase {
-            // Recorded at the moment it was taken: the same critical section.
-            emit(.checkpointCreated, into: &state, at: commit.deferredCheckpoint?.createdAt, phase: checkpointed)
-        }
-        if marksDone { state.ready.markDone(index) }
+        if let checkpointed { emit(.checkpointCreated, into: &state, at: timestamp, phase: checkpointed) }
+        if let marking { state.ready.markDone(marking) }
     }
 
     // The commit's bookkeeping is in non-inlined helpers: what an async function holds lives in a
@@ -350,9 +360,7 @@ extension ExecutionRun {
         let checkpointed = commit.checkpointPhase
         commit.checkpoint = nil
         let next = state.withLock { state in
-            recycle(&events, into: &state)
-            if committed, let checkpointed { emit(.checkpointCreated, into: &state, phase: checkpointed) }
-            if let marking { state.ready.markDone(marking) }
+            settleCommit(&events, checkpointed: committed ? checkpointed : nil, at: nil, marking: marking, in: &state)
             return nextCommitter(&state)
         }
         next?.resume()
