@@ -112,9 +112,15 @@ final class LimiterWatch: Sendable {
             limiter: watch.limiter)
         let one = Task { try await first.query(Fixtures.request()) }
         let two = Task { try await second.query(Fixtures.request()) }
+        var started = backend.started.makeAsyncIterator()
         await watch.waitFor { $0.inUse == 1 && $0.waiting == 1 }
+        // The permit holder's answer must be waiting at its gate before the gate is opened: holding the
+        // permit does not mean the backend has been reached yet (opening too early opened nothing and
+        // left the test waiting until its time limit).
+        #expect(await started.next() == 1)
         backend.openOne()
         await watch.waitFor { $0.inUse == 1 && $0.waiting == 0 }
+        #expect(await started.next() == 1)
         backend.openOne()
         _ = try await (one.value, two.value)
         #expect(backend.maxInFlight == 1)
