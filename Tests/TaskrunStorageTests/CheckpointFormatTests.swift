@@ -117,7 +117,7 @@ import Testing
         #expect(applied == Set(StorageSchema.migrationIdentifiers))
         #expect(try await store.loadCheckpoint(id) == taken)
         // The readable columns are still there, now from views.
-        let readable = try await store.pool.read { db in
+        let readable = try store.pool.read { db in
             try Row.fetchOne(
                 db,
                 sql: """

@@ -72,6 +72,26 @@ import Testing
         }
     }
 
+    @Test func aStoreFromADevelopmentSchemaIsAClearError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        do {
+            // What an unreleased migration changed after it ran leaves: every migration recorded,
+            // a table missing.
+            let store = try openStore(directory)
+            try store.pool.write { db in try db.execute(sql: "DROP TABLE commit_log") }
+            try store.close()
+        }
+        do {
+            _ = try openStore(directory)
+            Issue.record("opened a store without commit_log")
+        } catch StoreError.cannotOpen(let path, let reason) {
+            #expect(path == directory.file("history.sqlite"))
+            #expect(reason.contains("lacks the table commit_log"))
+            #expect(reason.contains("Move it aside or delete it"))
+        }
+    }
+
     @Test func aFileThatIsNotADatabaseIsAClearError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

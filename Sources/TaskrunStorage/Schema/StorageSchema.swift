@@ -10,6 +10,9 @@ enum StorageSchema {
     /// The identifiers of the migrations, in order; the last one is the current schema version.
     static let migrationIdentifiers = ["v1-history", "v2-checkpoint-phases"]
 
+    /// The tables the last migration leaves (views aside); a store without one of them is refused.
+    static let tables = ["executions", "commit_log", "checkpoint_names", "checkpoint_phases"]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-history") { db in

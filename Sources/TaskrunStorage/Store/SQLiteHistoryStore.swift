@@ -136,12 +136,32 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
         for _ in 0..<3 {
             do {
                 try migrator.migrate(pool)
+                try checkTablesExist()
                 return
+            } catch let error as StoreError {
+                throw error
             } catch {
                 lastError = error
             }
         }
         throw StoreError.cannotOpen(path: path, reason: "cannot create the schema: \(Self.describe(lastError))")
+    }
+
+    /// Refuses a store whose migrations are all recorded as applied but whose tables are not the
+    /// ones they make: a database written by a development build whose unreleased migration
+    /// changed afterwards. Without this, it would fail later with "no such table" on its first write.
+    private func checkTablesExist() throws {
+        let present = try pool.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        }
+        let missing = StorageSchema.tables.filter { !present.contains($0) }
+        guard missing.isEmpty else {
+            throw StoreError.cannotOpen(
+                path: path,
+                reason: "its schema lacks the table\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) "
+                    + "although every migration is recorded as applied; it was probably written by a development "
+                    + "build of taskrun. Move it aside or delete it to start a new history")
+        }
     }
 
     /// Closes the database; later calls throw.
