@@ -48,8 +48,8 @@ public enum MarkdownParser {
             builder.nodes.append(
                 CompactMarkdownNode(
                     kind: .document, start: MarkdownPosition(line: 1, column: 1),
-                    end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, literal: (0, -1),
-                    info: (0, -1)))
+                    end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, textOffset: 0,
+                    literalCount: -1, infoCount: -1))
         }
         return MarkdownDocument(
             compact: builder.nodes, lines: lines, literalBytes: builder.literalBytes, eager: !lazyLiterals)
@@ -83,8 +83,8 @@ private struct TreeBuilder {
     }
 
     /// Appends a NUL-terminated cmark string (which holds no NUL, as for `String(cString:)`; none
-    /// is the empty string) to `literalBytes`, and returns where it is.
-    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> (Int, Int) {
+    /// is the empty string) to `literalBytes`, and returns its byte count.
+    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> Int {
         let start = literalBytes.count
         if let pointer {
             let count = strlen(pointer)
@@ -92,7 +92,7 @@ private struct TreeBuilder {
                 literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
             }
         }
-        return (start, literalBytes.count - start)
+        return literalBytes.count - start
     }
 
     /// Walks the tree.
@@ -127,8 +127,10 @@ private struct TreeBuilder {
         let startByte = Int(cmark_node_get_start_column(node))
         let endLine = Int(cmark_node_get_end_line(node))
         let endByte = Int(cmark_node_get_end_column(node))
-        var literal: (Int, Int) = (0, -1)
-        var info: (Int, Int) = (0, -1)
+        // The literal first, the info right after it (see ``CompactMarkdownNode``).
+        let textOffset = literalBytes.count
+        var literal = -1
+        var info = -1
         let kind: CompactMarkdownNode.Kind
         switch type {
         case CMARK_NODE_DOCUMENT: kind = .document
@@ -141,8 +143,8 @@ private struct TreeBuilder {
         case CMARK_NODE_CODE_BLOCK:
             let marker = lines.byte(line: startLine, byteColumn: startByte)
             kind = .codeBlock(fenced: marker == 96 || marker == 126)
-            info = store(cmark_node_get_fence_info(node))
             literal = store(cmark_node_get_literal(node))
+            info = store(cmark_node_get_fence_info(node))
         case CMARK_NODE_HTML_BLOCK:
             kind = .htmlBlock
             literal = store(cmark_node_get_literal(node))
@@ -189,7 +191,8 @@ private struct TreeBuilder {
         nodes.append(
             CompactMarkdownNode(
                 kind: kind, start: start, end: end, parent: Int32(truncatingIfNeeded: stack.last ?? -1),
-                subtreeEnd: Int32(truncatingIfNeeded: index + 1), literal: literal, info: info))
+                subtreeEnd: Int32(truncatingIfNeeded: index + 1), textOffset: textOffset,
+                literalCount: literal, infoCount: info))
         subtreeEnds.append(index + 1)
         if !Self.isLeaf(type) {
             stack.append(index)
@@ -216,9 +219,10 @@ private struct TreeBuilder {
     private mutating func exit(_ node: OpaquePointer) {
         guard let top = stack.popLast() else { return }
         subtreeEnds[top] = nodes.count
-        let type = cmark_node_get_type(node)
-        if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
-            leafStart = nil
+        // The node's kind is already at hand: no call into cmark for it.
+        switch nodes[top].kind {
+        case .paragraph, .heading: leafStart = nil
+        default: break
         }
     }
 
@@ -238,11 +242,18 @@ private struct TreeBuilder {
 
     /// Converts a byte column to a scalar column, continuing from the previous conversion when it
     /// was earlier on the same line.
+    @inline(__always)
     private mutating func position(line: Int, byteColumn: Int) -> MarkdownPosition {
-        guard line >= 1, line <= lines.count, byteColumn > 0 else {
+        // On an ASCII line (every line of most sources) byte and scalar columns agree.
+        guard line >= 1, line <= lines.count, byteColumn > 0, !lines.isASCII(index: line - 1) else {
             return MarkdownPosition(line: line, column: byteColumn)
         }
-        if lines.ascii[line - 1] { return MarkdownPosition(line: line, column: byteColumn) }
+        return scalarPosition(line: line, byteColumn: byteColumn)
+    }
+
+    /// ``position(line:byteColumn:)`` on a line that is not ASCII.
+    @inline(never)
+    private mutating func scalarPosition(line: Int, byteColumn: Int) -> MarkdownPosition {
         let lineStart = lines.starts[line - 1]
         let lineEnd = lines.ends[line - 1]
         var fromByte = 0

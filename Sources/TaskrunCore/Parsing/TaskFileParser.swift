@@ -103,6 +103,11 @@ struct TaskFileParser {
         var summaryOpen = true
         var region = Region.preamble
         var phases: [Phase] = []
+        // A phase is a large value: one array of the right size instead of copies at every growth.
+        phases.reserveCapacity(
+            document.children(of: document.rootIndex).reduce(0) { count, child in
+                count + (document.compact[child].headingLevel == 2 ? 1 : 0)
+            })
         var sections: [DocumentationSection] = []
         var currentPhase: Phase?
         var currentNameSpan: TaskValidator.NameSpans.Span?
