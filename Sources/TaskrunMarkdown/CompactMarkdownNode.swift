@@ -112,6 +112,26 @@ package struct CompactMarkdownNode: Sendable, Equatable {
     }
 
     @inlinable
+    /// A node of the kind `code` with its flags `detail` and `listStart`, as the tree builder makes
+    /// them straight from cmark's node types (no ``Kind`` built and taken apart per node).
+    init(
+        code: Code, detail: UInt8, listStart: Int32, start: MarkdownPosition, end: MarkdownPosition, parent: Int32,
+        subtreeEnd: Int32, textOffset: Int, literalCount: Int, infoCount: Int
+    ) {
+        startLine = Int32(clamping: start.line)
+        startColumn = Int32(clamping: start.column)
+        endLine = Int32(clamping: end.line)
+        endColumn = Int32(clamping: end.column)
+        parentIndex = parent
+        subtreeEndIndex = subtreeEnd
+        self.textOffset = textOffset
+        literalLength = Int32(clamping: literalCount)
+        infoLength = Int32(clamping: infoCount)
+        self.listStart = listStart
+        self.code = code
+        self.detail = detail
+    }
+
     package var kind: Kind {
         switch code {
         case .document: .document
@@ -183,6 +203,9 @@ package struct CompactMarkdownNode: Sendable, Equatable {
     /// Whether the node is a text node (without making its ``kind``).
     @inlinable
     package var isText: Bool { code == .text }
+
+    /// Whether the node is a paragraph or a heading (without making its ``kind``).
+    var isParagraphOrHeading: Bool { code == .paragraph || code == .heading }
 
     /// The node as a ``MarkdownNode``, its texts read from `literalBytes`.
     package func markdownNode(literalBytes: [UInt8]) -> MarkdownNode {
