@@ -370,8 +370,18 @@ public struct MarkdownSourceLines: Sendable {
 
     func contentStartByteColumn(line: Int) -> Int? {
         guard line >= 1, line <= starts.count else { return nil }
+        let start = starts[line - 1]
+        let end = ends[line - 1]
+        let contiguous: Int?? = source.utf8.withContiguousStorageIfAvailable { bytes in
+            for offset in start..<end {
+                let byte = bytes[offset]
+                guard byte == 32 || byte == 9 || byte == 62 else { return offset - start + 1 }
+            }
+            return nil
+        }
+        if let contiguous { return contiguous }
         let utf8 = source.utf8
-        var offset = starts[line - 1]
+        var offset = start
         var index = utf8.index(utf8.startIndex, offsetBy: offset)
         while offset < ends[line - 1] {
             let byte = utf8[index]
