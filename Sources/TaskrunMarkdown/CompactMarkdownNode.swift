@@ -2,8 +2,10 @@
 /// tree as ``MarkdownNode``, as plain values only, so that building, copying and freeing a node
 /// is copying and freeing bytes. Its texts (literal, fence info, link destination and title) are
 /// ranges of ``MarkdownDocument/literalBytes``.
+@usableFromInline
 package struct CompactMarkdownNode: Sendable, Equatable {
     /// ``MarkdownNode/Kind`` without its strings.
+    @usableFromInline
     package enum Kind: Sendable, Equatable {
         case document
         case blockQuote
@@ -27,58 +29,183 @@ package struct CompactMarkdownNode: Sendable, Equatable {
         case image
     }
 
-    package var kind: Kind
-    package var start: MarkdownPosition
-    package var end: MarkdownPosition
-    /// Indices, -1 for none. 32 bits are enough: a node takes more than 64 bytes here and in cmark,
+    // Stored in 56 bytes (the enum, full-width positions and offsets took about 100): a task
+    // file has about one node per dozen bytes, and the array of a larger node was big enough for
+    // the allocator to hand back and fault in fresh pages for every file. cmark's lines, columns,
+    // list starts and literal lengths are C `int`s, so 32 bits hold them.
+    @usableFromInline var startLine: Int32
+    @usableFromInline var startColumn: Int32
+    @usableFromInline var endLine: Int32
+    @usableFromInline var endColumn: Int32
+    /// Indices, -1 for none. 32 bits are enough: a node takes more than 50 bytes here and in cmark,
     /// so 2³¹ nodes would need far more memory than a process can have before this array is built.
-    package var parentIndex: Int32
-    package var firstChildIndex: Int32 = -1
-    package var nextSiblingIndex: Int32 = -1
-    package var subtreeEndIndex: Int32
-    /// The literal (a link's or image's destination) in ``MarkdownDocument/literalBytes``; a
-    /// count of -1 for kinds without one.
-    /// (Full-width integers: cmark copies a reference link's destination into every link that
-    /// uses it, so the texts can outgrow the source, and 32-bit offsets could wrap.)
-    package var literalStart: Int
-    package var literalCount: Int
-    /// A code block's fence info, a link's or image's title; a count of -1 for other kinds.
-    package var infoStart: Int
-    package var infoCount: Int
+    @usableFromInline package var parentIndex: Int32
+    @usableFromInline package var firstChildIndex: Int32 = -1
+    @usableFromInline package var nextSiblingIndex: Int32 = -1
+    @usableFromInline package var subtreeEndIndex: Int32
+    /// Where the literal (a link's or image's destination) starts in ``MarkdownDocument/literalBytes``;
+    /// the info follows it. (Full width: cmark copies a reference link's destination into every
+    /// link that uses it, so the texts can outgrow the source, and 32-bit offsets could wrap.)
+    @usableFromInline var textOffset: Int
+    /// The literal's and the info's byte counts, -1 for none.
+    @usableFromInline var literalLength: Int32
+    @usableFromInline var infoLength: Int32
+    /// A list's start number.
+    @usableFromInline var listStart: Int32
+    /// The kind's case (``Code``) and its flags: a heading's level, whether a code block is
+    /// fenced, whether a list is ordered (bit 0) and tight (bit 1).
+    @usableFromInline var code: Code
+    @usableFromInline var detail: UInt8
 
-    package init(
-        kind: Kind, start: MarkdownPosition, end: MarkdownPosition, parent: Int32, subtreeEnd: Int32,
-        literal: (Int, Int), info: (Int, Int)
-    ) {
-        self.kind = kind
-        self.start = start
-        self.end = end
-        self.parentIndex = parent
-        self.subtreeEndIndex = subtreeEnd
-        (literalStart, literalCount) = literal
-        (infoStart, infoCount) = info
+    @usableFromInline enum Code: UInt8, Sendable {
+        case document, blockQuote, list, item, codeBlock, htmlBlock, customBlock, paragraph, heading
+        case thematicBreak, text, softBreak, lineBreak, code, htmlInline, customInline, emphasis, strong
+        case link, image
     }
 
+    /// A node whose texts are at `textOffset` of ``MarkdownDocument/literalBytes``: first its
+    /// literal (`literalCount` bytes, -1 for none), right after it its info (`infoCount`, -1 for none).
+    package init(
+        kind: Kind, start: MarkdownPosition, end: MarkdownPosition, parent: Int32, subtreeEnd: Int32,
+        textOffset: Int, literalCount: Int, infoCount: Int
+    ) {
+        startLine = Int32(clamping: start.line)
+        startColumn = Int32(clamping: start.column)
+        endLine = Int32(clamping: end.line)
+        endColumn = Int32(clamping: end.column)
+        parentIndex = parent
+        subtreeEndIndex = subtreeEnd
+        self.textOffset = textOffset
+        literalLength = Int32(clamping: literalCount)
+        infoLength = Int32(clamping: infoCount)
+        listStart = 0
+        detail = 0
+        switch kind {
+        case .document: code = .document
+        case .blockQuote: code = .blockQuote
+        case .list(let ordered, let start, let tight):
+            code = .list
+            listStart = Int32(clamping: start)
+            detail = (ordered ? 1 : 0) | (tight ? 2 : 0)
+        case .item: code = .item
+        case .codeBlock(let fenced):
+            code = .codeBlock
+            detail = fenced ? 1 : 0
+        case .htmlBlock: code = .htmlBlock
+        case .customBlock: code = .customBlock
+        case .paragraph: code = .paragraph
+        case .heading(let level):
+            code = .heading
+            detail = UInt8(clamping: level)
+        case .thematicBreak: code = .thematicBreak
+        case .text: code = .text
+        case .softBreak: code = .softBreak
+        case .lineBreak: code = .lineBreak
+        case .code: code = .code
+        case .htmlInline: code = .htmlInline
+        case .customInline: code = .customInline
+        case .emphasis: code = .emphasis
+        case .strong: code = .strong
+        case .link: code = .link
+        case .image: code = .image
+        }
+    }
+
+    @inlinable
+    /// A node of the kind `code` with its flags `detail` and `listStart`, as the tree builder makes
+    /// them straight from cmark's node types (no ``Kind`` built and taken apart per node).
+    init(
+        code: Code, detail: UInt8, listStart: Int32, start: MarkdownPosition, end: MarkdownPosition, parent: Int32,
+        subtreeEnd: Int32, textOffset: Int, literalCount: Int, infoCount: Int
+    ) {
+        startLine = Int32(clamping: start.line)
+        startColumn = Int32(clamping: start.column)
+        endLine = Int32(clamping: end.line)
+        endColumn = Int32(clamping: end.column)
+        parentIndex = parent
+        subtreeEndIndex = subtreeEnd
+        self.textOffset = textOffset
+        literalLength = Int32(clamping: literalCount)
+        infoLength = Int32(clamping: infoCount)
+        self.listStart = listStart
+        self.code = code
+        self.detail = detail
+    }
+
+    package var kind: Kind {
+        switch code {
+        case .document: .document
+        case .blockQuote: .blockQuote
+        case .list: .list(ordered: detail & 1 != 0, start: Int(listStart), tight: detail & 2 != 0)
+        case .item: .item
+        case .codeBlock: .codeBlock(fenced: detail != 0)
+        case .htmlBlock: .htmlBlock
+        case .customBlock: .customBlock
+        case .paragraph: .paragraph
+        case .heading: .heading(level: Int(detail))
+        case .thematicBreak: .thematicBreak
+        case .text: .text
+        case .softBreak: .softBreak
+        case .lineBreak: .lineBreak
+        case .code: .code
+        case .htmlInline: .htmlInline
+        case .customInline: .customInline
+        case .emphasis: .emphasis
+        case .strong: .strong
+        case .link: .link
+        case .image: .image
+        }
+    }
+
+    @inlinable
+    package var start: MarkdownPosition { MarkdownPosition(line: Int(startLine), column: Int(startColumn)) }
+    @inlinable
+    package var end: MarkdownPosition { MarkdownPosition(line: Int(endLine), column: Int(endColumn)) }
+
+    /// The literal (a link's or image's destination) in ``MarkdownDocument/literalBytes``; a
+    /// count of -1 for kinds without one.
+    @inlinable
+    package var literalStart: Int { textOffset }
+    @inlinable
+    package var literalCount: Int { Int(literalLength) }
+    /// A code block's fence info, a link's or image's title; a count of -1 for other kinds.
+    @inlinable
+    package var infoStart: Int { textOffset + max(0, Int(literalLength)) }
+    @inlinable
+    package var infoCount: Int { Int(infoLength) }
+
+    @inlinable
     package var parent: Int? { parentIndex >= 0 ? Int(parentIndex) : nil }
+    @inlinable
     package var firstChild: Int? { firstChildIndex >= 0 ? Int(firstChildIndex) : nil }
+    @inlinable
     package var nextSibling: Int? { nextSiblingIndex >= 0 ? Int(nextSiblingIndex) : nil }
     /// One past the index of the node's last descendant: its subtree is `index..<subtreeEnd`.
+    @inlinable
     package var subtreeEnd: Int { Int(subtreeEndIndex) }
 
     /// Whether the node has a literal as ``MarkdownNode/literal`` has one (a link's destination,
     /// kept in the same fields, is not one).
+    @inlinable
     package var hasLiteral: Bool {
-        switch kind {
+        switch code {
         case .codeBlock, .htmlBlock, .text, .code, .htmlInline: true
         default: false
         }
     }
 
     /// The heading level, for headings.
+    @inlinable
     package var headingLevel: Int? {
-        if case .heading(let level) = kind { return level }
-        return nil
+        code == .heading ? Int(detail) : nil
     }
+
+    /// Whether the node is a text node (without making its ``kind``).
+    @inlinable
+    package var isText: Bool { code == .text }
+
+    /// Whether the node is a paragraph or a heading (without making its ``kind``).
+    var isParagraphOrHeading: Bool { code == .paragraph || code == .heading }
 
     /// The node as a ``MarkdownNode``, its texts read from `literalBytes`.
     package func markdownNode(literalBytes: [UInt8]) -> MarkdownNode {

@@ -9,6 +9,7 @@ public struct MarkdownDocument: Sendable {
 
     /// All nodes in pre-order as plain values, their texts in ``literalBytes``: what every reading
     /// of the document below goes through, whichever way it was parsed.
+    @usableFromInline
     package let compact: [CompactMarkdownNode]
     /// The texts of the ``compact`` nodes, one after another.
     package let literalBytes: [UInt8]
@@ -61,6 +62,7 @@ public struct MarkdownDocument: Sendable {
     }
 
     /// The children of the node at `index`, in order.
+    @inlinable
     public func children(of index: Int) -> Children {
         Children(nodes: compact, first: compact[index].firstChildIndex)
     }
@@ -89,14 +91,16 @@ public struct MarkdownDocument: Sendable {
 
     /// The children of one node, following sibling links.
     public struct Children: Sequence, IteratorProtocol, Sendable {
-        let nodes: [CompactMarkdownNode]
-        var upcoming: Int32
+        @usableFromInline let nodes: [CompactMarkdownNode]
+        @usableFromInline var upcoming: Int32
 
+        @inlinable
         init(nodes: [CompactMarkdownNode], first: Int32) {
             self.nodes = nodes
             self.upcoming = first
         }
 
+        @inlinable
         public mutating func next() -> Int? {
             guard upcoming >= 0 else { return nil }
             let current = Int(upcoming)

@@ -40,7 +40,7 @@ public enum MarkdownParser {
             // About one node per dozen bytes in task files.
             let estimate = source.utf8.count / 12 + 8
             builder.nodes.reserveCapacity(estimate)
-            builder.subtreeEnds.reserveCapacity(estimate)
+            builder.stack.reserveCapacity(16)
             builder.literalBytes.reserveCapacity(source.utf8.count)
             builder.build(root)
             builder.finish()
@@ -48,8 +48,8 @@ public enum MarkdownParser {
             builder.nodes.append(
                 CompactMarkdownNode(
                     kind: .document, start: MarkdownPosition(line: 1, column: 1),
-                    end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, literal: (0, -1),
-                    info: (0, -1)))
+                    end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, textOffset: 0,
+                    literalCount: -1, infoCount: -1))
         }
         return MarkdownDocument(
             compact: builder.nodes, lines: lines, literalBytes: builder.literalBytes, eager: !lazyLiterals)
@@ -62,12 +62,9 @@ private struct TreeBuilder {
     var nodes: [CompactMarkdownNode] = []
     /// Every literal (and fence info, link destination and title), one after another.
     var literalBytes: [UInt8] = []
-    /// Open container nodes' indices, innermost last.
+    /// Open container nodes' indices, innermost last. A container's subtree end is written at
+    /// its exit; the links are derived from the subtree ends in ``finish()``.
     var stack: [Int] = []
-    /// One past each node's last descendant, parallel to `nodes`: written at a container's exit
-    /// (a plain integer array, so no node is touched after it is appended). Links are derived from
-    /// these in ``finish()``.
-    var subtreeEnds: [Int] = []
     /// The paragraph or heading whose inlines are being read: its first line and byte column.
     var leafStart: (line: Int, byteColumn: Int)?
     /// Per-line corrections of cmark's inline byte columns, for the current paragraph.
@@ -83,8 +80,8 @@ private struct TreeBuilder {
     }
 
     /// Appends a NUL-terminated cmark string (which holds no NUL, as for `String(cString:)`; none
-    /// is the empty string) to `literalBytes`, and returns where it is.
-    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> (Int, Int) {
+    /// is the empty string) to `literalBytes`, and returns its byte count.
+    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> Int {
         let start = literalBytes.count
         if let pointer {
             let count = strlen(pointer)
@@ -92,7 +89,7 @@ private struct TreeBuilder {
                 literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
             }
         }
-        return (start, literalBytes.count - start)
+        return literalBytes.count - start
     }
 
     /// Walks the tree.
@@ -127,48 +124,56 @@ private struct TreeBuilder {
         let startByte = Int(cmark_node_get_start_column(node))
         let endLine = Int(cmark_node_get_end_line(node))
         let endByte = Int(cmark_node_get_end_column(node))
-        var literal: (Int, Int) = (0, -1)
-        var info: (Int, Int) = (0, -1)
-        let kind: CompactMarkdownNode.Kind
+        // The literal first, the info right after it (see ``CompactMarkdownNode``).
+        let textOffset = literalBytes.count
+        var literal = -1
+        var info = -1
+        var detail: UInt8 = 0
+        var listStart: Int32 = 0
+        let code: CompactMarkdownNode.Code
         switch type {
-        case CMARK_NODE_DOCUMENT: kind = .document
-        case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote
+        case CMARK_NODE_DOCUMENT: code = .document
+        case CMARK_NODE_BLOCK_QUOTE: code = .blockQuote
         case CMARK_NODE_LIST:
-            kind = .list(
-                ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST,
-                start: Int(cmark_node_get_list_start(node)), tight: cmark_node_get_list_tight(node) != 0)
-        case CMARK_NODE_ITEM: kind = .item
+            code = .list
+            listStart = Int32(clamping: cmark_node_get_list_start(node))
+            let ordered: UInt8 = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST ? 1 : 0
+            detail = ordered | (cmark_node_get_list_tight(node) != 0 ? 2 : 0)
+        case CMARK_NODE_ITEM: code = .item
         case CMARK_NODE_CODE_BLOCK:
             let marker = lines.byte(line: startLine, byteColumn: startByte)
-            kind = .codeBlock(fenced: marker == 96 || marker == 126)
+            code = .codeBlock
+            detail = marker == 96 || marker == 126 ? 1 : 0
+            literal = store(cmark_node_get_literal(node))
             info = store(cmark_node_get_fence_info(node))
-            literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_HTML_BLOCK:
-            kind = .htmlBlock
+            code = .htmlBlock
             literal = store(cmark_node_get_literal(node))
-        case CMARK_NODE_PARAGRAPH: kind = .paragraph
-        case CMARK_NODE_HEADING: kind = .heading(level: Int(cmark_node_get_heading_level(node)))
-        case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
+        case CMARK_NODE_PARAGRAPH: code = .paragraph
+        case CMARK_NODE_HEADING:
+            code = .heading
+            detail = UInt8(clamping: cmark_node_get_heading_level(node))
+        case CMARK_NODE_THEMATIC_BREAK: code = .thematicBreak
         case CMARK_NODE_TEXT:
-            kind = .text
+            code = .text
             literal = store(cmark_node_get_literal(node))
-        case CMARK_NODE_SOFTBREAK: kind = .softBreak
-        case CMARK_NODE_LINEBREAK: kind = .lineBreak
+        case CMARK_NODE_SOFTBREAK: code = .softBreak
+        case CMARK_NODE_LINEBREAK: code = .lineBreak
         case CMARK_NODE_CODE:
-            kind = .code
+            code = .code
             literal = store(cmark_node_get_literal(node))
         case CMARK_NODE_HTML_INLINE:
-            kind = .htmlInline
+            code = .htmlInline
             literal = store(cmark_node_get_literal(node))
-        case CMARK_NODE_EMPH: kind = .emphasis
-        case CMARK_NODE_STRONG: kind = .strong
+        case CMARK_NODE_EMPH: code = .emphasis
+        case CMARK_NODE_STRONG: code = .strong
         case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
             // The destination is kept as the literal, the title as the info.
-            kind = type == CMARK_NODE_LINK ? .link : .image
+            code = type == CMARK_NODE_LINK ? .link : .image
             literal = store(cmark_node_get_url(node))
             info = store(cmark_node_get_title(node))
-        case CMARK_NODE_CUSTOM_INLINE: kind = .customInline
-        default: kind = .customBlock
+        case CMARK_NODE_CUSTOM_INLINE: code = .customInline
+        default: code = .customBlock
         }
 
         let start: MarkdownPosition
@@ -188,9 +193,10 @@ private struct TreeBuilder {
         let index = nodes.count
         nodes.append(
             CompactMarkdownNode(
-                kind: kind, start: start, end: end, parent: Int32(truncatingIfNeeded: stack.last ?? -1),
-                subtreeEnd: Int32(truncatingIfNeeded: index + 1), literal: literal, info: info))
-        subtreeEnds.append(index + 1)
+                code: code, detail: detail, listStart: listStart, start: start, end: end,
+                parent: Int32(truncatingIfNeeded: stack.last ?? -1),
+                subtreeEnd: Int32(truncatingIfNeeded: index + 1), textOffset: textOffset,
+                literalCount: literal, infoCount: info))
         if !Self.isLeaf(type) {
             stack.append(index)
         }
@@ -200,14 +206,12 @@ private struct TreeBuilder {
     /// descendants has its first child right after it, and a node's next sibling (if its parent's
     /// subtree goes on) starts where its own subtree ends.
     mutating func finish() {
-        let ends = subtreeEnds
         nodes.withUnsafeMutableBufferPointer { buffer in
             for index in buffer.indices {
-                let end = ends[index]
-                buffer[index].subtreeEndIndex = Int32(truncatingIfNeeded: end)
+                let end = Int(buffer[index].subtreeEndIndex)
                 buffer[index].firstChildIndex = end > index + 1 ? Int32(truncatingIfNeeded: index + 1) : -1
                 let parent = Int(buffer[index].parentIndex)
-                let hasNext = parent >= 0 && end < ends[parent]
+                let hasNext = parent >= 0 && end < Int(buffer[parent].subtreeEndIndex)
                 buffer[index].nextSiblingIndex = hasNext ? Int32(truncatingIfNeeded: end) : -1
             }
         }
@@ -215,11 +219,9 @@ private struct TreeBuilder {
 
     private mutating func exit(_ node: OpaquePointer) {
         guard let top = stack.popLast() else { return }
-        subtreeEnds[top] = nodes.count
-        let type = cmark_node_get_type(node)
-        if type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING {
-            leafStart = nil
-        }
+        nodes[top].subtreeEndIndex = Int32(truncatingIfNeeded: nodes.count)
+        // The node's kind is already at hand: no call into cmark for it.
+        if nodes[top].isParagraphOrHeading { leafStart = nil }
     }
 
     /// An inline's position. cmark measures columns on a paragraph's continuation lines from the
@@ -238,11 +240,18 @@ private struct TreeBuilder {
 
     /// Converts a byte column to a scalar column, continuing from the previous conversion when it
     /// was earlier on the same line.
+    @inline(__always)
     private mutating func position(line: Int, byteColumn: Int) -> MarkdownPosition {
-        guard line >= 1, line <= lines.count, byteColumn > 0 else {
+        // On an ASCII line (every line of most sources) byte and scalar columns agree.
+        guard line >= 1, line <= lines.count, byteColumn > 0, !lines.isASCII(index: line - 1) else {
             return MarkdownPosition(line: line, column: byteColumn)
         }
-        if lines.ascii[line - 1] { return MarkdownPosition(line: line, column: byteColumn) }
+        return scalarPosition(line: line, byteColumn: byteColumn)
+    }
+
+    /// ``position(line:byteColumn:)`` on a line that is not ASCII.
+    @inline(never)
+    private mutating func scalarPosition(line: Int, byteColumn: Int) -> MarkdownPosition {
         let lineStart = lines.starts[line - 1]
         let lineEnd = lines.ends[line - 1]
         var fromByte = 0

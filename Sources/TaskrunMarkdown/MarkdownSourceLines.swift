@@ -11,11 +11,18 @@ public struct MarkdownSourceLines: Sendable {
     /// The whole source.
     public let source: String
     /// The UTF-8 offset where each line starts.
+    @usableFromInline
     let starts: [Int]
     /// The UTF-8 offset where each line's text ends (before its line terminator).
+    @usableFromInline
     let ends: [Int]
-    /// Whether each line is all ASCII, where byte and scalar columns agree.
+    /// Whether each line is all ASCII, where byte and scalar columns agree; empty when
+    /// ``allASCII`` (the usual source: no array to build or read).
+    @usableFromInline
     let ascii: [Bool]
+    /// Whether the whole source is ASCII without a carriage return: every line is ASCII.
+    @usableFromInline
+    let allASCII: Bool
 
     public init(_ source: String) {
         self.source = source
@@ -29,6 +36,13 @@ public struct MarkdownSourceLines: Sendable {
         self.starts = table.starts
         self.ends = table.ends
         self.ascii = table.ascii
+        self.allASCII = table.allASCII
+    }
+
+    /// Whether line `index + 1` (a 0-based index in range) is all ASCII.
+    @inlinable
+    func isASCII(index: Int) -> Bool {
+        allASCII || ascii[index]
     }
 
     /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
@@ -82,6 +96,34 @@ public struct MarkdownSourceLines: Sendable {
         var starts: [Int]
         var ends: [Int]
         var ascii: [Bool]
+        var allASCII = false
+    }
+
+    /// The line table of a source that is all ASCII without a carriage return (one pass over the
+    /// whole source says so): only line feeds end lines, found by memchr, and no per-line flags.
+    private static func scanPlainASCII(_ base: UnsafePointer<UInt8>, count: Int) -> LineTable {
+        let estimate = count / 40 + 2
+        var starts: [Int] = []
+        var ends: [Int] = []
+        starts.reserveCapacity(estimate)
+        ends.reserveCapacity(estimate)
+        var offset = 0
+        while true {
+            starts.append(offset)
+            guard let found = memchr(base + offset, 10, count - offset) else {
+                ends.append(count)
+                break
+            }
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            ends.append(end)
+            offset = end + 1
+            if offset == count {
+                starts.append(offset)
+                ends.append(offset)
+                break
+            }
+        }
+        return LineTable(starts: starts, ends: ends, ascii: [], allASCII: true)
     }
 
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> LineTable {
@@ -95,7 +137,11 @@ public struct MarkdownSourceLines: Sendable {
         ascii.reserveCapacity(estimate)
         let count = bytes.count
         guard let base = bytes.baseAddress, count > 0 else {
-            return LineTable(starts: [0], ends: [0], ascii: [true])
+            return LineTable(starts: [0], ends: [0], ascii: [], allASCII: true)
+        }
+        // memchr (vectorized) for a carriage return, a word-at-a-time loop for non-ASCII bytes.
+        if memchr(base, 13, count) == nil, Self.isASCII(base, count: count) {
+            return scanPlainASCII(base, count: count)
         }
         var offset = 0
         while true {
@@ -142,7 +188,7 @@ public struct MarkdownSourceLines: Sendable {
         let start = starts[line - 1]
         let end = ends[line - 1]
         let skip = max(0, column - 1)
-        if ascii[line - 1] {
+        if isASCII(index: line - 1) {
             guard start + skip < end else { return }
             let done: Bool? = source.utf8.withContiguousStorageIfAvailable { bytes in
                 scalars.reserveCapacity(scalars.count + end - start - skip)
@@ -165,7 +211,7 @@ public struct MarkdownSourceLines: Sendable {
         let start = starts[line - 1]
         let end = ends[line - 1]
         let skip = max(0, column - 1)
-        if ascii[line - 1] {
+        if isASCII(index: line - 1) {
             guard start + skip < end else { return 0 }
             let written: Int? = source.utf8.withContiguousStorageIfAvailable { bytes in
                 let from = start + skip
@@ -200,11 +246,13 @@ public struct MarkdownSourceLines: Sendable {
     }
 
     /// Whether `line` (in range) is all ASCII, where byte offsets and scalar offsets agree.
+    @inlinable
     package func isASCII(line: Int) -> Bool {
-        line >= 1 && line <= starts.count && ascii[line - 1]
+        line >= 1 && line <= starts.count && isASCII(index: line - 1)
     }
 
     /// The UTF-8 offsets of `line`'s text in the source, without its terminator (empty out of range).
+    @inlinable
     package func byteRange(ofLine line: Int) -> Range<Int> {
         guard line >= 1, line <= starts.count else { return 0..<0 }
         return starts[line - 1]..<ends[line - 1]
@@ -241,6 +289,7 @@ public struct MarkdownSourceLines: Sendable {
     }
 
     /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.
+    @inlinable
     public func byteCount(ofLine line: Int) -> Int {
         guard line >= 1, line <= starts.count else { return 0 }
         return ends[line - 1] - starts[line - 1]
@@ -277,6 +326,7 @@ public struct MarkdownSourceLines: Sendable {
     }
 
     /// The number of lines (a source ending in a newline has an empty last line).
+    @inlinable
     public var count: Int { starts.count }
 
     /// The text of line `line` without its terminator; empty for a line out of range.
@@ -292,7 +342,7 @@ public struct MarkdownSourceLines: Sendable {
     /// (a byte inside a multi-byte character maps to that character).
     public func scalarColumn(line: Int, byteColumn: Int) -> Int {
         guard line >= 1, line <= starts.count, byteColumn > 0 else { return byteColumn }
-        if ascii[line - 1] { return byteColumn }
+        if isASCII(index: line - 1) { return byteColumn }
         let start = starts[line - 1]
         let limit = min(start + byteColumn, ends[line - 1])
         return countScalarStarts(from: start, to: limit) + max(0, start + byteColumn - limit)
@@ -320,8 +370,18 @@ public struct MarkdownSourceLines: Sendable {
 
     func contentStartByteColumn(line: Int) -> Int? {
         guard line >= 1, line <= starts.count else { return nil }
+        let start = starts[line - 1]
+        let end = ends[line - 1]
+        let contiguous: Int?? = source.utf8.withContiguousStorageIfAvailable { bytes in
+            for offset in start..<end {
+                let byte = bytes[offset]
+                guard byte == 32 || byte == 9 || byte == 62 else { return offset - start + 1 }
+            }
+            return nil
+        }
+        if let contiguous { return contiguous }
         let utf8 = source.utf8
-        var offset = starts[line - 1]
+        var offset = start
         var index = utf8.index(utf8.startIndex, offsetBy: offset)
         while offset < ends[line - 1] {
             let byte = utf8[index]

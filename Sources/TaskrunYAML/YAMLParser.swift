@@ -28,69 +28,107 @@ public struct YAMLParser: Sendable {
 
     private func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> YAMLNode? {
         // libyaml keeps pointers into the parser struct (its read handler data points at the
-        // parser itself), so it must live at a fixed address: allocate it rather than use a var.
-        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
-        defer { parser.deallocate() }
+        // parser itself), so it must live at a fixed address: a temporary allocation (on the
+        // stack, where it fits) that outlives every libyaml call below.
+        let result = withUnsafeTemporaryAllocation(of: yaml_parser_t.self, capacity: 1) { parsers in
+            withUnsafeTemporaryAllocation(of: yaml_event_t.self, capacity: 1) { events in
+                Result { () throws(YAMLError) -> YAMLNode? in
+                    guard let parser = parsers.baseAddress, let event = events.baseAddress else {
+                        throw YAMLError(problem: "out of memory", mark: YAMLMark(line: 1, column: 1))
+                    }
+                    return try parse(buffer, parser: parser, event: event)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private func parse(
+        _ buffer: UnsafeBufferPointer<UInt8>, parser: UnsafeMutablePointer<yaml_parser_t>,
+        event: UnsafeMutablePointer<yaml_event_t>
+    ) throws(YAMLError) -> YAMLNode? {
         guard yaml_parser_initialize(parser) == 1 else {
             throw YAMLError(problem: "out of memory", mark: YAMLMark(line: 1, column: 1))
         }
         defer { yaml_parser_delete(parser) }
         // An empty buffer may have no base address; libyaml needs a valid pointer either way.
-        let empty: [UInt8] = [0]
         if let base = buffer.baseAddress, buffer.count > 0 {
             yaml_parser_set_input_string(parser, base, buffer.count)
-            return try run(parser, input: buffer)
+            return try run(parser, event: event, input: buffer)
         }
-        return try empty.withUnsafeBufferPointer { (emptyBuffer) throws(YAMLError) -> YAMLNode? in
-            guard let base = emptyBuffer.baseAddress else { return nil }  // safe: a one-element array
+        var empty: UInt8 = 0
+        return try withUnsafeMutablePointer(to: &empty) { (base) throws(YAMLError) -> YAMLNode? in
             yaml_parser_set_input_string(parser, base, 0)
-            return try run(parser, input: UnsafeBufferPointer(start: base, count: 0))
+            return try run(parser, event: event, input: UnsafeBufferPointer(start: base, count: 0))
         }
     }
 
-    /// The collections being built, innermost last, and the finished root.
+    /// The collections being built: every finished node not yet in its collection sits on one
+    /// stack (`pending`), a mapping's as key, value, key, value; each open collection remembers
+    /// where its nodes start. A collection's array is made once, at its end, at its exact size,
+    /// instead of growing one array per collection node by node.
     private struct TreeState {
-        var stack: [Frame] = []
+        /// Optional so that a collection takes its nodes out (no copy, no retain and release).
+        var pending: [YAMLNode?] = []
+        var frames: [Frame] = []
         var root: YAMLNode?
 
         mutating func attach(_ node: YAMLNode) {
-            guard !stack.isEmpty else {
+            if frames.isEmpty {
                 root = node
-                return
-            }
-            let top = stack.count - 1
-            if stack[top].isMapping {
-                // Taken out rather than copied and then cleared: no retain/release of the key's
-                // strings and arrays per pair.
-                var key: YAMLNode?
-                swap(&key, &stack[top].pendingKey)
-                if let key {
-                    stack[top].pairs.append(YAMLPair(key: key, value: node))
-                } else {
-                    stack[top].pendingKey = node
-                }
             } else {
-                stack[top].items.append(node)
+                pending.append(node)
             }
+        }
+
+        /// Ends the innermost collection and attaches it to its parent (or makes it the root).
+        mutating func close(end: YAMLMark) -> Bool {
+            guard let frame = frames.popLast() else { return false }
+            let first = frame.firstPending
+            let count = pending.count - first
+            let content: YAMLNode.Content
+            if frame.isMapping {
+                // libyaml always gives a key its value (an empty scalar when none is written).
+                var pairs: [YAMLPair] = []
+                pairs.reserveCapacity(count / 2)
+                var index = first
+                while index + 1 < pending.count {
+                    if let key = pending[index].take(), let value = pending[index + 1].take() {
+                        pairs.append(YAMLPair(key: key, value: value))
+                    }
+                    index += 2
+                }
+                content = .mapping(pairs)
+            } else {
+                var items: [YAMLNode] = []
+                items.reserveCapacity(count)
+                for index in first..<pending.count {
+                    if let item = pending[index].take() { items.append(item) }
+                }
+                content = .sequence(items)
+            }
+            pending.removeLast(count)
+            attach(YAMLNode(content, tag: frame.tag, start: frame.start, end: end))
+            return true
         }
     }
 
-    /// A collection being built: its items (sequence) or pairs (mapping) so far.
+    /// A collection being built: its kind, tag, start, and where its nodes start in `pending`.
     private struct Frame {
         var isMapping: Bool
         var tag: String?
         var start: YAMLMark
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
+        var firstPending: Int
     }
 
     private func run(
-        _ parser: UnsafeMutablePointer<yaml_parser_t>, input: UnsafeBufferPointer<UInt8>
+        _ parser: UnsafeMutablePointer<yaml_parser_t>, event: UnsafeMutablePointer<yaml_event_t>,
+        input: UnsafeBufferPointer<UInt8>
     ) throws(YAMLError) -> YAMLNode? {
-        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
-        defer { event.deallocate() }
         var tree = TreeState()
+        // Room for a config's nodes and nesting: one allocation each instead of growing.
+        tree.pending.reserveCapacity(32)
+        tree.frames.reserveCapacity(8)
         var documents = 0
 
         while true {
@@ -99,7 +137,6 @@ public struct YAMLParser: Sendable {
             }
             defer { yaml_event_delete(event) }
             let start = Self.mark(event.pointee.start_mark)
-            let end = Self.mark(event.pointee.end_mark)
             switch event.pointee.type {
             case YAML_STREAM_END_EVENT:
                 return tree.root
@@ -122,22 +159,23 @@ public struct YAMLParser: Sendable {
                     default: .plain
                     }
                 let tag = data.tag.map { String(cString: $0) }
+                let end = Self.mark(event.pointee.end_mark)
                 tree.attach(YAMLNode(.scalar(YAMLScalar(text: text, style: style)), tag: tag, start: start, end: end))
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                guard tree.stack.count < maxDepth else {
+                guard tree.frames.count < maxDepth else {
                     throw YAMLError(problem: "nesting is deeper than \(maxDepth) levels", mark: start)
                 }
                 let isMapping = event.pointee.type == YAML_MAPPING_START_EVENT
                 let tagPointer =
                     isMapping ? event.pointee.data.mapping_start.tag : event.pointee.data.sequence_start.tag
-                tree.stack.append(
-                    Frame(isMapping: isMapping, tag: tagPointer.map { String(cString: $0) }, start: start))
+                tree.frames.append(
+                    Frame(
+                        isMapping: isMapping, tag: tagPointer.map { String(cString: $0) }, start: start,
+                        firstPending: tree.pending.count))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let frame = tree.stack.popLast() else {
+                guard tree.close(end: Self.mark(event.pointee.end_mark)) else {
                     throw YAMLError(problem: "unbalanced collection end", mark: start)
                 }
-                let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
-                tree.attach(YAMLNode(content, tag: frame.tag, start: frame.start, end: end))
             default:
                 break
             }

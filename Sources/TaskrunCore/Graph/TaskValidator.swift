@@ -28,6 +28,58 @@ public struct TaskValidator: Sendable {
 
     /// Every whole-task problem of `task`, underlining the names at `spans` when known.
     func validate(_ task: TaskDefinition, path: String, spans: NameSpans) -> [Diagnostic] {
+        var diagnostics =
+            Self.dependsOnlyOnEarlierPhases(task.phases) ? [] : graphDiagnostics(task, path: path, spans: spans)
+        for index in task.phases.indices where Self.mayHaveAgentDiagnostics(task.phases[index]) {
+            diagnostics += agentDiagnostics(for: task.phases[index], path: path, spans: spans[phase: index])
+        }
+        return diagnostics.isEmpty ? diagnostics : diagnostics.sortedByPosition()
+    }
+
+    /// Whether the phases have unique names and each dependency names, once, a phase written
+    /// before its own: then the graph has no problem (no unknown name, no cycle, file order is an
+    /// order to run in). Compares names in place, for a task of usual size: no dictionary, no
+    /// dependency lists; `false` (the full check decides) for larger tasks.
+    static func dependsOnlyOnEarlierPhases(_ phases: [Phase]) -> Bool {
+        guard phases.count <= 32 else { return false }
+        for index in phases.indices {
+            for earlier in 0..<index where phases[earlier].name == phases[index].name { return false }
+            let dependencies = phases[index].dependencies
+            guard dependencies.count <= 16 else { return false }
+            for entry in dependencies.indices {
+                let name = dependencies[entry].name
+                guard (0..<index).contains(where: { phases[$0].name == name }) else { return false }
+                for other in 0..<entry where dependencies[other].name == name { return false }
+            }
+        }
+        return true
+    }
+
+    /// Whether ``agentDiagnostics(for:path:spans:)`` can find anything: the phase has agent
+    /// steps and an agent list that are not exactly the same agents. Decided without building
+    /// anything for a phase of usual size.
+    static func mayHaveAgentDiagnostics(_ phase: Phase) -> Bool {
+        guard !phase.agents.isEmpty else { return false }
+        guard phase.steps.count <= 64, phase.agents.count <= 32 else { return true }
+        var hasAgentStep = false
+        for index in phase.steps.indices {
+            guard case .agent(let id) = phase.steps[index].kind else { continue }
+            hasAgentStep = true
+            if !phase.agents.contains(id) { return true }
+        }
+        guard hasAgentStep else { return false }
+        for id in phase.agents {
+            let used = phase.steps.indices.contains { index in
+                if case .agent(let stepID) = phase.steps[index].kind { return stepID == id }
+                return false
+            }
+            if !used { return true }
+        }
+        return false
+    }
+
+    /// The graph checks of ``validate(_:path:spans:)``, by the general path.
+    private func graphDiagnostics(_ task: TaskDefinition, path: String, spans: NameSpans) -> [Diagnostic] {
         // Most tasks have no graph problem: finding that out needs only the names resolved and
         // the cycles looked for, not the whole graph (order, levels, critical path).
         let resolution = PhaseGraph.resolve(task.phases)
@@ -45,10 +97,7 @@ public struct TaskValidator: Sendable {
                 diagnostic(for: $0, in: graph, path: path, spans: spans, suggestions: &suggestions)
             }
         }
-        for (index, phase) in task.phases.enumerated() {
-            diagnostics += agentDiagnostics(for: phase, path: path, spans: spans[phase: index])
-        }
-        return diagnostics.sortedByPosition()
+        return diagnostics
     }
 }
 

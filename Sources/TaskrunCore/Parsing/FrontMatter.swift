@@ -25,6 +25,8 @@ struct FrontMatter: Sendable {
         // A UTF-8 byte order mark may precede the opening line.
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         if bytes.starts(with: bom) { index = bytes.index(index, offsetBy: 3) }
+        // The opening line is `---` and blanks: a file starting otherwise (most) has none.
+        guard bytes[index...].starts(with: "---".utf8) else { return .none }
         guard let (openEnd, openIsDelimiter) = readLine(bytes, from: index, delimiters: ["---"]), openIsDelimiter
         else { return .none }
 

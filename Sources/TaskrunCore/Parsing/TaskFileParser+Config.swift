@@ -27,21 +27,20 @@ extension TaskFileParser {
                     : "write 'key: value' lines, like 'name: My Task'")
             return
         }
-        var seen: [String: SourceLocation] = [:]
-        for pair in pairs {
+        var seen = SeenKeys(pairs, nonTextAsEmpty: false)
+        for (position, pair) in pairs.enumerated() {
             let keyLocation = map.location(of: pair.key)
             let keyLength = map.length(of: pair.key)
             guard let key = pair.key.scalar?.text else {
                 error("invalid-config", "config keys must be plain text", at: keyLocation, length: keyLength)
                 continue
             }
-            if let first = seen[key] {
+            if let first = seen.first(key, at: position).map({ map.location(of: $0.key) }) {
                 error(
                     "duplicate-key", "config key '\(key)' is given more than once", at: keyLocation, length: keyLength,
                     notes: ["first given at \(first)"])
                 continue
             }
-            seen[key] = keyLocation
             let value = pair.value
             switch key {
             case "name":

@@ -23,20 +23,19 @@ extension TaskFileParser {
             return []
         case .mapping(let pairs):
             var result: [Requirement] = []
-            var seen: [String: SourceLocation] = [:]
-            for pair in pairs {
+            var seen = SeenKeys(pairs, nonTextAsEmpty: false)
+            for (position, pair) in pairs.enumerated() {
                 let location = map.location(of: pair.key)
                 guard let name = pair.key.scalar?.text, !name.isEmpty else {
                     error("invalid-requirement", "requirement names must be plain text", at: location)
                     continue
                 }
-                if let first = seen[name] {
+                if let first = seen.first(name, at: position).map({ map.location(of: $0.key) }) {
                     error(
                         "duplicate-key", "requirement '\(name)' is declared more than once", at: location,
                         length: map.length(of: pair.key), notes: ["first declared at \(first)"])
                     continue
                 }
-                seen[name] = location
                 if let requirement = requirement(name: name, at: location, pair.value, map: map) {
                     result.append(requirement)
                 }
@@ -73,17 +72,16 @@ extension TaskFileParser {
             var defaultNode: YAMLNode?
             var enumNode: YAMLNode?
             var requirement = Requirement(name: name, type: .any, location: location)
-            var seen: [(key: String, location: SourceLocation)] = []
-            for pair in pairs {
+            var seen = SeenKeys(pairs, nonTextAsEmpty: true)
+            for (position, pair) in pairs.enumerated() {
                 let key = pair.key.scalar?.text ?? ""
-                if let first = seen.first(where: { $0.key == key }) {
+                if let first = seen.first(key, at: position).map({ map.location(of: $0.key) }) {
                     error(
                         "duplicate-key", "'\(key)' is given more than once for requirement '\(name)'",
                         at: map.location(of: pair.key), length: map.length(of: pair.key),
-                        notes: ["first given at \(first.location)"])
+                        notes: ["first given at \(first)"])
                     continue
                 }
-                seen.append((key, map.location(of: pair.key)))
                 switch key {
                 case "type": typeNode = pair.value
                 case "default": defaultNode = pair.value

@@ -1,5 +1,38 @@
 import TaskrunYAML
 
+/// Finds a key given twice in one YAML mapping: where the key at a position was first given.
+/// A config's mappings have a handful of keys, so the earlier keys are compared in place (no
+/// hashing, nothing to allocate); a mapping of more than 16 keys gets a dictionary, so a huge one
+/// stays linear.
+struct SeenKeys {
+    private let pairs: [YAMLPair]
+    /// Whether a key that is not a scalar counts as the key "" (else it is never a duplicate).
+    private let nonTextAsEmpty: Bool
+    private var firstIndex: [String: Int]?
+
+    init(_ pairs: [YAMLPair], nonTextAsEmpty: Bool) {
+        self.pairs = pairs
+        self.nonTextAsEmpty = nonTextAsEmpty
+        if pairs.count > 16 { firstIndex = [:] }
+    }
+
+    /// The earlier pair with the same key as `key`, the key of the pair at `position`; the caller
+    /// asks for each position in order and skips the pairs this returns one for.
+    mutating func first(_ key: String, at position: Int) -> YAMLPair? {
+        if firstIndex != nil {
+            if let first = firstIndex?[key] { return pairs[first] }
+            firstIndex?[key] = position
+            return nil
+        }
+        // The earliest equal key is the one recorded: any later equal one was a duplicate.
+        for earlier in 0..<position {
+            let text = pairs[earlier].key.scalar?.text ?? (nonTextAsEmpty ? "" : nil)
+            if text == key { return pairs[earlier] }
+        }
+        return nil
+    }
+}
+
 extension TaskFileParser {
     /// Parses YAML text, reporting a syntax error at its position in the file.
     ///
@@ -147,17 +180,16 @@ extension TaskFileParser {
         case .mapping(let pairs):
             var policy = RetryPolicy()
             let keys = ["maxAttempts", "backoffMs", "maxBackoffMs", "jitter"]
-            var seen: [String: SourceLocation] = [:]
-            for pair in pairs {
+            var seen = SeenKeys(pairs, nonTextAsEmpty: true)
+            for (position, pair) in pairs.enumerated() {
                 let key = pair.key.scalar?.text ?? ""
                 let keyLocation = map.location(of: pair.key)
-                if let first = seen[key] {
+                if let first = seen.first(key, at: position).map({ map.location(of: $0.key) }) {
                     error(
                         "duplicate-key", "'retry.\(key)' is given more than once", at: keyLocation,
                         length: map.length(of: pair.key), notes: ["first given at \(first)"])
                     continue
                 }
-                seen[key] = keyLocation
                 switch key {
                 case "maxAttempts":
                     if let value = integer(pair.value, map: map, key: "retry.maxAttempts", minimum: 1, code: code) {

@@ -103,6 +103,11 @@ struct TaskFileParser {
         var summaryOpen = true
         var region = Region.preamble
         var phases: [Phase] = []
+        // A phase is a large value: one array of the right size instead of copies at every growth.
+        phases.reserveCapacity(
+            document.children(of: document.rootIndex).reduce(0) { count, child in
+                count + (document.compact[child].headingLevel == 2 ? 1 : 0)
+            })
         var sections: [DocumentationSection] = []
         var currentPhase: Phase?
         var currentNameSpan: TaskValidator.NameSpans.Span?
@@ -220,9 +225,21 @@ struct TaskFileParser {
     /// written; `nil` for other headings. An empty name is reported and the heading is still a
     /// phase (named `Phase`, spanning the heading), so its steps are read.
     mutating func phaseName(heading: Int) -> (String, TaskValidator.NameSpans.Span)? {
-        guard let first = document.compact[heading].firstChild, case .text = document.compact[first].kind,
-            let literal = document.literal(of: first)
-        else { return nil }
+        guard let first = document.compact[heading].firstChild, document.compact[first].isText else { return nil }
+        // The usual heading is one text node: the name read from its bytes, no strings in between.
+        if document.compact[first].nextSiblingIndex < 0,
+            document.compact[first].subtreeEndIndex == document.compact[heading].subtreeEndIndex
+        {
+            switch document.withLiteralUTF8(of: first, Self.phaseNameBytes) {
+            case .notPhase: return nil
+            case .named(let name, let offset):
+                var start = location(document.compact[first].start)
+                start.column += offset
+                return (name, .init(location: start, length: name.scalarCount))
+            case .unnamed: break
+            }
+        }
+        guard let literal = document.literal(of: first) else { return nil }
         // "Phase", then the end, a colon or a blank (`## Phase: Name`, `## Phase Name`; not `## Phases`).
         let word = "Phase".utf8
         let bytes = literal.utf8
@@ -259,6 +276,38 @@ struct TaskFileParser {
         var start = location(document.compact[first].start)
         start.column += offset
         return (name, .init(location: start, length: name.scalarCount))
+    }
+
+    /// What a heading's text says as a phase heading (``phaseNameBytes(_:)``).
+    enum PhaseNameBytes {
+        case notPhase
+        /// `Phase` with no name: the general path reports it.
+        case unnamed
+        /// The name and its offset in scalars from the start of the text.
+        case named(String, offset: Int)
+    }
+
+    /// ``phaseName(heading:)`` on the UTF-8 of a heading that is one text: `Phase`, then the
+    /// end, a colon or a blank; the name is the rest after an optional colon, without blanks
+    /// around it. `Phase`, the colon and the blanks are ASCII: one scalar per byte.
+    static func phaseNameBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> PhaseNameBytes {
+        let word = "Phase".utf8
+        guard bytes.count >= word.count, zip(bytes, word).allSatisfy({ $0 == $1 }) else { return .notPhase }
+        func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        var lower = word.count
+        if lower < bytes.count {
+            let after = bytes[lower]
+            guard after == UInt8(ascii: ":") || after == UInt8(ascii: " ") || after == UInt8(ascii: "\t") else {
+                return .notPhase
+            }
+            if after == UInt8(ascii: ":") { lower += 1 }
+        }
+        var upper = bytes.count
+        while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+        while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+        guard lower < upper else { return .unnamed }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
+        return .named(name, offset: lower)
     }
 
     /// The names of the level-3 sections a phase understands, lowercased.

@@ -91,6 +91,23 @@ import Testing
         #expect(lines.contentStartColumn(line: 1) == 1)
     }
 
+    @Test func plainASCIISourcesGetTheSameLinesAsOthers() {
+        // An all-ASCII source without carriage returns takes a shorter way to its line table; a
+        // non-ASCII character (or a carriage return) anywhere sends the source the general way.
+        for ending in ["", "\n", "é", "\r\n"] {
+            let lines = MarkdownSourceLines("a\n  > bc\n\nlast" + ending)
+            #expect(lines.count == (ending == "\n" || ending == "\r\n" ? 5 : 4))
+            #expect(lines.text(ofLine: 1) == "a")
+            #expect(lines.text(ofLine: 2) == "  > bc")
+            #expect(lines.text(ofLine: 3) == "")
+            #expect(lines.text(ofLine: 4) == "last" + (ending == "é" ? "é" : ""))
+            #expect(lines.contentStartColumn(line: 2) == 5)
+            #expect(lines.contentStartColumn(line: 3) == nil)
+            #expect(lines.scalarColumn(line: 2, byteColumn: 6) == 6)
+            #expect(lines.byteCount(ofLine: 2) == 6)
+        }
+    }
+
     @Test func crlfSourcesParseWithTheSameLines() {
         let document = MarkdownParser.parse("# T\r\n\r\n## B\r\ntext\r\n")
         let top = Array(document.children(of: document.rootIndex)).map { document[$0].start.line }

@@ -148,6 +148,22 @@ import Testing
         #expect(result.task?.metadata.name == "a")
     }
 
+    @Test func duplicateKeysAreFoundInLongMappingsToo() {
+        // Past 16 keys the earlier keys are looked up in a dictionary instead of compared in place:
+        // the same duplicate, at the same place, pointing at the same first key.
+        for count in [4, 20] {
+            let lines = (1...count).map { "  input\($0): string" } + ["  input3: number"]
+            let source = "```yaml\nrequirements:\n" + lines.joined(separator: "\n") + "\n```\n" + Self.phase
+            let result = parseTask(source)
+            let diagnostic = result.only("duplicate-key")
+            #expect(diagnostic?.location == loc(count + 3, 3))
+            #expect(diagnostic?.message == "requirement 'input3' is declared more than once")
+            #expect(diagnostic?.notes == ["first declared at 5:3"])
+            #expect(result.task?.requirements.count == count)
+            #expect(result.task?.requirements[2].type == .string)
+        }
+    }
+
     @Test func badDurationIsPositionedAtTheValue() {
         let result = parseTask("```yaml\nmaxExecutionTime: 5 minutess\n```\n" + Self.phase)
         let diagnostic = result.only("invalid-duration")
