@@ -13,18 +13,7 @@ extension TaskFileParser {
     mutating func buildPhase(_ header: Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int]) -> Phase {
         var phase = header
         var spans = TaskValidator.NameSpans.PhaseSpans(name: nameSpan)
-        defer {
-            nameSpans.phases.append(spans)
-            phaseScalars = []
-            phaseScalarsOffset = 0
-        }
-        if let first = blocks.first, let last = blocks.last {
-            let lines = document.lines
-            let lower = lines.byteRange(ofLine: document.compact[first].start.line).lowerBound
-            let upper = max(lower, lines.byteRange(ofLine: document.compact[last].end.line).upperBound)
-            phaseScalars = lines.widenedBytes(lower..<upper)
-            phaseScalarsOffset = lower
-        }
+        defer { nameSpans.phases.append(spans) }
         var settings = SettingsState()
         var section: PhaseSection?
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
@@ -55,21 +44,29 @@ extension TaskFileParser {
                 continue
             }
             guard case .list = node.kind else { continue }
+            // Room for every bullet at once, instead of growing the arrays as they are appended.
+            var bullets = 0
+            for _ in document.children(of: block) { bullets += 1 }
             switch section {
             case .steps:
+                phase.steps.reserveCapacity(phase.steps.count + bullets)
+                spans.stepAgents.reserveCapacity(spans.stepAgents.count + bullets)
                 for item in document.children(of: block) {
                     guard let (step, agentSpan) = parseStep(item: item) else { continue }
                     if let agentSpan { spans.stepAgents[phase.steps.count] = agentSpan }
                     phase.steps.append(step)
                 }
             case .agents:
+                phase.agents.reserveCapacity(phase.agents.count + bullets)
+                spans.agents.reserveCapacity(spans.agents.count + bullets)
                 for item in document.children(of: block) {
                     guard let (name, location) = listItemText(item, what: "agent") else { continue }
                     phase.agents.append(name)
                     spans.agents.append(.init(location: location, length: name.scalarCount))
                 }
             case .outputs:
-                phase.outputs += listStrings(block, what: "output")
+                let outputs = listStrings(block, what: "output", count: bullets)
+                if phase.outputs.isEmpty { phase.outputs = outputs } else { phase.outputs += outputs }
             case .dependencies:
                 for item in document.children(of: block) {
                     guard let (name, location) = listItemText(item, what: "dependency") else { continue }
@@ -107,8 +104,9 @@ extension TaskFileParser {
     }
 
     /// The bullets of a `### Agents` or `### Outputs` list, as plain text.
-    mutating func listStrings(_ list: Int, what: String) -> [String] {
+    mutating func listStrings(_ list: Int, what: String, count: Int = 0) -> [String] {
         var strings: [String] = []
+        strings.reserveCapacity(count)
         for item in document.children(of: list) {
             if let (text, _) = listItemText(item, what: what) { strings.append(text) }
         }

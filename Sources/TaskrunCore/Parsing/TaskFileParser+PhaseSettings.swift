@@ -9,11 +9,31 @@ extension TaskFileParser {
 
     /// Which settings a phase has set so far, and where, to report one set twice.
     struct SettingsState {
-        /// At most one entry per setting name: a list is cheaper than a dictionary for so few.
-        var seen: [(key: String, location: SourceLocation)] = []
+        /// Where each of ``phaseSettingNames`` was first set, by its index there: a fixed array
+        /// in the value itself, so that a phase's settings allocate nothing.
+        private var locations = InlineArray<8, SourceLocation>(repeating: .start)
+        /// Which of `locations` are set, one bit each.
+        private var seenMask: UInt8 = 0
+        /// Keys outside ``phaseSettingNames`` (none today; kept so that any key is recorded).
+        private var others: [(key: String, location: SourceLocation)] = []
+
+        init() {}
 
         func firstLocation(of key: String) -> SourceLocation? {
-            seen.first { $0.key == key }?.location
+            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key), index < 8 else {
+                return others.first { $0.key == key }?.location
+            }
+            return seenMask & (1 << index) != 0 ? locations[index] : nil
+        }
+
+        /// Records where `key` was first set.
+        mutating func note(_ key: String, at location: SourceLocation) {
+            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key), index < 8 else {
+                others.append((key, location))
+                return
+            }
+            locations[index] = location
+            seenMask |= 1 << index
         }
     }
 
@@ -21,7 +41,8 @@ extension TaskFileParser {
     /// are the phase's description.
     mutating func readSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) {
         let source = paragraphSource(paragraph)
-        var description: [Unicode.Scalar] = []
+        // The description's lines: usually one, or several in a row, so a single run of the text.
+        var description: (first: Range<Int>, joined: [UInt8]?)?
         for (index, lineInfo) in source.lines.enumerated() {
             let line = source.text(ofLine: index)
             if let prefix = keyPrefix(line, firstInline: lineInfo.firstInline) {
@@ -40,10 +61,30 @@ extension TaskFileParser {
                         hint: "did you mean '\(suggestion)'?")
                 }
             }
-            if !description.isEmpty { description.append("\n") }
-            description += line.scalars
+            let range = source.lines[index].range
+            guard var found = description else {
+                description = (range, nil)
+                continue
+            }
+            if found.joined == nil, found.first.upperBound + 1 == range.lowerBound {
+                // The next line in the text: the run grows over its `\n`.
+                found.first = found.first.lowerBound..<range.upperBound
+            } else {
+                var joined = found.joined ?? source.text.slice(found.first).withUTF8 { Array($0) }
+                joined.append(10)
+                source.text.slice(range).withUTF8 { joined.append(contentsOf: $0) }
+                found.joined = joined
+            }
+            description = found
         }
-        let text = String(scalars: description).trimmingBlanks()
+        let text: String
+        if let joined = description?.joined {
+            text = String(decoding: joined, as: UTF8.self).trimmingBlanks()
+        } else if let run = description?.first {
+            text = source.text.slice(run).trimmed().text
+        } else {
+            text = ""
+        }
         if phase.description.isEmpty {
             phase.description = text
         } else if !text.isEmpty {
@@ -95,14 +136,16 @@ extension TaskFileParser {
             phase.condition = value.text
             return
         }
-        let map = YAMLPositionMap.inline(at: value.location, length: value.count)
+        let map = YAMLPositionMap.inline(at: value.location, length: value.scalarCount)
         let node: YAMLNode
         let isYAML = value.first.map { $0 == "[" || $0 == "{" || $0 == "\"" || $0 == "'" } ?? false
         if key == "dependsOn", !isYAML {
             // Plain text is split where it is written: the same names and positions as the
             // scalar branch of ``dependencies(_:map:)`` reads from a plain node of it.
             noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
-            phase.dependencies += dependencies(inText: value)
+            let names = dependencies(inText: value)
+            // Adopted whole when it is the first list (appending would copy it into a new array).
+            if phase.dependencies.isEmpty { phase.dependencies = names } else { phase.dependencies += names }
             return
         }
         if isYAML {
@@ -110,7 +153,7 @@ extension TaskFileParser {
             guard let parsed = parseYAML(value.text, map: map, what: "'\(key)'") else { return }
             node = parsed ?? Self.plainNode("", length: 0)
         } else {
-            node = Self.plainNode(value.text, length: value.count)
+            node = Self.plainNode(value.text, length: value.scalarCount)
         }
         applySetting(
             key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
@@ -188,7 +231,7 @@ extension TaskFileParser {
                     length: length, notes: ["first set at \(first)"])
             }
         } else {
-            settings.seen.append((key, location))
+            settings.note(key, at: location)
         }
     }
 
@@ -256,7 +299,7 @@ extension TaskFileParser {
         }
         var names: [PhaseDependency] = []
         var start = 0
-        for index in 0...text.count where index == text.count || text[index] == "," {
+        for index in 0...text.count where index == text.count || text.byte(at: index) == UInt8(ascii: ",") {
             let part = text.slice(start..<index).trimmed()
             if part.isEmpty {
                 // The extra comma: the one ending this empty part, or for a trailing one, the one before it.

@@ -158,11 +158,11 @@ extension TaskFileParser {
 
     /// The offset of the first `when` written as a word (between blanks or the ends) in `value`.
     static func whenWord(in value: LocatedText) -> Int? {
-        let word: [Unicode.Scalar] = ["w", "h", "e", "n"]
+        let word: [UInt8] = Array("when".utf8)
         var from = 0
         while let index = value.firstIndex(of: word, from: from) {
-            let before = index == 0 || value[index - 1].isBlank
-            let after = index + 4 == value.count || value[index + 4].isBlank
+            let before = index == 0 || value.byte(at: index - 1).isBlankByte
+            let after = index + 4 == value.count || value.byte(at: index + 4).isBlankByte
             if before, after { return index }
             from = index + 1
         }

@@ -1,0 +1,75 @@
+import Testing
+
+@testable import TaskrunCore
+
+/// The one-pass reader of the usual step (``TaskFileParser/plainStep(item:)``) must make exactly
+/// the step the general reader makes, and take only steps the general reader has nothing to
+/// report about.
+@Suite struct PlainStepTests {
+    static let steps = [
+        "agent: quant-analyst - Analyze {{input.ticker}} for {{input.amount}} USD",
+        "agent: é-analyst - Prüfe {{input.ticker}} für 100 €",
+        "agent:  spaced   -   prompt with trailing blanks   ", "agent:\ttabbed - prompt", "agent: a b - c",
+        "agent: - c", "agent: x -", "agent: x", "agent: x - {{#a}} open", "agent: x - y }} stray",
+        "agent: x - {{input..a}}", "agent: x - y - z", "agent: x-y - z", "agent:", "Agent: x - y",
+        "validation: input.amount > 0", "validation: len(phases.Analysis.responses) >= 5",
+        "validation: Every major risk raised in the Analysis phase has been addressed", "validation: input.a = 1",
+        "validate: x == 'é'", "validation: lower(input.name) == \"zoë\"", "validation:", "validation: Consensus",
+        "validation: {{input.x}} == 1", "aggregate: consensus - Weigh the positions by confidence",
+        "aggregate: responses", "aggregate: - note", "aggregate: a b - c", "aggregate: x -", "aggregate: x - {{a",
+        "Validate input parameters (ticker, amount, timeHorizon, riskTolerance)",
+        "Load the market snapshot for {{input.ticker}} with price", "Broken {{input.x", "Unicode ü description",
+        "wait: 30s", "classify: out - note", "`agent: x - y`", "*agent*: x - y", "agent`: x - y`",
+        "e.g.: something", "note: free text", "x", "über: alles",
+    ]
+
+    /// Each step as the only item of a phase's steps, with each kind of line ending.
+    static func sources(_ step: String) -> [String] {
+        ["\n", "\r\n", "\r"].map { ending in
+            ["# T", "", "## Phase: A", "### Steps", "- " + step, "- next", ""].joined(separator: ending)
+        }
+    }
+
+    static func items(_ parser: TaskFileParser) -> [Int] {
+        parser.document.compact.indices.filter {
+            if case .item = parser.document.compact[$0].kind { return true }
+            return false
+        }
+    }
+
+    @Test(arguments: steps)
+    func plainStepMatchesTheGeneralReader(step: String) throws {
+        for source in Self.sources(step) {
+            let parser = TaskFileParser(source: source, path: "t.md")
+            for item in Self.items(parser) {
+                guard let plain = parser.plainStep(item: item) else { continue }
+                var general = parser
+                general.diagnostics = []
+                let read = general.parseStepInFull(item: item)
+                let full = try #require(read)
+                #expect(general.diagnostics.isEmpty, "\(step)")
+                #expect(plain.0 == full.0, "\(step)")
+                #expect(plain.1 == full.1, "\(step)")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "agent: quant-analyst - Analyze {{input.ticker}}", "agent: é-analyst - Prüfe {{input.ticker}} für 100 €",
+        "validation: input.amount > 0", "validation: Every major risk has been addressed",
+        "aggregate: consensus - Weigh", "aggregate: responses", "Load the snapshot for {{input.ticker}}",
+        "Unicode ü description",
+    ])
+    func theUsualStepsTakeThePlainPath(step: String) {
+        for source in Self.sources(step) {
+            let parser = TaskFileParser(source: source, path: "t.md")
+            #expect(Self.items(parser).allSatisfy { parser.plainStep(item: $0) != nil }, "\(step)")
+        }
+    }
+
+    @Test(arguments: ["agent: x", "agent: x - {{#a}} open", "validation: input.a = 1", "wait: 30s", "aggregate: - n"])
+    func stepsWithSomethingToSayTakeTheGeneralPath(step: String) {
+        let parser = TaskFileParser(source: Self.sources(step)[0], path: "t.md")
+        #expect(parser.plainStep(item: Self.items(parser)[0]) == nil)
+    }
+}
