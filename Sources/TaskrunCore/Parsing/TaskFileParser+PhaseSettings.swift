@@ -136,9 +136,14 @@ extension TaskFileParser {
             phase.condition = value.text
             return
         }
+        let isYAML = value.first.map { $0 == "[" || $0 == "{" || $0 == "\"" || $0 == "'" } ?? false
+        if !isYAML, applyPlainSetting(key, keyLocation: keyLocation, keyLength: keyLength, value: value, to: &phase,
+            settings: &settings)
+        {
+            return
+        }
         let map = YAMLPositionMap.inline(at: value.location, length: value.scalarCount)
         let node: YAMLNode
-        let isYAML = value.first.map { $0 == "[" || $0 == "{" || $0 == "\"" || $0 == "'" } ?? false
         if key == "dependsOn", !isYAML {
             // Plain text is split where it is written: the same names and positions as the
             // scalar branch of ``dependencies(_:map:)`` reads from a plain node of it.
@@ -157,6 +162,37 @@ extension TaskFileParser {
         }
         applySetting(
             key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
+    }
+
+    /// The usual plain values (`parallel: true`, `timeout: 3 minutes`) applied straight from the
+    /// text: the values the YAML path (a plain scalar node, then ``applySetting``) gives them,
+    /// without building a node. `false` for anything else, or a value that has a problem, which
+    /// the YAML path then reads and reports.
+    private mutating func applyPlainSetting(
+        _ key: String, keyLocation: SourceLocation, keyLength: Int, value: LocatedText, to phase: inout Phase,
+        settings: inout SettingsState
+    ) -> Bool {
+        switch key {
+        case "parallel", "checkpoint", "continueOnFailure":
+            guard case .bool(let flag) = YAMLScalar.resolvePlain(value.text) else { return false }
+            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            switch key {
+            case "parallel": phase.parallel = flag
+            case "checkpoint": phase.checkpoint = flag
+            default: phase.continueOnFailure = flag
+            }
+            return true
+        case "timeout":
+            let text = value.text
+            guard case .string = YAMLScalar.resolvePlain(text),
+                let duration = try? TaskDuration.parse(text)
+            else { return false }
+            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            phase.timeout = duration
+            return true
+        default:
+            return false
+        }
     }
 
     /// A plain scalar node for text that was not parsed as YAML, spanning `length` columns of one line.

@@ -70,6 +70,11 @@ struct TemplateSyntax {
                 continue
             }
             let open = index
+            if let end = plainTagEnd(in: text, open: open) {
+                // `{{input.ticker}}`, the usual tag: nothing to check.
+                index = end
+                continue
+            }
             let triple = open + 2 < count && text[open + 2] == 0x7B
             let contentStart = open + (triple ? 3 : 2)
             // Find the closing braces; another '{{' first means this one was never closed.
@@ -123,7 +128,32 @@ struct TemplateSyntax {
                     message: "section '{{#\(section.name)}}' is never closed", offset: section.offset,
                     length: section.length, hint: "add '{{/\(section.name)}}' where the section ends"))
         }
-        return problems.sorted { $0.offset < $1.offset }
+        return problems.count > 1 ? problems.sorted { $0.offset < $1.offset } : problems
+    }
+
+    /// Where a plain tag opened at `open` ends: `{{` right followed by a dotted name (segments of
+    /// letters, digits, `_` and `-`, joined by single dots) and `}}`. `nil` for any other tag,
+    /// which ``checkTag`` then reads.
+    private static func plainTagEnd(in text: UnsafeBufferPointer<UInt8>, open: Int) -> Int? {
+        var index = open + 2
+        var segmentLength = 0
+        while index < text.count {
+            let byte = text[index]
+            let isLetter = (byte | 0x20) >= 97 && (byte | 0x20) <= 122
+            if isLetter || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 {
+                segmentLength += 1
+            } else if byte == 0x2E {
+                guard segmentLength > 0 else { return nil }
+                segmentLength = 0
+            } else if byte == 0x7D {
+                guard segmentLength > 0, index + 1 < text.count, text[index + 1] == 0x7D else { return nil }
+                return index + 2
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// The offset of the first `{` or `}` at or after `from`, or `text.count`.

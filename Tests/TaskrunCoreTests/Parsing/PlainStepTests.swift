@@ -73,3 +73,46 @@ import Testing
         #expect(parser.plainStep(item: Self.items(parser)[0]) == nil)
     }
 }
+
+/// Plain setting values in the paragraph under a phase heading are applied straight from the
+/// text; they must mean what the same values mean in the phase's yaml block (the YAML path).
+@Suite struct PlainSettingTests {
+    static func phase(_ source: String) -> (Phase?, [String]) {
+        let result = TaskParser().parse(source: source, path: "t.md")
+        return (result.task?.phases.first, result.diagnostics.map(\.code))
+    }
+
+    @Test(arguments: [
+        "parallel: true", "parallel: False", "parallel: TRUE", "parallel: yes", "parallel: 1", "checkpoint: false",
+        "continueOnFailure: true", "continueOnFailure: maybe", "timeout: 3 minutes", "timeout: 30s", "timeout: 1h30m",
+        "timeout: 3000", "timeout: 1.5", "timeout: 3 minuts", "timeout: null", "timeout: true", "timeout: -5s",
+        "timeout: 5 分钟",
+    ])
+    func paragraphValuesMeanWhatYAMLValuesMean(setting: String) {
+        let paragraph = Self.phase("# T\n\n## Phase: A\n\(setting)\n\n### Steps\n- x\n")
+        let block = Self.phase("# T\n\n## Phase: A\n```yaml\n\(setting)\n```\n\n### Steps\n- x\n")
+        #expect(paragraph.1 == block.1, "\(setting)")
+        #expect(paragraph.0?.parallel == block.0?.parallel, "\(setting)")
+        #expect(paragraph.0?.checkpoint == block.0?.checkpoint, "\(setting)")
+        #expect(paragraph.0?.continueOnFailure == block.0?.continueOnFailure, "\(setting)")
+        #expect(paragraph.0?.timeout == block.0?.timeout, "\(setting)")
+    }
+
+    @Test func aSettingGivenTwiceIsStillReportedOnTheFastPath() {
+        let (phase, codes) = Self.phase("# T\n\n## Phase: A\nparallel: true\nparallel: false\n\n### Steps\n- x\n")
+        #expect(codes == ["duplicate-setting"])
+        #expect(phase?.parallel == false)
+    }
+}
+
+/// Plain `{{name}}` tags skip the full tag check; near-plain ones still get it.
+@Suite struct PlainTagTests {
+    @Test(arguments: [
+        ("{{a..b}}", 1), ("{{a.}}", 1), ("{{.a}}", 1), ("{{-a_b.c-1}}", 0), ("{{a}}}", 0), ("{{a}b}}", 1),
+        ("{{é}}", 1), ("{{a}} {{b", 1), ("{{a {{b}}", 1), ("{{a}}{{/a}}", 1), ("{{#a}}{{a}}{{/a}}", 0),
+        ("x {{input.ticker}} y {{phases.roundTable.status}}", 0),
+    ])
+    func problemCounts(text: String, count: Int) {
+        #expect(TemplateSyntax.check(Array(text.unicodeScalars)).count == count, "\(text)")
+    }
+}
