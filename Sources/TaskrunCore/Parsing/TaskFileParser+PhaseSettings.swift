@@ -40,6 +40,15 @@ extension TaskFileParser {
     /// Reads `key: value` setting lines from the paragraph under a phase heading; the other lines
     /// are the phase's description.
     mutating func readSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) {
+        if readPlainSettingsParagraph(paragraph, into: &phase, settings: &settings) { return }
+        readSettingsParagraphInFull(paragraph, into: &phase, settings: &settings)
+    }
+
+    /// ``readSettingsParagraph(_:into:settings:)`` for any paragraph: through its located text,
+    /// reporting every problem.
+    mutating func readSettingsParagraphInFull(
+        _ paragraph: Int, into phase: inout Phase, settings: inout SettingsState
+    ) {
         let source = paragraphSource(paragraph)
         // The description's lines: usually one, or several in a row, so a single run of the text.
         var description: (first: Range<Int>, joined: [UInt8]?)?
@@ -92,6 +101,162 @@ extension TaskFileParser {
         }
     }
 
+    /// The usual settings paragraph, read in one pass over its bytes in the source: lines ending
+    /// in a plain `\n` (each later line at its first column, no trailing blank or backslash
+    /// before a break), settings that are plain `true`/`false`, durations or phase names, given
+    /// once, and description lines. Anything else, or anything to report, leaves `phase` and
+    /// `settings` as they were and returns `false`: the general path then reads the paragraph
+    /// (tests compare the two).
+    func readPlainSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) -> Bool {
+        let node = document.compact[paragraph]
+        let firstLine = max(1, node.start.line)
+        let lastLine = max(firstLine, node.end.line)
+        let firstColumn = max(1, node.start.column)
+        let lines = document.lines
+        var updated = phase
+        var seen = settings
+        let read = withSourceBytes { utf8 -> Bool in
+            // The description: one run of lines, or several runs joined by `\n`.
+            var description: (run: Range<Int>, joined: [UInt8]?)?
+            var inline = node.firstChild
+            for line in firstLine...lastLine {
+                let bytes = lines.byteRange(ofLine: line)
+                var end = bytes.upperBound
+                let start =
+                    line == firstLine ? byteOffset(ofColumn: firstColumn, line: line, in: utf8) : bytes.lowerBound
+                if line < lastLine {
+                    guard lines.byteRange(ofLine: line + 1).lowerBound == end + 1, end > start, utf8[end] == 10,
+                        utf8[end - 1] != 32, utf8[end - 1] != 9, utf8[end - 1] != 92
+                    else { return false }
+                } else {
+                    while end > start, utf8[end - 1] == 32 || utf8[end - 1] == 9 { end -= 1 }
+                }
+                if line > firstLine {
+                    guard lines.contentStartColumn(line: line) == 1 else { return false }
+                }
+                // The first inline node starting on this line.
+                while let index = inline, document.compact[index].start.line < line {
+                    inline = document.compact[index].nextSibling
+                }
+                let firstInline = inline.flatMap { document.compact[$0].start.line == line ? $0 : nil }
+                let column = line == firstLine ? firstColumn : 1
+                let text = UnsafeBufferPointer(rebasing: utf8[start..<end])
+                if let (keyLength, valueOffset) = KeyValuePrefix.scan(text, isStepType: false),
+                    textNodesStart(at: firstInline, withKeyBytes: UnsafeBufferPointer(rebasing: text[0..<keyLength]))
+                {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: text[0..<keyLength]), as: UTF8.self)
+                    if Self.phaseSettingNames.contains(key) {
+                        var value = (start + valueOffset)..<end
+                        while value.upperBound > value.lowerBound, utf8[value.upperBound - 1].isBlankByte {
+                            value = value.lowerBound..<(value.upperBound - 1)
+                        }
+                        guard
+                            applyPlainLine(
+                                key, value: value, line: line, column: column, lineStart: start, in: utf8, to: &updated,
+                                seen: &seen)
+                        else { return false }
+                        continue
+                    }
+                    if nearMissSetting(key) != nil { return false }
+                }
+                let range = start..<end
+                guard var found = description else {
+                    description = (range, nil)
+                    continue
+                }
+                if found.joined == nil, found.run.upperBound + 1 == range.lowerBound {
+                    found.run = found.run.lowerBound..<range.upperBound
+                } else {
+                    var joined = found.joined ?? Array(utf8[found.run])
+                    joined.append(10)
+                    joined.append(contentsOf: utf8[range])
+                    found.joined = joined
+                }
+                description = found
+            }
+            var text = ""
+            if let joined = description?.joined {
+                text = String(decoding: joined, as: UTF8.self).trimmingBlanks()
+            } else if var run = description?.run {
+                while !run.isEmpty, utf8[run.lowerBound].isBlankByte { run = (run.lowerBound + 1)..<run.upperBound }
+                while !run.isEmpty, utf8[run.upperBound - 1].isBlankByte { run = run.lowerBound..<(run.upperBound - 1) }
+                text = String(decoding: UnsafeBufferPointer(rebasing: utf8[run]), as: UTF8.self)
+            }
+            if updated.description.isEmpty {
+                updated.description = text
+            } else if !text.isEmpty {
+                updated.description += "\n" + text
+            }
+            return true
+        }
+        guard read else { return false }
+        phase = updated
+        settings = seen
+        return true
+    }
+
+    /// One plain setting line of ``readPlainSettingsParagraph(_:into:settings:)``: `false` when
+    /// its value is not a plain one, or the setting was given before (both reported by the
+    /// general path).
+    private func applyPlainLine(
+        _ key: String, value: Range<Int>, line: Int, column: Int, lineStart: Int, in utf8: UnsafeBufferPointer<UInt8>,
+        to phase: inout Phase, seen: inout SettingsState
+    ) -> Bool {
+        guard !value.isEmpty else { return false }
+        let location = SourceLocation(line: line, column: column)
+        if key != "dependsOn" {
+            guard seen.firstLocation(of: key) == nil else { return false }
+        }
+        func columnOf(_ offset: Int) -> Int {
+            var count = 0
+            for index in lineStart..<offset where utf8[index] & 0xC0 != 0x80 { count += 1 }
+            return column + count
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: utf8[value]), as: UTF8.self)
+        switch key {
+        case "parallel", "checkpoint", "continueOnFailure":
+            guard case .bool(let flag) = YAMLScalar.resolvePlain(text) else { return false }
+            switch key {
+            case "parallel": phase.parallel = flag
+            case "checkpoint": phase.checkpoint = flag
+            default: phase.continueOnFailure = flag
+            }
+        case "timeout":
+            guard case .string = YAMLScalar.resolvePlain(text), let duration = try? TaskDuration.parse(text) else {
+                return false
+            }
+            phase.timeout = duration
+        case "dependsOn":
+            let first = utf8[value.lowerBound]
+            guard first != UInt8(ascii: "["), first != UInt8(ascii: "{"), first != UInt8(ascii: "\""),
+                first != UInt8(ascii: "'")
+            else { return false }
+            var names: [PhaseDependency] = []
+            var partStart = value.lowerBound
+            for index in value.lowerBound...value.upperBound
+            where index == value.upperBound || utf8[index] == UInt8(ascii: ",") {
+                var part = partStart..<index
+                while !part.isEmpty, utf8[part.lowerBound].isBlankByte {
+                    part = (part.lowerBound + 1)..<part.upperBound
+                }
+                while !part.isEmpty, utf8[part.upperBound - 1].isBlankByte {
+                    part = part.lowerBound..<(part.upperBound - 1)
+                }
+                guard !part.isEmpty else { return false }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: utf8[part]), as: UTF8.self)
+                names.append(
+                    PhaseDependency(name: name, location: SourceLocation(line: line, column: columnOf(part.lowerBound)))
+                )
+                partStart = index + 1
+            }
+            if phase.dependencies.isEmpty { phase.dependencies = names } else { phase.dependencies += names }
+        default:
+            return false
+        }
+        if seen.firstLocation(of: key) == nil { seen.note(key, at: location) }
+        return true
+    }
+
     /// A known setting a mistyped key most likely meant. Short keys need a case-only difference,
     /// so that prose like `Then: ...` is not taken for a misspelled `when:`.
     func nearMissSetting(_ key: String) -> String? {
@@ -137,8 +302,10 @@ extension TaskFileParser {
             return
         }
         let isYAML = value.first.map { $0 == "[" || $0 == "{" || $0 == "\"" || $0 == "'" } ?? false
-        if !isYAML, applyPlainSetting(key, keyLocation: keyLocation, keyLength: keyLength, value: value, to: &phase,
-            settings: &settings)
+        if !isYAML,
+            applyPlainSetting(
+                key, keyLocation: keyLocation, keyLength: keyLength, value: value, to: &phase,
+                settings: &settings)
         {
             return
         }
@@ -333,9 +500,16 @@ extension TaskFileParser {
                 hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
             return []
         }
+        // The commas, found in one pass over the bytes (most lists have none).
+        var commas: [Int] = []
+        text.withUTF8 { bytes in
+            for index in bytes.indices where bytes[index] == UInt8(ascii: ",") { commas.append(index) }
+        }
         var names: [PhaseDependency] = []
+        names.reserveCapacity(commas.count + 1)
         var start = 0
-        for index in 0...text.count where index == text.count || text.byte(at: index) == UInt8(ascii: ",") {
+        for position in 0...commas.count {
+            let index = position < commas.count ? commas[position] : text.count
             let part = text.slice(start..<index).trimmed()
             if part.isEmpty {
                 // The extra comma: the one ending this empty part, or for a trailing one, the one before it.

@@ -11,30 +11,63 @@ extension TaskFileParser {
         // Most steps are one paragraph: nothing after it, no parameters.
         guard document.compact[paragraph].nextSibling != nil else { return [:] }
         let isClassify = kind == .custom(type: "classify")
-        var values: [String: [JSONValue]] = [:]
-        var firstSeen: [String: SourceLocation] = [:]
+        // Parameter values are scalars, so an `.array` here is a key's collected values.
+        var values: [String: JSONValue] = [:]
+        // Where each known parameter was first given, by its index in `knownStepParameterNames`.
+        var firstSeen = InlineArray<4, SourceLocation>(repeating: .start)
+        var seenMask: UInt8 = 0
+        func collect(_ value: JSONValue, under key: String) {
+            switch values[key] {
+            case nil: values[key] = value
+            case .array(var collected)?:
+                values[key] = nil
+                collected.append(value)
+                values[key] = .array(collected)
+            case let single?: values[key] = .array([single, value])
+            }
+        }
         for child in document.children(of: item) where child != paragraph {
             guard case .list = document.compact[child].kind else { continue }
+            if values.isEmpty {
+                var bullets = 0
+                for _ in document.children(of: child) { bullets += 1 }
+                values.reserveCapacity(bullets)
+            }
             for bullet in document.children(of: child) {
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
-                if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
+                let known = Self.knownStepParameterIndex(key)
+                if let known, seenMask & (1 << known) != 0 {
                     error(
                         "duplicate-parameter", "step parameter '\(key)' is given more than once", at: keyLocation,
-                        length: key.count, notes: ["first given at \(first)"])
+                        length: key.count, notes: ["first given at \(firstSeen[known])"])
                     continue
                 }
                 if isClassify, key == "rule" {
                     checkClassifyRule(value, keyLocation: keyLocation)
-                    values[key, default: []].append(.string(value.text))
+                    collect(.string(value.text), under: key)
                     continue
                 }
                 guard let typed = parameterValue(key: key, keyLocation: keyLocation, value: value) else { continue }
-                if firstSeen[key] == nil { firstSeen[key] = keyLocation }
-                values[key, default: []].append(typed)
+                if let known {
+                    firstSeen[known] = keyLocation
+                    seenMask |= 1 << known
+                }
+                collect(typed, under: key)
             }
         }
-        guard !values.isEmpty else { return [:] }
-        return values.mapValues { $0.count == 1 ? $0[0] : .array($0) }
+        return values
+    }
+
+    /// The index of a parameter taskrun knows in ``knownStepParameters`` order (`when`,
+    /// `required`, `timeout`, `retry`), without hashing the key.
+    static func knownStepParameterIndex(_ key: String) -> Int? {
+        switch key {
+        case "when": 0
+        case "required": 1
+        case "timeout": 2
+        case "retry": 3
+        default: nil
+        }
     }
 
     /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.

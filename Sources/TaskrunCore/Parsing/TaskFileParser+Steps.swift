@@ -11,8 +11,13 @@ extension TaskFileParser {
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
-        if let plain = plainStep(item: item) { return plain }
-        return parseStepInFull(item: item)
+        guard var (step, agentSpan) = plainStep(item: item) else { return parseStepInFull(item: item) }
+        // Nested parameters are read (and reported) the one way; the general path reads them
+        // after the header and templates too, so problems come in the same order.
+        if let paragraph = document.compact[item].firstChild, document.compact[paragraph].nextSibling != nil {
+            step.parameters = stepParameters(item: item, after: paragraph, kind: step.kind)
+        }
+        return (step, agentSpan)
     }
 
     /// ``parseStep(item:)`` for any step: through its located text, reporting every problem.
@@ -209,14 +214,13 @@ extension TaskFileParser {
         }
     }
 
-    /// The usual step, read in one pass over its bytes in the source: one line, no parameters,
-    /// a description, an `agent:`, `validation:` or `aggregate:` step with nothing to report.
-    /// Anything else (or any problem) is `nil`, and ``parseStep(item:)`` reads the step the
-    /// general way, which reports it; so this path never reports anything, and makes the same
-    /// `Step` as the general one (tests compare the two).
+    /// The usual step, read in one pass over its bytes in the source: a one-line description,
+    /// `agent:`, `validation:` or `aggregate:` step with nothing to report, without its
+    /// parameters (``parseStep(item:)`` adds them). Anything else (or any problem) is `nil`, and
+    /// ``parseStep(item:)`` reads the step the general way, which reports it; so this path never
+    /// reports anything, and makes the same `Step` as the general one (tests compare the two).
     func plainStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
-        guard let paragraph = document.compact[item].firstChild, case .paragraph = document.compact[paragraph].kind,
-            document.compact[paragraph].nextSibling == nil
+        guard let paragraph = document.compact[item].firstChild, case .paragraph = document.compact[paragraph].kind
         else { return nil }
         let start = document.compact[paragraph].start
         let line = max(1, start.line)

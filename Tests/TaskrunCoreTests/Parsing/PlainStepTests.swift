@@ -25,8 +25,15 @@ import Testing
 
     /// Each step as the only item of a phase's steps, with each kind of line ending.
     static func sources(_ step: String) -> [String] {
-        ["\n", "\r\n", "\r"].map { ending in
-            ["# T", "", "## Phase: A", "### Steps", "- " + step, "- next", ""].joined(separator: ending)
+        ["\n", "\r\n", "\r"].flatMap { ending in
+            [
+                ["# T", "", "## Phase: A", "### Steps", "- " + step, "- next", ""].joined(separator: ending),
+                // With parameters, good and bad.
+                [
+                    "# T", "", "## Phase: A", "### Steps", "- " + step, "  - required: true", "  - timeout: 9 minuts",
+                    "  - output: x", "  - output: 'y'", "  - when: a ==", "- next", "",
+                ].joined(separator: ending),
+            ]
         }
     }
 
@@ -47,9 +54,13 @@ import Testing
                 general.diagnostics = []
                 let read = general.parseStepInFull(item: item)
                 let full = try #require(read)
-                #expect(general.diagnostics.isEmpty, "\(step)")
-                #expect(plain.0 == full.0, "\(step)")
+                var fast = parser
+                fast.diagnostics = []
+                let fastRead = fast.parseStep(item: item)
+                #expect(fast.diagnostics == general.diagnostics, "\(step)")
                 #expect(plain.1 == full.1, "\(step)")
+                #expect(fastRead?.0 == full.0, "\(step)")
+                #expect(fastRead?.1 == full.1, "\(step)")
             }
         }
     }
@@ -61,10 +72,14 @@ import Testing
         "Unicode ü description",
     ])
     func theUsualStepsTakeThePlainPath(step: String) {
-        for source in Self.sources(step) {
+        // (The sources without parameters: every item there is a step.)
+        for source in Self.sources(step) where !source.contains("required") {
             let parser = TaskFileParser(source: source, path: "t.md")
             #expect(Self.items(parser).allSatisfy { parser.plainStep(item: $0) != nil }, "\(step)")
         }
+        // A step with parameters too (the first item, in document order).
+        let parser = TaskFileParser(source: Self.sources(step)[1], path: "t.md")
+        #expect(parser.plainStep(item: Self.items(parser)[0]) != nil, "\(step)")
     }
 
     @Test(arguments: ["agent: x", "agent: x - {{#a}} open", "validation: input.a = 1", "wait: 30s", "aggregate: - n"])
@@ -114,5 +129,55 @@ import Testing
     ])
     func problemCounts(text: String, count: Int) {
         #expect(TemplateSyntax.check(Array(text.unicodeScalars)).count == count, "\(text)")
+    }
+}
+
+/// The one-pass reader of the usual settings paragraph must set what the general reader sets,
+/// and take only paragraphs the general reader has nothing to report about.
+@Suite struct PlainSettingsParagraphTests {
+    static let paragraphs = [
+        "dependsOn: Analysis\nparallel: true\ntimeout: 3 minutes\nIn round Debate, each member works in turn.",
+        "timeout: 30s\nInitialize review 7 and prepare the shared context.",
+        "dependsOn: A, B ,C\nParallel work: of every kind\nparallel: false\nMore prose here.\ncheckpoint: true",
+        "dependsOn: Réunion, Über Phase\ncontinueOnFailure: true\nDescription with ü and {{braces}}",
+        "dependsOn: A,\nparallel: true", "dependsOn: A,,B", "dependsOn: [A, B]", "dependsOn:", "parallel: yes",
+        "parallel: true\nparallel: false", "timeout: 3 minuts", "timeout: 3000", "when: input.x > 1\nProse",
+        "retry: 3", "reviewer: chair", "dependOn: A", "Then: do this", "e.g.: something", "dependsOn: A\\\nnext",
+        "dependsOn: A   \nparallel: true", "  dependsOn: A\n  parallel: true", "`parallel`: true\nText",
+        "dependsOn: A\r\nparallel: true", "dependsOn: A\rparallel: true", "Only prose.", "prose\n\nmore",
+        "First line\n  indented continuation\nparallel: true",
+    ]
+
+    /// The phase after reading its settings paragraph, and the diagnostics.
+    static func read(_ body: String, plain: Bool) -> (Phase?, [Diagnostic])? {
+        var parser = TaskFileParser(source: "# T\n\n## Phase: P\n" + body + "\n\n### Steps\n- x\n", path: "t.md")
+        guard
+            let paragraph = parser.document.compact.indices.first(where: {
+                if case .paragraph = parser.document.compact[$0].kind { return true }
+                return false
+            })
+        else { return nil }
+        var phase = Phase(name: "P")
+        var settings = TaskFileParser.SettingsState()
+        if plain {
+            guard parser.readPlainSettingsParagraph(paragraph, into: &phase, settings: &settings) else { return nil }
+        } else {
+            parser.readSettingsParagraphInFull(paragraph, into: &phase, settings: &settings)
+        }
+        return (phase, parser.diagnostics)
+    }
+
+    @Test(arguments: paragraphs)
+    func plainReaderMatchesTheGeneralReader(body: String) throws {
+        guard let plain = Self.read(body, plain: true) else { return }
+        let general = try #require(Self.read(body, plain: false))
+        #expect(general.1.isEmpty, "\(body)")
+        #expect(plain.1.isEmpty, "\(body)")
+        #expect(plain.0 == general.0, "\(body)")
+    }
+
+    @Test(arguments: Array(paragraphs.prefix(4)))
+    func theUsualParagraphsTakeThePlainPath(body: String) {
+        #expect(Self.read(body, plain: true) != nil, "\(body)")
     }
 }
