@@ -81,6 +81,7 @@ extension TaskFileParser {
 
     /// Which section a `###` heading starts; near-misses of known names are reported.
     mutating func phaseSection(heading: Int) -> PhaseSection {
+        if let known = Self.knownPhaseSection(heading, in: document) { return known }
         let node = document.compact[heading]
         let title = document.plainText(of: heading).trimmingBlanks()
         let length = max(1, node.end.column - node.start.column + 1)
@@ -101,6 +102,33 @@ extension TaskFileParser {
                 at: location(node.start), length: length, hint: "did you mean '### \(suggestion)'?")
         }
         return .other
+    }
+
+    /// The section of a heading that is one text node spelling a known title in any case
+    /// (`### Steps`), compared on its bytes; `nil` for anything else (``phaseSection(heading:)``
+    /// then reads the title in full).
+    static func knownPhaseSection(_ heading: Int, in document: MarkdownDocument) -> PhaseSection? {
+        let node = document.compact[heading]
+        guard let only = node.firstChild, document.compact[only].nextSibling == nil,
+            case .text = document.compact[only].kind
+        else { return nil }
+        return document.withLiteralUTF8(of: only) { bytes -> PhaseSection? in
+            var lower = 0
+            var upper = bytes.count
+            while lower < upper, bytes[lower].isBlankByte { lower += 1 }
+            while upper > lower, bytes[upper - 1].isBlankByte { upper -= 1 }
+            func spells(_ word: StaticString) -> Bool {
+                guard upper - lower == word.utf8CodeUnitCount else { return false }
+                let wanted = word.utf8Start
+                for index in 0..<(upper - lower) where bytes[lower + index] | 0x20 != wanted[index] { return false }
+                return true
+            }
+            if spells("steps") { return .steps }
+            if spells("agents") { return .agents }
+            if spells("outputs") { return .outputs }
+            if spells("dependencies") { return .dependencies }
+            return nil
+        }
     }
 
     /// The bullets of a `### Agents` or `### Outputs` list, as plain text.

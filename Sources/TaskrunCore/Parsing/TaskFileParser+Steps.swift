@@ -279,7 +279,7 @@ extension TaskFileParser {
                 var rest = (lineStart + valueOffset)..<upper
                 trim(&rest)
                 guard !rest.isEmpty else { return nil }
-                if key.elementsEqual("agent".utf8) {
+                if Self.bytes(key, equal: "agent") {
                     guard let (id, prompt) = splitAtDash(rest), !id.isEmpty, !hasBlank(id), !prompt.isEmpty else {
                         return nil
                     }
@@ -288,7 +288,7 @@ extension TaskFileParser {
                     agentSpan = .init(
                         location: SourceLocation(line: line, column: column + scalars(lineStart..<id.lowerBound)),
                         length: scalars(id))
-                } else if key.elementsEqual("validation".utf8) || key.elementsEqual("validate".utf8) {
+                } else if Self.bytes(key, equal: "validation") || Self.bytes(key, equal: "validate") {
                     let criterion = UnsafeBufferPointer(rebasing: utf8[rest])
                     // A criterion that looks like an expression but does not parse is reported
                     // by the general path.
@@ -297,7 +297,7 @@ extension TaskFileParser {
                     }
                     kind = .validation
                     body = rest
-                } else if key.elementsEqual("aggregate".utf8) {
+                } else if Self.bytes(key, equal: "aggregate") {
                     guard utf8[rest.lowerBound] != 45 else { return nil }
                     var aggregateKind = rest
                     var note = rest.upperBound..<rest.upperBound
@@ -316,5 +316,13 @@ extension TaskFileParser {
             guard TemplateSyntax.check(utf8: UnsafeBufferPointer(rebasing: utf8[body])).isEmpty else { return nil }
             return (Step(kind: kind, text: string(body), parameters: [:], location: location), agentSpan)
         }
+    }
+
+    /// Whether `bytes` are exactly `word`'s (ASCII), compared in place.
+    static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, equal word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        let wanted = word.utf8Start
+        for index in 0..<bytes.count where bytes[index] != wanted[index] { return false }
+        return true
     }
 }

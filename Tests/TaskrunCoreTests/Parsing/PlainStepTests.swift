@@ -181,3 +181,27 @@ import Testing
         #expect(Self.read(body, plain: true) != nil, "\(body)")
     }
 }
+
+/// A syntax check lexes names and strings without their text; its errors must still quote them
+/// exactly as a full parse does.
+@Suite struct ByteLexerAgreementTests {
+    @Test(arguments: [
+        "a 'é'", "a é", "lenght(x)", "a AND b", "é(1)", "a \"zoë\\n\"", "x.y 'z'", "a not b", "not 'x' 'y'",
+        "phases[\"Round Table\"] phases", "len(a) b", "input.amount > 0 and", "'ü' + ", "a.\"b\"", "a.'x'",
+        "matches(x, 'é+') y", "trim(\"a\\u{1F600}\") z", "a\u{00A0}b", "a\u{2028}b", "1 + é", "[1, 'ab' 'cd']",
+        "input.amount > 0", "len(phases.Analysis.responses) >= 5", "lower(input.name) == \"zoë\"",
+    ])
+    func checkAgreesWithParse(source: String) {
+        let checked = SyntaxCheckAgreementTests.outcome { () throws(ExpressionSyntaxError) in
+            try ExpressionParser.checkSyntax(source)
+        }
+        let located = SyntaxCheckAgreementTests.outcome { () throws(ExpressionSyntaxError) in
+            try ExpressionParser.checkSyntax(LocatedText(source, at: .start))
+        }
+        let parsed = SyntaxCheckAgreementTests.outcome { () throws(ExpressionSyntaxError) in
+            _ = try Expression(parsing: source)
+        }
+        #expect(checked == parsed)
+        #expect(located == parsed)
+    }
+}

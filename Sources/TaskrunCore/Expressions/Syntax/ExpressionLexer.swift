@@ -44,11 +44,14 @@ struct ExpressionLexer {
         } else if byte == 34 || byte == 39 {
             kind = try lexString(quote: byte, startOffset: startOffset)
         } else if Self.isNameStart(scalar(at: index)) {
-            let word = lexWord()
-            if Self.mayBeKeyword(word), let keyword = ExpressionKeyword(rawValue: word) {
+            while atNameContinuation() {
+                advance()
+            }
+            if let keyword = keyword(start..<index) {
                 kind = .keyword(keyword)
             } else {
-                kind = .name(word)
+                // A syntax check reads a name's text from the source only where it needs it.
+                kind = .name(makesValues ? text(start..<index) : "")
             }
         } else {
             kind = .symbol(try lexSymbol(scalar(at: index), startOffset: startOffset))
@@ -134,21 +137,24 @@ struct ExpressionLexer {
 
     // MARK: - Tokens
 
-    private mutating func lexWord() -> String {
-        // One slice of the source, not a string grown scalar by scalar.
-        let start = index
-        while atNameContinuation() {
-            advance()
+    /// The reserved word the bytes `range` spell, if any, compared in place.
+    private func keyword(_ range: Range<Int>) -> ExpressionKeyword? {
+        guard range.count >= 2, range.count <= 5 else { return nil }
+        func spells(_ word: StaticString) -> Bool {
+            guard range.count == word.utf8CodeUnitCount else { return false }
+            let wanted = word.utf8Start
+            for offset in 0..<range.count where bytes[range.lowerBound + offset] != wanted[offset] { return false }
+            return true
         }
-        return text(start..<index)
-    }
-
-    /// Whether `word` can be a reserved word at all, to skip the string switch for most names.
-    private static func mayBeKeyword(_ word: String) -> Bool {
-        let bytes = word.utf8
-        guard bytes.count >= 2, bytes.count <= 5, let first = bytes.first else { return false }
-        // and, or, not, in, true, false, null
-        return first == 97 || first == 111 || first == 110 || first == 105 || first == 116 || first == 102
+        switch bytes[range.lowerBound] {
+        case UInt8(ascii: "a"): return spells("and") ? .and : nil
+        case UInt8(ascii: "o"): return spells("or") ? .or : nil
+        case UInt8(ascii: "n"): return spells("not") ? .not : spells("null") ? .null : nil
+        case UInt8(ascii: "i"): return spells("in") ? .in : nil
+        case UInt8(ascii: "t"): return spells("true") ? .true : nil
+        case UInt8(ascii: "f"): return spells("false") ? .false : nil
+        default: return nil
+        }
     }
 
     private mutating func lexNumber(startOffset: Int) throws(ExpressionSyntaxError) -> ExpressionToken.Kind {

@@ -96,7 +96,8 @@ struct ExpressionParser {
             throw error("unmatched ')'")
         case .symbol(.rightBracket):
             throw error("unmatched ']'")
-        case .name(let name) where ExpressionKeyword(rawValue: name.lowercased()) != nil:
+        case .name where ExpressionKeyword(rawValue: text(current.start..<current.end).lowercased()) != nil:
+            let name = text(current.start..<current.end)
             throw error(
                 "expected an operator or the end of the expression, found name '\(name)'; "
                     + "write '\(name.lowercased())' in lowercase")
@@ -110,9 +111,13 @@ struct ExpressionParser {
     private var lastEnd: Int { previous?.end ?? current.start }
 
     /// The token as an error message names it (see ``ExpressionToken/userDescription``). A
-    /// syntax check lexes strings without their values: such a token is lexed again, with it.
+    /// syntax check lexes strings and names without their values: such a token is lexed again,
+    /// with it.
     private func describe(_ token: ExpressionToken) -> String {
-        guard case .string = token.kind, !lexer.makesValues else { return token.userDescription }
+        switch token.kind {
+        case .string, .name: if lexer.makesValues { return token.userDescription }
+        default: return token.userDescription
+        }
         var again = ExpressionLexer(utf8: bytes, makesValues: true)
         again.seek(to: token.start, offset: token.offset)
         return (try? again.next())?.userDescription ?? token.userDescription
@@ -374,7 +379,8 @@ struct ExpressionParser {
         case .name(let name):
             try advance()
             if isSymbol(.leftParenthesis) {
-                return try parseCall(name, nameToken: token)
+                // (A syntax check lexes names without their text: it is read from the source.)
+                return try parseCall(text(token.start..<token.end), nameToken: token)
             }
             return node(.name(name), offset: token.offset, range: token.start..<token.end)
         case .symbol(.leftParenthesis):
