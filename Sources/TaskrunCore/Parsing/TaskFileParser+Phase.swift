@@ -50,10 +50,13 @@ extension TaskFileParser {
             switch section {
             case .steps:
                 phase.steps.reserveCapacity(phase.steps.count + bullets)
-                spans.stepAgents.reserveCapacity(spans.stepAgents.count + bullets)
                 for item in document.children(of: block) {
                     guard let (step, agentSpan) = parseStep(item: item) else { continue }
-                    if let agentSpan { spans.stepAgents[phase.steps.count] = agentSpan }
+                    if let agentSpan {
+                        // Room for the rest at the first agent step (none for a phase without any).
+                        if spans.stepAgents.isEmpty { spans.stepAgents.reserveCapacity(bullets) }
+                        spans.stepAgents[phase.steps.count] = agentSpan
+                    }
                     phase.steps.append(step)
                 }
             case .agents:
