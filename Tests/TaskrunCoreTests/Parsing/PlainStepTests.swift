@@ -205,3 +205,46 @@ import Testing
         #expect(located == parsed)
     }
 }
+
+/// The one-pass reader of a parameter bullet must give what the general reader gives, and take
+/// only bullets the general reader has nothing to report about.
+@Suite struct PlainParameterTests {
+    @Test(arguments: [
+        "required: true", "required: False", "required: yes", "required:", "timeout: 90s", "timeout: 1h30m",
+        "timeout: 9 minuts", "timeout: 3000", "retry: 3", "retry: 0", "retry: 2.5", "retry: many",
+        "when: input.amount > 1000", "when: a ==", "when: lower(input.name) == 'zoë'", "when:", "output: finalVerdict",
+        "output: 'quoted'", "output: \"double\"", "output: 3", "output: 2.5", "output: null", "output: ~",
+        "output: true", "output: .inf", "output: 1e999", "output: Réunion", "output: a: b", "rule: buy when x > 1",
+        "note:   spaced value   ", "`code`: x", "*em*: x", "e.g.: x", "x", "output: [a, b]",
+    ])
+    func plainParameterMatchesTheGeneralReader(bullet: String) throws {
+        for ending in ["\n", "\r\n", "\r"] {
+            let source = ["# T", "", "## Phase: A", "### Steps", "- classify: out - note", "  - " + bullet, ""]
+                .joined(separator: ending)
+            let parser = TaskFileParser(source: source, path: "t.md")
+            let items = PlainStepTests.items(parser)
+            let bulletItem = try #require(items.last)
+            for isClassify in [false, true] {
+                guard let plain = parser.plainParameter(bulletItem, isClassify: isClassify) else { continue }
+                var general = parser
+                general.diagnostics = []
+                let read = general.parameter(bulletItem)
+                let (key, location, value) = try #require(read)
+                let typed = general.parameterValue(key: key, keyLocation: location, value: value)
+                #expect(general.diagnostics.isEmpty, "\(bullet)")
+                #expect(plain.0 == key, "\(bullet)")
+                #expect(plain.1 == location, "\(bullet)")
+                #expect(plain.2 == typed, "\(bullet)")
+                #expect(!(isClassify && key == "rule"), "\(bullet)")
+            }
+        }
+    }
+
+    @Test(arguments: ["required: true", "timeout: 90s", "retry: 3", "when: input.amount > 1000", "output: x"])
+    func theUsualParametersTakeThePlainPath(bullet: String) throws {
+        let source = "# T\n\n## Phase: A\n### Steps\n- agent: a - b\n  - \(bullet)\n"
+        let parser = TaskFileParser(source: source, path: "t.md")
+        let bulletItem = try #require(PlainStepTests.items(parser).last)
+        #expect(parser.plainParameter(bulletItem, isClassify: false) != nil)
+    }
+}
