@@ -101,24 +101,10 @@ struct ExpressionLexer {
         }
     }
 
-    static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
-        scalar >= "0" && scalar <= "9"
-    }
-
-    /// Unicode's White_Space, answered without the property tables for ASCII (the usual case).
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x80 { return scalar.value == 32 || (scalar.value >= 9 && scalar.value <= 13) }
-        return scalar.properties.isWhitespace
-    }
-
     static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
         // ASCII letters are the only alphabetic ASCII scalars: no property lookup for them.
         if scalar.value < 0x80 { return scalar == "_" || (scalar.value | 0x20 >= 97 && scalar.value | 0x20 <= 122) }
         return scalar.properties.isAlphabetic
-    }
-
-    static func isNameContinuation(_ scalar: Unicode.Scalar) -> Bool {
-        isNameStart(scalar) || isDigit(scalar)
     }
 
     /// Whether the scalar at the current position continues a name (`false` at the end).
