@@ -93,10 +93,10 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `source`. Throws with the offset of the first problem.
     public init(parsing source: String) throws(ExpressionSyntaxError) {
-        var parser = try ExpressionParser(source: source)
-        root = try parser.parse()
+        let parsed = try ExpressionParser.parse(source)
+        root = parsed.root
         // The parser finishes inner paths (`input.name` in `phases[input.name]`) first.
-        references = parser.references.sorted { $0.offset < $1.offset }
+        references = parsed.references.sorted { $0.offset < $1.offset }
         referencedRoots = Set(references.map(\.root))
         self.source = source
     }

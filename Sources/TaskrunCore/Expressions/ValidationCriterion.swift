@@ -65,13 +65,17 @@ public enum ValidationCriterion: Sendable, Hashable {
     /// was a third of the time of parsing a task file with a prose criterion (Docs/performance.md, W5).
     static func looksLikeExpression(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            for start in bytes.indices {
-                for marker in markersByFirstByte[Int(bytes[start])] where start + marker.count <= bytes.count {
-                    if bytes[start..<start + marker.count].elementsEqual(marker) { return true }
-                }
+        return text.withUTF8 { looksLikeExpression(utf8: $0) }
+    }
+
+    /// ``looksLikeExpression(_:)`` of UTF-8 bytes.
+    static func looksLikeExpression(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let table = markersByFirstByte
+        for start in bytes.indices {
+            for marker in table[Int(bytes[start])] where start + marker.count <= bytes.count {
+                if bytes[start..<start + marker.count].elementsEqual(marker) { return true }
             }
-            return false
         }
+        return false
     }
 }

@@ -12,9 +12,10 @@ extension ExpressionSyntaxError {
     /// Advice the expression parser appends to a message after `; `, which reads better as a hint.
     static let adviceOpenings = ["did you mean ", "use ", "write ", "combine ", "the functions are "]
 
-    /// This error placed in `text`, the expression as written in the file.
+    /// This error placed in `text`, the expression as written in the file (its ``offset`` counts
+    /// scalars; the text's offsets are bytes).
     func located(in text: LocatedText) -> Located {
-        let offset = max(0, min(self.offset, text.count))
+        let offset = text.byteOffset(ofScalar: max(0, self.offset))
         var message = message(in: text)
         var hint: String?
         if let separator = message.firstRange(of: "; "),
@@ -28,19 +29,30 @@ extension ExpressionSyntaxError {
             length: Self.tokenLength(at: offset, in: text))
     }
 
-    /// The length of the token at `offset`: a name (`lenght`), a quoted string up to its closing
-    /// quote on the same line, or one character.
+    /// The length in scalars of the token at byte `offset`: a name (`lenght`), a quoted string up
+    /// to its closing quote on the same line, or one character.
     static func tokenLength(at offset: Int, in text: LocatedText) -> Int {
         guard offset < text.count else { return 1 }
-        let first = text[offset]
-        var end = offset + 1
-        if first.isASCIILetter || first == "_" {
-            while end < text.count, text[end].isASCIILetter || text[end].isASCIIDigit || text[end] == "_" { end += 1 }
-        } else if first == "\"" || first == "'" {
-            while end < text.count, text[end] != first, text[end] != "\n" { end += 1 }
-            if end < text.count, text[end] == first { end += 1 }
+        return text.withUTF8 { bytes in
+            let first = bytes[offset]
+            func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 97 && (byte | 0x20) <= 122 }
+            var end = offset + 1
+            var scalars = 1
+            if isLetter(first) || first == 95 {
+                func continues(_ byte: UInt8) -> Bool { isLetter(byte) || (byte >= 48 && byte <= 57) || byte == 95 }
+                while end < bytes.count, continues(bytes[end]) {
+                    end += 1
+                    scalars += 1
+                }
+            } else if first == 34 || first == 39 {
+                while end < bytes.count, bytes[end] != first, bytes[end] != 10 {
+                    if bytes[end] & 0xC0 != 0x80 { scalars += 1 }
+                    end += 1
+                }
+                if end < bytes.count, bytes[end] == first { scalars += 1 }
+            }
+            return scalars
         }
-        return end - offset
     }
 
     /// The message with places named by column. The expression parser names other places by
@@ -53,8 +65,8 @@ extension ExpressionSyntaxError {
         while let range = message.firstRange(of: marker) {
             let digits = message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
             guard let offset = Int(digits) else { break }
-            let place = text.location(at: max(0, min(offset, text.count)))
-            let here = text.location(at: max(0, min(self.offset, text.count)))
+            let place = text.location(atScalar: max(0, offset))
+            let here = text.location(atScalar: max(0, self.offset))
             var lower = range.lowerBound
             let replacement: String
             if place == here {

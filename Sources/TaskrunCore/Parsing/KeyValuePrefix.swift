@@ -2,9 +2,9 @@
 struct KeyValuePrefix: Sendable, Equatable {
     /// The key, without its colon.
     var key: String
-    /// The key's length in scalars (the colon is right after it).
+    /// The key's length in scalars, and in bytes: keys are ASCII (the colon is right after it).
     var keyLength: Int
-    /// Where the value starts: after the colon and any spaces.
+    /// Where the value starts, in bytes of the text: after the colon and any spaces.
     var valueOffset: Int
 
     /// Reads `key:` at the start of `text`, where the key is a letter or `_` followed by letters,
@@ -12,29 +12,39 @@ struct KeyValuePrefix: Sendable, Equatable {
     /// `isStepType` restricts the key to what a step type looks like: a lowercase first letter,
     /// no dots (so `e.g.: ...` stays prose).
     static func parse(_ text: LocatedText, isStepType: Bool = false) -> KeyValuePrefix? {
-        guard let first = text.first else { return nil }
+        text.withUTF8 { bytes in
+            guard let (keyLength, valueOffset) = scan(bytes, isStepType: isStepType) else { return nil }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<keyLength]), as: UTF8.self)
+            return KeyValuePrefix(key: key, keyLength: keyLength, valueOffset: valueOffset)
+        }
+    }
+
+    /// ``parse(_:isStepType:)`` of UTF-8 bytes, without making the key a string: the key's length
+    /// and where the value starts. A key is ASCII, so its length in bytes is its length in
+    /// scalars, and a non-ASCII byte ends it as a non-ASCII scalar did.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, isStepType: Bool) -> (keyLength: Int, valueOffset: Int)? {
+        guard let first = bytes.first else { return nil }
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 97 && (byte | 0x20) <= 122 }
         if isStepType {
-            guard first.isASCIILowercase else { return nil }
+            guard first >= 97, first <= 122 else { return nil }
         } else {
-            guard first.isASCIILetter || first == "_" else { return nil }
+            guard isLetter(first) || first == 95 else { return nil }
         }
         var index = 1
-        while index < text.count {
-            let scalar = text[index]
+        while index < bytes.count {
+            let byte = bytes[index]
             guard
-                scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-"
-                    || (scalar == "." && !isStepType)
+                isLetter(byte) || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 || (byte == 46 && !isStepType)
             else {
                 break
             }
             index += 1
         }
-        guard index < text.count, text[index] == ":" else { return nil }
+        guard index < bytes.count, bytes[index] == 58 else { return nil }
         let keyLength = index
         index += 1
-        guard index == text.count || text[index].isBlank else { return nil }
-        while index < text.count, text[index] == " " || text[index] == "\t" { index += 1 }
-        return KeyValuePrefix(
-            key: String(scalars: text.scalars.prefix(keyLength)), keyLength: keyLength, valueOffset: index)
+        guard index == bytes.count || bytes[index].isBlankByte else { return nil }
+        while index < bytes.count, bytes[index] == 32 || bytes[index] == 9 { index += 1 }
+        return (keyLength, index)
     }
 }

@@ -3,17 +3,25 @@
 /// Built from the source lines of a paragraph (lines joined by `\n`), so that a problem found at
 /// some offset in the text (a bad template, an expression error) is reported at the exact
 /// line and column it was written at.
+///
+/// The text is UTF-8 bytes: usually a range of the document's own source string (shared, never
+/// copied), otherwise a string of its own. Offsets (``count``, ``slice(_:)``, ``location(at:)``,
+/// the subscript) count **bytes** from the text's start; ``location(at:)`` turns them into the
+/// scalar columns diagnostics show, and ``location(atScalar:)`` takes the scalar offsets the
+/// expression parser reports. Every place the parser splits text is an ASCII byte, so slices
+/// always start and end on a scalar boundary.
 struct LocatedText: Sendable {
-    /// The scalars of the whole text this one was sliced from; shared by every slice, never copied.
-    private let base: [Unicode.Scalar]
-    /// Where `base[origin]` is in the file.
+    /// The whole text this one was sliced from; shared by every slice, never copied.
+    private let base: String
+    /// Where the byte `origin` of `base` is in the file.
     private let start: SourceLocation
-    /// The index in `base` that `start` locates: 0, or for text sliced straight out of the whole
-    /// document's scalars, where its line starts to be read.
+    /// The byte offset in `base` that `start` locates: 0, or for text sliced straight out of the
+    /// whole document's source, where its line starts to be read.
     private let origin: Int
-    /// Where each later source line starts in `base` and in the file (empty for one-line text).
+    /// Where each later source line starts in `base` (a byte offset) and in the file (empty for
+    /// one-line text).
     private let laterLines: [Segment]
-    /// This text's bounds in `base`.
+    /// This text's byte bounds in `base`.
     private(set) var lower: Int
     private(set) var upper: Int
 
@@ -22,20 +30,10 @@ struct LocatedText: Sendable {
         var location: SourceLocation
     }
 
-    /// Text whose first scalar is at `start`; `laterLines` says where each later line starts.
-    init(scalars: [Unicode.Scalar], start: SourceLocation, laterLines: [Segment] = []) {
-        self.base = scalars
-        self.start = start
-        self.origin = 0
-        self.laterLines = laterLines
-        self.lower = 0
-        self.upper = scalars.count
-    }
-
-    /// Text that is `range` of `base`, whose scalar `range.lowerBound` is at `start` (and each
-    /// later line where `laterLines` says, its offsets in `base`): a view into scalars shared with
-    /// other texts, nothing copied.
-    init(sharing base: [Unicode.Scalar], range: Range<Int>, start: SourceLocation, laterLines: [Segment] = []) {
+    /// Text that is the bytes `range` of `base`, whose byte `range.lowerBound` is at `start`
+    /// (and each later line where `laterLines` says, its offsets bytes of `base`): a view into a
+    /// string shared with other texts, nothing copied.
+    init(utf8 base: String, range: Range<Int>, start: SourceLocation, laterLines: [Segment] = []) {
         self.base = base
         self.start = start
         self.origin = range.lowerBound
@@ -44,49 +42,165 @@ struct LocatedText: Sendable {
         self.upper = range.upperBound
     }
 
-    /// A single-line text starting at `location`.
-    init(_ text: some StringProtocol, at location: SourceLocation) {
-        self.init(scalars: Array(text.unicodeScalars), start: location)
+    /// Text whose first scalar is at `start`; `laterLines` says where each later line starts, its
+    /// offsets counted in scalars of `scalars`.
+    init(scalars: [Unicode.Scalar], start: SourceLocation, laterLines: [Segment] = []) {
+        let text = String(scalars: scalars)
+        var byteLines: [Segment] = []
+        byteLines.reserveCapacity(laterLines.count)
+        var scalarIndex = 0
+        var byteIndex = 0
+        for segment in laterLines {
+            while scalarIndex < min(segment.offset, scalars.count) {
+                byteIndex += UTF8.width(scalars[scalarIndex])
+                scalarIndex += 1
+            }
+            byteLines.append(Segment(offset: byteIndex, location: segment.location))
+        }
+        self.init(utf8: text, range: 0..<text.utf8.count, start: start, laterLines: byteLines)
     }
 
+    /// A single-line text starting at `location`.
+    init(_ text: some StringProtocol, at location: SourceLocation) {
+        let string = String(text)
+        self.init(utf8: string, range: 0..<string.utf8.count, start: location)
+    }
+
+    /// Calls `body` with the bytes of the whole `base`.
+    @inline(__always)
+    private func withBase<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = base.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(base.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Calls `body` with this text's UTF-8 bytes.
+    func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let lower = lower
+        let upper = upper
+        return withBase { body(UnsafeBufferPointer(rebasing: $0[lower..<upper])) }
+    }
+
+    /// The number of bytes.
     var count: Int { upper - lower }
     var isEmpty: Bool { upper == lower }
-    var scalars: ArraySlice<Unicode.Scalar> { base[lower..<upper] }
-    var text: String { String(scalars: base[lower..<upper]) }
-    var first: Unicode.Scalar? { isEmpty ? nil : base[lower] }
-    var last: Unicode.Scalar? { isEmpty ? nil : base[upper - 1] }
+    /// The number of Unicode scalars: how many columns the text spans on one line.
+    var scalarCount: Int {
+        withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }
+    }
+    /// The text's scalars, decoded.
+    var scalars: [Unicode.Scalar] { Array(text.unicodeScalars) }
+    /// The text as a string: the shared string itself when the text is all of it.
+    var text: String {
+        if lower == 0, upper == base.utf8.count { return base }
+        return withUTF8 { String(decoding: $0, as: UTF8.self) }
+    }
+    var first: Unicode.Scalar? { isEmpty ? nil : self[0] }
+    var last: Unicode.Scalar? {
+        guard !isEmpty else { return nil }
+        return withBase { bytes in
+            var index = upper - 1
+            while index > lower, bytes[index] & 0xC0 == 0x80 { index -= 1 }
+            return Self.scalar(in: bytes, at: index, limit: upper)
+        }
+    }
 
-    /// The scalar at `offset` (from this text's start).
-    subscript(offset: Int) -> Unicode.Scalar { base[lower + offset] }
+    /// The byte at `offset` (from this text's start).
+    func byte(at offset: Int) -> UInt8 {
+        withBase { $0[lower + offset] }
+    }
 
-    /// The file position of the scalar at `offset` (or just past the end for `offset == count`).
+    /// The scalar that starts at byte `offset` (from this text's start); U+FFFD inside a scalar.
+    subscript(offset: Int) -> Unicode.Scalar {
+        withBase { Self.scalar(in: $0, at: lower + offset, limit: upper) }
+    }
+
+    /// The scalar whose UTF-8 starts at `index` of `bytes` (valid UTF-8: `base` is a `String`).
+    private static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, limit: Int) -> Unicode.Scalar {
+        let lead = bytes[index]
+        if lead < 0x80 { return Unicode.Scalar(lead) }
+        guard lead >= 0xC0 else { return "\u{FFFD}" }
+        let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        guard index + width <= limit else { return "\u{FFFD}" }
+        var value = UInt32(lead) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
+        for next in 1..<width { value = value << 6 | UInt32(bytes[index + next] & 0x3F) }
+        return Unicode.Scalar(value) ?? "\u{FFFD}"
+    }
+
+    /// The file position of the byte at `offset` (or just past the end for `offset == count`).
     func location(at offset: Int) -> SourceLocation {
         let absolute = lower + max(0, offset)
-        guard let firstLater = laterLines.first, absolute >= firstLater.offset else {
-            return SourceLocation(line: start.line, column: start.column + absolute - origin)
+        let lineStart: Int
+        let lineLocation: SourceLocation
+        if let firstLater = laterLines.first, absolute >= firstLater.offset {
+            // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
+            var low = 0
+            var high = laterLines.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if laterLines[middle].offset <= absolute { low = middle } else { high = middle - 1 }
+            }
+            lineStart = laterLines[low].offset
+            lineLocation = laterLines[low].location
+        } else {
+            lineStart = origin
+            lineLocation = start
         }
-        // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
-        var low = 0
-        var high = laterLines.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if laterLines[middle].offset <= absolute { low = middle } else { high = middle - 1 }
+        // Columns count scalars: the lead bytes between the line's start and `absolute`.
+        let columns = withBase { bytes in
+            let end = min(absolute, bytes.count)
+            var count = 0
+            var index = lineStart
+            while index < end {
+                if bytes[index] & 0xC0 != 0x80 { count += 1 }
+                index += 1
+            }
+            return count + max(0, absolute - max(end, lineStart))
         }
-        let segment = laterLines[low]
-        return SourceLocation(line: segment.location.line, column: segment.location.column + absolute - segment.offset)
+        return SourceLocation(line: lineLocation.line, column: lineLocation.column + columns)
+    }
+
+    /// The byte offset of the scalar `scalarOffset` scalars from the text's start (``count`` at or
+    /// past the end): what an expression error's scalar offset is in this text.
+    func byteOffset(ofScalar scalarOffset: Int) -> Int {
+        guard scalarOffset > 0 else { return 0 }
+        return withUTF8 { bytes in
+            var seen = 0
+            for index in bytes.indices where bytes[index] & 0xC0 != 0x80 {
+                if seen == scalarOffset { return index }
+                seen += 1
+            }
+            return bytes.count
+        }
+    }
+
+    /// The file position of the scalar at `scalarOffset` (counted in scalars from the text's start).
+    func location(atScalar scalarOffset: Int) -> SourceLocation {
+        location(at: byteOffset(ofScalar: scalarOffset))
     }
 
     /// Where the text starts.
     var location: SourceLocation { location(at: 0) }
 
-    /// How many columns a caret under `range` should span: up to the end of its first line.
+    /// How many columns a caret under the bytes `range` should span: up to the end of its first line.
     func caretLength(_ range: Range<Int>) -> Int {
-        var end = range.lowerBound
-        while end < range.upperBound, end < count, self[end] != "\n" { end += 1 }
-        return max(1, end - range.lowerBound)
+        let from = max(0, min(range.lowerBound, count))
+        let to = max(from, min(range.upperBound, count))
+        return withUTF8 { bytes in
+            var columns = 0
+            var index = from
+            while index < to, bytes[index] != 10 {
+                if bytes[index] & 0xC0 != 0x80 { columns += 1 }
+                index += 1
+            }
+            return max(1, columns)
+        }
     }
 
-    /// The part of the text in `range` (offsets from this text's start), keeping positions.
+    /// The part of the text in the bytes `range` (offsets from this text's start), keeping positions.
     func slice(_ range: Range<Int>) -> LocatedText {
         var copy = self
         copy.lower = lower + max(0, min(range.lowerBound, count))
@@ -97,32 +211,51 @@ struct LocatedText: Sendable {
     /// The text without leading and trailing whitespace (spaces, tabs, newlines), keeping positions.
     func trimmed() -> LocatedText {
         var copy = self
-        while copy.lower < copy.upper, base[copy.lower].isBlank { copy.lower += 1 }
-        while copy.upper > copy.lower, base[copy.upper - 1].isBlank { copy.upper -= 1 }
+        withBase { bytes in
+            while copy.lower < copy.upper, bytes[copy.lower].isBlankByte { copy.lower += 1 }
+            while copy.upper > copy.lower, bytes[copy.upper - 1].isBlankByte { copy.upper -= 1 }
+        }
         return copy
     }
 
-    /// The offset of the first occurrence of `needle` at or after `from`, if any.
-    func firstIndex(of needle: [Unicode.Scalar], from: Int = 0) -> Int? {
+    /// The byte offset of the first occurrence of `needle` at or after byte `from`, if any.
+    func firstIndex(of needle: [UInt8], from: Int = 0) -> Int? {
         guard let head = needle.first, needle.count <= count else { return nil }
-        var index = lower + max(0, from)
-        let last = upper - needle.count
-        while index <= last {
-            if base[index] == head {
-                var matches = true
-                for offset in 1..<needle.count where base[index + offset] != needle[offset] {
-                    matches = false
-                    break
+        return withBase { bytes in
+            var index = lower + max(0, from)
+            let last = upper - needle.count
+            while index <= last {
+                if bytes[index] == head {
+                    var matches = true
+                    for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
+                        matches = false
+                        break
+                    }
+                    if matches { return index - lower }
                 }
-                if matches { return index - lower }
+                index += 1
             }
-            index += 1
+            return nil
         }
-        return nil
+    }
+
+    /// The byte offset of the first occurrence of `needle` at or after byte `from`, if any.
+    func firstIndex(of needle: [Unicode.Scalar], from: Int = 0) -> Int? {
+        firstIndex(of: Array(String(scalars: needle).utf8), from: from)
+    }
+
+    /// The byte offset of the first space, tab, newline or carriage return, if any.
+    func firstBlankIndex() -> Int? {
+        withUTF8 { bytes in bytes.firstIndex(where: \.isBlankByte) }
     }
 
     /// Whether the text has a space, tab or newline.
-    var containsBlank: Bool { scalars.contains { $0.isBlank } }
+    var containsBlank: Bool { firstBlankIndex() != nil }
+}
+
+extension UInt8 {
+    /// A space, tab, newline or carriage return.
+    var isBlankByte: Bool { self == 32 || self == 9 || self == 10 || self == 13 }
 }
 
 extension Unicode.Scalar {

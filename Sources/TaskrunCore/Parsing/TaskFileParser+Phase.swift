@@ -13,18 +13,7 @@ extension TaskFileParser {
     mutating func buildPhase(_ header: Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int]) -> Phase {
         var phase = header
         var spans = TaskValidator.NameSpans.PhaseSpans(name: nameSpan)
-        defer {
-            nameSpans.phases.append(spans)
-            phaseScalars = []
-            phaseScalarsOffset = 0
-        }
-        if let first = blocks.first, let last = blocks.last {
-            let lines = document.lines
-            let lower = lines.byteRange(ofLine: document.compact[first].start.line).lowerBound
-            let upper = max(lower, lines.byteRange(ofLine: document.compact[last].end.line).upperBound)
-            phaseScalars = lines.widenedBytes(lower..<upper)
-            phaseScalarsOffset = lower
-        }
+        defer { nameSpans.phases.append(spans) }
         var settings = SettingsState()
         var section: PhaseSection?
         // Settings live in the first paragraph under the heading (a yaml block may come before it).
@@ -55,21 +44,32 @@ extension TaskFileParser {
                 continue
             }
             guard case .list = node.kind else { continue }
+            // Room for every bullet at once, instead of growing the arrays as they are appended.
+            var bullets = 0
+            for _ in document.children(of: block) { bullets += 1 }
             switch section {
             case .steps:
+                phase.steps.reserveCapacity(phase.steps.count + bullets)
                 for item in document.children(of: block) {
                     guard let (step, agentSpan) = parseStep(item: item) else { continue }
-                    if let agentSpan { spans.stepAgents[phase.steps.count] = agentSpan }
+                    if let agentSpan {
+                        // Room for the rest at the first agent step (none for a phase without any).
+                        if spans.stepAgents.isEmpty { spans.stepAgents.reserveCapacity(bullets) }
+                        spans.stepAgents[phase.steps.count] = agentSpan
+                    }
                     phase.steps.append(step)
                 }
             case .agents:
+                phase.agents.reserveCapacity(phase.agents.count + bullets)
+                spans.agents.reserveCapacity(spans.agents.count + bullets)
                 for item in document.children(of: block) {
                     guard let (name, location) = listItemText(item, what: "agent") else { continue }
                     phase.agents.append(name)
                     spans.agents.append(.init(location: location, length: name.scalarCount))
                 }
             case .outputs:
-                phase.outputs += listStrings(block, what: "output")
+                let outputs = listStrings(block, what: "output", count: bullets)
+                if phase.outputs.isEmpty { phase.outputs = outputs } else { phase.outputs += outputs }
             case .dependencies:
                 for item in document.children(of: block) {
                     guard let (name, location) = listItemText(item, what: "dependency") else { continue }
@@ -84,6 +84,7 @@ extension TaskFileParser {
 
     /// Which section a `###` heading starts; near-misses of known names are reported.
     mutating func phaseSection(heading: Int) -> PhaseSection {
+        if let known = Self.knownPhaseSection(heading, in: document) { return known }
         let node = document.compact[heading]
         let title = document.plainText(of: heading).trimmingBlanks()
         let length = max(1, node.end.column - node.start.column + 1)
@@ -106,9 +107,37 @@ extension TaskFileParser {
         return .other
     }
 
+    /// The section of a heading that is one text node spelling a known title in any case
+    /// (`### Steps`), compared on its bytes; `nil` for anything else (``phaseSection(heading:)``
+    /// then reads the title in full).
+    static func knownPhaseSection(_ heading: Int, in document: MarkdownDocument) -> PhaseSection? {
+        let node = document.compact[heading]
+        guard let only = node.firstChild, document.compact[only].nextSibling == nil,
+            case .text = document.compact[only].kind
+        else { return nil }
+        return document.withLiteralUTF8(of: only) { bytes -> PhaseSection? in
+            var lower = 0
+            var upper = bytes.count
+            while lower < upper, bytes[lower].isBlankByte { lower += 1 }
+            while upper > lower, bytes[upper - 1].isBlankByte { upper -= 1 }
+            func spells(_ word: StaticString) -> Bool {
+                guard upper - lower == word.utf8CodeUnitCount else { return false }
+                let wanted = word.utf8Start
+                for index in 0..<(upper - lower) where bytes[lower + index] | 0x20 != wanted[index] { return false }
+                return true
+            }
+            if spells("steps") { return .steps }
+            if spells("agents") { return .agents }
+            if spells("outputs") { return .outputs }
+            if spells("dependencies") { return .dependencies }
+            return nil
+        }
+    }
+
     /// The bullets of a `### Agents` or `### Outputs` list, as plain text.
-    mutating func listStrings(_ list: Int, what: String) -> [String] {
+    mutating func listStrings(_ list: Int, what: String, count: Int = 0) -> [String] {
         var strings: [String] = []
+        strings.reserveCapacity(count)
         for item in document.children(of: list) {
             if let (text, _) = listItemText(item, what: what) { strings.append(text) }
         }

@@ -9,19 +9,49 @@ extension TaskFileParser {
 
     /// Which settings a phase has set so far, and where, to report one set twice.
     struct SettingsState {
-        /// At most one entry per setting name: a list is cheaper than a dictionary for so few.
-        var seen: [(key: String, location: SourceLocation)] = []
+        /// Where each of ``phaseSettingNames`` was first set, by its index there: a fixed array
+        /// in the value itself, so that a phase's settings allocate nothing.
+        private var locations = InlineArray<8, SourceLocation>(repeating: .start)
+        /// Which of `locations` are set, one bit each.
+        private var seenMask: UInt8 = 0
+        /// Keys outside ``phaseSettingNames`` (none today; kept so that any key is recorded).
+        private var others: [(key: String, location: SourceLocation)] = []
+
+        init() {}
 
         func firstLocation(of key: String) -> SourceLocation? {
-            seen.first { $0.key == key }?.location
+            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key), index < 8 else {
+                return others.first { $0.key == key }?.location
+            }
+            return seenMask & (1 << index) != 0 ? locations[index] : nil
+        }
+
+        /// Records where `key` was first set.
+        mutating func note(_ key: String, at location: SourceLocation) {
+            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key), index < 8 else {
+                others.append((key, location))
+                return
+            }
+            locations[index] = location
+            seenMask |= 1 << index
         }
     }
 
     /// Reads `key: value` setting lines from the paragraph under a phase heading; the other lines
     /// are the phase's description.
     mutating func readSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) {
+        if readPlainSettingsParagraph(paragraph, into: &phase, settings: &settings) { return }
+        readSettingsParagraphInFull(paragraph, into: &phase, settings: &settings)
+    }
+
+    /// ``readSettingsParagraph(_:into:settings:)`` for any paragraph: through its located text,
+    /// reporting every problem.
+    mutating func readSettingsParagraphInFull(
+        _ paragraph: Int, into phase: inout Phase, settings: inout SettingsState
+    ) {
         let source = paragraphSource(paragraph)
-        var description: [Unicode.Scalar] = []
+        // The description's lines: usually one, or several in a row, so a single run of the text.
+        var description: (first: Range<Int>, joined: [UInt8]?)?
         for (index, lineInfo) in source.lines.enumerated() {
             let line = source.text(ofLine: index)
             if let prefix = keyPrefix(line, firstInline: lineInfo.firstInline) {
@@ -40,15 +70,191 @@ extension TaskFileParser {
                         hint: "did you mean '\(suggestion)'?")
                 }
             }
-            if !description.isEmpty { description.append("\n") }
-            description += line.scalars
+            let range = source.lines[index].range
+            guard var found = description else {
+                description = (range, nil)
+                continue
+            }
+            if found.joined == nil, found.first.upperBound + 1 == range.lowerBound {
+                // The next line in the text: the run grows over its `\n`.
+                found.first = found.first.lowerBound..<range.upperBound
+            } else {
+                var joined = found.joined ?? source.text.slice(found.first).withUTF8 { Array($0) }
+                joined.append(10)
+                source.text.slice(range).withUTF8 { joined.append(contentsOf: $0) }
+                found.joined = joined
+            }
+            description = found
         }
-        let text = String(scalars: description).trimmingBlanks()
+        let text: String
+        if let joined = description?.joined {
+            text = String(decoding: joined, as: UTF8.self).trimmingBlanks()
+        } else if let run = description?.first {
+            text = source.text.slice(run).trimmed().text
+        } else {
+            text = ""
+        }
         if phase.description.isEmpty {
             phase.description = text
         } else if !text.isEmpty {
             phase.description += "\n" + text
         }
+    }
+
+    /// The usual settings paragraph, read in one pass over its bytes in the source: lines ending
+    /// in a plain `\n` (each later line at its first column, no trailing blank or backslash
+    /// before a break), settings that are plain `true`/`false`, durations or phase names, given
+    /// once, and description lines. Anything else, or anything to report, leaves `phase` and
+    /// `settings` as they were and returns `false`: the general path then reads the paragraph
+    /// (tests compare the two).
+    func readPlainSettingsParagraph(_ paragraph: Int, into phase: inout Phase, settings: inout SettingsState) -> Bool {
+        let node = document.compact[paragraph]
+        let firstLine = max(1, node.start.line)
+        let lastLine = max(firstLine, node.end.line)
+        let firstColumn = max(1, node.start.column)
+        let lines = document.lines
+        var updated = phase
+        var seen = settings
+        let read = withSourceBytes { utf8 -> Bool in
+            // The description: one run of lines, or several runs joined by `\n`.
+            var description: (run: Range<Int>, joined: [UInt8]?)?
+            var inline = node.firstChild
+            for line in firstLine...lastLine {
+                let bytes = lines.byteRange(ofLine: line)
+                var end = bytes.upperBound
+                let start =
+                    line == firstLine ? byteOffset(ofColumn: firstColumn, line: line, in: utf8) : bytes.lowerBound
+                if line < lastLine {
+                    guard lines.byteRange(ofLine: line + 1).lowerBound == end + 1, end > start, utf8[end] == 10,
+                        utf8[end - 1] != 32, utf8[end - 1] != 9, utf8[end - 1] != 92
+                    else { return false }
+                } else {
+                    while end > start, utf8[end - 1] == 32 || utf8[end - 1] == 9 { end -= 1 }
+                }
+                if line > firstLine {
+                    guard lines.contentStartColumn(line: line) == 1 else { return false }
+                }
+                // The first inline node starting on this line.
+                while let index = inline, document.compact[index].start.line < line {
+                    inline = document.compact[index].nextSibling
+                }
+                let firstInline = inline.flatMap { document.compact[$0].start.line == line ? $0 : nil }
+                let column = line == firstLine ? firstColumn : 1
+                let text = UnsafeBufferPointer(rebasing: utf8[start..<end])
+                if let (keyLength, valueOffset) = KeyValuePrefix.scan(text, isStepType: false),
+                    textNodesStart(at: firstInline, withKeyBytes: UnsafeBufferPointer(rebasing: text[0..<keyLength]))
+                {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: text[0..<keyLength]), as: UTF8.self)
+                    if Self.phaseSettingNames.contains(key) {
+                        var value = (start + valueOffset)..<end
+                        while value.upperBound > value.lowerBound, utf8[value.upperBound - 1].isBlankByte {
+                            value = value.lowerBound..<(value.upperBound - 1)
+                        }
+                        guard
+                            applyPlainLine(
+                                key, value: value, line: line, column: column, lineStart: start, in: utf8, to: &updated,
+                                seen: &seen)
+                        else { return false }
+                        continue
+                    }
+                    if nearMissSetting(key) != nil { return false }
+                }
+                let range = start..<end
+                guard var found = description else {
+                    description = (range, nil)
+                    continue
+                }
+                if found.joined == nil, found.run.upperBound + 1 == range.lowerBound {
+                    found.run = found.run.lowerBound..<range.upperBound
+                } else {
+                    var joined = found.joined ?? Array(utf8[found.run])
+                    joined.append(10)
+                    joined.append(contentsOf: utf8[range])
+                    found.joined = joined
+                }
+                description = found
+            }
+            var text = ""
+            if let joined = description?.joined {
+                text = String(decoding: joined, as: UTF8.self).trimmingBlanks()
+            } else if var run = description?.run {
+                while !run.isEmpty, utf8[run.lowerBound].isBlankByte { run = (run.lowerBound + 1)..<run.upperBound }
+                while !run.isEmpty, utf8[run.upperBound - 1].isBlankByte { run = run.lowerBound..<(run.upperBound - 1) }
+                text = String(decoding: UnsafeBufferPointer(rebasing: utf8[run]), as: UTF8.self)
+            }
+            if updated.description.isEmpty {
+                updated.description = text
+            } else if !text.isEmpty {
+                updated.description += "\n" + text
+            }
+            return true
+        }
+        guard read else { return false }
+        phase = updated
+        settings = seen
+        return true
+    }
+
+    /// One plain setting line of ``readPlainSettingsParagraph(_:into:settings:)``: `false` when
+    /// its value is not a plain one, or the setting was given before (both reported by the
+    /// general path).
+    private func applyPlainLine(
+        _ key: String, value: Range<Int>, line: Int, column: Int, lineStart: Int, in utf8: UnsafeBufferPointer<UInt8>,
+        to phase: inout Phase, seen: inout SettingsState
+    ) -> Bool {
+        guard !value.isEmpty else { return false }
+        let location = SourceLocation(line: line, column: column)
+        if key != "dependsOn" {
+            guard seen.firstLocation(of: key) == nil else { return false }
+        }
+        func columnOf(_ offset: Int) -> Int {
+            var count = 0
+            for index in lineStart..<offset where utf8[index] & 0xC0 != 0x80 { count += 1 }
+            return column + count
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: utf8[value]), as: UTF8.self)
+        switch key {
+        case "parallel", "checkpoint", "continueOnFailure":
+            guard case .bool(let flag) = YAMLScalar.resolvePlain(text) else { return false }
+            switch key {
+            case "parallel": phase.parallel = flag
+            case "checkpoint": phase.checkpoint = flag
+            default: phase.continueOnFailure = flag
+            }
+        case "timeout":
+            guard case .string = YAMLScalar.resolvePlain(text), let duration = try? TaskDuration.parse(text) else {
+                return false
+            }
+            phase.timeout = duration
+        case "dependsOn":
+            let first = utf8[value.lowerBound]
+            guard first != UInt8(ascii: "["), first != UInt8(ascii: "{"), first != UInt8(ascii: "\""),
+                first != UInt8(ascii: "'")
+            else { return false }
+            var names: [PhaseDependency] = []
+            var partStart = value.lowerBound
+            for index in value.lowerBound...value.upperBound
+            where index == value.upperBound || utf8[index] == UInt8(ascii: ",") {
+                var part = partStart..<index
+                while !part.isEmpty, utf8[part.lowerBound].isBlankByte {
+                    part = (part.lowerBound + 1)..<part.upperBound
+                }
+                while !part.isEmpty, utf8[part.upperBound - 1].isBlankByte {
+                    part = part.lowerBound..<(part.upperBound - 1)
+                }
+                guard !part.isEmpty else { return false }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: utf8[part]), as: UTF8.self)
+                names.append(
+                    PhaseDependency(name: name, location: SourceLocation(line: line, column: columnOf(part.lowerBound)))
+                )
+                partStart = index + 1
+            }
+            if phase.dependencies.isEmpty { phase.dependencies = names } else { phase.dependencies += names }
+        default:
+            return false
+        }
+        if seen.firstLocation(of: key) == nil { seen.note(key, at: location) }
+        return true
     }
 
     /// A known setting a mistyped key most likely meant. Short keys need a case-only difference,
@@ -95,14 +301,23 @@ extension TaskFileParser {
             phase.condition = value.text
             return
         }
-        let map = YAMLPositionMap.inline(at: value.location, length: value.count)
-        let node: YAMLNode
         let isYAML = value.first.map { $0 == "[" || $0 == "{" || $0 == "\"" || $0 == "'" } ?? false
+        if !isYAML,
+            applyPlainSetting(
+                key, keyLocation: keyLocation, keyLength: keyLength, value: value, to: &phase,
+                settings: &settings)
+        {
+            return
+        }
+        let map = YAMLPositionMap.inline(at: value.location, length: value.scalarCount)
+        let node: YAMLNode
         if key == "dependsOn", !isYAML {
             // Plain text is split where it is written: the same names and positions as the
             // scalar branch of ``dependencies(_:map:)`` reads from a plain node of it.
             noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
-            phase.dependencies += dependencies(inText: value)
+            let names = dependencies(inText: value)
+            // Adopted whole when it is the first list (appending would copy it into a new array).
+            if phase.dependencies.isEmpty { phase.dependencies = names } else { phase.dependencies += names }
             return
         }
         if isYAML {
@@ -110,10 +325,41 @@ extension TaskFileParser {
             guard let parsed = parseYAML(value.text, map: map, what: "'\(key)'") else { return }
             node = parsed ?? Self.plainNode("", length: 0)
         } else {
-            node = Self.plainNode(value.text, length: value.count)
+            node = Self.plainNode(value.text, length: value.scalarCount)
         }
         applySetting(
             key, keyLocation: keyLocation, keyLength: keyLength, value: node, map: map, to: &phase, settings: &settings)
+    }
+
+    /// The usual plain values (`parallel: true`, `timeout: 3 minutes`) applied straight from the
+    /// text: the values the YAML path (a plain scalar node, then ``applySetting``) gives them,
+    /// without building a node. `false` for anything else, or a value that has a problem, which
+    /// the YAML path then reads and reports.
+    private mutating func applyPlainSetting(
+        _ key: String, keyLocation: SourceLocation, keyLength: Int, value: LocatedText, to phase: inout Phase,
+        settings: inout SettingsState
+    ) -> Bool {
+        switch key {
+        case "parallel", "checkpoint", "continueOnFailure":
+            guard case .bool(let flag) = YAMLScalar.resolvePlain(value.text) else { return false }
+            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            switch key {
+            case "parallel": phase.parallel = flag
+            case "checkpoint": phase.checkpoint = flag
+            default: phase.continueOnFailure = flag
+            }
+            return true
+        case "timeout":
+            let text = value.text
+            guard case .string = YAMLScalar.resolvePlain(text),
+                let duration = try? TaskDuration.parse(text)
+            else { return false }
+            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            phase.timeout = duration
+            return true
+        default:
+            return false
+        }
     }
 
     /// A plain scalar node for text that was not parsed as YAML, spanning `length` columns of one line.
@@ -188,7 +434,7 @@ extension TaskFileParser {
                     length: length, notes: ["first set at \(first)"])
             }
         } else {
-            settings.seen.append((key, location))
+            settings.note(key, at: location)
         }
     }
 
@@ -254,9 +500,16 @@ extension TaskFileParser {
                 hint: "write 'dependsOn: A, B' or 'dependsOn: [A, B]'")
             return []
         }
+        // The commas, found in one pass over the bytes (most lists have none).
+        var commas: [Int] = []
+        text.withUTF8 { bytes in
+            for index in bytes.indices where bytes[index] == UInt8(ascii: ",") { commas.append(index) }
+        }
         var names: [PhaseDependency] = []
+        names.reserveCapacity(commas.count + 1)
         var start = 0
-        for index in 0...text.count where index == text.count || text[index] == "," {
+        for position in 0...commas.count {
+            let index = position < commas.count ? commas[position] : text.count
             let part = text.slice(start..<index).trimmed()
             if part.isEmpty {
                 // The extra comma: the one ending this empty part, or for a trailing one, the one before it.

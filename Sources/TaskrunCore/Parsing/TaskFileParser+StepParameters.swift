@@ -11,34 +11,145 @@ extension TaskFileParser {
         // Most steps are one paragraph: nothing after it, no parameters.
         guard document.compact[paragraph].nextSibling != nil else { return [:] }
         let isClassify = kind == .custom(type: "classify")
-        var values: [String: [JSONValue]] = [:]
-        var firstSeen: [String: SourceLocation] = [:]
+        // Parameter values are scalars, so an `.array` here is a key's collected values.
+        var values: [String: JSONValue] = [:]
+        // Where each known parameter was first given, by its index in `knownStepParameterNames`.
+        var firstSeen = InlineArray<4, SourceLocation>(repeating: .start)
+        var seenMask: UInt8 = 0
+        func collect(_ value: JSONValue, under key: String) {
+            switch values[key] {
+            case nil: values[key] = value
+            case .array(var collected)?:
+                values[key] = nil
+                collected.append(value)
+                values[key] = .array(collected)
+            case let single?: values[key] = .array([single, value])
+            }
+        }
         for child in document.children(of: item) where child != paragraph {
             guard case .list = document.compact[child].kind else { continue }
+            if values.isEmpty {
+                var bullets = 0
+                for _ in document.children(of: child) { bullets += 1 }
+                values.reserveCapacity(bullets)
+            }
             for bullet in document.children(of: child) {
+                if let (key, keyLocation, typed) = plainParameter(bullet, isClassify: isClassify) {
+                    let known = Self.knownStepParameterIndex(key)
+                    if let known, seenMask & (1 << known) != 0 {
+                        error(
+                            "duplicate-parameter", "step parameter '\(key)' is given more than once", at: keyLocation,
+                            length: key.count, notes: ["first given at \(firstSeen[known])"])
+                        continue
+                    }
+                    if let known {
+                        firstSeen[known] = keyLocation
+                        seenMask |= 1 << known
+                    }
+                    collect(typed, under: key)
+                    continue
+                }
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
-                if Self.knownStepParameters.contains(key), let first = firstSeen[key] {
+                let known = Self.knownStepParameterIndex(key)
+                if let known, seenMask & (1 << known) != 0 {
                     error(
                         "duplicate-parameter", "step parameter '\(key)' is given more than once", at: keyLocation,
-                        length: key.count, notes: ["first given at \(first)"])
+                        length: key.count, notes: ["first given at \(firstSeen[known])"])
                     continue
                 }
                 if isClassify, key == "rule" {
                     checkClassifyRule(value, keyLocation: keyLocation)
-                    values[key, default: []].append(.string(value.text))
+                    collect(.string(value.text), under: key)
                     continue
                 }
                 guard let typed = parameterValue(key: key, keyLocation: keyLocation, value: value) else { continue }
-                if firstSeen[key] == nil { firstSeen[key] = keyLocation }
-                values[key, default: []].append(typed)
+                if let known {
+                    firstSeen[known] = keyLocation
+                    seenMask |= 1 << known
+                }
+                collect(typed, under: key)
             }
         }
-        guard !values.isEmpty else { return [:] }
-        return values.mapValues { $0.count == 1 ? $0[0] : .array($0) }
+        return values
+    }
+
+    /// The index of a parameter taskrun knows in ``knownStepParameters`` order (`when`,
+    /// `required`, `timeout`, `retry`), without hashing the key.
+    static func knownStepParameterIndex(_ key: String) -> Int? {
+        switch key {
+        case "when": 0
+        case "required": 1
+        case "timeout": 2
+        case "retry": 3
+        default: nil
+        }
+    }
+
+    /// The usual parameter bullet, read in one pass over its bytes: one line `key: value` whose
+    /// value is valid for its key (a `when:` expression that parses, `required: true`, a
+    /// duration, a number of attempts, a plain scalar). `nil` for anything else, or anything to
+    /// report, which ``parameter(_:)`` and ``parameterValue(key:keyLocation:value:)`` then read
+    /// (tests compare the two).
+    func plainParameter(_ bullet: Int, isClassify: Bool) -> (String, SourceLocation, JSONValue)? {
+        guard let paragraph = document.compact[bullet].firstChild, case .paragraph = document.compact[paragraph].kind,
+            document.compact[paragraph].nextSibling == nil
+        else { return nil }
+        let start = document.compact[paragraph].start
+        let line = max(1, start.line)
+        let column = max(1, start.column)
+        guard document.compact[paragraph].end.line <= line else { return nil }
+        let firstInline = document.compact[paragraph].firstChild
+        return withSourceBytes { utf8 -> (String, SourceLocation, JSONValue)? in
+            let lower = byteOffset(ofColumn: column, line: line, in: utf8)
+            var upper = max(lower, document.lines.byteRange(ofLine: line).upperBound)
+            while upper > lower, utf8[upper - 1] == 32 || utf8[upper - 1] == 9 { upper -= 1 }
+            let text = UnsafeBufferPointer(rebasing: utf8[lower..<upper])
+            guard let (keyLength, valueOffset) = KeyValuePrefix.scan(text, isStepType: false),
+                textNodesStart(at: firstInline, withKeyBytes: UnsafeBufferPointer(rebasing: text[0..<keyLength]))
+            else { return nil }
+            var value = (lower + valueOffset)..<upper
+            while !value.isEmpty, utf8[value.upperBound - 1].isBlankByte {
+                value = value.lowerBound..<(value.upperBound - 1)
+            }
+            guard !value.isEmpty else { return nil }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: text[0..<keyLength]), as: UTF8.self)
+            let valueBytes = UnsafeBufferPointer(rebasing: utf8[value])
+            let valueText = String(decoding: valueBytes, as: UTF8.self)
+            let typed: JSONValue
+            switch key {
+            case "when":
+                guard case .success = ExpressionParser.checkSyntax(utf8: valueBytes) else { return nil }
+                typed = .string(valueText)
+            case "required":
+                guard case .bool(let flag) = YAMLScalar.resolvePlain(valueText) else { return nil }
+                typed = .bool(flag)
+            case "timeout":
+                guard let duration = try? TaskDuration.parse(valueText) else { return nil }
+                typed = .number(Double(duration.milliseconds))
+            case "retry":
+                guard case .integer(let attempts) = YAMLScalar.resolvePlain(valueText), attempts >= 1 else {
+                    return nil
+                }
+                typed = .number(Double(attempts))
+            case "rule" where isClassify:
+                return nil
+            default:
+                let first = utf8[value.lowerBound]
+                guard first != UInt8(ascii: "\""), first != UInt8(ascii: "'") else { return nil }
+                switch YAMLScalar.resolvePlain(valueText) {
+                case .null: typed = .null
+                case .bool(let flag): typed = .bool(flag)
+                case .integer(let number): typed = .number(Double(number))
+                case .float(let number): typed = number.isFinite ? .number(number) : .string(valueText)
+                case .string: typed = .string(valueText)
+                }
+            }
+            return (key, SourceLocation(line: line, column: column), typed)
+        }
     }
 
     /// One nested bullet as `key: value`, or `nil` (reported) when it is not one.
-    private mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
+    mutating func parameter(_ bullet: Int) -> (String, SourceLocation, LocatedText)? {
         let node = document.compact[bullet]
         guard let paragraph = node.firstChild, case .paragraph = document.compact[paragraph].kind else {
             warning(
@@ -68,7 +179,7 @@ extension TaskFileParser {
     }
 
     /// A parameter's typed value, checked for the parameters taskrun knows. `nil` when invalid (reported).
-    private mutating func parameterValue(key: String, keyLocation: SourceLocation, value: LocatedText) -> JSONValue? {
+    mutating func parameterValue(key: String, keyLocation: SourceLocation, value: LocatedText) -> JSONValue? {
         let valueLocation = value.isEmpty ? keyLocation : value.location
         let length = value.caretLength(0..<value.count)
         switch key {
@@ -158,11 +269,11 @@ extension TaskFileParser {
 
     /// The offset of the first `when` written as a word (between blanks or the ends) in `value`.
     static func whenWord(in value: LocatedText) -> Int? {
-        let word: [Unicode.Scalar] = ["w", "h", "e", "n"]
+        let word: [UInt8] = Array("when".utf8)
         var from = 0
         while let index = value.firstIndex(of: word, from: from) {
-            let before = index == 0 || value[index - 1].isBlank
-            let after = index + 4 == value.count || value[index + 4].isBlank
+            let before = index == 0 || value.byte(at: index - 1).isBlankByte
+            let after = index + 4 == value.count || value.byte(at: index + 4).isBlankByte
             if before, after { return index }
             from = index + 1
         }

@@ -2,7 +2,7 @@ import TaskrunMarkdown
 
 extension TaskFileParser {
     /// The ` - ` between an agent id (or aggregation kind) and the text.
-    static let dashSeparator: [Unicode.Scalar] = [" ", "-", " "]
+    static let dashSeparator: [UInt8] = Array(" - ".utf8)
 
     static let stepExample = "'- agent: quant-analyst - Analyze {{input.ticker}}'"
 
@@ -11,6 +11,17 @@ extension TaskFileParser {
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
+        guard var (step, agentSpan) = plainStep(item: item) else { return parseStepInFull(item: item) }
+        // Nested parameters are read (and reported) the one way; the general path reads them
+        // after the header and templates too, so problems come in the same order.
+        if let paragraph = document.compact[item].firstChild, document.compact[paragraph].nextSibling != nil {
+            step.parameters = stepParameters(item: item, after: paragraph, kind: step.kind)
+        }
+        return (step, agentSpan)
+    }
+
+    /// ``parseStep(item:)`` for any step: through its located text, reporting every problem.
+    mutating func parseStepInFull(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
         let itemNode = document.compact[item]
         guard let paragraph = itemNode.firstChild, case .paragraph = document.compact[paragraph].kind else {
             error(
@@ -29,7 +40,7 @@ extension TaskFileParser {
         let parameters = stepParameters(item: item, after: paragraph, kind: kind)
         let step = Step(kind: kind, text: text.text, parameters: parameters, location: source.text.location)
         if case .custom(type: "classify") = kind { checkClassifyStep(step, text: text) }
-        return (step, agentID.map { .init(location: $0.location, length: $0.count) })
+        return (step, agentID.map { .init(location: $0.location, length: $0.scalarCount) })
     }
 
     /// A step's type and text (and an agent step's id) from its paragraph, or `nil` when the
@@ -124,7 +135,7 @@ extension TaskFileParser {
             // `agent: - prompt`: the separator is there, the id is not.
             idPart = rest.slice(0..<0)
             prompt = rest.slice(1..<rest.count).trimmed()
-        } else if let blank = rest.scalars.firstIndex(where: \.isBlank).map({ $0 - rest.scalars.startIndex }) {
+        } else if let blank = rest.firstBlankIndex() {
             // `agent: quant-analyst Analyze it`: the separator is missing after the first word.
             let id = rest.slice(0..<blank).text
             let text = rest.slice(blank..<rest.count).trimmed().text
@@ -152,7 +163,7 @@ extension TaskFileParser {
         guard !prompt.isEmpty else {
             error(
                 "empty-step", "agent step for '\(idPart.text)' has no prompt", at: idPart.location,
-                length: idPart.count, hint: "write 'agent: \(idPart.text) - <prompt>'")
+                length: idPart.scalarCount, hint: "write 'agent: \(idPart.text) - <prompt>'")
             return nil
         }
         return (idPart, prompt)
@@ -194,11 +205,124 @@ extension TaskFileParser {
 
     /// Reports every template syntax problem in step text at its position.
     mutating func checkTemplates(_ text: LocatedText) {
-        // (No braces, no problems: the check's own scan skips brace-free text eight scalars at a time.)
-        for problem in TemplateSyntax.check(text.scalars) {
+        // (No braces, no problems: the check's own scan skips brace-free text sixteen bytes at a time.)
+        let problems = text.withUTF8 { TemplateSyntax.check(utf8: $0) }
+        for problem in problems {
             error(
                 "template-syntax", problem.message, at: text.location(at: problem.offset),
                 length: text.caretLength(problem.offset..<(problem.offset + problem.length)), hint: problem.hint)
         }
+    }
+
+    /// The usual step, read in one pass over its bytes in the source: a one-line description,
+    /// `agent:`, `validation:` or `aggregate:` step with nothing to report, without its
+    /// parameters (``parseStep(item:)`` adds them). Anything else (or any problem) is `nil`, and
+    /// ``parseStep(item:)`` reads the step the general way, which reports it; so this path never
+    /// reports anything, and makes the same `Step` as the general one (tests compare the two).
+    func plainStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
+        guard let paragraph = document.compact[item].firstChild, case .paragraph = document.compact[paragraph].kind
+        else { return nil }
+        let start = document.compact[paragraph].start
+        let line = max(1, start.line)
+        let column = max(1, start.column)
+        guard document.compact[paragraph].end.line <= line else { return nil }
+        let firstInline = document.compact[paragraph].firstChild
+        return withSourceBytes { utf8 -> (Step, TaskValidator.NameSpans.Span?)? in
+            let lineStart = byteOffset(ofColumn: column, line: line, in: utf8)
+            var lower = lineStart
+            var upper = max(lower, document.lines.byteRange(ofLine: line).upperBound)
+            func trim(_ range: inout Range<Int>) {
+                var from = range.lowerBound
+                var to = range.upperBound
+                while from < to, utf8[from].isBlankByte { from += 1 }
+                while to > from, utf8[to - 1].isBlankByte { to -= 1 }
+                range = from..<to
+            }
+            func string(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: utf8[range]), as: UTF8.self)
+            }
+            func scalars(_ range: Range<Int>) -> Int {
+                var count = 0
+                for index in range where utf8[index] & 0xC0 != 0x80 { count += 1 }
+                return count
+            }
+            /// `kind - note` split at the first ` - `: both parts trimmed, or `nil` without one.
+            func splitAtDash(_ range: Range<Int>) -> (Range<Int>, Range<Int>)? {
+                var index = range.lowerBound
+                while index + 3 <= range.upperBound {
+                    if utf8[index] == 32, utf8[index + 1] == 45, utf8[index + 2] == 32 {
+                        var head = range.lowerBound..<index
+                        var tail = (index + 3)..<range.upperBound
+                        trim(&head)
+                        trim(&tail)
+                        return (head, tail)
+                    }
+                    index += 1
+                }
+                return nil
+            }
+            func hasBlank(_ range: Range<Int>) -> Bool { range.contains { utf8[$0].isBlankByte } }
+            var whole = lower..<upper
+            trim(&whole)
+            (lower, upper) = (whole.lowerBound, whole.upperBound)
+            guard lower < upper else { return nil }
+            let location = SourceLocation(line: line, column: column)
+            let lineBytes = UnsafeBufferPointer(rebasing: utf8[lineStart..<upper])
+            var kind = StepKind.description
+            var body = whole
+            var agentSpan: TaskValidator.NameSpans.Span?
+            if let (keyLength, valueOffset) = KeyValuePrefix.scan(lineBytes, isStepType: true),
+                textNodesStart(at: firstInline, withKeyBytes: UnsafeBufferPointer(rebasing: lineBytes[0..<keyLength]))
+            {
+                let keyStart = lineBytes.startIndex
+                let key = UnsafeBufferPointer(rebasing: lineBytes[keyStart..<(keyStart + keyLength)])
+                var rest = (lineStart + valueOffset)..<upper
+                trim(&rest)
+                guard !rest.isEmpty else { return nil }
+                if Self.bytes(key, equal: "agent") {
+                    guard let (id, prompt) = splitAtDash(rest), !id.isEmpty, !hasBlank(id), !prompt.isEmpty else {
+                        return nil
+                    }
+                    kind = .agent(id: string(id))
+                    body = prompt
+                    agentSpan = .init(
+                        location: SourceLocation(line: line, column: column + scalars(lineStart..<id.lowerBound)),
+                        length: scalars(id))
+                } else if Self.bytes(key, equal: "validation") || Self.bytes(key, equal: "validate") {
+                    let criterion = UnsafeBufferPointer(rebasing: utf8[rest])
+                    // A criterion that looks like an expression but does not parse is reported
+                    // by the general path.
+                    if ValidationCriterion.looksLikeExpression(utf8: criterion) {
+                        guard case .success = ExpressionParser.checkSyntax(utf8: criterion) else { return nil }
+                    }
+                    kind = .validation
+                    body = rest
+                } else if Self.bytes(key, equal: "aggregate") {
+                    guard utf8[rest.lowerBound] != 45 else { return nil }
+                    var aggregateKind = rest
+                    var note = rest.upperBound..<rest.upperBound
+                    if let (head, tail) = splitAtDash(rest) {
+                        (aggregateKind, note) = (head, tail)
+                    } else if utf8[rest.upperBound - 1] == 45 {
+                        return nil
+                    }
+                    guard !aggregateKind.isEmpty, !hasBlank(aggregateKind) else { return nil }
+                    kind = .aggregate(kind: string(aggregateKind))
+                    body = note
+                } else {
+                    return nil
+                }
+            }
+            guard TemplateSyntax.check(utf8: UnsafeBufferPointer(rebasing: utf8[body])).isEmpty else { return nil }
+            return (Step(kind: kind, text: string(body), parameters: [:], location: location), agentSpan)
+        }
+    }
+
+    /// Whether `bytes` are exactly `word`'s (ASCII), compared in place.
+    static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, equal word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        let wanted = word.utf8Start
+        for index in 0..<bytes.count where bytes[index] != wanted[index] { return false }
+        return true
     }
 }

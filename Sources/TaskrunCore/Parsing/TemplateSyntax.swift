@@ -6,34 +6,55 @@
 struct TemplateSyntax {
     struct Problem: Sendable, Equatable {
         var message: String
-        /// Offset of the problem in the checked text, in scalars.
+        /// Offset of the problem in the checked text: in bytes for ``check(utf8:)``, in scalars
+        /// for the scalar forms.
         var offset: Int
-        /// How many scalars to underline.
+        /// How much to underline, in the same unit as ``offset``.
         var length: Int
         var hint: String?
     }
 
-    /// Every template problem in `text`, in order; offsets count from the text's start.
+    /// Every template problem in `text`, in order; offsets and lengths count scalars from the text's start.
     static func check(_ text: ArraySlice<Unicode.Scalar>) -> [Problem] {
-        text.withContiguousStorageIfAvailable { check(buffer: $0) }
-            ?? Array(text).withUnsafeBufferPointer { check(buffer: $0) }
+        var string = String(scalars: text)
+        let problems = string.withUTF8 { check(utf8: $0) }
+        guard !problems.isEmpty else { return [] }
+        // Byte offsets to scalar offsets: the scalars before each byte.
+        var scalarsBefore: [Int] = []
+        scalarsBefore.reserveCapacity(string.utf8.count + 1)
+        var seen = 0
+        for byte in string.utf8 {
+            scalarsBefore.append(seen)
+            if byte & 0xC0 != 0x80 { seen += 1 }
+        }
+        scalarsBefore.append(seen)
+        return problems.map { problem in
+            var converted = problem
+            let end = min(problem.offset + problem.length, scalarsBefore.count - 1)
+            converted.offset = scalarsBefore[problem.offset]
+            converted.length = scalarsBefore[end] - converted.offset
+            return converted
+        }
     }
 
     static func check(_ text: [Unicode.Scalar]) -> [Problem] {
         check(text[...])
     }
 
-    private static func check(buffer text: UnsafeBufferPointer<Unicode.Scalar>) -> [Problem] {
+    /// Every template problem in the UTF-8 `text`, in order; offsets and lengths count bytes.
+    static func check(utf8 text: UnsafeBufferPointer<UInt8>) -> [Problem] {
         var problems: [Problem] = []
         var sections: [(name: String, offset: Int, length: Int)] = []
         let count = text.count
         var index = 0
 
-        func isOpen(_ at: Int) -> Bool { at + 1 < count && text[at] == "{" && text[at + 1] == "{" }
-        func isClose(_ at: Int) -> Bool { at + 1 < count && text[at] == "}" && text[at + 1] == "}" }
+        let openBrace: UInt8 = 0x7B
+        let closeBrace: UInt8 = 0x7D
+        func isOpen(_ at: Int) -> Bool { at + 1 < count && text[at] == openBrace && text[at + 1] == openBrace }
+        func isClose(_ at: Int) -> Bool { at + 1 < count && text[at] == closeBrace && text[at + 1] == closeBrace }
 
         while index < count {
-            // Most scalars are neither brace: skipped eight at a time.
+            // Most bytes are neither brace: skipped sixteen at a time.
             index = nextBrace(in: text, from: index)
             guard index < count else { break }
             if isClose(index) {
@@ -49,13 +70,18 @@ struct TemplateSyntax {
                 continue
             }
             let open = index
-            let triple = open + 2 < count && text[open + 2] == "{"
+            if let end = plainTagEnd(in: text, open: open) {
+                // `{{input.ticker}}`, the usual tag: nothing to check.
+                index = end
+                continue
+            }
+            let triple = open + 2 < count && text[open + 2] == 0x7B
             let contentStart = open + (triple ? 3 : 2)
             // Find the closing braces; another '{{' first means this one was never closed.
             var close = contentStart
             var nestedOpen: Int?
             while close < count, !isClose(close) {
-                if text[close] != "{" {
+                if text[close] != 0x7B {
                     close += 1
                     continue
                 }
@@ -82,7 +108,7 @@ struct TemplateSyntax {
             }
             var end = close + 2
             if triple {
-                if end < count, text[end] == "}" {
+                if end < count, text[end] == 0x7D {
                     end += 1
                 } else {
                     problems.append(
@@ -102,35 +128,60 @@ struct TemplateSyntax {
                     message: "section '{{#\(section.name)}}' is never closed", offset: section.offset,
                     length: section.length, hint: "add '{{/\(section.name)}}' where the section ends"))
         }
-        return problems.sorted { $0.offset < $1.offset }
+        return problems.count > 1 ? problems.sorted { $0.offset < $1.offset } : problems
+    }
+
+    /// Where a plain tag opened at `open` ends: `{{` right followed by a dotted name (segments of
+    /// letters, digits, `_` and `-`, joined by single dots) and `}}`. `nil` for any other tag,
+    /// which ``checkTag`` then reads.
+    private static func plainTagEnd(in text: UnsafeBufferPointer<UInt8>, open: Int) -> Int? {
+        var index = open + 2
+        var segmentLength = 0
+        while index < text.count {
+            let byte = text[index]
+            let isLetter = (byte | 0x20) >= 97 && (byte | 0x20) <= 122
+            if isLetter || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 {
+                segmentLength += 1
+            } else if byte == 0x2E {
+                guard segmentLength > 0 else { return nil }
+                segmentLength = 0
+            } else if byte == 0x7D {
+                guard segmentLength > 0, index + 1 < text.count, text[index + 1] == 0x7D else { return nil }
+                return index + 2
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// The offset of the first `{` or `}` at or after `from`, or `text.count`.
-    private static func nextBrace(in text: UnsafeBufferPointer<Unicode.Scalar>, from: Int) -> Int {
+    private static func nextBrace(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
         let count = text.count
         var index = from
         if let base = text.baseAddress {
             let raw = UnsafeRawPointer(base)
-            let open = SIMD8<UInt32>(repeating: 0x7B)
-            let close = SIMD8<UInt32>(repeating: 0x7D)
-            while index + 8 <= count {
-                let words = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
-                if any((words .== open) .| (words .== close)) { break }
-                index += 8
+            let open = SIMD16<UInt8>(repeating: 0x7B)
+            let close = SIMD16<UInt8>(repeating: 0x7D)
+            while index + 16 <= count {
+                let bytes = raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+                if any((bytes .== open) .| (bytes .== close)) { break }
+                index += 16
             }
         }
-        while index < count, text[index] != "{", text[index] != "}" { index += 1 }
+        while index < count, text[index] != 0x7B, text[index] != 0x7D { index += 1 }
         return index
     }
 
     private static func checkTag(
-        _ text: UnsafeBufferPointer<Unicode.Scalar>, from: Int, to: Int, open: Int, end: Int, triple: Bool,
+        _ text: UnsafeBufferPointer<UInt8>, from: Int, to: Int, open: Int, end: Int, triple: Bool,
         sections: inout [(name: String, offset: Int, length: Int)], problems: inout [Problem]
     ) {
         var lower = from
         var upper = to
-        while lower < upper, text[lower].isBlank { lower += 1 }
-        while upper > lower, text[upper - 1].isBlank { upper -= 1 }
+        while lower < upper, text[lower].isBlankByte { lower += 1 }
+        while upper > lower, text[upper - 1].isBlankByte { upper -= 1 }
         let tagLength = end - open
         guard lower < upper else {
             problems.append(
@@ -141,9 +192,9 @@ struct TemplateSyntax {
         }
         var sigil: Unicode.Scalar?
         if !triple, Self.isSigil(text[lower]) {
-            sigil = text[lower]
+            sigil = Unicode.Scalar(text[lower])
             lower += 1
-            while lower < upper, text[lower].isBlank { lower += 1 }
+            while lower < upper, text[lower].isBlankByte { lower += 1 }
         }
         switch sigil {
         case "!":
@@ -169,7 +220,7 @@ struct TemplateSyntax {
             return
         }
         guard sigil == "#" || sigil == "^" || sigil == "/" else { return }
-        let name = String(scalars: text[lower..<upper])
+        let name = string(text, lower..<upper)
         switch sigil {
         case "#", "^":
             sections.append((name, open, tagLength))
@@ -193,22 +244,26 @@ struct TemplateSyntax {
         }
     }
 
-    private static func isSigil(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
+    private static func isSigil(_ byte: UInt8) -> Bool {
+        switch Unicode.Scalar(byte) {
         case "#", "^", "/", "!", "&", ">", "=", "{": true
         default: false
         }
     }
 
+    private static func string(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
+    }
+
     /// A dotted name: `.` alone, or segments of letters, digits, `_` and `-` joined by single dots.
-    private static func pathProblem(_ text: UnsafeBufferPointer<Unicode.Scalar>, from: Int, to: Int) -> Problem? {
-        if to - from == 1, text[from] == "." { return nil }
+    private static func pathProblem(_ text: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Problem? {
+        if to - from == 1, text[from] == 0x2E { return nil }
         var segmentStart = from
         var index = from
         while index <= to {
-            if index == to || text[index] == "." {
+            if index == to || text[index] == 0x2E {
                 if index == segmentStart {
-                    let name = String(scalars: text[from..<to])
+                    let name = string(text, from..<to)
                     return Problem(
                         message: "malformed template name '\(name)': empty path segment",
                         offset: index == to ? to - 1 : index,
@@ -216,12 +271,17 @@ struct TemplateSyntax {
                 }
                 segmentStart = index + 1
             } else {
-                let scalar = text[index]
-                guard scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "_" || scalar == "-" else {
-                    let name = String(scalars: text[from..<to])
-                    let what = scalar.isBlank ? "a space" : "'\(scalar)'"
+                let byte = text[index]
+                let isLetter = (byte | 0x20) >= 97 && (byte | 0x20) <= 122
+                guard isLetter || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 else {
+                    let name = string(text, from..<to)
+                    // The whole scalar starting here (a name's bytes end on a scalar boundary).
+                    var scalarEnd = index + 1
+                    while scalarEnd < to, text[scalarEnd] & 0xC0 == 0x80 { scalarEnd += 1 }
+                    let what = byte.isBlankByte ? "a space" : "'\(string(text, index..<scalarEnd))'"
                     return Problem(
-                        message: "malformed template name '\(name)': unexpected \(what)", offset: index, length: 1,
+                        message: "malformed template name '\(name)': unexpected \(what)", offset: index,
+                        length: scalarEnd - index,
                         hint: "names are dotted paths, like 'input.ticker' or 'phases.analysis.status'")
                 }
             }

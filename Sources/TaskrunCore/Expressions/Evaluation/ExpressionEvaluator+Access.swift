@@ -24,7 +24,7 @@ extension ExpressionEvaluator {
     }
 
     private func member(
-        _ name: String, of value: JSONValue, container: Range<String.Index>, path: Range<String.Index>
+        _ name: String, of value: JSONValue, container: Range<Int>, path: Range<Int>
     ) throws(Failure) -> JSONValue {
         switch value {
         case .object(let members):
@@ -40,7 +40,7 @@ extension ExpressionEvaluator {
     }
 
     private func element(
-        _ index: JSONValue, of value: JSONValue, container: Range<String.Index>, path: Range<String.Index>,
+        _ index: JSONValue, of value: JSONValue, container: Range<Int>, path: Range<Int>,
         showIndex: Bool
     ) throws(Failure) -> JSONValue {
         switch value {
@@ -82,8 +82,8 @@ extension ExpressionEvaluator {
     }
 
     private func missingKey(
-        _ key: String, in members: [String: JSONValue], container: Range<String.Index>,
-        path: Range<String.Index>, showKey: Bool
+        _ key: String, in members: [String: JSONValue], container: Range<Int>,
+        path: Range<Int>, showKey: Bool
     ) -> Failure {
         guard describesMissingValues else { return missing("") }
         let detail = showKey ? " (key \(JSONValue.string(key).compactDescription(limit: 40)))" : ""

@@ -1,7 +1,7 @@
 extension ExpressionEvaluator {
     /// `+ - * / %`. `+` also joins two strings or two arrays; everything else needs numbers.
     func arithmetic(
-        _ operation: ArithmeticOperator, _ left: JSONValue, _ right: JSONValue, expression: Range<String.Index>
+        _ operation: ArithmeticOperator, _ left: JSONValue, _ right: JSONValue, expression: Range<Int>
     ) throws(Failure) -> JSONValue {
         switch (left, right) {
         case (.number(let a), .number(let b)):

@@ -24,8 +24,12 @@ struct ExpressionEvaluator {
         return value
     }
 
-    func text(_ range: Range<String.Index>) -> String {
-        String(source.unicodeScalars[range])
+    /// The source's UTF-8 bytes `range` (node ranges are UTF-8 offsets).
+    func text(_ range: Range<Int>) -> String {
+        let utf8 = source.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let upper = utf8.index(lower, offsetBy: range.count)
+        return String(decoding: utf8[lower..<upper], as: UTF8.self)
     }
 
     func evaluateUnrecorded(_ node: ExpressionNode) throws(Failure) -> JSONValue {

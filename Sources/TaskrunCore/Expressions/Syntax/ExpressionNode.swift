@@ -26,8 +26,8 @@ struct ExpressionNode: Sendable {
     var kind: Kind
     /// Scalar offset of the node's first token.
     var offset: Int
-    /// Bounds in the source's `unicodeScalars` view.
-    var range: Range<String.Index>
+    /// Bounds in the source's UTF-8 bytes.
+    var range: Range<Int>
 
     /// Whether `explain` reports this node's value: member paths, subscripts and calls.
     var isObservable: Bool {
@@ -47,14 +47,14 @@ struct ExpressionAccessor: Sendable {
 
     var kind: Kind
     /// End of the accessor in the source: the path up to here is `source[base.start..<end]`.
-    var end: String.Index
+    var end: Int
 }
 
 struct ArithmeticStep: Sendable {
     var `operator`: ArithmeticOperator
     var operand: ExpressionNode
-    /// End of the operand: the sub-expression so far is `source[first.start..<end]`.
-    var end: String.Index
+    /// End of the operand: the sub-expression so far is `source[first.start..<end]` (UTF-8 offsets).
+    var end: Int
 }
 
 enum ArithmeticOperator: String, Sendable {

@@ -12,7 +12,8 @@ struct ExpressionParser {
     /// How deeply parentheses, brackets, calls and prefix operators may nest.
     static let maximumNesting = 128
 
-    private let source: String
+    /// The source's UTF-8 bytes, valid while the parser is used.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var lexer: ExpressionLexer
     private var current: ExpressionToken
     private var buffered: ExpressionToken?
@@ -26,17 +27,51 @@ struct ExpressionParser {
     /// built, since its literal pattern is checked at parse time.
     private var buildsTree: Bool
 
-    init(source: String, buildsTree: Bool = true) throws(ExpressionSyntaxError) {
-        self.source = source
+    /// A parser of the UTF-8 `bytes`, which must stay valid while it is used.
+    init(utf8 bytes: UnsafeBufferPointer<UInt8>, buildsTree: Bool = true) throws(ExpressionSyntaxError) {
+        self.bytes = bytes
         self.buildsTree = buildsTree
-        lexer = ExpressionLexer(source: source)
+        lexer = ExpressionLexer(utf8: bytes, makesValues: buildsTree)
         current = try lexer.next()
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `source`.
+    static func withUTF8<Result>(_ source: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = source.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = source
+        return copy.withUTF8(body)
+    }
+
+    /// Parses `source` into its tree and the references it reads.
+    static func parse(
+        _ source: String
+    ) throws(ExpressionSyntaxError) -> (root: ExpressionNode, references: [ExpressionReference]) {
+        let result = withUTF8(source) { bytes in
+            Result { () throws(ExpressionSyntaxError) in
+                var parser = try ExpressionParser(utf8: bytes)
+                let root = try parser.parse()
+                return (root, parser.references)
+            }
+        }
+        return try result.get()
     }
 
     /// Throws exactly what parsing `source` into an ``Expression`` throws, without building it.
     static func checkSyntax(_ source: String) throws(ExpressionSyntaxError) {
-        var parser = try ExpressionParser(source: source, buildsTree: false)
-        _ = try parser.parse()
+        try withUTF8(source) { checkSyntax(utf8: $0) }.get()
+    }
+
+    /// ``checkSyntax(_:)`` of UTF-8 text, without making a string of it.
+    static func checkSyntax(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<Void, ExpressionSyntaxError> {
+        Result { () throws(ExpressionSyntaxError) in
+            var parser = try ExpressionParser(utf8: bytes, buildsTree: false)
+            _ = try parser.parse()
+        }
+    }
+
+    /// ``checkSyntax(_:)`` of text taken from a task file (the error's offset counts scalars of it).
+    static func checkSyntax(_ text: LocatedText) throws(ExpressionSyntaxError) {
+        try text.withUTF8 { checkSyntax(utf8: $0) }.get()
     }
 
     /// What a syntax check returns for a node: shared, so that it allocates nothing. Neither a
@@ -44,7 +79,7 @@ struct ExpressionParser {
     private static let placeholder = ExpressionNode.Kind.array([])
 
     private func node(
-        _ kind: @autoclosure () -> ExpressionNode.Kind, offset: Int, range: Range<String.Index>
+        _ kind: @autoclosure () -> ExpressionNode.Kind, offset: Int, range: Range<Int>
     ) -> ExpressionNode {
         ExpressionNode(kind: buildsTree ? kind() : Self.placeholder, offset: offset, range: range)
     }
@@ -61,18 +96,32 @@ struct ExpressionParser {
             throw error("unmatched ')'")
         case .symbol(.rightBracket):
             throw error("unmatched ']'")
-        case .name(let name) where ExpressionKeyword(rawValue: name.lowercased()) != nil:
+        case .name where ExpressionKeyword(rawValue: text(current.start..<current.end).lowercased()) != nil:
+            let name = text(current.start..<current.end)
             throw error(
                 "expected an operator or the end of the expression, found name '\(name)'; "
                     + "write '\(name.lowercased())' in lowercase")
         default:
-            throw error("expected an operator or the end of the expression, found \(current.userDescription)")
+            throw error("expected an operator or the end of the expression, found \(describe(current))")
         }
     }
 
     // MARK: - Tokens
 
-    private var lastEnd: String.Index { previous?.end ?? current.start }
+    private var lastEnd: Int { previous?.end ?? current.start }
+
+    /// The token as an error message names it (see ``ExpressionToken/userDescription``). A
+    /// syntax check lexes strings and names without their values: such a token is lexed again,
+    /// with it.
+    private func describe(_ token: ExpressionToken) -> String {
+        switch token.kind {
+        case .string, .name: if lexer.makesValues { return token.userDescription }
+        default: return token.userDescription
+        }
+        var again = ExpressionLexer(utf8: bytes, makesValues: true)
+        again.seek(to: token.start, offset: token.offset)
+        return (try? again.next())?.userDescription ?? token.userDescription
+    }
 
     private mutating func advance() throws(ExpressionSyntaxError) {
         previous = current
@@ -121,14 +170,14 @@ struct ExpressionParser {
         guard isSymbol(closing) else {
             let expected = inList ? "',' or '\(closing.rawValue)'" : "'\(closing.rawValue)'"
             var message = "expected \(expected) to close '\(opening.userDescriptionSymbol)' at offset \(opening.offset)"
-            if current.kind != .end { message += ", found \(current.userDescription)" }
+            if current.kind != .end { message += ", found \(describe(current))" }
             throw error(message)
         }
         try advance()
     }
 
-    private func text(_ range: Range<String.Index>) -> String {
-        String(source.unicodeScalars[range])
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     // MARK: - Precedence levels
@@ -204,7 +253,7 @@ struct ExpressionParser {
         case .keyword(.not):
             let next = try peekNext()
             guard next.kind == .keyword(.in) else {
-                throw error("expected 'in' after 'not', found \(next.userDescription)", at: next)
+                throw error("expected 'in' after 'not', found \(describe(next))", at: next)
             }
             try advance()
             comparison = .notIn
@@ -287,10 +336,10 @@ struct ExpressionParser {
                 case .keyword(let keyword): member = buildsTree ? keyword.rawValue : ""
                 case .number:
                     throw error(
-                        "expected a member name after '.', found \(current.userDescription); "
+                        "expected a member name after '.', found \(describe(current)); "
                             + "use [0] to index an array")
                 default:
-                    throw error("expected a member name after '.', found \(current.userDescription)")
+                    throw error("expected a member name after '.', found \(describe(current))")
                 }
                 try advance()
                 hasAccessors = true
@@ -330,7 +379,8 @@ struct ExpressionParser {
         case .name(let name):
             try advance()
             if isSymbol(.leftParenthesis) {
-                return try parseCall(name, nameToken: token)
+                // (A syntax check lexes names without their text: it is read from the source.)
+                return try parseCall(text(token.start..<token.end), nameToken: token)
             }
             return node(.name(name), offset: token.offset, range: token.start..<token.end)
         case .symbol(.leftParenthesis):
@@ -345,9 +395,9 @@ struct ExpressionParser {
             return node(.array(elements), offset: token.offset, range: token.start..<lastEnd)
         default:
             if let previous {
-                throw error("expected an expression after \(previous.userDescription), found \(token.userDescription)")
+                throw error("expected an expression after \(describe(previous)), found \(describe(token))")
             }
-            throw error("expected an expression, found \(token.userDescription)")
+            throw error("expected an expression, found \(describe(token))")
         }
         try advance()
         return node(.literal(literal), offset: token.offset, range: token.start..<token.end)
@@ -382,12 +432,19 @@ struct ExpressionParser {
             throw error(Self.unknownFunctionMessage(name), at: nameToken)
         }
         let opening = current
-        try advance()
         // A literal pattern is checked here, so a syntax check builds matches() arguments too.
         let checking = !buildsTree
-        if checking && function == .matches { buildsTree = true }
+        if checking && function == .matches {
+            buildsTree = true
+            lexer.makesValues = true
+        }
+        // The first argument is lexed as `advance()` consumes the parenthesis.
+        try advance()
         let list = try parseList(closing: .rightParenthesis, opening: opening)
-        if checking { buildsTree = false }
+        if checking {
+            buildsTree = false
+            lexer.makesValues = false
+        }
         let arguments = list.elements
         guard function.arity.contains(list.count) else {
             throw error("\(name)() \(function.arityDescription), got \(list.count)", at: nameToken)

@@ -12,9 +12,9 @@ struct ExpressionToken: Sendable {
     var kind: Kind
     /// Offset of the first scalar, in Unicode scalars from the start of the source.
     var offset: Int
-    /// Bounds in the source's `unicodeScalars` view.
-    var start: String.Index
-    var end: String.Index
+    /// Bounds in the source's UTF-8 bytes.
+    var start: Int
+    var end: Int
 
     /// The token as an error message names it: `name 'foo'`, `'('`, `the end of the expression`.
     var userDescription: String {
