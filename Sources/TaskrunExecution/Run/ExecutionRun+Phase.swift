@@ -43,9 +43,13 @@ extension ExecutionRun {
         while true {
             attempt += 1
             guard await gate(phase: index) else { return interruption(index) }
-            await runSteps(beginAttempt(index))
-            if Task.isCancelled { return interruption(index) }
-            switch endAttempt(index, attempt: attempt) {
+            let (scope, started) = beginAttempt(index)
+            let last = await runSteps(scope, firstStarted: started)
+            if Task.isCancelled {
+                if let last { recordStepEnd(last, in: scope) }
+                return interruption(index)
+            }
+            switch endAttempt(index, attempt: attempt, last: last, in: scope) {
             case .ended(let outcome):
                 return outcome
             case .retry(let delay):
@@ -62,14 +66,18 @@ extension ExecutionRun {
     /// Judges an attempt: completes the phase, fails it, or records the failure and says how long
     /// to wait before the next attempt.
     @inline(never)
-    private func endAttempt(_ index: Int, attempt: Int) -> AttemptEnd {
+    private func endAttempt(_ index: Int, attempt: Int, last: StepEnd?, in scope: PhaseScope) -> AttemptEnd {
         let phase = plan.phases[index]
-        // Judged and, when it did not fail, completed in one critical section.
+        // The last step's end recorded, the attempt judged and, when it did not fail, the phase
+        // completed, in one critical section.
         let failure = state.withLock { state -> PhaseFailure? in
+            let now = clock.now
+            if let last { recordStepEnd(last, in: scope, state: &state, at: now) }
             let failure = judge(index, steps: state.execution.phaseList[index].steps)
-            if failure == nil { complete(index, in: &state) }
+            if failure == nil { complete(index, in: &state, at: clock.date(at: now)) }
             return failure
         }
+        if let last { logStepEnd(last, in: scope) }
         guard let failure else { return .ended(.completed) }
         if let retry = phase.retry, attempt < retry.maxAttempts {
             let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
@@ -128,17 +136,36 @@ extension ExecutionRun {
         }
     }
 
-    /// Starts an attempt: fresh step results and `phase:start`.
+    /// Starts an attempt: fresh step results and `phase:start`. When the first segment is one step
+    /// with no `when:` (nothing to evaluate before it starts), and the execution is neither paused
+    /// nor stopping, the same critical section starts that step (`step:start`): returns whether it
+    /// did. The pause check before the first segment is then this section's, a moment earlier.
     @inline(never)
-    private func beginAttempt(_ index: Int) -> PhaseScope {
+    private func beginAttempt(_ index: Int) -> (PhaseScope, firstStarted: Bool) {
         let phase = plan.phases[index]
-        state.withLock { state in
+        let first = phase.segments.first.flatMap { $0.count == 1 && phase.steps[$0[0]].condition == nil ? $0[0] : nil }
+        let started = state.withLock { state -> Bool in
             let now = clock.currentDate
             // One access to the phase for all its changes (each access checks the list is unique).
             let attempts = Self.startAttempt(of: &state.execution.phaseList[index], steps: phase.steps, at: now)
             emit(.phaseStart, into: &state, at: now, phase: phase.name, attempt: attempts)
+            guard let first, !state.paused, state.stop == nil, !Task.isCancelled else { return false }
+            let step = phase.steps[first]
+            Self.start(&state.execution.phaseList[index].steps[first], at: now)
+            emit(
+                .stepStart, into: &state, at: now, phase: phase.name, step: first, stepType: step.strategyName,
+                agent: step.step.agentID)
+            return true
         }
-        return PhaseScope(run: self, phase: phase)
+        return (PhaseScope(run: self, phase: phase), started)
+    }
+
+    /// Records a step's end left by ``runOwnStep(_:in:visible:started:)`` in a critical section of
+    /// its own (when the attempt stops early).
+    @inline(never)
+    private func recordStepEnd(_ end: StepEnd, in scope: PhaseScope) {
+        state.withLock { state in recordStepEnd(end, in: scope, state: &state, at: clock.now) }
+        logStepEnd(end, in: scope)
     }
 
     /// Starts an attempt of `result`; returns its number.
@@ -156,23 +183,33 @@ extension ExecutionRun {
     }
 
     /// Runs the steps segment by segment: a segment's steps at the same time, the next segment
-    /// after it. Stops early once a validation or a required step has failed.
-    private func runSteps(_ scope: PhaseScope) async {
+    /// after it. Stops early once a validation or a required step has failed. A segment of one
+    /// step runs on the phase task, and its end is recorded in the next section: the next
+    /// segment's check, or the attempt's end, to which the last such step's end is returned.
+    private func runSteps(_ scope: PhaseScope, firstStarted: Bool) async -> StepEnd? {
         let index = scope.phase.index
-        var first = true
-        for segment in scope.phase.segments {
-            // Read before the gate: no step of this phase runs between segments, so a pause
-            // cannot change them. Before the first segment the attempt has just begun (no answer,
-            // no failed step), so there is nothing to read under the lock.
-            guard !Task.isCancelled, let visible = first ? [] : responsesUnlessDecided(index) else { return }
-            first = false
-            guard await gate(phase: index) else { return }
-            if segment.count == 1 {
-                await runStep(segment[0], in: scope, visible: visible)
+        let segments = scope.phase.segments
+        var pending: StepEnd?
+        for position in segments.indices {
+            if position == 0 && firstStarted {
+                // Started with the attempt, past the checks below (see `beginAttempt`).
+                pending = await runOwnStep(segments[0][0], in: scope, visible: [], started: true)
+                continue
+            }
+            // Read before the gate: no step of this phase runs between segments, so a pause cannot
+            // change them. Before the first segment the attempt has just begun (no answer, no
+            // failed step), so there is nothing to read under the lock.
+            let visible = position == 0 ? [] : responsesUnlessDecided(index, recording: pending, in: scope)
+            pending = nil
+            guard !Task.isCancelled, let visible else { return nil }
+            guard await gate(phase: index) else { return nil }
+            if segments[position].count == 1 {
+                pending = await runOwnStep(segments[position][0], in: scope, visible: visible, started: false)
             } else {
-                await runConcurrently(segment, in: scope, visible: visible)
+                await runConcurrently(segments[position], in: scope, visible: visible)
             }
         }
+        return pending
     }
 
     /// A segment of several steps, each in a child task. Its own function, so that the task group
@@ -189,9 +226,11 @@ extension ExecutionRun {
     /// The phase's answers so far, or `nil` once a validation or a required step has failed
     /// (the remaining segments do not run). One critical section for both.
     @inline(never)
-    private func responsesUnlessDecided(_ index: Int) -> [AgentReply]? {
+    private func responsesUnlessDecided(_ index: Int, recording end: StepEnd?, in scope: PhaseScope) -> [AgentReply]? {
         let steps = plan.phases[index].steps
+        defer { if let end { logStepEnd(end, in: scope) } }
         return state.withLock { state in
+            if let end { recordStepEnd(end, in: scope, state: &state, at: clock.now) }
             let decided = state.execution.phaseList[index].steps.contains { result in
                 result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
             }
@@ -236,10 +275,9 @@ extension ExecutionRun {
     }
 
     /// Call inside `state.withLock`.
-    private func complete(_ index: Int, in state: inout RunState) {
+    private func complete(_ index: Int, in state: inout RunState, at now: Date) {
         let phase = plan.phases[index]
         fillOutputs(of: index, in: &state)
-        let now = clock.currentDate
         let (attempts, duration) = { (result: inout PhaseResult) in
             try? result.transition(to: .completed)
             result.finishedAt = now
@@ -274,6 +312,13 @@ final class PhaseScope: Sendable {
     let run: ExecutionRun
     let phase: PhasePlan
     private let cache = Mutex<(results: [PhaseResult]?, views: [String: JSONValue]?)>((nil, nil))
+    /// Answers of the step the phase task runs itself (a segment of one step), not yet in the
+    /// run's state: they are recorded, with their `agent:response` events, in the next critical
+    /// section of that step or phase (``ExecutionRun/recordDeferredReplies(of:in:at:)``), which is
+    /// usually the one that ends the step. Each section saved is one less place where a fan-out's
+    /// phases wait for each other on the run's lock (Docs/performance.md, W2). A lock of its own,
+    /// not touched by anything else, because a strategy may query from several tasks at once.
+    let deferredReplies = Mutex<[AgentReply]>([])
 
     init(run: ExecutionRun, phase: PhasePlan) {
         self.run = run
