@@ -26,6 +26,11 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// Whether a write arrived with events older than ones already kept.
         private var interleaved = false
         private var lastSequence: UInt64 = 0
+        /// Events of commits not yet packed into `log`, in the order the commits came: a commit
+        /// is recorded inside its execution's critical section, and packing its events there held
+        /// up the execution's other phases (Docs/performance.md, W2). They are packed right after
+        /// (``InMemoryHistoryStore/finishCommit(_:)``), and before anything else reads or writes the log.
+        private var unpacked: [[ExecutionEvent]] = []
 
         init(execution: StoredExecution) {
             self.execution = execution
@@ -53,6 +58,25 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// Writes of one execution may arrive interleaved (see ``HistoryStore``): the log is read in
         /// sequence order.
         func append(_ newEvents: [ExecutionEvent]) {
+            packPending()
+            pack(newEvents)
+        }
+
+        /// Keeps a commit's events for ``packPending()``.
+        func appendLater(_ newEvents: [ExecutionEvent]) {
+            guard !newEvents.isEmpty else { return }
+            unpacked.append(newEvents)
+        }
+
+        /// Packs the events kept by ``appendLater(_:)``, in the order they came.
+        func packPending() {
+            guard !unpacked.isEmpty else { return }
+            for events in unpacked { pack(events) }
+            // Keeping the capacity: the next commit's events come right after.
+            unpacked.removeAll(keepingCapacity: true)
+        }
+
+        private func pack(_ newEvents: [ExecutionEvent]) {
             guard let first = newEvents.first, let last = newEvents.last else { return }
             if first.sequence < lastSequence { interleaved = true }
             lastSequence = max(lastSequence, last.sequence)
@@ -60,18 +84,21 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         }
 
         var events: [ExecutionEvent] {
-            interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
+            packPending()
+            return interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
         }
 
         /// Once the execution has finished, nothing appends to its log on the hot path any more,
         /// nor to the journal of its checkpoint.
         func seal() {
+            packPending()
+            unpacked = []
             log.seal()
             if case .deferred(let deferred) = checkpoint { deferred.journal.seal() }
         }
     }
 
-    enum KeptCheckpoint {
+    enum KeptCheckpoint: Sendable {
         case whole(ExecutionCheckpoint)
         case deferred(DeferredCheckpoint)
 
@@ -126,8 +153,24 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         }
     }
 
-    func commitNow(_ commit: PhaseCommit) {
-        commitPhase(commit)
+    func commitNow(_ commit: PhaseCommit) -> CommitLeftover? {
+        let kept: KeptCheckpoint? =
+            if let deferred = commit.deferredCheckpoint { .deferred(deferred) } else {
+                commit.checkpoint.map(KeptCheckpoint.whole)
+            }
+        let replaced = storage.withLock { storage -> KeptCheckpoint? in
+            guard let entry = storage.entry(commit.executionID) else { return nil }
+            entry.commit(commit.phase)
+            entry.appendLater(commit.events)
+            guard let kept else { return nil }
+            defer { entry.checkpoint = kept }
+            return entry.checkpoint
+        }
+        return CommitLeftover(executionID: commit.executionID, released: replaced)
+    }
+
+    func finishCommit(_ leftover: CommitLeftover) {
+        storage.withLock { storage in storage.entry(leftover.executionID)?.packPending() }
     }
 
     public func commitPhase(_ commit: PhaseCommit) {

@@ -10,8 +10,10 @@ extension ExecutionRun {
         var status: PhaseStatus
     }
 
-    func runPhase(_ index: Int) async -> PhaseOutcome {
-        guard let timeout = plan.phases[index].timeout else { return await runAttempts(index) }
+    /// Runs a phase in the phase task `taskKey`. Without a time limit, a phase that completes ends
+    /// in the critical section that completes it (``endPhase(_:taskKey:in:)``): `advanced`.
+    func runPhase(_ index: Int, taskKey: UInt64) async -> PhaseOutcome {
+        guard let timeout = plan.phases[index].timeout else { return await runAttempts(index, taskKey: taskKey) }
         return await runAttempts(index, timeout: timeout)
     }
 
@@ -38,7 +40,7 @@ extension ExecutionRun {
     /// The attempts of a phase. Everything but the waiting is in non-inlined synchronous helpers:
     /// an async function keeps all it holds across a wait in its task's frame, and every phase
     /// waiting on an agent keeps this frame (Docs/performance.md, W8).
-    private func runAttempts(_ index: Int) async -> PhaseOutcome {
+    private func runAttempts(_ index: Int, taskKey: UInt64? = nil) async -> PhaseOutcome {
         var attempt = 0
         while true {
             attempt += 1
@@ -49,7 +51,7 @@ extension ExecutionRun {
                 if let last { recordStepEnd(last, in: scope) }
                 return interruption(index)
             }
-            switch endAttempt(index, attempt: attempt, last: last, in: scope) {
+            switch endAttempt(index, attempt: attempt, last: last, in: scope, taskKey: taskKey) {
             case .ended(let outcome):
                 return outcome
             case .retry(let delay):
@@ -66,18 +68,23 @@ extension ExecutionRun {
     /// Judges an attempt: completes the phase, fails it, or records the failure and says how long
     /// to wait before the next attempt.
     @inline(never)
-    private func endAttempt(_ index: Int, attempt: Int, last: StepEnd?, in scope: PhaseScope) -> AttemptEnd {
+    private func endAttempt(
+        _ index: Int, attempt: Int, last: StepEnd?, in scope: PhaseScope, taskKey: UInt64?
+    ) -> AttemptEnd {
         let phase = plan.phases[index]
         // The last step's end recorded, the attempt judged and, when it did not fail, the phase
-        // completed, in one critical section.
-        let failure = state.withLock { state -> PhaseFailure? in
+        // completed (and, in a phase task, committed and followed by the next admissions), in
+        // one critical section.
+        let (failure, ended) = state.withLock { state -> (PhaseFailure?, PhaseEnd?) in
             let now = clock.now
             if let last { recordStepEnd(last, in: scope, state: &state, at: now) }
             let failure = judge(index, steps: state.execution.phaseList[index].steps)
-            if failure == nil { complete(index, in: &state, at: clock.date(at: now)) }
-            return failure
+            guard failure == nil else { return (failure, nil) }
+            complete(index, in: &state, at: clock.date(at: now))
+            return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, in: &state) })
         }
         if let last { logStepEnd(last, in: scope) }
+        if let ended { return .ended(.advanced(ended.finish(self))) }
         guard let failure else { return .ended(.completed) }
         if let retry = phase.retry, attempt < retry.maxAttempts {
             let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration

@@ -243,7 +243,9 @@ extension ExecutionRun {
     }
 
     /// Call inside `state.withLock`.
-    private func record(_ output: StepOutput, of step: StepPlan, in scope: PhaseScope, state: inout RunState, at now: Date) {
+    private func record(
+        _ output: StepOutput, of step: StepPlan, in scope: PhaseScope, state: inout RunState, at now: Date
+    ) {
         let status: StepStatus = output.status == .unverified ? .unverified : .completed
         var outputs = output.outputs
         if let name = step.outputName { outputs[name] = output.value }
