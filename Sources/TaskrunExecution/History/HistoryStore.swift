@@ -47,8 +47,8 @@ public protocol HistoryStore: Sendable {
 protocol CompactCheckpointStore: HistoryStore {
     /// Records `commit`. Called with the execution's lock held: it must not call back into the
     /// executor. What it returns is handed to ``finishCommit(_:)`` once the lock is released: work
-    /// that need not hold up the execution's other phases (packing the events, releasing what the
-    /// commit replaced), which the store must nonetheless treat as done for every read.
+    /// that need not hold up the execution's other phases (releasing what the commit replaced),
+    /// which the store must nonetheless treat as done for every read.
     func commitNow(_ commit: PhaseCommit) -> CommitLeftover?
 
     /// Completes what ``commitNow(_:)`` left, outside the execution's lock.

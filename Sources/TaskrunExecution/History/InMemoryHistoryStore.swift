@@ -26,11 +26,6 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// Whether a write arrived with events older than ones already kept.
         private var interleaved = false
         private var lastSequence: UInt64 = 0
-        /// Events of commits not yet packed into `log`, in the order the commits came: a commit
-        /// is recorded inside its execution's critical section, and packing its events there held
-        /// up the execution's other phases (Docs/performance.md, W2). They are packed right after
-        /// (``InMemoryHistoryStore/finishCommit(_:)``), and before anything else reads or writes the log.
-        private var unpacked: [[ExecutionEvent]] = []
 
         init(execution: StoredExecution) {
             self.execution = execution
@@ -58,25 +53,6 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// Writes of one execution may arrive interleaved (see ``HistoryStore``): the log is read in
         /// sequence order.
         func append(_ newEvents: [ExecutionEvent]) {
-            packPending()
-            pack(newEvents)
-        }
-
-        /// Keeps a commit's events for ``packPending()``.
-        func appendLater(_ newEvents: [ExecutionEvent]) {
-            guard !newEvents.isEmpty else { return }
-            unpacked.append(newEvents)
-        }
-
-        /// Packs the events kept by ``appendLater(_:)``, in the order they came.
-        func packPending() {
-            guard !unpacked.isEmpty else { return }
-            for events in unpacked { pack(events) }
-            // Keeping the capacity: the next commit's events come right after.
-            unpacked.removeAll(keepingCapacity: true)
-        }
-
-        private func pack(_ newEvents: [ExecutionEvent]) {
             guard let first = newEvents.first, let last = newEvents.last else { return }
             if first.sequence < lastSequence { interleaved = true }
             lastSequence = max(lastSequence, last.sequence)
@@ -84,15 +60,12 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         }
 
         var events: [ExecutionEvent] {
-            packPending()
-            return interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
+            interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
         }
 
         /// Once the execution has finished, nothing appends to its log on the hot path any more,
         /// nor to the journal of its checkpoint.
         func seal() {
-            packPending()
-            unpacked = []
             log.seal()
             if case .deferred(let deferred) = checkpoint { deferred.journal.seal() }
         }
@@ -154,32 +127,27 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     }
 
     func commitNow(_ commit: PhaseCommit) -> CommitLeftover? {
-        let kept: KeptCheckpoint? =
-            if let deferred = commit.deferredCheckpoint { .deferred(deferred) } else {
-                commit.checkpoint.map(KeptCheckpoint.whole)
-            }
-        let replaced = storage.withLock { storage -> KeptCheckpoint? in
-            guard let entry = storage.entry(commit.executionID) else { return nil }
-            entry.commit(commit.phase)
-            entry.appendLater(commit.events)
-            guard let kept else { return nil }
-            defer { entry.checkpoint = kept }
-            return entry.checkpoint
-        }
-        return CommitLeftover(executionID: commit.executionID, released: replaced)
+        // The checkpoint it replaces is released after the execution's lock, which the execution's
+        // other phases need not wait for (Docs/performance.md, W2).
+        CommitLeftover(executionID: commit.executionID, released: record(commit))
     }
 
-    func finishCommit(_ leftover: CommitLeftover) {
-        storage.withLock { storage in storage.entry(leftover.executionID)?.packPending() }
-    }
+    func finishCommit(_ leftover: CommitLeftover) {}
 
     public func commitPhase(_ commit: PhaseCommit) {
+        // The checkpoint it replaces is released here, after the lock, which other writers need
+        // not wait for (Docs/performance.md, W2).
+        withExtendedLifetime(record(commit)) {}
+    }
+
+    /// Records `commit`; returns the checkpoint it replaced, for the caller to release after the lock.
+    private func record(_ commit: PhaseCommit) -> KeptCheckpoint? {
         // Read before the lock; a whole checkpoint only when the executor did not make a compact one.
         let kept: KeptCheckpoint? =
             if let deferred = commit.deferredCheckpoint { .deferred(deferred) } else {
                 commit.checkpoint.map(KeptCheckpoint.whole)
             }
-        let replaced = storage.withLock { storage -> KeptCheckpoint? in
+        return storage.withLock { storage -> KeptCheckpoint? in
             guard let entry = storage.entry(commit.executionID) else { return nil }
             entry.commit(commit.phase)
             entry.append(commit.events)
@@ -187,9 +155,6 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             defer { entry.checkpoint = kept }
             return entry.checkpoint
         }
-        // The checkpoint it replaces is released here, after the lock, which other writers need
-        // not wait for (Docs/performance.md, W2).
-        withExtendedLifetime(replaced) {}
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) {

@@ -53,7 +53,6 @@ extension ExecutionRun {
         let phase = context.scope.phase
         let started = state.withLock { state in
             let now = clock.now
-            if context.defersReplies { recordDeferredReplies(of: context, in: &state, at: now) }
             emit(
                 .agentQuery, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,
                 stepType: step.strategyName, agent: agentID, attempt: attempt)
@@ -75,65 +74,25 @@ extension ExecutionRun {
     ) -> AgentResponse {
         let step = context.plan
         let phase = context.scope.phase
-        if recordsReply && context.defersReplies {
-            // Recorded, with its event, in the step's next critical section (usually the one that
-            // ends it): the latency is measured now, the event is stamped when it is numbered.
-            var response = response
-            if response.latency == nil { response.latency = clock.now - started }
-            let reply = AgentReply(
-                agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
-            context.scope.deferredReplies.withLock { $0.append(reply) }
-            return response
-        }
         return state.withLock { state in
             // One reading for the latency and the event, inside the critical section that numbers
             // the event, so timestamps follow sequence numbers.
             let now = clock.now
-            if context.defersReplies { recordDeferredReplies(of: context, in: &state, at: now) }
             var response = response
             if response.latency == nil { response.latency = now - started }
             if recordsReply {
                 let reply = AgentReply(
                     agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
-                Self.insert(reply, into: &state.execution.phaseList[phase.index].responses)
+                let position =
+                    state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
+                    .map { $0 + 1 } ?? 0
+                state.execution.phaseList[phase.index].responses.insert(reply, at: position)
             }
             emit(
                 .agentResponse, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,
                 stepType: step.strategyName, agent: request.agentID, attempt: request.attempt,
                 duration: response.latency)
             return response
-        }
-    }
-
-    /// Puts an answer after the phase's answers of the same or earlier steps (step order).
-    private static func insert(_ reply: AgentReply, into responses: inout [AgentReply]) {
-        let position = responses.lastIndex { $0.step <= reply.step }.map { $0 + 1 } ?? 0
-        responses.insert(reply, at: position)
-    }
-
-    /// Records the answers `context`'s step received since its last critical section (see
-    /// ``PhaseScope/deferredReplies``), each with its `agent:response` event stamped `now`, the
-    /// section's clock reading. Call inside `state.withLock`, first, before anything else of the step.
-    func recordDeferredReplies(of context: StepContext, in state: inout RunState, at now: Duration? = nil) {
-        recordDeferredReplies(of: context.scope, step: context.plan, in: &state, at: now)
-    }
-
-    /// ``recordDeferredReplies(of:in:at:)`` for the step `step` of `scope`.
-    func recordDeferredReplies(of scope: PhaseScope, step: StepPlan, in state: inout RunState, at now: Duration?) {
-        let replies = scope.deferredReplies.withLock { replies -> [AgentReply] in
-            guard !replies.isEmpty else { return [] }
-            defer { replies = [] }
-            return replies
-        }
-        guard !replies.isEmpty else { return }
-        let date = clock.date(at: now ?? clock.now)
-        let phase = scope.phase
-        for reply in replies {
-            Self.insert(reply, into: &state.execution.phaseList[phase.index].responses)
-            emit(
-                .agentResponse, into: &state, at: date, phase: phase.name, step: step.index,
-                stepType: step.strategyName, agent: reply.agent, attempt: reply.attempt,
-                duration: reply.response.latency)
         }
     }
 
@@ -151,7 +110,6 @@ extension ExecutionRun {
             retryable && attempt < policy.maxAttempts
             ? policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration : nil
         state.withLock { state in
-            if context.defersReplies { recordDeferredReplies(of: context, in: &state) }
             emit(
                 .agentFailed, into: &state, phase: request.phase, step: step.index, stepType: step.strategyName,
                 agent: request.agentID, attempt: attempt, message: message, delay: delay)

@@ -109,17 +109,13 @@ extension ExecutionRun {
             // that advances after it: when every admitted phase runs, looking again finds nothing
             // that the ending phases will not admit themselves.
             var again = false
-            // Tasks launched here are registered together, after the loop: one critical section
-            // for a fan-out's thousand phases instead of one each (Docs/performance.md, W2).
-            var launched: [(key: UInt64, task: Task<Void, Never>)] = []
-            defer { register(launched) }
             for index in admitted {
                 switch admit(index) {
                 case .run:
                     if keepingOne && kept == nil {
                         kept = index
                     } else {
-                        launched.append(launch(index))
+                        launch(index)
                     }
                 case .skipped:
                     _ = await commit(index, checkpoint: true, marksDone: true)
@@ -199,8 +195,8 @@ extension ExecutionRun {
 
     /// Runs a phase in a new task, and after it any phase that becomes ready when it ends (one at
     /// a time; the others get their own tasks). The task is tracked under its own key, whichever
-    /// phase it runs, so a stop cancels it: the caller passes it to ``register(_:)``.
-    private func launch(_ index: Int) -> (key: UInt64, task: Task<Void, Never>) {
+    /// phase it runs, so a stop cancels it.
+    private func launch(_ index: Int) {
         // A key without the lock: launching a fan-out's phases took it twice per phase.
         let key = phaseTaskKeys.wrappingAdd(1, ordering: .relaxed).newValue
         let task = Task {
@@ -222,19 +218,15 @@ extension ExecutionRun {
             // advance(keepingOne:) removed the task's key in the section where it found nothing to
             // keep: with `keepingOne`, it returns nothing only after such a section.
         }
-        return (key, task)
-    }
-
-    /// Tracks launched phase tasks, so that a stop cancels them; cancels them at once when the
-    /// execution is already stopping.
-    private func register(_ launched: [(key: UInt64, task: Task<Void, Never>)]) {
-        guard !launched.isEmpty else { return }
+        // Registered at once, not in a batch after a fan-out's launches: a task that ended before
+        // its registration would leave a stale entry, which keeps the ended task until the
+        // execution's end (a thousand of them in a fan-out).
         let stopping = state.withLock { state -> Bool in
-            // If a task already ended, its entry is stale; cancelling an ended task does nothing.
-            for (key, task) in launched { state.phaseTasks[key] = task }
+            // If the task already ended, this entry is stale; cancelling an ended task does nothing.
+            state.phaseTasks[key] = task
             return state.stop != nil
         }
-        if stopping { for (_, task) in launched { task.cancel() } }
+        if stopping { task.cancel() }
     }
 
     /// A launched (or skipped, or refused) phase is fully handled: it no longer counts as running.
@@ -359,8 +351,6 @@ extension ExecutionRun {
     ) -> CommitLeftover? {
         var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
         let leftover = store.commitNow(commit)
-        // The store keeps the events until it packs them: this gives the next phase a buffer of
-        // the same size, not this one.
         var events = commit.events
         commit.events = []
         // Recorded at the moment the checkpoint was taken: the same critical section.

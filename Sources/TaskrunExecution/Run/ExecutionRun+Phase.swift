@@ -319,13 +319,6 @@ final class PhaseScope: Sendable {
     let run: ExecutionRun
     let phase: PhasePlan
     private let cache = Mutex<(results: [PhaseResult]?, views: [String: JSONValue]?)>((nil, nil))
-    /// Answers of the step the phase task runs itself (a segment of one step), not yet in the
-    /// run's state: they are recorded, with their `agent:response` events, in the next critical
-    /// section of that step or phase (``ExecutionRun/recordDeferredReplies(of:in:at:)``), which is
-    /// usually the one that ends the step. Each section saved is one less place where a fan-out's
-    /// phases wait for each other on the run's lock (Docs/performance.md, W2). A lock of its own,
-    /// not touched by anything else, because a strategy may query from several tasks at once.
-    let deferredReplies = Mutex<[AgentReply]>([])
 
     init(run: ExecutionRun, phase: PhasePlan) {
         self.run = run

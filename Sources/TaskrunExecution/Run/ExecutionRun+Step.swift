@@ -28,24 +28,23 @@ extension ExecutionRun {
 
     /// How a step that its phase task ran itself ended, not yet recorded: the phase's next
     /// critical section records it (``recordStepEnd(_:in:state:at:)``) with whatever that
-    /// section does (the next segment's start, or the attempt's end), and the step's answers
-    /// with it (see ``PhaseScope/deferredReplies``).
+    /// section does (the next segment's check, or the attempt's end).
     struct StepEnd: Sendable {
         var step: Int
         var outcome: StepRunOutcome
     }
 
     /// A segment's one step, run by the phase task: like ``runStep(_:in:visible:)``, but its end
-    /// (and its answers) are left for the phase's next critical section. With `started`, the
+    /// is left for the phase's next critical section. With `started`, the
     /// attempt's critical section has already started it (see `beginAttempt`). `nil` when the
     /// step's end is already recorded (skipped, or timed out).
     func runOwnStep(_ stepIndex: Int, in scope: PhaseScope, visible: [AgentReply], started: Bool) async -> StepEnd? {
         let step = scope.phase.steps[stepIndex]
         let context: StepContext
         if started {
-            context = StepContext(scope: scope, plan: step, responses: visible, defersReplies: true)
+            context = StepContext(scope: scope, plan: step, responses: visible)
         } else {
-            guard let made = startStep(step, in: scope, visible: visible, defersReplies: true) else { return nil }
+            guard let made = startStep(step, in: scope, visible: visible) else { return nil }
             context = made
         }
         let outcome: StepRunOutcome
@@ -58,11 +57,10 @@ extension ExecutionRun {
         return StepEnd(step: stepIndex, outcome: outcome)
     }
 
-    /// Records a step's end left by ``runOwnStep(_:in:visible:started:)``, and its answers before
-    /// it. Call inside `state.withLock`, first; `now` is the section's clock reading.
+    /// Records a step's end left by ``runOwnStep(_:in:visible:started:)``. Call inside
+    /// `state.withLock`; `now` is the section's clock reading.
     func recordStepEnd(_ end: StepEnd, in scope: PhaseScope, state: inout RunState, at now: Duration) {
         let step = scope.phase.steps[end.step]
-        recordDeferredReplies(of: scope, step: step, in: &state, at: now)
         switch end.outcome {
         case .succeeded(let output):
             record(output, of: step, in: scope, state: &state, at: clock.date(at: now))
@@ -90,10 +88,8 @@ extension ExecutionRun {
     /// Evaluates the step's `when:` and records it skipped, failed or started; returns its context
     /// when it starts.
     @inline(never)
-    private func startStep(
-        _ step: StepPlan, in scope: PhaseScope, visible: [AgentReply], defersReplies: Bool = false
-    ) -> StepContext? {
-        let context = StepContext(scope: scope, plan: step, responses: visible, defersReplies: defersReplies)
+    private func startStep(_ step: StepPlan, in scope: PhaseScope, visible: [AgentReply]) -> StepContext? {
+        let context = StepContext(scope: scope, plan: step, responses: visible)
         if let condition = step.condition {
             do {
                 switch try condition.evaluate(in: ExpressionContext(variables: context.variables())) {
@@ -180,11 +176,8 @@ extension ExecutionRun {
     }
 
     @inline(never)
-    private func setAttempt(_ attempt: Int, of step: StepPlan, in context: StepContext) {
-        state.withLock { state in
-            if context.defersReplies { recordDeferredReplies(of: context, in: &state) }
-            state.execution.phaseList[context.scope.phase.index].steps[step.index].attempts = attempt
-        }
+    private func setAttempt(_ attempt: Int, of step: StepPlan, in scope: PhaseScope) {
+        state.withLock { $0.execution.phaseList[scope.phase.index].steps[step.index].attempts = attempt }
     }
 
     /// The attempts after the first failed, for as long as the step's `retry:` allows.
@@ -203,8 +196,7 @@ extension ExecutionRun {
             policy.maxAttempts = maxAttempts
             let delay = policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration
             state.withLock { state in
-                if context.defersReplies { recordDeferredReplies(of: context, in: &state) }
-                emit(
+                    emit(
                     .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
                     agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
                     message: message,
@@ -213,7 +205,7 @@ extension ExecutionRun {
             do { try await clock.sleep(for: delay) } catch { return .cancelled }
             attempt += 1
             context.attempt = attempt
-            setAttempt(attempt, of: step, in: context)
+            setAttempt(attempt, of: step, in: context.scope)
             do {
                 return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
             } catch let next {
@@ -234,7 +226,6 @@ extension ExecutionRun {
     private func record(_ output: StepOutput, of step: StepPlan, in scope: PhaseScope) {
         state.withLock { state in
             let now = clock.now
-            recordDeferredReplies(of: scope, step: step, in: &state, at: now)
             record(output, of: step, in: scope, state: &state, at: clock.date(at: now))
         }
         for warning in output.warnings {
@@ -270,7 +261,6 @@ extension ExecutionRun {
     private func finish(_ step: StepPlan, in scope: PhaseScope, status: StepStatus, message: String) {
         state.withLock { state in
             let now = clock.now
-            recordDeferredReplies(of: scope, step: step, in: &state, at: now)
             finish(step, in: scope, status: status, message: message, state: &state, at: clock.date(at: now))
         }
         logger.debug("step failed: \(message)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])

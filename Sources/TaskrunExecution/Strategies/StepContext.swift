@@ -13,15 +13,11 @@ public struct StepContext: Sendable {
     public let responses: [AgentReply]
     /// 1 for the first try of the step, then one more per retry.
     public internal(set) var attempt: Int = 1
-    /// Whether the step's answers wait in ``PhaseScope/deferredReplies`` for the step's next
-    /// critical section: only for a step its phase task runs itself, the one step of its segment.
-    let defersReplies: Bool
 
-    init(scope: PhaseScope, plan: StepPlan, responses: [AgentReply], defersReplies: Bool = false) {
+    init(scope: PhaseScope, plan: StepPlan, responses: [AgentReply]) {
         self.scope = scope
         self.plan = plan
         self.responses = responses
-        self.defersReplies = defersReplies
     }
 
     private var run: ExecutionRun { scope.run }
@@ -45,10 +41,7 @@ public struct StepContext: Sendable {
 
     /// This phase as it stands now: its steps so far and their results.
     public var currentPhase: PhaseResult {
-        run.state.withLock { state in
-            if defersReplies { run.recordDeferredReplies(of: self, in: &state) }
-            return state.execution.phaseList[scope.phase.index]
-        }
+        run.state.withLock { $0.execution.phaseList[scope.phase.index] }
     }
 
     /// An earlier phase by exact name or alias.
