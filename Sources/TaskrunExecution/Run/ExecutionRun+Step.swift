@@ -196,7 +196,7 @@ extension ExecutionRun {
             policy.maxAttempts = maxAttempts
             let delay = policy.delay(beforeRetry: attempt, unitRandom: core.random()).duration
             state.withLock { state in
-                    emit(
+                emit(
                     .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
                     agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
                     message: message,
