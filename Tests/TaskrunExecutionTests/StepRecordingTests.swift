@@ -88,3 +88,17 @@ struct StepRecordingTests {
                 == [.phaseStart] + perStep + perStep + perStep + [.phaseComplete, .checkpointCreated])
     }
 }
+
+@Suite struct AdmittedPhasesTests {
+    @Test func phasesComeBackInTheOrderTheyWereAdmitted() {
+        var admitted = AdmittedPhases()
+        #expect(admitted.isEmpty)
+        #expect(Array(admitted).isEmpty)
+        admitted.append(7)
+        #expect(!admitted.isEmpty)
+        #expect(Array(admitted) == [7])
+        admitted.append(3)
+        admitted.append(9)
+        #expect(Array(admitted) == [7, 3, 9])
+    }
+}

@@ -58,6 +58,8 @@ protocol CompactCheckpointStore: HistoryStore {
 /// What a ``CompactCheckpointStore`` leaves of a commit for after the execution's lock.
 struct CommitLeftover: Sendable {
     var executionID: ExecutionID
-    /// Released after the execution's lock (the checkpoint the commit replaced).
-    var released: (any Sendable)?
+    /// Released after the execution's lock (the checkpoint the commit replaced). An object, not
+    /// `any Sendable`: a value too large for an existential's inline buffer would be boxed, an
+    /// allocation per commit.
+    var released: (any Sendable & AnyObject)?
 }

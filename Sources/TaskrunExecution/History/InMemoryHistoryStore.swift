@@ -129,7 +129,8 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     func commitNow(_ commit: PhaseCommit) -> CommitLeftover? {
         // The checkpoint it replaces is released after the execution's lock, which the execution's
         // other phases need not wait for (Docs/performance.md, W2).
-        CommitLeftover(executionID: commit.executionID, released: record(commit))
+        guard case .deferred(let replaced) = record(commit) else { return nil }
+        return CommitLeftover(executionID: commit.executionID, released: replaced)
     }
 
     func finishCommit(_ leftover: CommitLeftover) {}

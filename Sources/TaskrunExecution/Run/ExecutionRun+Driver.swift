@@ -29,7 +29,7 @@ extension ExecutionRun {
     /// What a phase task's scheduling section decided: the phases it admitted (to run or launch),
     /// and whether it found the execution done and claimed its end.
     struct Admissions: Sendable, Equatable {
-        var admitted: [Int]
+        var admitted: AdmittedPhases
         var claimed: Bool
     }
 
@@ -77,7 +77,7 @@ extension ExecutionRun {
         var looked = false
         var claimed = false
         while true {
-            let admitted: [Int]
+            let admitted: AdmittedPhases
             let finishing: Bool
             if let made = first {
                 // The phase's last section already made this one's decisions.
@@ -85,7 +85,7 @@ extension ExecutionRun {
                 first = nil
             } else {
                 let (taken, settled, claims, leftover) = state.withLock {
-                    state -> ([Int], [CheckedContinuation<Void, any Error>], Bool, CommitLeftover?) in
+                    state -> (AdmittedPhases, [CheckedContinuation<Void, any Error>], Bool, CommitLeftover?) in
                     var leftover: CommitLeftover?
                     if let index = committing, let store {
                         leftover = commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
@@ -144,7 +144,7 @@ extension ExecutionRun {
     /// Call inside `state.withLock`; resume the returned waiters after it.
     func admit(
         settling: Bool, taskKey: UInt64?, in state: inout RunState
-    ) -> ([Int], [CheckedContinuation<Void, any Error>], Bool) {
+    ) -> (AdmittedPhases, [CheckedContinuation<Void, any Error>], Bool) {
         var settled: [CheckedContinuation<Void, any Error>] = []
         if settling {
             state.running -= 1
@@ -153,9 +153,9 @@ extension ExecutionRun {
         }
         guard state.stop == nil, !state.paused else {
             if let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
-            return ([], settled, state.claimFinish())
+            return (AdmittedPhases(), settled, state.claimFinish())
         }
-        var admitted: [Int] = []
+        var admitted = AdmittedPhases()
         while state.running < maxConcurrentPhases, let index = state.ready.pop() {
             state.running += 1
             state.busy += 1
@@ -627,6 +627,36 @@ struct ReadyQueue {
                 }
                 ready.insert(dependent, at: low)
             }
+        }
+    }
+}
+
+/// The phases one scheduling section admitted, in order: usually one (the next phase of a
+/// chain), kept without an array (an allocation per phase, Docs/performance.md W1).
+struct AdmittedPhases: Sequence, Sendable, Equatable {
+    private var first: Int?
+    private var rest: [Int] = []
+
+    init() {}
+
+    var isEmpty: Bool { first == nil }
+
+    mutating func append(_ index: Int) {
+        if first == nil { first = index } else { rest.append(index) }
+    }
+
+    func makeIterator() -> Iterator {
+        Iterator(phases: self)
+    }
+
+    struct Iterator: IteratorProtocol {
+        let phases: AdmittedPhases
+        var position = -1
+
+        mutating func next() -> Int? {
+            defer { position += 1 }
+            guard position >= 0 else { return phases.first }
+            return position < phases.rest.count ? phases.rest[position] : nil
         }
     }
 }

@@ -152,11 +152,11 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         let first = phase.segments.first.flatMap { $0.count == 1 && phase.steps[$0[0]].condition == nil ? $0[0] : nil }
         // Made before the lock: the phases of a fan-out share it (Docs/performance.md, W2).
-        let steps = phase.steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID) }
+        var steps = phase.steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID) }
         let started = state.withLock { state -> Bool in
             let now = clock.currentDate
             // One access to the phase for all its changes (each access checks the list is unique).
-            let attempts = Self.startAttempt(of: &state.execution.phaseList[index], steps: steps, at: now)
+            let attempts = Self.startAttempt(of: &state.execution.phaseList[index], steps: &steps, at: now)
             emit(.phaseStart, into: &state, at: now, phase: phase.name, attempt: attempts)
             guard let first, !state.paused, state.stop == nil, !Task.isCancelled else { return false }
             let step = phase.steps[first]
@@ -177,14 +177,15 @@ extension ExecutionRun {
         logStepEnd(end, in: scope)
     }
 
-    /// Starts an attempt of `result`; returns its number.
-    private static func startAttempt(of result: inout PhaseResult, steps: [StepResult], at now: Date) -> Int {
+    /// Starts an attempt of `result` with the fresh step results `steps` (swapped in, so that the
+    /// phase holds the only reference to them and writes to them copy nothing); returns its number.
+    private static func startAttempt(of result: inout PhaseResult, steps: inout [StepResult], at now: Date) -> Int {
         if result.status == .pending {
             try? result.transition(to: .running)
             result.startedAt = now
         }
         result.attempts += 1
-        result.steps = steps
+        swap(&result.steps, &steps)
         result.responses = []
         result.outputs = [:]
         result.result = nil
