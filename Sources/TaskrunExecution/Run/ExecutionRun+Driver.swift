@@ -593,7 +593,8 @@ struct ReadyQueue {
     init(plan: ExecutionPlan, phases: PhaseList) {
         dependents = plan.phases.map(\.dependents)
         let done = phases.map { Self.isDone($0, plan: plan) }
-        waitingFor = plan.phases.map { phase in phase.dependencies.filter { !done[$0] }.count }
+        // Counted, not filtered: a filtered array per phase was an allocation per phase per run.
+        waitingFor = plan.phases.map { phase in phase.dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) } }
         for index in plan.phases.indices.reversed()
         where !done[index] && phases[index].status == .pending && waitingFor[index] == 0 {
             ready.append(index)
