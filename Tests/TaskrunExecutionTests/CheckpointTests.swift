@@ -197,10 +197,13 @@ struct WholeCheckpointRecordingStore: RecordingStore {
 struct CompactCheckpointRecordingStore: RecordingStore, CompactCheckpointStore {
     let recorder = CommitRecorder()
 
-    func commitNow(_ commit: PhaseCommit) {
+    func commitNow(_ commit: PhaseCommit) -> CommitLeftover? {
         // The execution's lock is held: its state is the one the commit was made from.
         recorder.record(commit, live: nil)
+        return nil
     }
+
+    func finishCommit(_ leftover: CommitLeftover) {}
 }
 
 @Suite(.timeLimit(.minutes(1)))

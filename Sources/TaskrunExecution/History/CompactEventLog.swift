@@ -51,23 +51,35 @@ struct CompactEventLog: Sendable {
         self.executionID = executionID
         var index = self.index ?? StringIndex(strings)
         self.index = nil
-        // The events are written into a scratch buffer and appended to the log at once: appending
-        // byte by byte checked the array's uniqueness and capacity a dozen times an event.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes * events.count) { scratch in
-            var writer = ByteWriter(scratch)
-            // Through pointers, not `for event in events` or `events[position]`: both copied
-            // every 200-byte event (retaining its strings) and destroyed the copy.
-            events.withUnsafeBufferPointer { events in
-                guard let first = events.baseAddress else { return }
-                for position in events.indices {
-                    encode(first + position, executionID: executionID, index: &index, into: &writer)
+        // The events are written into a scratch buffer and appended to the log a few at a time:
+        // appending byte by byte checked the array's uniqueness and capacity a dozen times an
+        // event. A few, so that the buffer stays on the stack (a phase's seven events at once
+        // took a heap allocation per write).
+        // Through pointers, not `for event in events` or `events[position]`: both copied every
+        // 200-byte event (retaining its strings) and destroyed the copy.
+        events.withUnsafeBufferPointer { events in
+            guard let first = events.baseAddress else { return }
+            var start = 0
+            while start < events.count {
+                let end = min(start + Self.eventsPerScratch, events.count)
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes * (end - start)) {
+                    scratch in
+                    var writer = ByteWriter(scratch)
+                    for position in start..<end {
+                        encode(first + position, executionID: executionID, index: &index, into: &writer)
+                    }
+                    bytes.append(contentsOf: writer.written)
                 }
+                start = end
             }
-            bytes.append(contentsOf: writer.written)
-            count += events.count
         }
+        count += events.count
         self.index = index
     }
+
+    /// Events packed per scratch buffer: as many as fit in the 1 KiB that
+    /// `withUnsafeTemporaryAllocation` keeps on the stack.
+    private static let eventsPerScratch = max(1, 1024 / maxEventBytes)
 
     /// The most an event takes: kind 1, mask 2, execution 16, sequence and time 10 each, six
     /// string indexes, step and attempt 10 each, two durations 20 each (varints of 64-bit values

@@ -71,7 +71,7 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         }
     }
 
-    enum KeptCheckpoint {
+    enum KeptCheckpoint: Sendable {
         case whole(ExecutionCheckpoint)
         case deferred(DeferredCheckpoint)
 
@@ -126,17 +126,29 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         }
     }
 
-    func commitNow(_ commit: PhaseCommit) {
-        commitPhase(commit)
+    func commitNow(_ commit: PhaseCommit) -> CommitLeftover? {
+        // The checkpoint it replaces is released after the execution's lock, which the execution's
+        // other phases need not wait for (Docs/performance.md, W2).
+        guard case .deferred(let replaced) = record(commit) else { return nil }
+        return CommitLeftover(executionID: commit.executionID, released: replaced)
     }
 
+    func finishCommit(_ leftover: CommitLeftover) {}
+
     public func commitPhase(_ commit: PhaseCommit) {
+        // The checkpoint it replaces is released here, after the lock, which other writers need
+        // not wait for (Docs/performance.md, W2).
+        withExtendedLifetime(record(commit)) {}
+    }
+
+    /// Records `commit`; returns the checkpoint it replaced, for the caller to release after the lock.
+    private func record(_ commit: PhaseCommit) -> KeptCheckpoint? {
         // Read before the lock; a whole checkpoint only when the executor did not make a compact one.
         let kept: KeptCheckpoint? =
             if let deferred = commit.deferredCheckpoint { .deferred(deferred) } else {
                 commit.checkpoint.map(KeptCheckpoint.whole)
             }
-        let replaced = storage.withLock { storage -> KeptCheckpoint? in
+        return storage.withLock { storage -> KeptCheckpoint? in
             guard let entry = storage.entry(commit.executionID) else { return nil }
             entry.commit(commit.phase)
             entry.append(commit.events)
@@ -144,9 +156,6 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             defer { entry.checkpoint = kept }
             return entry.checkpoint
         }
-        // The checkpoint it replaces is released here, after the lock, which other writers need
-        // not wait for (Docs/performance.md, W2).
-        withExtendedLifetime(replaced) {}
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) {

@@ -16,6 +16,10 @@ final class ExecutionPlan: Sendable {
     /// What keeps the task from running, found while building the plan. A plan with problems is
     /// never run; it is kept so that its references can still be checked and reported together.
     let problems: [PreflightProblem]
+    /// Whether ``referenceProblems(input:)`` has anything to look at: a condition, a template with
+    /// tags, a validation or a classify step. Checked once per execution, it walked every step of
+    /// every phase of a task that has none (a 1,000-phase chain: ~1% of running it).
+    private let hasReferences: Bool
 
     /// The fields of a phase in templates and expressions.
     static let phaseFields = ["name", "status", "outputs", "responses", "errors", "attempts", "result", "steps"]
@@ -35,6 +39,20 @@ final class ExecutionPlan: Sendable {
         self.agentRetry = task.metadata.retry ?? .none
         self.expressions = builder.expressions
         self.secretInputs = task.requirements.filter(\.isSecret).map(\.name)
+        self.hasReferences = phases.contains { phase in
+            phase.condition != nil
+                || phase.steps.contains { step in
+                    step.condition != nil || step.template?.hasTags == true || Self.mayHaveExpressions(step)
+                }
+        }
+    }
+
+    /// Whether ``expressionSources(of:)`` may find anything in `step` (by its kind alone).
+    private static func mayHaveExpressions(_ step: StepPlan) -> Bool {
+        switch step.step.kind {
+        case .validation, .custom("classify"): true
+        default: false
+        }
     }
 
     /// Every problem that keeps the task from running with `input` (`nil`: checks that need the
@@ -55,6 +73,7 @@ final class ExecutionPlan: Sendable {
     /// dependencies. Checked before anything runs; template references inside sections, and
     /// anything below a phase's `outputs`, are checked when evaluated.
     func referenceProblems(input: [String: JSONValue]?) -> [PreflightProblem] {
+        guard hasReferences else { return [] }
         var problems: [PreflightProblem] = []
         for phase in phases {
             if let condition = phase.condition {

@@ -21,6 +21,16 @@ extension ExecutionRun {
         case stopped
         /// Cancelled by its own time limit (the caller records the timeout).
         case interrupted
+        /// Completed, committed and settled in the critical section that ended its attempt, which
+        /// also admitted the phases it made ready (see ``ExecutionRun/endPhase(_:taskKey:in:)``).
+        case advanced(Admissions)
+    }
+
+    /// What a phase task's scheduling section decided: the phases it admitted (to run or launch),
+    /// and whether it found the execution done and claimed its end.
+    struct Admissions: Sendable, Equatable {
+        var admitted: AdmittedPhases
+        var claimed: Bool
     }
 
     /// Starts the execution: records the start, arms the time limit, launches the first phases.
@@ -56,46 +66,40 @@ extension ExecutionRun {
     @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
     private func advance(
         keepingOne: Bool, settling: Bool, committing: Int? = nil, to store: (any CompactCheckpointStore)? = nil,
-        taskKey: UInt64? = nil
+        taskKey: UInt64? = nil, after first: Admissions? = nil
     ) async -> Int? {
         var kept: Int?
         var settling = settling
         var committing = committing
+        var first = first
         // Whether the last section found nothing to admit and so also looked whether the
         // execution is done (and claimed its end): no section of its own for that per phase.
         var looked = false
         var claimed = false
         while true {
-            let (admitted, settled, finishing) = state.withLock {
-                state -> ([Int], [CheckedContinuation<Void, any Error>], Bool) in
-                var settled: [CheckedContinuation<Void, any Error>] = []
-                if let index = committing, let store {
-                    commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
+            let admitted: AdmittedPhases
+            let finishing: Bool
+            if let made = first {
+                // The phase's last section already made this one's decisions.
+                (admitted, finishing) = (made.admitted, made.claimed)
+                first = nil
+            } else {
+                let (taken, settled, claims, leftover) = state.withLock {
+                    state -> (AdmittedPhases, [CheckedContinuation<Void, any Error>], Bool, CommitLeftover?) in
+                    var leftover: CommitLeftover?
+                    if let index = committing, let store {
+                        leftover = commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
+                    }
+                    let (taken, settled, claims) = admit(
+                        settling: settling, taskKey: kept == nil ? taskKey : nil, in: &state)
+                    return (taken, settled, claims, leftover)
                 }
-                if settling {
-                    state.running -= 1
-                    state.busy -= 1
-                    settled = settleWaiters(&state)
-                }
-                guard state.stop == nil, !state.paused else {
-                    if kept == nil, let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
-                    return ([], settled, state.claimFinish())
-                }
-                var admitted: [Int] = []
-                while state.running < maxConcurrentPhases, let index = state.ready.pop() {
-                    state.running += 1
-                    state.busy += 1
-                    admitted.append(index)
-                }
-                guard admitted.isEmpty else { return (admitted, settled, false) }
-                // The calling phase task ends (nothing kept, nothing more to admit): it leaves
-                // `phaseTasks` here rather than in a section of its own.
-                if kept == nil, let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
-                return (admitted, settled, state.claimFinish())
+                if let leftover, let store { store.finishCommit(leftover) }
+                settling = false
+                committing = nil
+                for waiter in settled { waiter.resume() }
+                (admitted, finishing) = (taken, claims)
             }
-            settling = false
-            committing = nil
-            for waiter in settled { waiter.resume() }
             if admitted.isEmpty {
                 looked = true
                 claimed = finishing
@@ -133,6 +137,62 @@ extension ExecutionRun {
         return kept
     }
 
+    /// The scheduling decision of a phase task's section, after whatever else the section did:
+    /// settles the caller's phase (with `settling`), then admits ready phases up to the limit;
+    /// when it admits nothing, the calling task (`taskKey`) ends and leaves `phaseTasks` here
+    /// rather than in a section of its own, and the execution's end is claimed if it is done.
+    /// Call inside `state.withLock`; resume the returned waiters after it.
+    func admit(
+        settling: Bool, taskKey: UInt64?, in state: inout RunState
+    ) -> (AdmittedPhases, [CheckedContinuation<Void, any Error>], Bool) {
+        var settled: [CheckedContinuation<Void, any Error>] = []
+        if settling {
+            state.running -= 1
+            state.busy -= 1
+            settled = settleWaiters(&state)
+        }
+        guard state.stop == nil, !state.paused else {
+            if let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
+            return (AdmittedPhases(), settled, state.claimFinish())
+        }
+        var admitted = AdmittedPhases()
+        while state.running < maxConcurrentPhases, let index = state.ready.pop() {
+            state.running += 1
+            state.busy += 1
+            admitted.append(index)
+        }
+        guard admitted.isEmpty else { return (admitted, settled, false) }
+        if let taskKey { state.phaseTasks.removeValue(forKey: taskKey) }
+        return (admitted, settled, state.claimFinish())
+    }
+
+    /// Ends a completed phase in the critical section that completed it, when its store writes at
+    /// once: commits it, settles it and admits what it made ready, the section that
+    /// ``advance(keepingOne:settling:committing:to:taskKey:after:)`` would otherwise take right
+    /// after (one section per phase less on the lock a fan-out's phases share, Docs/performance.md
+    /// W2). Call inside `state.withLock`; resume the returned waiters after it.
+    func endPhase(_ index: Int, taskKey: UInt64, in state: inout RunState) -> PhaseEnd? {
+        guard let compactStore else { return nil }
+        let leftover = commit(index, checkpoint: true, marksDone: true, to: compactStore, in: &state)
+        let (admitted, settled, claimed) = admit(settling: true, taskKey: taskKey, in: &state)
+        return PhaseEnd(
+            admissions: Admissions(admitted: admitted, claimed: claimed), settled: settled, leftover: leftover)
+    }
+
+    /// What ``endPhase(_:taskKey:in:)`` leaves for after its critical section.
+    struct PhaseEnd {
+        var admissions: Admissions
+        var settled: [CheckedContinuation<Void, any Error>]
+        var leftover: CommitLeftover?
+
+        /// Completes the commit and wakes whoever waited for the phase to settle. Call after the section.
+        func finish(_ run: ExecutionRun) -> Admissions {
+            if let leftover { run.compactStore?.finishCommit(leftover) }
+            for waiter in settled { waiter.resume() }
+            return admissions
+        }
+    }
+
     /// Runs a phase in a new task, and after it any phase that becomes ready when it ends (one at
     /// a time; the others get their own tasks). The task is tracked under its own key, whichever
     /// phase it runs, so a stop cancels it.
@@ -142,8 +202,10 @@ extension ExecutionRun {
         let task = Task {
             var next: Int? = index
             while let current = next {
-                let outcome = await self.runPhase(current)
-                if let store = self.compactStore, outcome == .completed || outcome == .failedContinuing {
+                let outcome = await self.runPhase(current, taskKey: key)
+                if case .advanced(let admissions) = outcome {
+                    next = await self.advance(keepingOne: true, settling: false, taskKey: key, after: admissions)
+                } else if let store = self.compactStore, outcome == .completed || outcome == .failedContinuing {
                     // Committed in the critical section that settles it and admits what it made
                     // ready: one section less per phase on the lock a fan-out's phases share.
                     next = await self.advance(
@@ -156,6 +218,9 @@ extension ExecutionRun {
             // advance(keepingOne:) removed the task's key in the section where it found nothing to
             // keep: with `keepingOne`, it returns nothing only after such a section.
         }
+        // Registered at once, not in a batch after a fan-out's launches: a task that ended before
+        // its registration would leave a stale entry, which keeps the ended task until the
+        // execution's end (a thousand of them in a fan-out).
         let stopping = state.withLock { state -> Bool in
             // If the task already ended, this entry is stale; cancelling an ended task does nothing.
             state.phaseTasks[key] = task
@@ -233,7 +298,7 @@ extension ExecutionRun {
         case .timedOut(let message):
             requestStop(.phaseEnded(.timeout, "phase '\(name)' timed out: \(message)"))
             _ = await commit(index, checkpoint: false, marksDone: false)
-        case .stopped, .interrupted:
+        case .stopped, .interrupted, .advanced:
             break
         }
     }
@@ -272,24 +337,27 @@ extension ExecutionRun {
     /// time, on two threads: Docs/performance.md, W2).
     @inline(never)
     private func commit(_ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore) {
-        state.withLock { state in
+        let leftover = state.withLock { state in
             commit(index, checkpoint: checkpoint, marksDone: marksDone, to: store, in: &state)
         }
+        if let leftover { store.finishCommit(leftover) }
     }
 
-    /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds.
+    /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds. Pass
+    /// what it returns to the store's `finishCommit` once the section has ended.
     @inline(never)
-    private func commit(
+    func commit(
         _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, in state: inout RunState
-    ) {
+    ) -> CommitLeftover? {
         var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
-        store.commitNow(commit)
+        let leftover = store.commitNow(commit)
         var events = commit.events
         commit.events = []
         // Recorded at the moment the checkpoint was taken: the same critical section.
         settleCommit(
             &events, checkpointed: commit.checkpointPhase, at: commit.deferredCheckpoint?.createdAt,
             marking: marksDone ? index : nil, in: &state)
+        return leftover
     }
 
     /// What follows a commit, in the run's state: its events' buffer reused, the checkpoint's
@@ -525,7 +593,8 @@ struct ReadyQueue {
     init(plan: ExecutionPlan, phases: PhaseList) {
         dependents = plan.phases.map(\.dependents)
         let done = phases.map { Self.isDone($0, plan: plan) }
-        waitingFor = plan.phases.map { phase in phase.dependencies.filter { !done[$0] }.count }
+        // Counted, not filtered: a filtered array per phase was an allocation per phase per run.
+        waitingFor = plan.phases.map { phase in phase.dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) } }
         for index in plan.phases.indices.reversed()
         where !done[index] && phases[index].status == .pending && waitingFor[index] == 0 {
             ready.append(index)
@@ -559,6 +628,36 @@ struct ReadyQueue {
                 }
                 ready.insert(dependent, at: low)
             }
+        }
+    }
+}
+
+/// The phases one scheduling section admitted, in order: usually one (the next phase of a
+/// chain), kept without an array (an allocation per phase, Docs/performance.md W1).
+struct AdmittedPhases: Sequence, Sendable, Equatable {
+    private var first: Int?
+    private var rest: [Int] = []
+
+    init() {}
+
+    var isEmpty: Bool { first == nil }
+
+    mutating func append(_ index: Int) {
+        if first == nil { first = index } else { rest.append(index) }
+    }
+
+    func makeIterator() -> Iterator {
+        Iterator(phases: self)
+    }
+
+    struct Iterator: IteratorProtocol {
+        let phases: AdmittedPhases
+        var position = -1
+
+        mutating func next() -> Int? {
+            defer { position += 1 }
+            guard position >= 0 else { return phases.first }
+            return position < phases.rest.count ? phases.rest[position] : nil
         }
     }
 }

@@ -10,8 +10,10 @@ extension ExecutionRun {
         var status: PhaseStatus
     }
 
-    func runPhase(_ index: Int) async -> PhaseOutcome {
-        guard let timeout = plan.phases[index].timeout else { return await runAttempts(index) }
+    /// Runs a phase in the phase task `taskKey`. Without a time limit, a phase that completes ends
+    /// in the critical section that completes it (``endPhase(_:taskKey:in:)``): `advanced`.
+    func runPhase(_ index: Int, taskKey: UInt64) async -> PhaseOutcome {
+        guard let timeout = plan.phases[index].timeout else { return await runAttempts(index, taskKey: taskKey) }
         return await runAttempts(index, timeout: timeout)
     }
 
@@ -38,14 +40,18 @@ extension ExecutionRun {
     /// The attempts of a phase. Everything but the waiting is in non-inlined synchronous helpers:
     /// an async function keeps all it holds across a wait in its task's frame, and every phase
     /// waiting on an agent keeps this frame (Docs/performance.md, W8).
-    private func runAttempts(_ index: Int) async -> PhaseOutcome {
+    private func runAttempts(_ index: Int, taskKey: UInt64? = nil) async -> PhaseOutcome {
         var attempt = 0
         while true {
             attempt += 1
             guard await gate(phase: index) else { return interruption(index) }
-            await runSteps(beginAttempt(index))
-            if Task.isCancelled { return interruption(index) }
-            switch endAttempt(index, attempt: attempt) {
+            let (scope, started) = beginAttempt(index)
+            let last = await runSteps(scope, firstStarted: started)
+            if Task.isCancelled {
+                if let last { recordStepEnd(last, in: scope) }
+                return interruption(index)
+            }
+            switch endAttempt(index, attempt: attempt, last: last, in: scope, taskKey: taskKey) {
             case .ended(let outcome):
                 return outcome
             case .retry(let delay):
@@ -62,14 +68,23 @@ extension ExecutionRun {
     /// Judges an attempt: completes the phase, fails it, or records the failure and says how long
     /// to wait before the next attempt.
     @inline(never)
-    private func endAttempt(_ index: Int, attempt: Int) -> AttemptEnd {
+    private func endAttempt(
+        _ index: Int, attempt: Int, last: StepEnd?, in scope: PhaseScope, taskKey: UInt64?
+    ) -> AttemptEnd {
         let phase = plan.phases[index]
-        // Judged and, when it did not fail, completed in one critical section.
-        let failure = state.withLock { state -> PhaseFailure? in
+        // The last step's end recorded, the attempt judged and, when it did not fail, the phase
+        // completed (and, in a phase task, committed and followed by the next admissions), in
+        // one critical section.
+        let (failure, ended) = state.withLock { state -> (PhaseFailure?, PhaseEnd?) in
+            let now = clock.now
+            if let last { recordStepEnd(last, in: scope, state: &state, at: now) }
             let failure = judge(index, steps: state.execution.phaseList[index].steps)
-            if failure == nil { complete(index, in: &state) }
-            return failure
+            guard failure == nil else { return (failure, nil) }
+            complete(index, in: &state, at: clock.date(at: now))
+            return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, in: &state) })
         }
+        if let last { logStepEnd(last, in: scope) }
+        if let ended { return .ended(.advanced(ended.finish(self))) }
         guard let failure else { return .ended(.completed) }
         if let retry = phase.retry, attempt < retry.maxAttempts {
             let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration
@@ -128,27 +143,49 @@ extension ExecutionRun {
         }
     }
 
-    /// Starts an attempt: fresh step results and `phase:start`.
+    /// Starts an attempt: fresh step results and `phase:start`. When the first segment is one step
+    /// with no `when:` (nothing to evaluate before it starts), and the execution is neither paused
+    /// nor stopping, the same critical section starts that step (`step:start`): returns whether it
+    /// did. The pause check before the first segment is then this section's, a moment earlier.
     @inline(never)
-    private func beginAttempt(_ index: Int) -> PhaseScope {
+    private func beginAttempt(_ index: Int) -> (PhaseScope, firstStarted: Bool) {
         let phase = plan.phases[index]
-        state.withLock { state in
+        let first = phase.segments.first.flatMap { $0.count == 1 && phase.steps[$0[0]].condition == nil ? $0[0] : nil }
+        // Made before the lock: the phases of a fan-out share it (Docs/performance.md, W2).
+        var steps = phase.steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID) }
+        let started = state.withLock { state -> Bool in
             let now = clock.currentDate
             // One access to the phase for all its changes (each access checks the list is unique).
-            let attempts = Self.startAttempt(of: &state.execution.phaseList[index], steps: phase.steps, at: now)
+            let attempts = Self.startAttempt(of: &state.execution.phaseList[index], steps: &steps, at: now)
             emit(.phaseStart, into: &state, at: now, phase: phase.name, attempt: attempts)
+            guard let first, !state.paused, state.stop == nil, !Task.isCancelled else { return false }
+            let step = phase.steps[first]
+            Self.start(&state.execution.phaseList[index].steps[first], at: now)
+            emit(
+                .stepStart, into: &state, at: now, phase: phase.name, step: first, stepType: step.strategyName,
+                agent: step.step.agentID)
+            return true
         }
-        return PhaseScope(run: self, phase: phase)
+        return (PhaseScope(run: self, phase: phase), started)
     }
 
-    /// Starts an attempt of `result`; returns its number.
-    private static func startAttempt(of result: inout PhaseResult, steps: [StepPlan], at now: Date) -> Int {
+    /// Records a step's end left by ``runOwnStep(_:in:visible:started:)`` in a critical section of
+    /// its own (when the attempt stops early).
+    @inline(never)
+    private func recordStepEnd(_ end: StepEnd, in scope: PhaseScope) {
+        state.withLock { state in recordStepEnd(end, in: scope, state: &state, at: clock.now) }
+        logStepEnd(end, in: scope)
+    }
+
+    /// Starts an attempt of `result` with the fresh step results `steps` (swapped in, so that the
+    /// phase holds the only reference to them and writes to them copy nothing); returns its number.
+    private static func startAttempt(of result: inout PhaseResult, steps: inout [StepResult], at now: Date) -> Int {
         if result.status == .pending {
             try? result.transition(to: .running)
             result.startedAt = now
         }
         result.attempts += 1
-        result.steps = steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID) }
+        swap(&result.steps, &steps)
         result.responses = []
         result.outputs = [:]
         result.result = nil
@@ -156,23 +193,33 @@ extension ExecutionRun {
     }
 
     /// Runs the steps segment by segment: a segment's steps at the same time, the next segment
-    /// after it. Stops early once a validation or a required step has failed.
-    private func runSteps(_ scope: PhaseScope) async {
+    /// after it. Stops early once a validation or a required step has failed. A segment of one
+    /// step runs on the phase task, and its end is recorded in the next section: the next
+    /// segment's check, or the attempt's end, to which the last such step's end is returned.
+    private func runSteps(_ scope: PhaseScope, firstStarted: Bool) async -> StepEnd? {
         let index = scope.phase.index
-        var first = true
-        for segment in scope.phase.segments {
-            // Read before the gate: no step of this phase runs between segments, so a pause
-            // cannot change them. Before the first segment the attempt has just begun (no answer,
-            // no failed step), so there is nothing to read under the lock.
-            guard !Task.isCancelled, let visible = first ? [] : responsesUnlessDecided(index) else { return }
-            first = false
-            guard await gate(phase: index) else { return }
-            if segment.count == 1 {
-                await runStep(segment[0], in: scope, visible: visible)
+        let segments = scope.phase.segments
+        var pending: StepEnd?
+        for position in segments.indices {
+            if position == 0 && firstStarted {
+                // Started with the attempt, past the checks below (see `beginAttempt`).
+                pending = await runOwnStep(segments[0][0], in: scope, visible: [], started: true)
+                continue
+            }
+            // Read before the gate: no step of this phase runs between segments, so a pause cannot
+            // change them. Before the first segment the attempt has just begun (no answer, no
+            // failed step), so there is nothing to read under the lock.
+            let visible = position == 0 ? [] : responsesUnlessDecided(index, recording: pending, in: scope)
+            pending = nil
+            guard !Task.isCancelled, let visible else { return nil }
+            guard await gate(phase: index) else { return nil }
+            if segments[position].count == 1 {
+                pending = await runOwnStep(segments[position][0], in: scope, visible: visible, started: false)
             } else {
-                await runConcurrently(segment, in: scope, visible: visible)
+                await runConcurrently(segments[position], in: scope, visible: visible)
             }
         }
+        return pending
     }
 
     /// A segment of several steps, each in a child task. Its own function, so that the task group
@@ -189,9 +236,11 @@ extension ExecutionRun {
     /// The phase's answers so far, or `nil` once a validation or a required step has failed
     /// (the remaining segments do not run). One critical section for both.
     @inline(never)
-    private func responsesUnlessDecided(_ index: Int) -> [AgentReply]? {
+    private func responsesUnlessDecided(_ index: Int, recording end: StepEnd?, in scope: PhaseScope) -> [AgentReply]? {
         let steps = plan.phases[index].steps
+        defer { if let end { logStepEnd(end, in: scope) } }
         return state.withLock { state in
+            if let end { recordStepEnd(end, in: scope, state: &state, at: clock.now) }
             let decided = state.execution.phaseList[index].steps.contains { result in
                 result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
             }
@@ -236,10 +285,9 @@ extension ExecutionRun {
     }
 
     /// Call inside `state.withLock`.
-    private func complete(_ index: Int, in state: inout RunState) {
+    private func complete(_ index: Int, in state: inout RunState, at now: Date) {
         let phase = plan.phases[index]
         fillOutputs(of: index, in: &state)
-        let now = clock.currentDate
         let (attempts, duration) = { (result: inout PhaseResult) in
             try? result.transition(to: .completed)
             result.finishedAt = now

@@ -26,6 +26,65 @@ extension ExecutionRun {
         endStep(step, in: scope, outcome)
     }
 
+    /// How a step that its phase task ran itself ended, not yet recorded: the phase's next
+    /// critical section records it (``recordStepEnd(_:in:state:at:)``) with whatever that
+    /// section does (the next segment's check, or the attempt's end).
+    struct StepEnd: Sendable {
+        var step: Int
+        var outcome: StepRunOutcome
+    }
+
+    /// A segment's one step, run by the phase task: like ``runStep(_:in:visible:)``, but its end
+    /// is left for the phase's next critical section. With `started`, the
+    /// attempt's critical section has already started it (see `beginAttempt`). `nil` when the
+    /// step's end is already recorded (skipped, or timed out).
+    func runOwnStep(_ stepIndex: Int, in scope: PhaseScope, visible: [AgentReply], started: Bool) async -> StepEnd? {
+        let step = scope.phase.steps[stepIndex]
+        let context: StepContext
+        if started {
+            context = StepContext(scope: scope, plan: step, responses: visible)
+        } else {
+            guard let made = startStep(step, in: scope, visible: visible) else { return nil }
+            context = made
+        }
+        let outcome: StepRunOutcome
+        if let timeout = step.timeout {
+            guard let result = await attempts(of: step, context: context, timeout: timeout) else { return nil }
+            outcome = result
+        } else {
+            outcome = await attempts(of: step, context: context)
+        }
+        return StepEnd(step: stepIndex, outcome: outcome)
+    }
+
+    /// Records a step's end left by ``runOwnStep(_:in:visible:started:)``. Call inside
+    /// `state.withLock`; `now` is the section's clock reading.
+    func recordStepEnd(_ end: StepEnd, in scope: PhaseScope, state: inout RunState, at now: Duration) {
+        let step = scope.phase.steps[end.step]
+        switch end.outcome {
+        case .succeeded(let output):
+            record(output, of: step, in: scope, state: &state, at: clock.date(at: now))
+        case .failed(let message):
+            finish(step, in: scope, status: .failed, message: message, state: &state, at: clock.date(at: now))
+        case .cancelled:
+            return
+        }
+    }
+
+    /// What ``recordStepEnd(_:in:state:at:)`` logs, outside the lock.
+    func logStepEnd(_ end: StepEnd, in scope: PhaseScope) {
+        switch end.outcome {
+        case .succeeded(let output):
+            for warning in output.warnings {
+                logger.warning("\(warning)", metadata: ["phase": "\(scope.phase.name)", "step": "\(end.step)"])
+            }
+        case .failed(let message):
+            logger.debug("step failed: \(message)", metadata: ["phase": "\(scope.phase.name)", "step": "\(end.step)"])
+        case .cancelled:
+            return
+        }
+    }
+
     /// Evaluates the step's `when:` and records it skipped, failed or started; returns its context
     /// when it starts.
     @inline(never)
@@ -64,7 +123,7 @@ extension ExecutionRun {
 
     /// Marks a step started: one access to it for all its changes (each access to the phase list
     /// checks that it is unique).
-    private static func start(_ result: inout StepResult, at now: Date) {
+    static func start(_ result: inout StepResult, at now: Date) {
         try? result.transition(to: .running)
         result.attempts = 1
         result.startedAt = now
@@ -165,46 +224,61 @@ extension ExecutionRun {
 
     @inline(never)
     private func record(_ output: StepOutput, of step: StepPlan, in scope: PhaseScope) {
-        let status: StepStatus = output.status == .unverified ? .unverified : .completed
-        var outputs = output.outputs
-        if let name = step.outputName { outputs[name] = output.value }
         state.withLock { state in
-            let now = clock.currentDate
-            // One access to the step for all its changes (each access checks the list is unique).
-            let (attempts, duration) = { (result: inout StepResult) in
-                try? result.transition(to: status)
-                result.value = output.value
-                result.outputs = outputs
-                result.warnings = output.warnings
-                result.finishedAt = now
-                return (result.attempts, result.duration)
-            }(&state.execution.phaseList[scope.phase.index].steps[step.index])
-            for warning in output.warnings {
-                state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
-            }
-            emit(
-                .stepComplete, into: &state, at: now, phase: scope.phase.name, step: step.index,
-                stepType: step.strategyName, agent: step.step.agentID, attempt: attempts, status: status.rawValue,
-                duration: duration)
+            let now = clock.now
+            record(output, of: step, in: scope, state: &state, at: clock.date(at: now))
         }
         for warning in output.warnings {
             logger.warning("\(warning)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])
         }
     }
 
+    /// Call inside `state.withLock`.
+    private func record(
+        _ output: StepOutput, of step: StepPlan, in scope: PhaseScope, state: inout RunState, at now: Date
+    ) {
+        let status: StepStatus = output.status == .unverified ? .unverified : .completed
+        var outputs = output.outputs
+        if let name = step.outputName { outputs[name] = output.value }
+        // One access to the step for all its changes (each access checks the list is unique).
+        let (attempts, duration) = { (result: inout StepResult) in
+            try? result.transition(to: status)
+            result.value = output.value
+            result.outputs = outputs
+            result.warnings = output.warnings
+            result.finishedAt = now
+            return (result.attempts, result.duration)
+        }(&state.execution.phaseList[scope.phase.index].steps[step.index])
+        for warning in output.warnings {
+            state.execution.warnings.append("phase '\(scope.phase.name)', step \(step.index): \(warning)")
+        }
+        emit(
+            .stepComplete, into: &state, at: now, phase: scope.phase.name, step: step.index,
+            stepType: step.strategyName, agent: step.step.agentID, attempt: attempts, status: status.rawValue,
+            duration: duration)
+    }
+
     private func finish(_ step: StepPlan, in scope: PhaseScope, status: StepStatus, message: String) {
         state.withLock { state in
-            let phase = scope.phase.index
-            try? state.execution.phaseList[phase].steps[step.index].transition(to: status)
-            state.execution.phaseList[phase].steps[step.index].error = message
-            state.execution.phaseList[phase].steps[step.index].finishedAt = clock.currentDate
-            emit(
-                .stepFailed, into: &state, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
-                agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
-                status: status.rawValue, message: message,
-                duration: state.execution.phaseList[phase].steps[step.index].duration)
+            let now = clock.now
+            finish(step, in: scope, status: status, message: message, state: &state, at: clock.date(at: now))
         }
         logger.debug("step failed: \(message)", metadata: ["phase": "\(scope.phase.name)", "step": "\(step.index)"])
+    }
+
+    /// Call inside `state.withLock`.
+    private func finish(
+        _ step: StepPlan, in scope: PhaseScope, status: StepStatus, message: String, state: inout RunState, at now: Date
+    ) {
+        let phase = scope.phase.index
+        try? state.execution.phaseList[phase].steps[step.index].transition(to: status)
+        state.execution.phaseList[phase].steps[step.index].error = message
+        state.execution.phaseList[phase].steps[step.index].finishedAt = now
+        emit(
+            .stepFailed, into: &state, at: now, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
+            agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
+            status: status.rawValue, message: message,
+            duration: state.execution.phaseList[phase].steps[step.index].duration)
     }
 
     /// A step that never ran: skipped by its `when:`, or failed evaluating it.
