@@ -173,78 +173,6 @@ public struct MarkdownSourceLines: Sendable {
         return LineTable(starts: starts, ends: ends, ascii: ascii)
     }
 
-    /// The Unicode scalars of `line` from scalar column `column` to the end of the line: what the
-    /// parser slices text from. Empty for a line out of range.
-    public func scalars(ofLine line: Int, fromColumn column: Int) -> [Unicode.Scalar] {
-        var scalars: [Unicode.Scalar] = []
-        appendScalars(ofLine: line, fromColumn: column, to: &scalars)
-        return scalars
-    }
-
-    /// Appends the Unicode scalars of `line` from scalar column `column` to `scalars`: the same as
-    /// ``scalars(ofLine:fromColumn:)`` without an array of its own.
-    public func appendScalars(ofLine line: Int, fromColumn column: Int, to scalars: inout [Unicode.Scalar]) {
-        guard line >= 1, line <= starts.count else { return }
-        let start = starts[line - 1]
-        let end = ends[line - 1]
-        let skip = max(0, column - 1)
-        if isASCII(index: line - 1) {
-            guard start + skip < end else { return }
-            let done: Bool? = source.utf8.withContiguousStorageIfAvailable { bytes in
-                scalars.reserveCapacity(scalars.count + end - start - skip)
-                for offset in (start + skip)..<end { scalars.append(Unicode.Scalar(bytes[offset])) }
-                return true
-            }
-            if done != nil { return }
-        }
-        scalars += text(ofLine: line).unicodeScalars.dropFirst(skip)
-    }
-
-    /// Writes the Unicode scalars of `line` from scalar column `column` to the end of the line
-    /// into `buffer` at `index`, and returns how many it wrote: the same scalars as
-    /// ``appendScalars(ofLine:fromColumn:to:)``, for a caller that builds its array in place.
-    /// `buffer` must have room for ``byteCount(ofLine:)`` scalars from `index`.
-    package func writeScalars(
-        ofLine line: Int, fromColumn column: Int, into buffer: UnsafeMutableBufferPointer<Unicode.Scalar>, at index: Int
-    ) -> Int {
-        guard line >= 1, line <= starts.count else { return 0 }
-        let start = starts[line - 1]
-        let end = ends[line - 1]
-        let skip = max(0, column - 1)
-        if isASCII(index: line - 1) {
-            guard start + skip < end else { return 0 }
-            let written: Int? = source.utf8.withContiguousStorageIfAvailable { bytes in
-                let from = start + skip
-                let count = end - from
-                guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return 0 }
-                // Widened sixteen bytes at a time (an ASCII scalar is its byte's value as a UInt32);
-                // byte by byte, this copy was the parser's largest single cost on step text.
-                let input = UnsafeRawPointer(source + from)
-                let output = UnsafeMutableRawPointer(target + index)
-                var offset = 0
-                while offset + 16 <= count {
-                    let bytes = input.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
-                    output.storeBytes(
-                        of: SIMD16<UInt32>(truncatingIfNeeded: bytes), toByteOffset: offset * 4, as: SIMD16<UInt32>.self
-                    )
-                    offset += 16
-                }
-                while offset < count {
-                    target[index + offset] = Unicode.Scalar(source[from + offset])
-                    offset += 1
-                }
-                return count
-            }
-            if let written { return written }
-        }
-        var count = 0
-        for scalar in text(ofLine: line).unicodeScalars.dropFirst(skip) {
-            buffer[index + count] = scalar
-            count += 1
-        }
-        return count
-    }
-
     /// Whether `line` (in range) is all ASCII, where byte offsets and scalar offsets agree.
     @inlinable
     package func isASCII(line: Int) -> Bool {
@@ -256,36 +184,6 @@ public struct MarkdownSourceLines: Sendable {
     package func byteRange(ofLine line: Int) -> Range<Int> {
         guard line >= 1, line <= starts.count else { return 0..<0 }
         return starts[line - 1]..<ends[line - 1]
-    }
-
-    /// The source's bytes `range` (clamped to the source) as Unicode scalars of the same values:
-    /// on an ASCII line (see ``isASCII(line:)``), the line's scalars at its byte offsets (less
-    /// `range.lowerBound`), so that text on such lines can be sliced out of one array instead of
-    /// each piece being converted on its own.
-    package func widenedBytes(_ range: Range<Int>) -> [Unicode.Scalar] {
-        let total = source.utf8.count
-        let lower = min(max(0, range.lowerBound), total)
-        let count = min(max(lower, range.upperBound), total) - lower
-        let widened: [Unicode.Scalar]? = source.utf8.withContiguousStorageIfAvailable { bytes in
-            [Unicode.Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-                guard let base = bytes.baseAddress, let target = buffer.baseAddress else { return }
-                let input = base + lower
-                let output = UnsafeMutableRawPointer(target)
-                var offset = 0
-                while offset + 16 <= count {
-                    let chunk = UnsafeRawPointer(input).loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
-                    let wide = SIMD16<UInt32>(truncatingIfNeeded: chunk)
-                    output.storeBytes(of: wide, toByteOffset: offset * 4, as: SIMD16<UInt32>.self)
-                    offset += 16
-                }
-                while offset < count {
-                    target[offset] = Unicode.Scalar(input[offset])
-                    offset += 1
-                }
-                initialized = count
-            }
-        }
-        return widened ?? source.utf8.dropFirst(lower).prefix(count).map { Unicode.Scalar($0) }
     }
 
     /// The length of `line` in bytes, without its terminator: an upper bound of its scalar count.

@@ -50,7 +50,7 @@ extension TaskFileParser {
     mutating func checkExpression(_ text: LocatedText, what: String) {
         do {
             // Only whether it parses matters here: no tree, references or Set to build.
-            try ExpressionParser.checkSyntax(text.text)
+            try ExpressionParser.checkSyntax(text)
         } catch {
             let problem = error.located(in: text)
             self.error(
@@ -71,7 +71,7 @@ extension TaskFileParser {
         // gives, found without building a tree for the usual, valid criterion.
         let problem: ExpressionSyntaxError.Located
         do {
-            try ExpressionParser.checkSyntax(source)
+            try ExpressionParser.checkSyntax(text)
             return
         } catch {
             problem = error.located(in: text)

@@ -7,12 +7,6 @@ struct TaskFileParser {
     let path: String
     let id: String
     var document: MarkdownDocument
-    /// The bytes of the phase being built as scalars (``MarkdownSourceLines/widenedBytes(_:)``),
-    /// and the byte offset of the first: one-line paragraphs on its ASCII lines are sliced out of
-    /// it instead of copied one by one (one array per phase; one for the whole document made the
-    /// allocator hand back and fault in fresh pages for every file).
-    var phaseScalars: [Unicode.Scalar] = []
-    var phaseScalarsOffset = 0
     var diagnostics: [Diagnostic] = []
     let yamlParser = YAMLParser()
 
