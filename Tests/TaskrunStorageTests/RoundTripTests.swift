@@ -94,7 +94,7 @@ import Testing
         let record = Samples.record(task: task)
         try await store.executionStarted(record)
         let row = try #require(
-            try await store.pool.read { db in
+            try store.pool.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT task_hash, task_path, task_definition FROM executions WHERE id = ?",
                     arguments: [record.id.description])
@@ -169,7 +169,7 @@ import Testing
         let other = try openStore(directory)
         try await other.commitPhase(
             PhaseCommit(executionID: first.id, phase: Samples.phase("P3", text: "again"), checkpoint: nil, events: []))
-        let (indexes, numbers, ranges) = try await store.pool.read { db in
+        let (indexes, numbers, ranges) = try store.pool.read { db in
             (
                 try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'commit_log'"),
@@ -223,7 +223,7 @@ import Testing
                 executionID: record.id, phase: Samples.phase("P1"), checkpoint: nil,
                 events: [Samples.event(.phaseComplete, id: record.id, sequence: 2, phase: "P1")]))
         let row = try #require(
-            try await store.pool.read { db in
+            try store.pool.read { db in
                 try Row.fetchOne(
                     db,
                     sql: """
@@ -341,7 +341,7 @@ import Testing
             ExecutionUpdate(executionID: record.id, status: .running, reason: nil, events: [full]))
         #expect(try await store.events(of: record.id) == record.events + [full])
         // The `events` view reads every field out of the stored batch, in order.
-        let row = try await store.pool.read { db in
+        let row = try store.pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM events WHERE execution_id = ? AND sequence = 2",
                 arguments: [record.id.description])
