@@ -42,24 +42,6 @@ struct LocatedText: Sendable {
         self.upper = range.upperBound
     }
 
-    /// Text whose first scalar is at `start`; `laterLines` says where each later line starts, its
-    /// offsets counted in scalars of `scalars`.
-    init(scalars: [Unicode.Scalar], start: SourceLocation, laterLines: [Segment] = []) {
-        let text = String(scalars: scalars)
-        var byteLines: [Segment] = []
-        byteLines.reserveCapacity(laterLines.count)
-        var scalarIndex = 0
-        var byteIndex = 0
-        for segment in laterLines {
-            while scalarIndex < min(segment.offset, scalars.count) {
-                byteIndex += UTF8.width(scalars[scalarIndex])
-                scalarIndex += 1
-            }
-            byteLines.append(Segment(offset: byteIndex, location: segment.location))
-        }
-        self.init(utf8: text, range: 0..<text.utf8.count, start: start, laterLines: byteLines)
-    }
-
     /// A single-line text starting at `location`.
     init(_ text: some StringProtocol, at location: SourceLocation) {
         let string = String(text)
@@ -91,8 +73,6 @@ struct LocatedText: Sendable {
             return count
         }
     }
-    /// The text's scalars, decoded.
-    var scalars: [Unicode.Scalar] { Array(text.unicodeScalars) }
     /// The text as a string: the shared string itself when the text is all of it.
     var text: String {
         if lower == 0, upper == base.utf8.count { return base }
@@ -133,34 +113,79 @@ struct LocatedText: Sendable {
     /// The file position of the byte at `offset` (or just past the end for `offset == count`).
     func location(at offset: Int) -> SourceLocation {
         let absolute = lower + max(0, offset)
-        let lineStart: Int
-        let lineLocation: SourceLocation
-        if let firstLater = laterLines.first, absolute >= firstLater.offset {
-            // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
-            var low = 0
-            var high = laterLines.count - 1
-            while low < high {
-                let middle = (low + high + 1) / 2
-                if laterLines[middle].offset <= absolute { low = middle } else { high = middle - 1 }
-            }
-            lineStart = laterLines[low].offset
-            lineLocation = laterLines[low].location
-        } else {
-            lineStart = origin
-            lineLocation = start
+        let line = line(containing: absolute)
+        return location(ofAbsolute: absolute, countingFrom: line.start, at: line.location)
+    }
+
+    /// The source line `absolute` (a byte offset in `base`) is on: where it starts to be read in
+    /// `base`, where that is in the file, and its index in `laterLines` (`nil` for the first line).
+    private func line(containing absolute: Int) -> (start: Int, location: SourceLocation, index: Int?) {
+        guard let firstLater = laterLines.first, absolute >= firstLater.offset else { return (origin, start, nil) }
+        // The last line starting at or before `absolute` (binary search: a paragraph may have many lines).
+        var low = 0
+        var high = laterLines.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if laterLines[middle].offset <= absolute { low = middle } else { high = middle - 1 }
         }
-        // Columns count scalars: the lead bytes between the line's start and `absolute`.
+        return (laterLines[low].offset, laterLines[low].location, low)
+    }
+
+    /// The position of `absolute`, on the line of the byte `from` whose position is `location`:
+    /// columns count scalars, the lead bytes in between.
+    private func location(ofAbsolute absolute: Int, countingFrom from: Int, at location: SourceLocation)
+        -> SourceLocation
+    {
         let columns = withBase { bytes in
             let end = min(absolute, bytes.count)
             var count = 0
-            var index = lineStart
+            var index = from
             while index < end {
                 if bytes[index] & 0xC0 != 0x80 { count += 1 }
                 index += 1
             }
-            return count + max(0, absolute - max(end, lineStart))
+            return count + max(0, absolute - max(end, from))
         }
-        return SourceLocation(line: lineLocation.line, column: lineLocation.column + columns)
+        return SourceLocation(line: location.line, column: location.column + columns)
+    }
+
+    /// Where this text starts in `text`, which it was sliced from: a byte offset from its start.
+    func offset(in text: LocatedText) -> Int { lower - text.lower }
+
+    /// A ``Locator`` of this text's offsets.
+    func locator() -> Locator { Locator(self) }
+
+    /// Locates offsets of one text that mostly come in increasing order, each counted on from the
+    /// one before on the same line: ``location(at:)`` counts from the line's start, which makes a
+    /// loop over the many items of one long line quadratic.
+    struct Locator {
+        private let text: LocatedText
+        /// The last byte located (in `text.base`), its line's index and its position.
+        private var absolute: Int
+        private var lineIndex: Int?
+        private var position: SourceLocation
+
+        fileprivate init(_ text: LocatedText) {
+            self.text = text
+            let line = text.line(containing: text.lower)
+            absolute = line.start
+            lineIndex = line.index
+            position = line.location
+        }
+
+        /// ``LocatedText/location(at:)`` of `offset`.
+        mutating func location(at offset: Int) -> SourceLocation {
+            let target = text.lower + max(0, offset)
+            let line = text.line(containing: target)
+            if line.index != lineIndex || target < absolute {
+                absolute = line.start
+                lineIndex = line.index
+                position = line.location
+            }
+            position = text.location(ofAbsolute: target, countingFrom: absolute, at: position)
+            absolute = target
+            return position
+        }
     }
 
     /// The byte offset of the scalar `scalarOffset` scalars from the text's start (``count`` at or
@@ -239,11 +264,6 @@ struct LocatedText: Sendable {
         }
     }
 
-    /// The byte offset of the first occurrence of `needle` at or after byte `from`, if any.
-    func firstIndex(of needle: [Unicode.Scalar], from: Int = 0) -> Int? {
-        firstIndex(of: Array(String(scalars: needle).utf8), from: from)
-    }
-
     /// The byte offset of the first space, tab, newline or carriage return, if any.
     func firstBlankIndex() -> Int? {
         withUTF8 { bytes in bytes.firstIndex(where: \.isBlankByte) }
@@ -266,61 +286,6 @@ extension Unicode.Scalar {
     var isASCIILowercase: Bool { value >= 97 && value <= 122 }
     var isASCIIUppercase: Bool { value >= 65 && value <= 90 }
     var isASCIILetter: Bool { isASCIILowercase || isASCIIUppercase }
-}
-
-extension String {
-    /// A string from Unicode scalars, encoded straight to UTF-8: much faster than appending
-    /// them to a `UnicodeScalarView` one by one, which the parser would otherwise do for every
-    /// piece of text it slices.
-    init(scalars: some Collection<Unicode.Scalar>) {
-        // Most text is ASCII: one pass writing a byte per scalar, and the general two passes
-        // (count the bytes, then encode) only when a wider scalar turns up.
-        let ascii: String? = scalars.withContiguousStorageIfAvailable { buffer in
-            // Two branch-free loops the compiler vectorizes: are all scalars ASCII, then narrow them.
-            var all: UInt32 = 0
-            for scalar in buffer { all |= scalar.value }
-            guard all < 0x80 else { return nil }
-            return String(unsafeUninitializedCapacity: buffer.count) { bytes in
-                for index in 0..<buffer.count { bytes[index] = UInt8(truncatingIfNeeded: buffer[index].value) }
-                return buffer.count
-            }
-        }.flatMap { $0 }
-        if let ascii {
-            self = ascii
-            return
-        }
-        var byteCount = 0
-        for scalar in scalars {
-            let value = scalar.value
-            byteCount += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x1_0000 ? 3 : 4
-        }
-        self.init(unsafeUninitializedCapacity: byteCount) { buffer in
-            var index = 0
-            for scalar in scalars {
-                let value = scalar.value
-                if value < 0x80 {
-                    buffer[index] = UInt8(truncatingIfNeeded: value)
-                    index += 1
-                } else if value < 0x800 {
-                    buffer[index] = UInt8(truncatingIfNeeded: 0xC0 | (value >> 6))
-                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
-                    index += 2
-                } else if value < 0x1_0000 {
-                    buffer[index] = UInt8(truncatingIfNeeded: 0xE0 | (value >> 12))
-                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
-                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
-                    index += 3
-                } else {
-                    buffer[index] = UInt8(truncatingIfNeeded: 0xF0 | (value >> 18))
-                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 12) & 0x3F))
-                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
-                    buffer[index + 3] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
-                    index += 4
-                }
-            }
-            return index
-        }
-    }
 }
 
 extension String {

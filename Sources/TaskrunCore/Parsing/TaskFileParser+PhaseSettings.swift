@@ -9,31 +9,31 @@ extension TaskFileParser {
 
     /// Which settings a phase has set so far, and where, to report one set twice.
     struct SettingsState {
-        /// Where each of ``phaseSettingNames`` was first set, by its index there: a fixed array
-        /// in the value itself, so that a phase's settings allocate nothing.
-        private var locations = InlineArray<8, SourceLocation>(repeating: .start)
-        /// Which of `locations` are set, one bit each.
-        private var seenMask: UInt8 = 0
+        /// Where each of ``phaseSettingNames`` was first set, by its index there.
+        private var locations = FirstSeenLocations()
         /// Keys outside ``phaseSettingNames`` (none today; kept so that any key is recorded).
         private var others: [(key: String, location: SourceLocation)] = []
 
         init() {}
 
         func firstLocation(of key: String) -> SourceLocation? {
-            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key), index < 8 else {
+            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key),
+                index < FirstSeenLocations.capacity
+            else {
                 return others.first { $0.key == key }?.location
             }
-            return seenMask & (1 << index) != 0 ? locations[index] : nil
+            return locations.location(at: index)
         }
 
         /// Records where `key` was first set.
         mutating func note(_ key: String, at location: SourceLocation) {
-            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key), index < 8 else {
+            guard let index = TaskFileParser.phaseSettingNames.firstIndex(of: key),
+                index < FirstSeenLocations.capacity
+            else {
                 others.append((key, location))
                 return
             }
-            locations[index] = location
-            seenMask |= 1 << index
+            locations.record(location, at: index)
         }
     }
 
@@ -207,10 +207,18 @@ extension TaskFileParser {
         if key != "dependsOn" {
             guard seen.firstLocation(of: key) == nil else { return false }
         }
+        // The names' columns, each counted on from the one before: counted from the line's start
+        // for every name, a line of many names took time quadratic in its length.
+        var countedTo = lineStart
+        var countedColumn = column
         func columnOf(_ offset: Int) -> Int {
-            var count = 0
-            for index in lineStart..<offset where utf8[index] & 0xC0 != 0x80 { count += 1 }
-            return column + count
+            if offset < countedTo {
+                countedTo = lineStart
+                countedColumn = column
+            }
+            for index in countedTo..<offset where utf8[index] & 0xC0 != 0x80 { countedColumn += 1 }
+            countedTo = offset
+            return countedColumn
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: utf8[value]), as: UTF8.self)
         switch key {
@@ -507,6 +515,7 @@ extension TaskFileParser {
         }
         var names: [PhaseDependency] = []
         names.reserveCapacity(commas.count + 1)
+        var locator = text.locator()
         var start = 0
         for position in 0...commas.count {
             let index = position < commas.count ? commas[position] : text.count
@@ -515,10 +524,10 @@ extension TaskFileParser {
                 // The extra comma: the one ending this empty part, or for a trailing one, the one before it.
                 let comma = index == text.count ? max(0, start - 1) : index
                 error(
-                    "invalid-setting", "empty phase name in 'dependsOn'", at: text.location(at: comma),
+                    "invalid-setting", "empty phase name in 'dependsOn'", at: locator.location(at: comma),
                     hint: "remove the extra comma")
             } else {
-                names.append(PhaseDependency(name: part.text, location: part.location))
+                names.append(PhaseDependency(name: part.text, location: locator.location(at: part.offset(in: text))))
             }
             start = index + 1
         }

@@ -14,8 +14,7 @@ extension TaskFileParser {
         // Parameter values are scalars, so an `.array` here is a key's collected values.
         var values: [String: JSONValue] = [:]
         // Where each known parameter was first given, by its index in `knownStepParameterNames`.
-        var firstSeen = InlineArray<4, SourceLocation>(repeating: .start)
-        var seenMask: UInt8 = 0
+        var firstSeen = FirstSeenLocations()
         func collect(_ value: JSONValue, under key: String) {
             switch values[key] {
             case nil: values[key] = value
@@ -36,41 +35,36 @@ extension TaskFileParser {
             for bullet in document.children(of: child) {
                 if let (key, keyLocation, typed) = plainParameter(bullet, isClassify: isClassify) {
                     let known = Self.knownStepParameterIndex(key)
-                    if let known, seenMask & (1 << known) != 0 {
-                        error(
-                            "duplicate-parameter", "step parameter '\(key)' is given more than once", at: keyLocation,
-                            length: key.count, notes: ["first given at \(firstSeen[known])"])
-                        continue
-                    }
-                    if let known {
-                        firstSeen[known] = keyLocation
-                        seenMask |= 1 << known
-                    }
+                    if reportRepeated(key, at: keyLocation, known: known, firstSeen: firstSeen) { continue }
+                    if let known { firstSeen.record(keyLocation, at: known) }
                     collect(typed, under: key)
                     continue
                 }
                 guard let (key, keyLocation, value) = parameter(bullet) else { continue }
                 let known = Self.knownStepParameterIndex(key)
-                if let known, seenMask & (1 << known) != 0 {
-                    error(
-                        "duplicate-parameter", "step parameter '\(key)' is given more than once", at: keyLocation,
-                        length: key.count, notes: ["first given at \(firstSeen[known])"])
-                    continue
-                }
+                if reportRepeated(key, at: keyLocation, known: known, firstSeen: firstSeen) { continue }
                 if isClassify, key == "rule" {
                     checkClassifyRule(value, keyLocation: keyLocation)
                     collect(.string(value.text), under: key)
                     continue
                 }
                 guard let typed = parameterValue(key: key, keyLocation: keyLocation, value: value) else { continue }
-                if let known {
-                    firstSeen[known] = keyLocation
-                    seenMask |= 1 << known
-                }
+                if let known { firstSeen.record(keyLocation, at: known) }
                 collect(typed, under: key)
             }
         }
         return values
+    }
+
+    /// Reports `key` when it is a known parameter (its index `known`) given before; returns whether it was.
+    private mutating func reportRepeated(
+        _ key: String, at location: SourceLocation, known: Int?, firstSeen: FirstSeenLocations
+    ) -> Bool {
+        guard let known, let first = firstSeen.location(at: known) else { return false }
+        error(
+            "duplicate-parameter", "step parameter '\(key)' is given more than once", at: location,
+            length: key.count, notes: ["first given at \(first)"])
+        return true
     }
 
     /// The index of a parameter taskrun knows in ``knownStepParameters`` order (`when`,

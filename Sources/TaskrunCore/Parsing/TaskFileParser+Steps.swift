@@ -207,9 +207,10 @@ extension TaskFileParser {
     mutating func checkTemplates(_ text: LocatedText) {
         // (No braces, no problems: the check's own scan skips brace-free text sixteen bytes at a time.)
         let problems = text.withUTF8 { TemplateSyntax.check(utf8: $0) }
+        var locator = text.locator()
         for problem in problems {
             error(
-                "template-syntax", problem.message, at: text.location(at: problem.offset),
+                "template-syntax", problem.message, at: locator.location(at: problem.offset),
                 length: text.caretLength(problem.offset..<(problem.offset + problem.length)), hint: problem.hint)
         }
     }

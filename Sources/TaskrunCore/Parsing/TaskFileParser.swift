@@ -33,7 +33,10 @@ struct TaskFileParser {
     init(source: String, path: String) {
         self.path = path
         self.id = Self.taskID(fromPath: path)
+        // Every text the parser reads is a range of these bytes; a string that is not stored as
+        // contiguous UTF-8 (one bridged from `NSString`) would be copied for every read.
         var markdown = source
+        markdown.makeContiguousUTF8()
         var unclosedFrontMatter = false
         switch FrontMatter.detect(in: source) {
         case .found(let found):

@@ -6,39 +6,11 @@
 struct TemplateSyntax {
     struct Problem: Sendable, Equatable {
         var message: String
-        /// Offset of the problem in the checked text: in bytes for ``check(utf8:)``, in scalars
-        /// for the scalar forms.
+        /// Offset of the problem in the checked text, in bytes.
         var offset: Int
         /// How much to underline, in the same unit as ``offset``.
         var length: Int
         var hint: String?
-    }
-
-    /// Every template problem in `text`, in order; offsets and lengths count scalars from the text's start.
-    static func check(_ text: ArraySlice<Unicode.Scalar>) -> [Problem] {
-        var string = String(scalars: text)
-        let problems = string.withUTF8 { check(utf8: $0) }
-        guard !problems.isEmpty else { return [] }
-        // Byte offsets to scalar offsets: the scalars before each byte.
-        var scalarsBefore: [Int] = []
-        scalarsBefore.reserveCapacity(string.utf8.count + 1)
-        var seen = 0
-        for byte in string.utf8 {
-            scalarsBefore.append(seen)
-            if byte & 0xC0 != 0x80 { seen += 1 }
-        }
-        scalarsBefore.append(seen)
-        return problems.map { problem in
-            var converted = problem
-            let end = min(problem.offset + problem.length, scalarsBefore.count - 1)
-            converted.offset = scalarsBefore[problem.offset]
-            converted.length = scalarsBefore[end] - converted.offset
-            return converted
-        }
-    }
-
-    static func check(_ text: [Unicode.Scalar]) -> [Problem] {
-        check(text[...])
     }
 
     /// Every template problem in the UTF-8 `text`, in order; offsets and lengths count bytes.

@@ -17,8 +17,7 @@ import Testing
 
     @Test func anOffsetOnAnotherLineIsALineAndColumn() {
         let text = LocatedText(
-            scalars: Array("(a\n+".unicodeScalars), start: loc(3, 5),
-            laterLines: [.init(offset: 3, location: loc(4, 1))])
+            utf8: "(a\n+", range: 0..<4, start: loc(3, 5), laterLines: [.init(offset: 3, location: loc(4, 1))])
         let error = ExpressionSyntaxError(message: "expected ')' to close '(' at offset 0", offset: 4)
         #expect(error.message(in: text) == "expected ')' to close '(' at 3:5")
     }

@@ -128,7 +128,8 @@ import Testing
         ("x {{input.ticker}} y {{phases.roundTable.status}}", 0),
     ])
     func problemCounts(text: String, count: Int) {
-        #expect(TemplateSyntax.check(Array(text.unicodeScalars)).count == count, "\(text)")
+        var text = text
+        #expect(text.withUTF8 { TemplateSyntax.check(utf8: $0) }.count == count, "\(text)")
     }
 }
 

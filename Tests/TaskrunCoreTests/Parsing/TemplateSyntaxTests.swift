@@ -3,8 +3,19 @@ import Testing
 @testable import TaskrunCore
 
 @Suite struct TemplateSyntaxTests {
+    /// The problems of `text`, with offsets and lengths in scalars (the check counts bytes).
     func problems(_ text: String) -> [TemplateSyntax.Problem] {
-        TemplateSyntax.check(Array(text.unicodeScalars))
+        var text = text
+        let problems = text.withUTF8 { TemplateSyntax.check(utf8: $0) }
+        func scalars(before byte: Int) -> Int {
+            text.utf8.prefix(byte).reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+        }
+        return problems.map { problem in
+            var converted = problem
+            converted.offset = scalars(before: problem.offset)
+            converted.length = scalars(before: problem.offset + problem.length) - converted.offset
+            return converted
+        }
     }
 
     @Test(arguments: [
