@@ -63,57 +63,11 @@ package struct CompactMarkdownNode: Sendable, Equatable {
         case link, image
     }
 
-    /// A node whose texts are at `textOffset` of ``MarkdownDocument/literalBytes``: first its
-    /// literal (`literalCount` bytes, -1 for none), right after it its info (`infoCount`, -1 for none).
-    package init(
-        kind: Kind, start: MarkdownPosition, end: MarkdownPosition, parent: Int32, subtreeEnd: Int32,
-        textOffset: Int, literalCount: Int, infoCount: Int
-    ) {
-        startLine = Int32(clamping: start.line)
-        startColumn = Int32(clamping: start.column)
-        endLine = Int32(clamping: end.line)
-        endColumn = Int32(clamping: end.column)
-        parentIndex = parent
-        subtreeEndIndex = subtreeEnd
-        self.textOffset = textOffset
-        literalLength = Int32(clamping: literalCount)
-        infoLength = Int32(clamping: infoCount)
-        listStart = 0
-        detail = 0
-        switch kind {
-        case .document: code = .document
-        case .blockQuote: code = .blockQuote
-        case .list(let ordered, let start, let tight):
-            code = .list
-            listStart = Int32(clamping: start)
-            detail = (ordered ? 1 : 0) | (tight ? 2 : 0)
-        case .item: code = .item
-        case .codeBlock(let fenced):
-            code = .codeBlock
-            detail = fenced ? 1 : 0
-        case .htmlBlock: code = .htmlBlock
-        case .customBlock: code = .customBlock
-        case .paragraph: code = .paragraph
-        case .heading(let level):
-            code = .heading
-            detail = UInt8(clamping: level)
-        case .thematicBreak: code = .thematicBreak
-        case .text: code = .text
-        case .softBreak: code = .softBreak
-        case .lineBreak: code = .lineBreak
-        case .code: code = .code
-        case .htmlInline: code = .htmlInline
-        case .customInline: code = .customInline
-        case .emphasis: code = .emphasis
-        case .strong: code = .strong
-        case .link: code = .link
-        case .image: code = .image
-        }
-    }
-
-    @inlinable
     /// A node of the kind `code` with its flags `detail` and `listStart`, as the tree builder makes
-    /// them straight from cmark's node types (no ``Kind`` built and taken apart per node).
+    /// them straight from cmark's node types (no ``Kind`` built and taken apart per node). Its
+    /// texts are at `textOffset` of ``MarkdownDocument/literalBytes``: first its literal
+    /// (`literalCount` bytes, -1 for none), right after it its info (`infoCount`, -1 for none).
+    @inlinable
     init(
         code: Code, detail: UInt8, listStart: Int32, start: MarkdownPosition, end: MarkdownPosition, parent: Int32,
         subtreeEnd: Int32, textOffset: Int, literalCount: Int, infoCount: Int

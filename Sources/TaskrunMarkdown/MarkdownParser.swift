@@ -47,7 +47,7 @@ public enum MarkdownParser {
         } else {
             builder.nodes.append(
                 CompactMarkdownNode(
-                    kind: .document, start: MarkdownPosition(line: 1, column: 1),
+                    code: .document, detail: 0, listStart: 0, start: MarkdownPosition(line: 1, column: 1),
                     end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, textOffset: 0,
                     literalCount: -1, infoCount: -1))
         }

@@ -85,14 +85,7 @@ extension TaskFileParser {
     /// report, which ``parameter(_:)`` and ``parameterValue(key:keyLocation:value:)`` then read
     /// (tests compare the two).
     func plainParameter(_ bullet: Int, isClassify: Bool) -> (String, SourceLocation, JSONValue)? {
-        guard let paragraph = document.compact[bullet].firstChild, case .paragraph = document.compact[paragraph].kind,
-            document.compact[paragraph].nextSibling == nil
-        else { return nil }
-        let start = document.compact[paragraph].start
-        let line = max(1, start.line)
-        let column = max(1, start.column)
-        guard document.compact[paragraph].end.line <= line else { return nil }
-        let firstInline = document.compact[paragraph].firstChild
+        guard let (line, column, firstInline) = oneLineParagraph(of: bullet, alone: true) else { return nil }
         return withSourceBytes { utf8 -> (String, SourceLocation, JSONValue)? in
             let lower = byteOffset(ofColumn: column, line: line, in: utf8)
             var upper = max(lower, document.lines.byteRange(ofLine: line).upperBound)

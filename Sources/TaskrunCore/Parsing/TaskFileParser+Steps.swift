@@ -215,19 +215,27 @@ extension TaskFileParser {
         }
     }
 
+    /// Where the one-line paragraph that starts list item `item` is (its line and column, at least
+    /// 1) and its first inline node; `nil` when the item does not start with a paragraph, the
+    /// paragraph spans lines, or (`alone`) something follows it in the item. What the one-pass
+    /// readers of steps and parameters start from.
+    func oneLineParagraph(of item: Int, alone: Bool) -> (line: Int, column: Int, firstInline: Int?)? {
+        guard let paragraph = document.compact[item].firstChild, case .paragraph = document.compact[paragraph].kind,
+            !alone || document.compact[paragraph].nextSibling == nil
+        else { return nil }
+        let start = document.compact[paragraph].start
+        let line = max(1, start.line)
+        guard document.compact[paragraph].end.line <= line else { return nil }
+        return (line, max(1, start.column), document.compact[paragraph].firstChild)
+    }
+
     /// The usual step, read in one pass over its bytes in the source: a one-line description,
     /// `agent:`, `validation:` or `aggregate:` step with nothing to report, without its
     /// parameters (``parseStep(item:)`` adds them). Anything else (or any problem) is `nil`, and
     /// ``parseStep(item:)`` reads the step the general way, which reports it; so this path never
     /// reports anything, and makes the same `Step` as the general one (tests compare the two).
     func plainStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
-        guard let paragraph = document.compact[item].firstChild, case .paragraph = document.compact[paragraph].kind
-        else { return nil }
-        let start = document.compact[paragraph].start
-        let line = max(1, start.line)
-        let column = max(1, start.column)
-        guard document.compact[paragraph].end.line <= line else { return nil }
-        let firstInline = document.compact[paragraph].firstChild
+        guard let (line, column, firstInline) = oneLineParagraph(of: item, alone: false) else { return nil }
         return withSourceBytes { utf8 -> (Step, TaskValidator.NameSpans.Span?)? in
             let lineStart = byteOffset(ofColumn: column, line: line, in: utf8)
             var lower = lineStart
