@@ -243,7 +243,7 @@ extension ExecutionRun {
         // One access to the step for all its changes (each access checks the list is unique).
         let (attempts, duration) = { (result: inout StepResult) in
             try? result.transition(to: status)
-            result.value = output.value
+            result.storedValue = output.storedValue
             result.outputs = outputs
             result.warnings = output.warnings
             result.finishedAt = now

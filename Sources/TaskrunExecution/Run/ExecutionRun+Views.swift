@@ -49,53 +49,53 @@ extension ExecutionRun {
             if Self.isIdentifier(name), let found = Self.lookup(name, in: finished) {
                 outputs[name] = found
             } else {
-                outputs[name] = value ?? .null
+                outputs[name] = value.json ?? .null
             }
         }
         state.execution.phaseList[index].outputs = outputs
-        state.execution.phaseList[index].result = value
+        state.execution.phaseList[index].storedResult = value
     }
 
     /// The last aggregate's value (a `summary` aggregate only when nothing else below gives one,
     /// since it describes the run rather than the phase's work); else the last custom or classify
     /// step's value; else the agent responses (one: that response, several: the list); else the
     /// last summary; else the description texts.
-    static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: [AgentReply]) -> JSONValue? {
+    static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: [AgentReply]) -> ResultValue {
         func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].step.kind }
         func isAggregate(_ step: StepResult, summary: Bool) -> Bool {
             guard case .aggregate(let name) = kind(step) else { return false }
             return (name == "summary") == summary
         }
-        if let aggregate = steps.last(where: { isAggregate($0, summary: false) }) { return aggregate.value }
+        if let aggregate = steps.last(where: { isAggregate($0, summary: false) }) { return aggregate.storedValue }
         if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
-            return custom.value
+            return custom.storedValue
         }
         if responses.count == 1, let only = responses.first { return view(of: only, phase: phase, steps: steps) }
-        if responses.count > 1 { return .array(responses.map { view(of: $0, phase: phase, steps: steps) }) }
-        if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.value }
+        if responses.count > 1 { return .plain(.array(responses.map { view(of: $0, phase: phase, steps: steps).json ?? .null })) }
+        if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.storedValue }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
-        if descriptions.count == 1 { return descriptions.first }
-        if descriptions.count > 1 { return .array(descriptions) }
-        return nil
+        if descriptions.count == 1 { return .plain(descriptions.first) }
+        if descriptions.count > 1 { return .plain(.array(descriptions)) }
+        return .plain(nil)
     }
 
-    /// A reply's view. The built-in agent step's value already is its one reply's view (built when
-    /// the step ended, from the same response): it is shared rather than built again, which halves
-    /// the memory a finished phase keeps for it (Docs/performance.md, W8). Any other step's value
+    /// A reply's view. The built-in agent step's value already is its one reply (kept to be viewed,
+    /// see ``ResultValue``, from the same response): it is shared rather than kept again, so a
+    /// finished phase keeps one box for it (Docs/performance.md, W1 and W8). Any other step's value
     /// may be anything, so its replies get their own view.
-    private static func view(of reply: AgentReply, phase: PhasePlan, steps: [StepResult]) -> JSONValue {
+    private static func view(of reply: AgentReply, phase: PhasePlan, steps: [StepResult]) -> ResultValue {
         guard reply.step < phase.steps.count, phase.steps[reply.step].strategy is AgentStepStrategy,
-            let step = steps.first(where: { $0.index == reply.step }), let value = step.value
-        else { return reply.view }
-        return value
+            let step = steps.first(where: { $0.index == reply.step }), !step.storedValue.isNil
+        else { return .plain(reply.view) }
+        return step.storedValue
     }
 
     /// The latest step whose value (or whose agent response's `data`) has a non-null member `name`.
     static func lookup(_ name: String, in steps: [StepResult]) -> JSONValue? {
         for step in steps.reversed() {
-            guard let value = step.value else { continue }
-            if let found = value[name], found != .null { return found }
-            if let found = value["data"]?[name], found != .null { return found }
+            guard !step.storedValue.isNil else { continue }
+            if let found = step.storedValue[member: name], found != .null { return found }
+            if let found = step.storedValue[member: "data"]?[name], found != .null { return found }
         }
         return nil
     }
@@ -158,6 +158,22 @@ extension AgentReply {
         if let data = response.data { object.values[slots.data] = data }
         if let latency = response.latency { object.values[slots.latency] = .number(latency.milliseconds) }
         return .object(object)
+    }
+
+    /// `view[name]`, without making the view: what ``view`` puts under each of its keys.
+    func viewMember(_ name: String) -> JSONValue? {
+        switch name {
+        case "agent": .string(agent)
+        case "step": .number(Double(step))
+        case "text": .string(response.text)
+        case "position": response.position.map { .string($0.rawValue) } ?? .null
+        case "confidence": response.confidence.map(JSONValue.number) ?? .null
+        case "keyPoints": .array(response.keyPoints.map(JSONValue.string))
+        case "risks": .array(response.risks.map(JSONValue.string))
+        case "data": response.data ?? .null
+        case "latencyMs": response.latency.map { .number($0.milliseconds) } ?? .null
+        default: nil
+        }
     }
 }
 

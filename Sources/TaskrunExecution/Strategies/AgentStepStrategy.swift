@@ -29,7 +29,7 @@ public struct AgentStepStrategy: StepStrategy {
 
     @inline(never)
     private static func output(agent: String, step: Int, response: AgentResponse) -> StepOutput {
-        StepOutput(AgentReply(agent: agent, step: step, attempt: 1, response: response).view)
+        StepOutput(reply: AgentReply(agent: agent, step: step, attempt: 1, response: response))
     }
 }
 

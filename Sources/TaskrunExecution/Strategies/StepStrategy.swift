@@ -39,7 +39,13 @@ public enum StepScheduling: Sendable, Hashable {
 /// What a step produced.
 public struct StepOutput: Sendable, Hashable {
     /// The step's result value, kept in the step's results and visible to later steps as `steps`.
-    public var value: JSONValue
+    public var value: JSONValue {
+        get { storedValue.json ?? .null }
+        set { storedValue = .plain(newValue) }
+    }
+    /// ``value`` as the executor keeps it: the built-in agent step's reply rather than its view
+    /// (see ``ResultValue``).
+    var storedValue: ResultValue
     /// Phase outputs the step sets explicitly (a `classify` step's label).
     public var outputs: [String: JSONValue]
     /// `completed`, or `unverified` for a check that could not be made.
@@ -56,10 +62,18 @@ public struct StepOutput: Sendable, Hashable {
         _ value: JSONValue = .null, outputs: [String: JSONValue] = [:], status: Status = .completed,
         warnings: [String] = []
     ) {
-        self.value = value
+        self.storedValue = .plain(value)
         self.outputs = outputs
         self.status = status
         self.warnings = warnings
+    }
+
+    /// The built-in agent step's output: `reply`'s view, made when something reads it.
+    init(reply: AgentReply) {
+        storedValue = .reply(ReplyViewSource(reply))
+        outputs = [:]
+        status = .completed
+        warnings = []
     }
 }
 
