@@ -202,8 +202,6 @@ struct CompactCheckpointRecordingStore: RecordingStore, CompactCheckpointStore {
         recorder.record(commit, live: nil)
         return nil
     }
-
-    func finishCommit(_ leftover: CommitLeftover) {}
 }
 
 @Suite(.timeLimit(.minutes(1)))

@@ -11,7 +11,7 @@ extension TaskFileParser {
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
-        guard var (step, agentSpan) = plainStep(item: item) else { return parseStepInFull(item: item) }
+        guard case (var step, let agentSpan)? = plainStep(item: item) else { return parseStepInFull(item: item) }
         // Nested parameters are read (and reported) the one way; the general path reads them
         // after the header and templates too, so problems come in the same order.
         if let paragraph = document.compact[item].firstChild, document.compact[paragraph].nextSibling != nil {

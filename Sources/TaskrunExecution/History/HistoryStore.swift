@@ -46,20 +46,13 @@ public protocol HistoryStore: Sendable {
 /// ``HistoryStore/commitPhase(_:)``, inside the execution's own critical section.
 protocol CompactCheckpointStore: HistoryStore {
     /// Records `commit`. Called with the execution's lock held: it must not call back into the
-    /// executor. What it returns is handed to ``finishCommit(_:)`` once the lock is released: work
-    /// that need not hold up the execution's other phases (releasing what the commit replaced),
-    /// which the store must nonetheless treat as done for every read.
+    /// executor. What it returns is what the commit replaced (the previous checkpoint), for the
+    /// caller to release once the lock is released: freeing it need not hold up the execution's
+    /// other phases.
     func commitNow(_ commit: PhaseCommit) -> CommitLeftover?
-
-    /// Completes what ``commitNow(_:)`` left, outside the execution's lock.
-    func finishCommit(_ leftover: CommitLeftover)
 }
 
-/// What a ``CompactCheckpointStore`` leaves of a commit for after the execution's lock.
-struct CommitLeftover: Sendable {
-    var executionID: ExecutionID
-    /// Released after the execution's lock (the checkpoint the commit replaced). An object, not
-    /// `any Sendable`: a value too large for an existential's inline buffer would be boxed, an
-    /// allocation per commit.
-    var released: (any Sendable & AnyObject)?
-}
+/// What a ``CompactCheckpointStore``'s commit replaced, released by the caller after the
+/// execution's lock. An object, not `any Sendable`: a value too large for an existential's inline
+/// buffer would be boxed, an allocation per commit.
+typealias CommitLeftover = any Sendable & AnyObject

@@ -130,10 +130,8 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         // The checkpoint it replaces is released after the execution's lock, which the execution's
         // other phases need not wait for (Docs/performance.md, W2).
         guard case .deferred(let replaced) = record(commit) else { return nil }
-        return CommitLeftover(executionID: commit.executionID, released: replaced)
+        return replaced
     }
-
-    func finishCommit(_ leftover: CommitLeftover) {}
 
     public func commitPhase(_ commit: PhaseCommit) {
         // The checkpoint it replaces is released here, after the lock, which other writers need

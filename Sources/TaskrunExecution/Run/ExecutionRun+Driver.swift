@@ -94,7 +94,7 @@ extension ExecutionRun {
                         settling: settling, taskKey: kept == nil ? taskKey : nil, in: &state)
                     return (taken, settled, claims, leftover)
                 }
-                if let leftover, let store { store.finishCommit(leftover) }
+                withExtendedLifetime(leftover) {}  // Released here, after the lock.
                 settling = false
                 committing = nil
                 for waiter in settled { waiter.resume() }
@@ -185,9 +185,10 @@ extension ExecutionRun {
         var settled: [CheckedContinuation<Void, any Error>]
         var leftover: CommitLeftover?
 
-        /// Completes the commit and wakes whoever waited for the phase to settle. Call after the section.
-        func finish(_ run: ExecutionRun) -> Admissions {
-            if let leftover { run.compactStore?.finishCommit(leftover) }
+        /// Releases what the commit replaced and wakes whoever waited for the phase to settle.
+        /// Call after the section.
+        func finish() -> Admissions {
+            withExtendedLifetime(leftover) {}
             for waiter in settled { waiter.resume() }
             return admissions
         }
@@ -340,11 +341,11 @@ extension ExecutionRun {
         let leftover = state.withLock { state in
             commit(index, checkpoint: checkpoint, marksDone: marksDone, to: store, in: &state)
         }
-        if let leftover { store.finishCommit(leftover) }
+        withExtendedLifetime(leftover) {}  // Released here, after the lock.
     }
 
-    /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds. Pass
-    /// what it returns to the store's `finishCommit` once the section has ended.
+    /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds. Release
+    /// what it returns once the section has ended.
     @inline(never)
     func commit(
         _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, in state: inout RunState

@@ -84,7 +84,7 @@ extension ExecutionRun {
             return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, in: &state) })
         }
         if let last { logStepEnd(last, in: scope) }
-        if let ended { return .ended(.advanced(ended.finish(self))) }
+        if let ended { return .ended(.advanced(ended.finish())) }
         guard let failure else { return .ended(.completed) }
         if let retry = phase.retry, attempt < retry.maxAttempts {
             let delay = retry.delay(beforeRetry: attempt, unitRandom: core.random()).duration

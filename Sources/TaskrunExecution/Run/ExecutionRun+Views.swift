@@ -71,7 +71,9 @@ extension ExecutionRun {
             return custom.storedValue
         }
         if responses.count == 1, let only = responses.first { return view(of: only, phase: phase, steps: steps) }
-        if responses.count > 1 { return .plain(.array(responses.map { view(of: $0, phase: phase, steps: steps).json ?? .null })) }
+        if responses.count > 1 {
+            return .plain(.array(responses.map { view(of: $0, phase: phase, steps: steps).json ?? .null }))
+        }
         if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.storedValue }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
         if descriptions.count == 1 { return .plain(descriptions.first) }
