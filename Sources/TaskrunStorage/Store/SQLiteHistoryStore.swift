@@ -103,7 +103,7 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
         let checkpointer = WALCheckpointer(path: path, busyTimeout: configuration.busyTimeout.seconds)
         self.checkpointer = checkpointer
         do {
-            pool = try DatabasePool(path: path, configuration: database)
+            pool = try Self.openPool(path: path, configuration: database, busyTimeout: configuration.busyTimeout)
             // Set on the single writer connection, after GRDB's own WAL set-up (which picks NORMAL).
             let hook = try pool.barrierWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
@@ -114,6 +114,27 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
             throw StoreError.cannotOpen(path: path, reason: Self.describe(error))
         }
         try migrate()
+    }
+
+    /// Opens the pool, trying again while another connection holds the lock that turning a new
+    /// file to WAL needs: SQLite reports that at once, without waiting through the busy timeout,
+    /// so stores opening a new file at the same moment (processes, or tasks of one) would fail.
+    /// Tries for about `busyTimeout`, waiting a little longer each time, as SQLite's own busy
+    /// handler does.
+    private static func openPool(
+        path: String, configuration: GRDB.Configuration, busyTimeout: Duration
+    ) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + busyTimeout
+        var wait = Duration.milliseconds(1)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                guard ContinuousClock.now + wait < deadline else { throw error }
+                Thread.sleep(forTimeInterval: wait.seconds)
+                wait = min(wait * 2, .milliseconds(50))
+            }
+        }
     }
 
     /// Applies the migrations this version knows and refuses a store written by a newer version.
