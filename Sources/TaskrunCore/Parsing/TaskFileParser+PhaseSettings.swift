@@ -222,18 +222,6 @@ extension TaskFileParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: utf8[value]), as: UTF8.self)
         switch key {
-        case "parallel", "checkpoint", "continueOnFailure":
-            guard case .bool(let flag) = YAMLScalar.resolvePlain(text) else { return false }
-            switch key {
-            case "parallel": phase.parallel = flag
-            case "checkpoint": phase.checkpoint = flag
-            default: phase.continueOnFailure = flag
-            }
-        case "timeout":
-            guard case .string = YAMLScalar.resolvePlain(text), let duration = try? TaskDuration.parse(text) else {
-                return false
-            }
-            phase.timeout = duration
         case "dependsOn":
             let first = utf8[value.lowerBound]
             guard first != UInt8(ascii: "["), first != UInt8(ascii: "{"), first != UInt8(ascii: "\""),
@@ -259,7 +247,7 @@ extension TaskFileParser {
             }
             if phase.dependencies.isEmpty { phase.dependencies = names } else { phase.dependencies += names }
         default:
-            return false
+            guard Self.applyPlainValue(of: key, text, to: &phase) == true else { return false }
         }
         if seen.firstLocation(of: key) == nil { seen.note(key, at: location) }
         return true
@@ -347,10 +335,18 @@ extension TaskFileParser {
         _ key: String, keyLocation: SourceLocation, keyLength: Int, value: LocatedText, to phase: inout Phase,
         settings: inout SettingsState
     ) -> Bool {
+        guard Self.applyPlainValue(of: key, value.text, to: &phase) == true else { return false }
+        noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+        return true
+    }
+
+    /// Sets `parallel`, `checkpoint`, `continueOnFailure` or `timeout` from `text` when it is a
+    /// plain value of the setting's type: `false` when it is not (the general path reads and
+    /// reports it), `nil` for any other key.
+    static func applyPlainValue(of key: String, _ text: String, to phase: inout Phase) -> Bool? {
         switch key {
         case "parallel", "checkpoint", "continueOnFailure":
-            guard case .bool(let flag) = YAMLScalar.resolvePlain(value.text) else { return false }
-            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            guard case .bool(let flag) = YAMLScalar.resolvePlain(text) else { return false }
             switch key {
             case "parallel": phase.parallel = flag
             case "checkpoint": phase.checkpoint = flag
@@ -358,15 +354,13 @@ extension TaskFileParser {
             }
             return true
         case "timeout":
-            let text = value.text
-            guard case .string = YAMLScalar.resolvePlain(text),
-                let duration = try? TaskDuration.parse(text)
-            else { return false }
-            noteSetting(key, at: keyLocation, length: keyLength, settings: &settings)
+            guard case .string = YAMLScalar.resolvePlain(text), let duration = try? TaskDuration.parse(text) else {
+                return false
+            }
             phase.timeout = duration
             return true
         default:
-            return false
+            return nil
         }
     }
 
