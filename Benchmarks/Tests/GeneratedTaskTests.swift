@@ -51,6 +51,22 @@ import Testing
         #expect(ParseWorkload.floorParse(Array(first.utf8)) > 0)
     }
 
+    @Test func parseStagesRunAgainstTheFloor() async throws {
+        let config = ParseWorkload.configBlock(Array(TaskFiles.committeeSized(index: 0).utf8))
+        #expect(config.hasPrefix("name: "), "the config block, not \(config.prefix(40))")
+        for part in ParseWorkload.Part.allCases {
+            let result = try await ParseWorkload(files: 2, runs: 1, part: part).run()
+            #expect(result.samples.count == 1 && result.samples[0] > 0, "\(part)")
+            #expect((result.extra["ratio_to_floor"] ?? 0) > 0, "\(part)")
+        }
+    }
+
+    @Test func partIsReadForW5AndAnUnknownOneIsRefused() throws {
+        #expect(try Options(["run", "W5", "--part", "yaml-events"]).parsePart == .yamlEvents)
+        #expect(try Options(["run", "W5"]).parsePart == .task)
+        #expect(throws: Options.UsageError.self) { try Options(["run", "W5", "--part", "yam"]) }
+    }
+
     @Test func executorWorkloadsRunOnSmallSizes() async throws {
         var sizes = WorkloadSizes()
         sizes.chain = 5

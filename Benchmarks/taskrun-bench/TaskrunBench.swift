@@ -11,7 +11,8 @@ struct TaskrunBench {
             let options = try Options(Array(CommandLine.arguments.dropFirst()))
             if let workload = options.childWorkload {
                 let result = try await ChildWorkload(
-                    workload: workload, runs: options.runs, size: options.size, realFile: options.task
+                    workload: workload, runs: options.runs, size: options.size, realFile: options.task,
+                    parsePart: options.parsePart
                 ).run()
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -32,11 +33,16 @@ struct ChildWorkload {
     var runs: Int
     var sizes = WorkloadSizes()
     var realFile: String?
+    var parsePart = ParseWorkload.Part.task
 
-    init(workload: Workload, runs: Int, size: Int? = nil, realFile: String? = nil) {
+    init(
+        workload: Workload, runs: Int, size: Int? = nil, realFile: String? = nil,
+        parsePart: ParseWorkload.Part = .task
+    ) {
         self.workload = workload
         self.runs = runs
         self.realFile = realFile
+        self.parsePart = parsePart
         if let size {
             sizes.chain = size
             sizes.fanout = size
@@ -53,7 +59,9 @@ struct ChildWorkload {
         case .w2: return try await executor.fanout()
         case .w3: return try await executor.committee()
         case .w4: return try await DurableWorkload(sizes: sizes, runs: runs).run()
-        case .w5: return try await ParseWorkload(files: sizes.parseFiles, runs: runs, realFile: realFile).run()
+        case .w5:
+            return try await ParseWorkload(files: sizes.parseFiles, runs: runs, part: parsePart, realFile: realFile)
+                .run()
         case .w6: throw Options.UsageError(description: "W6 times whole processes; the orchestrator runs it")
         case .w7: return try await executor.abort()
         case .w8: return try await executor.manyExecutions()

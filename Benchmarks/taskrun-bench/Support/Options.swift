@@ -6,6 +6,7 @@ import Foundation
 /// taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR]
 ///               [--taskrun PATH] [--task FILE] [--json FILE]
 /// taskrun-bench run W1 [--runs N] [--size N]        # one workload in this process; prints its JSON result
+/// taskrun-bench run W5 --part markdown               # one stage of the parse against the floor, for profiling
 /// ```
 struct Options {
     var childWorkload: Workload?
@@ -19,6 +20,8 @@ struct Options {
     var json: String?
     /// Overrides the workload's main size (phases, files, calls, executions) for profiling runs.
     var size: Int?
+    /// The stage of W5's parse timed against the floor (`run W5 --part markdown`), for profiling.
+    var parsePart = ParseWorkload.Part.task
 
     struct UsageError: Error, CustomStringConvertible {
         var description: String
@@ -66,10 +69,17 @@ struct Options {
                     throw UsageError(description: "--size must be ≥ 1, got '\(text)'")
                 }
                 self.size = size
+            case "--part":
+                let text = try value()
+                guard let part = ParseWorkload.Part(rawValue: text) else {
+                    let parts = ParseWorkload.Part.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw UsageError(description: "--part must be one of \(parts), got '\(text)'")
+                }
+                parsePart = part
             case "-h", "--help":
                 throw UsageError(
                     description:
-                        "usage: taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR] [--taskrun PATH] [--task FILE] [--json FILE]"
+                        "usage: taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR] [--taskrun PATH] [--task FILE] [--json FILE]\n       taskrun-bench run W1...W8 [--runs N] [--size N] [--part task|markdown|cmark|yaml|yaml-events]"
                 )
             default: throw UsageError(description: "unknown argument '\(argument)'")
             }

@@ -2,12 +2,16 @@ import CCmark
 import CLibYAML
 import Foundation
 import TaskrunCore
+import TaskrunMarkdown
+import TaskrunYAML
 
 /// W5: parse and validate committee-sized task files on one core, against the floor of the same
 /// bytes through bare cmark and libyaml.
 struct ParseWorkload {
     var files: Int
     var runs: Int
+    /// What is timed against the floor: the whole parse (W5's figure) or one stage of it, for profiling.
+    var part = Part.task
     /// A real task file measured the same way beside the generated corpus (the shipped committee).
     var realFile: String?
 
@@ -26,16 +30,28 @@ struct ParseWorkload {
         let parser = TaskParser()
         var phases = 0
         var nodes = 0
+        let configs = part.readsConfigBlock ? bytes.map(Self.configBlock) : []
         let (ours, floor) = measurePairs(
             runs: runs,
             {
-                for (index, source) in sources.enumerated() {
-                    phases &+= parser.parse(source: source, path: "review-\(index).md").task?.phases.count ?? 0
+                switch part {
+                case .task:
+                    for (index, source) in sources.enumerated() {
+                        phases &+= parser.parse(source: source, path: "review-\(index).md").task?.phases.count ?? 0
+                    }
+                case .markdown:
+                    for source in sources { phases &+= MarkdownParser.parse(source, lazyLiterals: true).compact.count }
+                case .cmark:
+                    for file in bytes { phases &+= Self.cmarkParse(file) { _ in 1 } }
+                case .yaml:
+                    for config in configs { phases &+= (try? YAMLParser().parse(config)) == nil ? 0 : 1 }
+                case .yamlEvents:
+                    for config in configs { phases &+= config.withCString(Self.yamlEvents) }
                 }
             },
             against: { for file in bytes { nodes &+= Self.floorParse(file) } })
         var extra: [String: Double] = [:]
-        if let realFile, let text = try? String(contentsOfFile: realFile, encoding: .utf8) {
+        if part == .task, let realFile, let text = try? String(contentsOfFile: realFile, encoding: .utf8) {
             _ = try BenchTask.parse(text, path: realFile)
             let realBytes = Array(text.utf8)
             let (real, realFloor) = measurePairs(
@@ -106,6 +122,11 @@ struct ParseWorkload {
     /// positions (as TaskParser asks for) and every node is visited with its text, then libyaml
     /// reads the config block's events. Returns a count so the work cannot be optimised away.
     static func floorParse(_ file: [UInt8]) -> Int {
+        cmarkParse(file) { visit($0) }
+    }
+
+    /// Parses `file` with cmark as the floor does, calls `body` with the document and frees it.
+    private static func cmarkParse(_ file: [UInt8], _ body: (OpaquePointer) -> Int) -> Int {
         let document = file.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) {
                 cmark_parse_document($0.baseAddress, $0.count, CMARK_OPT_SOURCEPOS)
@@ -113,6 +134,23 @@ struct ParseWorkload {
         }
         guard let document else { return 0 }
         defer { cmark_node_free(document) }
+        return body(document)
+    }
+
+    /// The config block (the document's first code block) of a committee-sized file.
+    static func configBlock(_ file: [UInt8]) -> String {
+        var text = ""
+        _ = cmarkParse(file) { document in
+            visit(document) { text = String(cString: $0) }
+        }
+        return text
+    }
+
+    /// Visits every node of `document` and reads its literal; reads the first code block's
+    /// events with libyaml, or hands its text to `read` when given.
+    private static func visit(
+        _ document: OpaquePointer, config read: ((UnsafePointer<CChar>) -> Void)? = nil
+    ) -> Int {
         guard let iterator = cmark_iter_new(document) else { return 0 }
         defer { cmark_iter_free(iterator) }
         var count = 0
@@ -127,7 +165,9 @@ struct ParseWorkload {
                 if config == nil, cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK { config = literal }
             }
         }
-        if let config { count += yamlEvents(config) }
+        if let config {
+            if let read { read(config) } else { count += yamlEvents(config) }
+        }
         return count
     }
 
@@ -148,5 +188,21 @@ struct ParseWorkload {
             }
             return events
         }
+    }
+
+    /// What `run W5 --part` times against the floor. Each stage is timed as `TaskParser` runs it.
+    enum Part: String, CaseIterable {
+        /// The whole parse and validation (W5's figure).
+        case task
+        /// `MarkdownParser.parse`: cmark, and the copy of its tree into the document.
+        case markdown
+        /// cmark's parse and free alone (the floor without the walk and libyaml).
+        case cmark
+        /// `YAMLParser.parse` of the config block (the block is found outside the timed region).
+        case yaml
+        /// libyaml's events of the config block alone, as the floor reads them.
+        case yamlEvents = "yaml-events"
+
+        var readsConfigBlock: Bool { self == .yaml || self == .yamlEvents }
     }
 }
