@@ -30,7 +30,9 @@ let package = Package(
             providers: [.apt(["libcmark-dev"]), .brew(["cmark"])]
         ),
         .target(name: "TaskrunYAML", dependencies: ["CLibYAML"]),
-        .target(name: "TaskrunMarkdown", dependencies: ["CCmark"]),
+        // cmark's nodes and buffers of one parse, allocated in one arena (see CCmarkArena.h).
+        .target(name: "CCmarkArena", dependencies: ["CCmark"]),
+        .target(name: "TaskrunMarkdown", dependencies: ["CCmark", "CCmarkArena"]),
 
         // Model, parsing, validation and the phase graph. Never depends on execution.
         .target(
@@ -101,7 +103,8 @@ let package = Package(
         ),
 
         // Fixtures are read through #filePath, not bundled as resources.
-        .testTarget(name: "TaskrunCoreTests", dependencies: ["TaskrunCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "TaskrunCoreTests", dependencies: ["TaskrunCore", "CCmark", "CCmarkArena"], exclude: ["Fixtures"]),
         // A manual clock and other helpers the test targets share (a library, never shipped).
         .target(name: "TaskrunTestSupport", path: "Tests/TaskrunTestSupport"),
         .testTarget(name: "TaskrunExecutionTests", dependencies: ["TaskrunExecution", "TaskrunTestSupport"]),
@@ -111,6 +114,7 @@ let package = Package(
             name: "TaskrunStorageTests",
             dependencies: ["TaskrunStorage", "TaskrunCLI", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "TaskrunBenchTests", dependencies: ["taskrun-bench", "TaskrunCore"], path: "Benchmarks/Tests"),
+        .testTarget(
+            name: "TaskrunBenchTests", dependencies: ["taskrun-bench", "TaskrunCore"], path: "Benchmarks/Tests"),
     ]
 )

@@ -1,4 +1,5 @@
 import CCmark
+import CCmarkArena
 
 #if canImport(Glibc)
     import Glibc
@@ -24,19 +25,23 @@ public enum MarkdownParser {
     /// task parser reads few of their literals; plain nodes are copied and freed for nothing.
     package static func parse(_ source: String, lazyLiterals: Bool) -> MarkdownDocument {
         let lines = MarkdownSourceLines(source)
+        var builder = TreeBuilder(lines: lines)
+        // cmark allocates the tree in this thread's arena, and it is all released at once below:
+        // nothing of it outlives this function.
+        let memory = taskrun_cmark_arena_begin().assumingMemoryBound(to: cmark_mem.self)
+        defer { taskrun_cmark_arena_end() }
         var copy = source
         let root: OpaquePointer? = copy.withUTF8 { buffer in
+            // SOURCEPOS keeps inline line numbers right across multi-line code spans and HTML.
+            guard let parser = cmark_parser_new_with_mem(CMARK_OPT_SOURCEPOS, memory) else { return nil }
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                guard let base = chars.baseAddress, chars.count > 0 else {
-                    return cmark_parse_document("", 0, CMARK_OPT_SOURCEPOS)
+                if let base = chars.baseAddress, chars.count > 0 {
+                    cmark_parser_feed(parser, base, chars.count)
                 }
-                // SOURCEPOS keeps inline line numbers right across multi-line code spans and HTML.
-                return cmark_parse_document(base, chars.count, CMARK_OPT_SOURCEPOS)
             }
+            return cmark_parser_finish(parser)
         }
-        var builder = TreeBuilder(lines: lines)
         if let root {
-            defer { cmark_node_free(root) }
             // About one node per 25 bytes in task files (the committee: 429 in 11.7 KB). Not more:
             // freeing a needlessly large array (55 KB at one per 12 bytes) leaves glibc a free
             // chunk of 64 KB or more, on which it consolidates its free lists and trims the heap:
