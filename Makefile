@@ -36,6 +36,7 @@ BENCH_FLAGS ?=
 
 bench: release-deps $(BENCH_VENV)/.installed
 	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS)
+	sync  # the build's writes go to disk now, not while the first workload is timed
 	.build-release/release/taskrun-bench --python $(BENCH_VENV)/bin/python $(BENCH_FLAGS)
 
 $(BENCH_VENV)/.installed: Benchmarks/peers/requirements.txt
