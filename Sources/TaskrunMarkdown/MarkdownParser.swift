@@ -25,7 +25,6 @@ public enum MarkdownParser {
     /// task parser reads few of their literals; plain nodes are copied and freed for nothing.
     package static func parse(_ source: String, lazyLiterals: Bool) -> MarkdownDocument {
         let lines = MarkdownSourceLines(source)
-        var builder = TreeBuilder(lines: lines)
         // cmark allocates the tree in this thread's arena, and it is all released at once below:
         // nothing of it outlives this function.
         let memory = taskrun_cmark_arena_begin().assumingMemoryBound(to: cmark_mem.self)
@@ -41,38 +40,64 @@ public enum MarkdownParser {
             }
             return cmark_parser_finish(parser)
         }
-        if let root {
-            // About one node per 25 bytes in task files (the committee: 429 in 11.7 KB). Not more:
-            // freeing a needlessly large array (55 KB at one per 12 bytes) leaves glibc a free
-            // chunk of 64 KB or more, on which it consolidates its free lists and trims the heap:
-            // that cost W5 about 6%, more than growing the array when the guess is short.
-            let estimate = source.utf8.count / 24 + 8
-            builder.nodes.reserveCapacity(estimate)
-            builder.stack.reserveCapacity(16)
-            builder.literalBytes.reserveCapacity(source.utf8.count)
-            builder.build(root)
-            builder.finish()
-        } else {
-            builder.nodes.append(
-                CompactMarkdownNode(
-                    code: .document, detail: 0, listStart: 0, start: MarkdownPosition(line: 1, column: 1),
-                    end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, textOffset: 0,
-                    literalCount: -1, infoCount: -1))
+        guard let root else {
+            let document = CompactMarkdownNode(
+                code: .document, detail: 0, listStart: 0, start: MarkdownPosition(line: 1, column: 1),
+                end: MarkdownPosition(line: 1, column: 0), parent: -1, subtreeEnd: 1, textOffset: 0,
+                literalCount: -1, infoCount: -1)
+            return MarkdownDocument(compact: [document], lines: lines, literalBytes: [], eager: !lazyLiterals)
         }
-        return MarkdownDocument(
-            compact: builder.nodes, lines: lines, literalBytes: builder.literalBytes, eager: !lazyLiterals)
+        // About one node per 25 bytes in task files (the committee: 429 in 11.7 KB). Not more:
+        // freeing a needlessly large array (55 KB at one per 12 bytes) leaves glibc a free chunk of
+        // 64 KB or more, on which it consolidates its free lists and trims the heap: that cost W5
+        // about 6%. The texts are about as long as the source (a reference link's destination,
+        // copied into every link that uses it, can make them longer).
+        var nodeCapacity = source.utf8.count / 24 + 8
+        var textCapacity = source.utf8.count + 64
+        while true {
+            let built = TreeBuilder.build(root, lines: lines, nodeCapacity: nodeCapacity, textCapacity: textCapacity)
+            switch built {
+            case .complete(let nodes, let literalBytes):
+                return MarkdownDocument(compact: nodes, lines: lines, literalBytes: literalBytes, eager: !lazyLiterals)
+            case .needsNodes: nodeCapacity *= 2
+            case .needsText(let bytes): textCapacity = max(textCapacity * 2, bytes)
+            }
+        }
     }
 }
 
 /// Copies a cmark tree into a flat array of plain nodes, converting positions on the way.
+///
+/// The nodes and texts are written straight into the storage of the two arrays the document
+/// keeps, made at a capacity guessed from the source's size: no per-node `append` (a uniqueness
+/// and capacity check each), no stack of open nodes (the open container's parent is in its node)
+/// and no second pass for the links. When a guess is short, the walk stops and starts again with
+/// more room (the cmark tree is still there): rare, and still linear in all.
 private struct TreeBuilder {
+    /// What one walk made.
+    enum Built {
+        case complete(nodes: [CompactMarkdownNode], literalBytes: [UInt8])
+        /// The nodes did not fit.
+        case needsNodes
+        /// The texts did not fit; at least this many bytes are needed.
+        case needsText(Int)
+    }
+
     let lines: MarkdownSourceLines
-    var nodes: [CompactMarkdownNode] = []
+    let nodes: UnsafeMutablePointer<CompactMarkdownNode>
+    let nodeCapacity: Int
+    var count = 0
     /// Every literal (and fence info, link destination and title), one after another.
-    var literalBytes: [UInt8] = []
-    /// Open container nodes' indices, innermost last. A container's subtree end is written at
-    /// its exit; the links are derived from the subtree ends in ``finish()``.
-    var stack: [Int] = []
+    let text: UnsafeMutablePointer<UInt8>
+    let textCapacity: Int
+    var textCount = 0
+    /// Set when a text did not fit: the bytes needed (more than `textCapacity`).
+    var textNeeded = 0
+    /// The innermost open container, -1 before the document.
+    var current = -1
+    /// The node that last ended (a leaf when entered, a container at its exit): the previous
+    /// sibling of the next node entered, when that has the same parent.
+    var lastClosed = -1
     /// The paragraph or heading whose inlines are being read: its first line and byte column.
     var leafStart: (line: Int, byteColumn: Int)?
     /// Per-line corrections of cmark's inline byte columns, for the current paragraph.
@@ -83,37 +108,76 @@ private struct TreeBuilder {
     var cacheByte = 0
     var cacheScalar = 0
 
-    init(lines: MarkdownSourceLines) {
+    private init(
+        lines: MarkdownSourceLines, nodes: UnsafeMutablePointer<CompactMarkdownNode>, nodeCapacity: Int,
+        text: UnsafeMutablePointer<UInt8>, textCapacity: Int
+    ) {
         self.lines = lines
+        self.nodes = nodes
+        self.nodeCapacity = nodeCapacity
+        self.text = text
+        self.textCapacity = textCapacity
     }
 
-    /// Appends a NUL-terminated cmark string (which holds no NUL, as for `String(cString:)`; none
-    /// is the empty string) to `literalBytes`, and returns its byte count.
-    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> Int {
-        let start = literalBytes.count
-        if let pointer {
-            let count = strlen(pointer)
-            pointer.withMemoryRebound(to: UInt8.self, capacity: count) {
-                literalBytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+    /// Copies the tree at `root` into arrays of (at least) the given capacities, or says which was short.
+    static func build(_ root: OpaquePointer, lines: MarkdownSourceLines, nodeCapacity: Int, textCapacity: Int)
+        -> Built
+    {
+        var outcome = Built.needsNodes
+        var nodes: [CompactMarkdownNode] = []
+        let literalBytes = [UInt8](unsafeUninitializedCapacity: max(1, textCapacity)) { textBuffer, textCount in
+            nodes = [CompactMarkdownNode](unsafeUninitializedCapacity: max(1, nodeCapacity)) { buffer, count in
+                guard let base = buffer.baseAddress, let textBase = textBuffer.baseAddress else { return }
+                var builder = TreeBuilder(
+                    lines: lines, nodes: base, nodeCapacity: buffer.count, text: textBase,
+                    textCapacity: textBuffer.count)
+                let complete = builder.walk(root)
+                // Every node written so far is initialized (plain values: nothing to release).
+                count = builder.count
+                textCount = builder.textCount
+                if complete {
+                    outcome = .complete(nodes: [], literalBytes: [])
+                } else if builder.textNeeded > 0 {
+                    outcome = .needsText(builder.textNeeded)
+                }
             }
         }
-        return literalBytes.count - start
+        guard case .complete = outcome else { return outcome }
+        return .complete(nodes: nodes, literalBytes: literalBytes)
     }
 
-    /// Walks the tree.
-    mutating func build(_ root: OpaquePointer) {
-        guard let iterator = cmark_iter_new(root) else { return }
+    /// Walks the tree; `false` when the nodes or texts outgrew their room.
+    private mutating func walk(_ root: OpaquePointer) -> Bool {
+        guard let iterator = cmark_iter_new(root) else { return true }
         defer { cmark_iter_free(iterator) }
         while true {
             let event = cmark_iter_next(iterator)
-            if event == CMARK_EVENT_DONE || event == CMARK_EVENT_NONE { break }
-            guard let node = cmark_iter_get_node(iterator) else { continue }
-            if event == CMARK_EVENT_EXIT {
-                exit(node)
-            } else if event == CMARK_EVENT_ENTER {
+            if event == CMARK_EVENT_ENTER {
+                guard let node = cmark_iter_get_node(iterator) else { continue }
+                guard count < nodeCapacity else { return false }
                 enter(node)
+                guard textNeeded == 0 else { return false }
+            } else if event == CMARK_EVENT_EXIT {
+                // Only containers exit, in the order they were entered: the node is `current`.
+                exit()
+            } else {
+                return true
             }
         }
+    }
+
+    /// Appends a NUL-terminated cmark string (which holds no NUL, as for `String(cString:)`; none
+    /// is the empty string) to the texts, and returns its byte count.
+    private mutating func store(_ pointer: UnsafePointer<CChar>?) -> Int {
+        guard let pointer else { return 0 }
+        let length = strlen(pointer)
+        guard length <= textCapacity - textCount else {
+            textNeeded = max(textNeeded, textCount + length + 1)
+            return 0
+        }
+        UnsafeMutableRawPointer(text + textCount).copyMemory(from: pointer, byteCount: length)
+        textCount += length
+        return length
     }
 
     private static func isLeaf(_ type: cmark_node_type) -> Bool {
@@ -133,7 +197,7 @@ private struct TreeBuilder {
         let endLine = Int(cmark_node_get_end_line(node))
         let endByte = Int(cmark_node_get_end_column(node))
         // The literal first, the info right after it (see ``CompactMarkdownNode``).
-        let textOffset = literalBytes.count
+        let textOffset = textCount
         var literal = -1
         var info = -1
         var detail: UInt8 = 0
@@ -198,38 +262,35 @@ private struct TreeBuilder {
             end = position(line: endLine, byteColumn: endByte)
         }
 
-        let index = nodes.count
-        nodes.append(
-            CompactMarkdownNode(
+        let index = count
+        (nodes + index).initialize(
+            to: CompactMarkdownNode(
                 code: code, detail: detail, listStart: listStart, start: start, end: end,
-                parent: Int32(truncatingIfNeeded: stack.last ?? -1),
-                subtreeEnd: Int32(truncatingIfNeeded: index + 1), textOffset: textOffset,
-                literalCount: literal, infoCount: info))
-        if !Self.isLeaf(type) {
-            stack.append(index)
+                parent: Int32(truncatingIfNeeded: current), subtreeEnd: Int32(truncatingIfNeeded: index + 1),
+                textOffset: textOffset, literalCount: literal, infoCount: info))
+        count = index + 1
+        // In pre-order, the node that ended last is this one's previous sibling if they share a parent.
+        if lastClosed >= 0, Int(nodes[lastClosed].parentIndex) == current {
+            nodes[lastClosed].nextSiblingIndex = Int32(truncatingIfNeeded: index)
+        }
+        if Self.isLeaf(type) {
+            lastClosed = index
+        } else {
+            current = index
         }
     }
 
-    /// Writes every node's subtree end and links in one pass. In pre-order, a node with
-    /// descendants has its first child right after it, and a node's next sibling (if its parent's
-    /// subtree goes on) starts where its own subtree ends.
-    mutating func finish() {
-        nodes.withUnsafeMutableBufferPointer { buffer in
-            for index in buffer.indices {
-                let end = Int(buffer[index].subtreeEndIndex)
-                buffer[index].firstChildIndex = end > index + 1 ? Int32(truncatingIfNeeded: index + 1) : -1
-                let parent = Int(buffer[index].parentIndex)
-                let hasNext = parent >= 0 && end < Int(buffer[parent].subtreeEndIndex)
-                buffer[index].nextSiblingIndex = hasNext ? Int32(truncatingIfNeeded: end) : -1
-            }
-        }
-    }
-
-    private mutating func exit(_ node: OpaquePointer) {
-        guard let top = stack.popLast() else { return }
-        nodes[top].subtreeEndIndex = Int32(truncatingIfNeeded: nodes.count)
+    /// Ends the innermost open container: its subtree ends here, and its first child (if any) is
+    /// the node right after it.
+    private mutating func exit() {
+        guard current >= 0 else { return }
+        let top = current
+        nodes[top].subtreeEndIndex = Int32(truncatingIfNeeded: count)
+        nodes[top].firstChildIndex = count > top + 1 ? Int32(truncatingIfNeeded: top + 1) : -1
         // The node's kind is already at hand: no call into cmark for it.
         if nodes[top].isParagraphOrHeading { leafStart = nil }
+        lastClosed = top
+        current = Int(nodes[top].parentIndex)
     }
 
     /// An inline's position. cmark measures columns on a paragraph's continuation lines from the
