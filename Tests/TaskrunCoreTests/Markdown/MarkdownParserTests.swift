@@ -151,6 +151,67 @@ import Testing
         }
     }
 
+    /// A reference link's destination is copied into every link that uses it, so the texts can
+    /// outgrow the source (the parser then copies the tree again with more room for them).
+    @Test func textsLongerThanTheSourceAreKept() {
+        let destination = "https://example.com/" + String(repeating: "d", count: 300)
+        let source = String(repeating: "[x][r] ", count: 200) + "\n\n[r]: " + destination + "\n"
+        let document = MarkdownParser.parse(source, lazyLiterals: true)
+        let links = document.compact.filter { $0.kind == .link }
+        #expect(links.count == 200)
+        #expect(document.literalBytes.count > source.utf8.count)
+        for link in links {
+            let bytes = document.literalBytes
+            #expect(MarkdownDocument.text(in: bytes, start: link.literalStart, count: link.literalCount) == destination)
+        }
+        let eager = MarkdownParser.parse(source).nodes
+        #expect(eager.filter { $0.kind == .link(destination: destination, title: "") }.count == 200)
+    }
+
+    /// Blocks far larger than cmark's usual allocations (a long code block, a long paragraph) come
+    /// out whole, in one parse and the next.
+    @Test func longBlocksComeOutWhole() {
+        let code = (0..<20_000).map { "line \($0) of the block" }.joined(separator: "\n") + "\n"
+        let words = (0..<20_000).map { "w\($0)" }.joined(separator: " ")
+        let source = "# Big\n\n```text\n" + code + "```\n\n" + words + "\n"
+        for _ in 0..<2 {
+            let document = MarkdownParser.parse(source)
+            let kinds = Array(document.children(of: 0)).map { document[$0].kind }
+            #expect(kinds == [.heading(level: 1), .codeBlock(info: "text", fenced: true), .paragraph])
+            let block = Array(document.children(of: 0))[1]
+            #expect(document[block].literal == code)
+            #expect(document.plainText(of: Array(document.children(of: 0))[2]) == words)
+        }
+    }
+
+    /// cmark parses into memory of the calling thread, reused by its next parse: parses one after
+    /// another and on many threads at once give the same trees.
+    @Test func parsesInARowAndAtOnceAgree() async {
+        let sources = (0..<24).map { index in
+            "# Task \(index)\n\n## Phase: P\(index)\n\n"
+                + String(repeating: "- agent: a\(index) - *do* `it` [now](http://x/\(index))\n", count: index * 7 + 1)
+                + "\n```yaml\nkey: \(String(repeating: "v", count: index * 900))\n```\n"
+        }
+        let expected = sources.map { MarkdownParser.parse($0).nodes }
+        for (index, source) in sources.enumerated().reversed() {
+            #expect(MarkdownParser.parse(source).nodes == expected[index])
+        }
+        let concurrent = await withTaskGroup(of: (Int, [MarkdownNode]).self) { group in
+            for round in 0..<4 {
+                for (index, source) in sources.enumerated() where (index + round) % 2 == 0 {
+                    group.addTask { (index, MarkdownParser.parse(source).nodes) }
+                }
+            }
+            var results: [(Int, [MarkdownNode])] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        #expect(concurrent.count == 48)
+        for (index, nodes) in concurrent {
+            #expect(nodes == expected[index])
+        }
+    }
+
     /// With lazy literals the tree is the same, as plain nodes; literals are read from the document.
     @Test func lazyLiteralsReadAsEagerOnes() {
         let source =
