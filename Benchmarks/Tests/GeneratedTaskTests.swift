@@ -65,6 +65,7 @@ import Testing
         #expect(try Options(["run", "W5", "--part", "yaml-events"]).parsePart == .yamlEvents)
         #expect(try Options(["run", "W5"]).parsePart == .task)
         #expect(throws: Options.UsageError.self) { try Options(["run", "W5", "--part", "yam"]) }
+        #expect(throws: Options.UsageError.self) { try Options(["run", "W1", "--part", "yaml"]) }
     }
 
     @Test func roundsOfOneWorkloadMergeIntoOneResult() {

@@ -1,6 +1,7 @@
 #include "CCmarkArena.h"
 
 #include <cmark.h>
+#include <cmark_version.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,10 @@
 // Why an arena: a task file of 12 KB is about 1,300 cmark allocations (a node each, growing
 // buffers), all freed together a moment later. glibc spends more on those than cmark spends
 // parsing, and freeing them fills its fast lists, which the next large allocation must merge.
+
+// cmark 0.26 freed one buffer from the allocator hooks with plain free() (fixed in 0.27), which
+// would free a pointer inside an arena block.
+_Static_assert(CMARK_VERSION >= 0x001B00, "the cmark arena needs libcmark 0.27 or later");
 
 enum {
     alignment = 16,

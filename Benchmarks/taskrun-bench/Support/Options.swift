@@ -75,6 +75,9 @@ struct Options {
                     let parts = ParseWorkload.Part.allCases.map(\.rawValue).joined(separator: ", ")
                     throw UsageError(description: "--part must be one of \(parts), got '\(text)'")
                 }
+                guard childWorkload == .w5 else {
+                    throw UsageError(description: "--part times a stage of W5's parse: use it with 'run W5'")
+                }
                 parsePart = part
             case "-h", "--help":
                 throw UsageError(

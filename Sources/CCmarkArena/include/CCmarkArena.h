@@ -1,6 +1,10 @@
 #ifndef TASKRUN_CMARK_ARENA_H
 #define TASKRUN_CMARK_ARENA_H
 
+#if !defined(__clang__) && !defined(_Nonnull)
+#define _Nonnull
+#endif
+
 /// An arena for cmark: one parse at a time per thread allocates its nodes and buffers by bumping
 /// a pointer in blocks the thread keeps, instead of one `calloc` and one `free` each, and
 /// everything is released at once by `taskrun_cmark_arena_end`.
