@@ -92,6 +92,32 @@ import Testing
         }
     }
 
+    @Test func aStoreWithoutAColumnOfTheLastMigrationIsAClearError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        do {
+            // An earlier development build's executions table, without the number of its rows.
+            let store = try openStore(directory)
+            try store.pool.write { db in
+                // The views and triggers read the column: they go first (the check is about tables).
+                let dependents = try Row.fetchAll(
+                    db, sql: "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')")
+                for row in dependents {
+                    try db.execute(sql: "DROP \(row["type"] == "view" ? "VIEW" : "TRIGGER") \(row["name"] as String)")
+                }
+                try db.execute(sql: "DROP INDEX executions_by_number")
+                try db.execute(sql: "ALTER TABLE executions DROP COLUMN number")
+            }
+            try store.close()
+        }
+        do {
+            _ = try openStore(directory)
+            Issue.record("opened a store without executions.number")
+        } catch StoreError.cannotOpen(_, let reason) {
+            #expect(reason.contains("lacks the column executions.number"))
+        }
+    }
+
     @Test func aFileThatIsNotADatabaseIsAClearError() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }

@@ -11,7 +11,8 @@ struct DurableWorkload {
 
     func run() async throws -> WorkloadResult {
         let task = try BenchTask.parse(TaskFiles.chain(count: sizes.chain), path: "chain.md")
-        let directory = NSTemporaryDirectory() + "taskrun-bench-w4-\(getpid())"
+        // A new directory per process: a process id can be one a killed earlier run left its files under.
+        let directory = NSTemporaryDirectory() + "taskrun-bench-w4-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let workloads = ExecutorWorkloads(sizes: sizes, runs: runs)

@@ -13,6 +13,10 @@ enum StorageSchema {
     /// The tables the last migration leaves (views aside); a store without one of them is refused.
     static let tables = ["executions", "commit_log", "checkpoint_names", "checkpoint_phases"]
 
+    /// The columns the last migration adds to tables that existed before it (`table.column`); a
+    /// store without one of them is refused too.
+    static let addedColumns = ["executions.number"]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-history") { db in

@@ -168,18 +168,27 @@ public final class SQLiteHistoryStore: HistoryStore, Sendable {
         throw StoreError.cannotOpen(path: path, reason: "cannot create the schema: \(Self.describe(lastError))")
     }
 
-    /// Refuses a store whose migrations are all recorded as applied but whose tables are not the
-    /// ones they make: a database written by a development build whose unreleased migration
-    /// changed afterwards. Without this, it would fail later with "no such table" on its first write.
+    /// Refuses a store whose migrations are all recorded as applied but whose tables or columns are
+    /// not the ones they make: a database written by a development build whose unreleased migration
+    /// changed afterwards. Without this, it would fail later with "no such table" or "no such
+    /// column" on its first write.
     private func checkTablesExist() throws {
-        let present = try pool.read { db in
-            try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        let missing = try pool.read { db in
+            let present = try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            var missing = StorageSchema.tables.filter { !present.contains($0) }.map { "the table \($0)" }
+            for column in StorageSchema.addedColumns {
+                let parts = column.split(separator: ".", maxSplits: 1).map(String.init)
+                guard parts.count == 2, present.contains(parts[0]) else { continue }
+                let columns = try String.fetchAll(
+                    db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [parts[0]])
+                if !columns.contains(parts[1]) { missing.append("the column \(column)") }
+            }
+            return missing
         }
-        let missing = StorageSchema.tables.filter { !present.contains($0) }
         guard missing.isEmpty else {
             throw StoreError.cannotOpen(
                 path: path,
-                reason: "its schema lacks the table\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) "
+                reason: "its schema lacks \(missing.joined(separator: ", ")) "
                     + "although every migration is recorded as applied; it was probably written by a development "
                     + "build of taskrun. Move it aside or delete it to start a new history")
         }
