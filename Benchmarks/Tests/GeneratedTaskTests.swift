@@ -68,14 +68,6 @@ import Testing
         #expect(throws: Options.UsageError.self) { try Options(["run", "W1", "--part", "yaml"]) }
     }
 
-    @Test func roundsOfOneWorkloadMergeIntoOneResult() {
-        let first = WorkloadResult(workload: "W4", samples: [3], peakRSSKiB: 10, extra: ["database_mib": 11])
-        let later = WorkloadResult(workload: "W4", samples: [1], peakRSSKiB: 12, extra: ["database_mib": 13])
-        let merged = first.appending(later)
-        #expect(merged.samples == [3, 1] && merged.peakRSSKiB == 12 && merged.extra == ["database_mib": 11])
-        #expect(Workload.allCases.filter(\.hasRatioTarget) == [.w1, .w2, .w4])
-    }
-
     @Test func executorWorkloadsRunOnSmallSizes() async throws {
         var sizes = WorkloadSizes()
         sizes.chain = 5

@@ -26,10 +26,26 @@ struct Orchestrator {
         var outcomes: [Workload: Outcome] = [:]
         for workload in options.only {
             log("\(workload.title) ...")
-            let outcome =
-                workload == .w6
-                ? startUp(taskrun: taskrun, peers: peers)
-                : sides(of: workload, myself: myself, peers: peers && workload.hasPeer)
+            var outcome = Outcome()
+            if workload == .w6 {
+                outcome = startUp(taskrun: taskrun, peers: peers)
+            } else {
+                do {
+                    let file = workload == .w5 ? ["--task", options.task] : []
+                    outcome.ours = try child(myself, ["run", workload.rawValue, "--runs", "\(options.runs)"] + file)
+                } catch {
+                    outcome.problems.append("taskrun: \(error)")
+                }
+                if peers && workload.hasPeer {
+                    do {
+                        let script = (options.peerDirectory as NSString).appendingPathComponent("langgraph_bench.py")
+                        outcome.peer = try child(
+                            options.python, [script, workload.rawValue, "--runs", "\(options.runs)"])
+                    } catch {
+                        outcome.problems.append("LangGraph: \(error)")
+                    }
+                }
+            }
             for problem in outcome.problems { log("  \(workload.rawValue) \(problem)") }
             outcomes[workload] = outcome
         }
@@ -55,34 +71,6 @@ struct Orchestrator {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(raw).write(to: URL(fileURLWithPath: path))
         }
-    }
-
-    /// Runs `workload` on both sides. A workload judged by its ratio to LangGraph runs in rounds,
-    /// one warmed-up run of each side per round, taskrun then LangGraph, so that a moment of slow
-    /// virtual CPU (as right after the release build) falls on both sides instead of on one
-    /// side's five runs. The others run all their runs in one process per side.
-    private func sides(of workload: Workload, myself: String, peers: Bool) -> Outcome {
-        var outcome = Outcome()
-        let rounds = peers && workload.hasRatioTarget ? options.runs : 1
-        let runs = ["--runs", "\(rounds > 1 ? 1 : options.runs)"]
-        let file = workload == .w5 ? ["--task", options.task] : []
-        let script = (options.peerDirectory as NSString).appendingPathComponent("langgraph_bench.py")
-        for _ in 0..<rounds where outcome.problems.isEmpty {
-            do {
-                let ours = try child(myself, ["run", workload.rawValue] + runs + file)
-                outcome.ours = outcome.ours.map { $0.appending(ours) } ?? ours
-            } catch {
-                outcome.problems.append("taskrun: \(error)")
-            }
-            guard peers else { continue }
-            do {
-                let peer = try child(options.python, [script, workload.rawValue] + runs)
-                outcome.peer = outcome.peer.map { $0.appending(peer) } ?? peer
-            } catch {
-                outcome.problems.append("LangGraph: \(error)")
-            }
-        }
-        return outcome
     }
 
     /// Runs a child that prints one ``WorkloadResult`` as JSON, and keeps the peak RSS the kernel

@@ -31,13 +31,4 @@ struct WorkloadResult: Codable, Sendable {
         extra = try container.decodeIfPresent([String: Double].self, forKey: .extra) ?? [:]
         note = try container.decodeIfPresent(String.self, forKey: .note)
     }
-
-    /// This result with `later`'s runs after its own: the samples of both, the larger peak; the
-    /// figures beside them (`extra`) stay this one's.
-    func appending(_ later: WorkloadResult) -> WorkloadResult {
-        var merged = self
-        merged.samples += later.samples
-        merged.peakRSSKiB = max(peakRSSKiB, later.peakRSSKiB)
-        return merged
-    }
 }

@@ -28,9 +28,6 @@ enum Workload: String, CaseIterable, Sendable {
 
     /// Whether a LangGraph peer runs the same workload.
     var hasPeer: Bool { self != .w5 }
-
-    /// Whether a target is a ratio of LangGraph's figure to taskrun's (W1, W2 and W4).
-    var hasRatioTarget: Bool { self == .w1 || self == .w2 || self == .w4 }
 }
 
 /// Sizes of the workloads; the defaults are the issue's, tests use small ones.
