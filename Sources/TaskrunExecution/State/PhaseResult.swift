@@ -2,45 +2,118 @@ import Foundation
 import TaskrunCore
 
 /// What one phase of an execution did, so far or in the end.
-public struct PhaseResult: Sendable, Hashable {
-    public var name: String
+///
+/// A value type whose strings, arrays and result live in one shared, copy-on-write box: the
+/// executor, its journal, its store and the result each keep a copy of every phase, and a copy
+/// is then one reference counted instead of six (each an atomic operation; Docs/performance.md,
+/// W1). The scalars stay inline: writing them never copies the box.
+public struct PhaseResult: Sendable {
+    /// The fields that are references, shared by copies until one of them writes.
+    ///
+    /// Mutated only through ``PhaseResult``'s accessors, after `isKnownUniquelyReferenced` has made
+    /// the box this value's own (``mutableStorage``): a box that another copy (another task's
+    /// snapshot) can see is never written, so sharing it across tasks is safe.
+    private final class Storage: @unchecked Sendable {
+        // Unchecked: every access goes through `PhaseResult`, whose own exclusivity the compiler
+        // checks statically; the dynamic checks cost more than the writes.
+        @exclusivity(unchecked) var name: String
+        @exclusivity(unchecked) var steps: [StepResult]
+        @exclusivity(unchecked) var responses: [AgentReply]
+        @exclusivity(unchecked) var outputs: [String: JSONValue]
+        @exclusivity(unchecked) var errors: [String]
+        @exclusivity(unchecked) var result: ResultValue
+
+        init(
+            name: String, steps: [StepResult], responses: [AgentReply], outputs: [String: JSONValue],
+            errors: [String], result: ResultValue
+        ) {
+            self.name = name
+            self.steps = steps
+            self.responses = responses
+            self.outputs = outputs
+            self.errors = errors
+            self.result = result
+        }
+
+        func copy() -> Storage {
+            Storage(name: name, steps: steps, responses: responses, outputs: outputs, errors: errors, result: result)
+        }
+    }
+
+    private var storage: Storage
     public var status: PhaseStatus
     /// How many times the phase was started (phase-level retries included).
     public var attempts: Int
     public var startedAt: Date?
     public var finishedAt: Date?
+
+    /// The box, made this value's own first.
+    private var mutableStorage: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            return storage
+        }
+    }
+
+    public var name: String {
+        get { storage.name }
+        set { mutableStorage.name = newValue }
+    }
+
     /// The steps of the latest attempt.
-    public var steps: [StepResult]
+    public var steps: [StepResult] {
+        get { storage.steps }
+        _modify { yield &mutableStorage.steps }
+    }
+
     /// The successful agent answers of the latest attempt, in step order.
-    public var responses: [AgentReply]
+    public var responses: [AgentReply] {
+        get { storage.responses }
+        _modify { yield &mutableStorage.responses }
+    }
+
     /// The phase's `### Outputs`, filled when the phase ends (see `Docs/execution.md`).
-    public var outputs: [String: JSONValue]
+    public var outputs: [String: JSONValue] {
+        get { storage.outputs }
+        _modify { yield &mutableStorage.outputs }
+    }
+
     /// Every error of every attempt, oldest first (`attempt 1: ...` when the phase was retried).
-    public var errors: [String]
+    public var errors: [String] {
+        get { storage.errors }
+        _modify { yield &mutableStorage.errors }
+    }
+
     /// The phase's result: its last aggregate, else its last custom or classify step's value, else its
     /// agent responses, else its description texts.
     public var result: JSONValue? {
-        get { storedResult.json }
-        set { storedResult = .plain(newValue) }
+        get { storage.result.json }
+        set { mutableStorage.result = .plain(newValue) }
     }
+
     /// ``result`` as the executor keeps it: usually its one agent step's reply (see ``ResultValue``).
-    var storedResult: ResultValue
+    var storedResult: ResultValue {
+        get { storage.result }
+        _modify { yield &mutableStorage.result }
+    }
 
     public init(
         name: String, status: PhaseStatus = .pending, attempts: Int = 0, startedAt: Date? = nil,
         finishedAt: Date? = nil, steps: [StepResult] = [], responses: [AgentReply] = [],
         outputs: [String: JSONValue] = [:], errors: [String] = [], result: JSONValue? = nil
     ) {
-        self.name = name
+        storage = Storage(
+            name: name, steps: steps, responses: responses, outputs: outputs, errors: errors, result: .plain(result))
         self.status = status
         self.attempts = attempts
         self.startedAt = startedAt
         self.finishedAt = finishedAt
-        self.steps = steps
-        self.responses = responses
-        self.outputs = outputs
-        self.errors = errors
-        self.storedResult = .plain(result)
+    }
+
+    /// Whether this is `PhaseResult(name: name)`: a phase that has not started and holds nothing.
+    var isUntouched: Bool {
+        status == .pending && attempts == 0 && startedAt == nil && finishedAt == nil && storage.steps.isEmpty
+            && storage.responses.isEmpty && storage.outputs.isEmpty && storage.errors.isEmpty && storage.result.isNil
     }
 
     /// How long the phase ran, all attempts together, once it has finished.
@@ -58,6 +131,32 @@ public struct PhaseResult: Sendable, Hashable {
     }
 }
 
+// Written out because the fields are in a box: equal boxes are equal without comparing their contents.
+extension PhaseResult: Hashable {
+    public static func == (lhs: PhaseResult, rhs: PhaseResult) -> Bool {
+        guard
+            lhs.status == rhs.status, lhs.attempts == rhs.attempts, lhs.startedAt == rhs.startedAt,
+            lhs.finishedAt == rhs.finishedAt
+        else { return false }
+        if lhs.storage === rhs.storage { return true }
+        return lhs.name == rhs.name && lhs.steps == rhs.steps && lhs.responses == rhs.responses
+            && lhs.outputs == rhs.outputs && lhs.errors == rhs.errors && lhs.storedResult == rhs.storedResult
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(status)
+        hasher.combine(attempts)
+        hasher.combine(startedAt)
+        hasher.combine(finishedAt)
+        hasher.combine(steps)
+        hasher.combine(responses)
+        hasher.combine(outputs)
+        hasher.combine(errors)
+        hasher.combine(storedResult)
+    }
+}
+
 // Written out because ``result`` is kept as a ``ResultValue``: the same keys, in the same order, with
 // the same present-or-absent rule as the synthesized conformance it replaces, so stored results
 // encode byte for byte as before.
@@ -68,16 +167,17 @@ extension PhaseResult: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        status = try container.decode(PhaseStatus.self, forKey: .status)
-        attempts = try container.decode(Int.self, forKey: .attempts)
-        startedAt = try container.decodeIfPresent(Date.self, forKey: .startedAt)
-        finishedAt = try container.decodeIfPresent(Date.self, forKey: .finishedAt)
-        steps = try container.decode([StepResult].self, forKey: .steps)
-        responses = try container.decode([AgentReply].self, forKey: .responses)
-        outputs = try container.decode([String: JSONValue].self, forKey: .outputs)
-        errors = try container.decode([String].self, forKey: .errors)
-        storedResult = .plain(try container.decodeIfPresent(JSONValue.self, forKey: .result))
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            status: try container.decode(PhaseStatus.self, forKey: .status),
+            attempts: try container.decode(Int.self, forKey: .attempts),
+            startedAt: try container.decodeIfPresent(Date.self, forKey: .startedAt),
+            finishedAt: try container.decodeIfPresent(Date.self, forKey: .finishedAt),
+            steps: try container.decode([StepResult].self, forKey: .steps),
+            responses: try container.decode([AgentReply].self, forKey: .responses),
+            outputs: try container.decode([String: JSONValue].self, forKey: .outputs),
+            errors: try container.decode([String].self, forKey: .errors),
+            result: try container.decodeIfPresent(JSONValue.self, forKey: .result))
     }
 
     public func encode(to encoder: any Encoder) throws {
