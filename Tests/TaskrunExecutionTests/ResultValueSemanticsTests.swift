@@ -101,7 +101,8 @@ struct ResultValueSemanticsTests {
         let object = try #require(
             try JSONSerialization.jsonObject(with: try encoder.encode(phase)) as? [String: Any])
         let phaseKeys: Set<String> = [
-            "name", "status", "attempts", "startedAt", "finishedAt", "steps", "responses", "outputs", "errors", "result",
+            "name", "status", "attempts", "startedAt", "finishedAt", "steps", "responses", "outputs", "errors",
+            "result",
         ]
         #expect(Set(object.keys) == phaseKeys)
         #expect(object["result"] as? String == "r")
