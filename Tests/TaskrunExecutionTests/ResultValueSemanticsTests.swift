@@ -52,6 +52,20 @@ struct ResultValueSemanticsTests {
         #expect(copy.result == "other")
     }
 
+    @Test func phasesThatHoldNothingYetAreWrittenApart() {
+        // They share one empty box until written.
+        var first = PhaseResult(name: "A")
+        var second = PhaseResult(name: "B")
+        first.errors.append("e")
+        second.outputs["o"] = "v"
+        second.result = "r"
+        #expect(first == PhaseResult(name: "A", errors: ["e"]))
+        #expect(second == PhaseResult(name: "B", outputs: ["o": "v"], result: "r"))
+        #expect(PhaseResult(name: "C").isUntouched)
+        #expect(PhaseResult(name: "C") == PhaseResult(name: "C"))
+        #expect(PhaseResult(name: "C") != PhaseResult(name: "D"))
+    }
+
     @Test func aCopyOfAStepNeverSeesTheOthersWrites() {
         let original = Self.step()
         var copy = original

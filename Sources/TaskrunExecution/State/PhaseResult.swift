@@ -3,10 +3,11 @@ import TaskrunCore
 
 /// What one phase of an execution did, so far or in the end.
 ///
-/// A value type whose strings, arrays and result live in one shared, copy-on-write box: the
+/// A value type whose arrays and result live in one shared, copy-on-write box: the
 /// executor, its journal, its store and the result each keep a copy of every phase, and a copy
 /// is then one reference counted instead of six (each an atomic operation; Docs/performance.md,
-/// W1). The scalars stay inline: writing them never copies the box.
+/// W1). The name and the scalars stay inline: writing them never copies the box, and a phase
+/// that holds nothing yet shares one empty box.
 public struct PhaseResult: Sendable {
     /// The fields that are references, shared by copies until one of them writes.
     ///
@@ -16,18 +17,20 @@ public struct PhaseResult: Sendable {
     private final class Storage: @unchecked Sendable {
         // Unchecked: every access goes through `PhaseResult`, whose own exclusivity the compiler
         // checks statically; the dynamic checks cost more than the writes.
-        @exclusivity(unchecked) var name: String
         @exclusivity(unchecked) var steps: [StepResult]
         @exclusivity(unchecked) var responses: [AgentReply]
         @exclusivity(unchecked) var outputs: [String: JSONValue]
         @exclusivity(unchecked) var errors: [String]
         @exclusivity(unchecked) var result: ResultValue
 
+        /// The box of a phase that holds nothing yet, shared by every such phase: an execution's
+        /// pending phases allocate no box of their own until they start.
+        static let empty = Storage(steps: [], responses: [], outputs: [:], errors: [], result: .plain(nil))
+
         init(
-            name: String, steps: [StepResult], responses: [AgentReply], outputs: [String: JSONValue],
-            errors: [String], result: ResultValue
+            steps: [StepResult], responses: [AgentReply], outputs: [String: JSONValue], errors: [String],
+            result: ResultValue
         ) {
-            self.name = name
             self.steps = steps
             self.responses = responses
             self.outputs = outputs
@@ -36,11 +39,12 @@ public struct PhaseResult: Sendable {
         }
 
         func copy() -> Storage {
-            Storage(name: name, steps: steps, responses: responses, outputs: outputs, errors: errors, result: result)
+            Storage(steps: steps, responses: responses, outputs: outputs, errors: errors, result: result)
         }
     }
 
     private var storage: Storage
+    public var name: String
     public var status: PhaseStatus
     /// How many times the phase was started (phase-level retries included).
     public var attempts: Int
@@ -53,11 +57,6 @@ public struct PhaseResult: Sendable {
             if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
             return storage
         }
-    }
-
-    public var name: String {
-        get { storage.name }
-        set { mutableStorage.name = newValue }
     }
 
     /// The steps of the latest attempt.
@@ -102,8 +101,11 @@ public struct PhaseResult: Sendable {
         finishedAt: Date? = nil, steps: [StepResult] = [], responses: [AgentReply] = [],
         outputs: [String: JSONValue] = [:], errors: [String] = [], result: JSONValue? = nil
     ) {
-        storage = Storage(
-            name: name, steps: steps, responses: responses, outputs: outputs, errors: errors, result: .plain(result))
+        storage =
+            steps.isEmpty && responses.isEmpty && outputs.isEmpty && errors.isEmpty && result == nil
+            ? .empty
+            : Storage(steps: steps, responses: responses, outputs: outputs, errors: errors, result: .plain(result))
+        self.name = name
         self.status = status
         self.attempts = attempts
         self.startedAt = startedAt
@@ -135,11 +137,12 @@ public struct PhaseResult: Sendable {
 extension PhaseResult: Hashable {
     public static func == (lhs: PhaseResult, rhs: PhaseResult) -> Bool {
         guard
-            lhs.status == rhs.status, lhs.attempts == rhs.attempts, lhs.startedAt == rhs.startedAt,
+            lhs.name == rhs.name, lhs.status == rhs.status, lhs.attempts == rhs.attempts,
+            lhs.startedAt == rhs.startedAt,
             lhs.finishedAt == rhs.finishedAt
         else { return false }
         if lhs.storage === rhs.storage { return true }
-        return lhs.name == rhs.name && lhs.steps == rhs.steps && lhs.responses == rhs.responses
+        return lhs.steps == rhs.steps && lhs.responses == rhs.responses
             && lhs.outputs == rhs.outputs && lhs.errors == rhs.errors && lhs.storedResult == rhs.storedResult
     }
 
