@@ -127,3 +127,39 @@ extension PhaseList: Hashable {
         for phase in self { hasher.combine(phase) }
     }
 }
+
+extension PhaseList {
+    /// A list of pending phases, `PhaseResult(name:)` for each of `names`, made straight into its
+    /// boxes: an execution's start made an array of them first, copied each into its box and
+    /// destroyed the array, a copy and a destruction of every phase of every run.
+    init(pendingNames names: some Collection<String>) {
+        var chunks: [Chunk] = []
+        chunks.reserveCapacity((names.count + Self.chunkSize - 1) / Self.chunkSize)
+        var boxes: [Box] = []
+        for name in names {
+            if boxes.isEmpty { boxes.reserveCapacity(Self.chunkSize) }
+            boxes.append(Box(PhaseResult(name: name)))
+            if boxes.count == Self.chunkSize {
+                chunks.append(Chunk(boxes))
+                boxes = []
+            }
+        }
+        if !boxes.isEmpty { chunks.append(Chunk(boxes)) }
+        self.chunks = chunks
+        count = names.count
+    }
+
+    /// The status of the phase at `position`, read in its box without copying the phase.
+    func status(at position: Int) -> PhaseStatus {
+        chunks[position / Self.chunkSize].boxes[position % Self.chunkSize].value.status
+    }
+
+    /// A copy that shares this list's phases, for a value handed out (a snapshot, a result): it
+    /// notes no changes and carries none of this list's notes.
+    var detached: PhaseList {
+        var copy = self
+        copy.tracksChanges = false
+        copy.changed = []
+        return copy
+    }
+}
