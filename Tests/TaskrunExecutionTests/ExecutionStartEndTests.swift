@@ -19,7 +19,7 @@ struct ExecutionStartEndTests {
     @Test(arguments: [0, 1, 31, 32, 33, 70])
     func aListOfPendingPhasesIsTheListOfThePhasesNamedSo(count: Int) {
         let names = (0..<count).map { "Phase \($0)" }
-        let list = PhaseList(pendingNames: names)
+        let list = PhaseList(pendingCount: count) { names[$0] }
         let expected = PhaseList(names.map { PhaseResult(name: $0) })
         #expect(list == expected)
         #expect(list.count == count)
@@ -29,7 +29,7 @@ struct ExecutionStartEndTests {
     }
 
     @Test func aDetachedListSharesThePhasesButNotTheNotes() {
-        var list = PhaseList(pendingNames: ["A", "B", "C"])
+        var list = PhaseList(pendingCount: 3) { ["A", "B", "C"][$0] }
         list.tracksChanges = true
         list[1].status = .running
         var detached = list.detached

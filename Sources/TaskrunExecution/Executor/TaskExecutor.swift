@@ -134,7 +134,7 @@ public final class TaskExecutor: Sendable {
         let id = ExecutionID.make()
         let state = ExecutionState(
             id: id, taskID: task.id, taskName: task.metadata.name, input: resolved,
-            phaseList: PhaseList(pendingNames: task.phases.lazy.map(\.name)), warnings: warnings)
+            phaseList: PhaseList(pendingCount: task.phases.count) { task.phases[$0].name }, warnings: warnings)
         return try launch(prepared, state: state, restored: [], options: options)
     }
 

@@ -43,7 +43,7 @@ public struct ExecutionState: Sendable, Hashable {
     }
 
     /// A state whose phases are `phaseList`, as it is (an execution's start makes its pending
-    /// phases straight into a list: ``PhaseList/init(pendingNames:)``).
+    /// phases straight into a list: ``PhaseList/init(pendingCount:name:)``).
     init(
         id: ExecutionID, taskID: String, taskName: String, status: ExecutionStatus = .pending, reason: String? = nil,
         input: [String: JSONValue], phaseList: PhaseList, warnings: [String] = [], startedAt: Date? = nil,

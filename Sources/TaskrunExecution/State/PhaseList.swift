@@ -129,24 +129,24 @@ extension PhaseList: Hashable {
 }
 
 extension PhaseList {
-    /// A list of pending phases, `PhaseResult(name:)` for each of `names`, made straight into its
-    /// boxes: an execution's start made an array of them first, copied each into its box and
-    /// destroyed the array, a copy and a destruction of every phase of every run.
-    init(pendingNames names: some Collection<String>) {
+    /// A list of `count` pending phases, `PhaseResult(name: name(index))` each, made straight into
+    /// its boxes: an execution's start made an array of them first, copied each into its box and
+    /// destroyed the array, a copy and a destruction of every phase of every run. A closure, not a
+    /// collection of names: a lazy map over the task's phases copied each whole `Phase` to read its name.
+    init(pendingCount count: Int, name: (Int) -> String) {
         var chunks: [Chunk] = []
-        chunks.reserveCapacity((names.count + Self.chunkSize - 1) / Self.chunkSize)
-        var boxes: [Box] = []
-        for name in names {
-            if boxes.isEmpty { boxes.reserveCapacity(Self.chunkSize) }
-            boxes.append(Box(PhaseResult(name: name)))
-            if boxes.count == Self.chunkSize {
-                chunks.append(Chunk(boxes))
-                boxes = []
-            }
+        chunks.reserveCapacity((count + Self.chunkSize - 1) / Self.chunkSize)
+        var start = 0
+        while start < count {
+            let end = Swift.min(start + Self.chunkSize, count)
+            var boxes: [Box] = []
+            boxes.reserveCapacity(end - start)
+            for index in start..<end { boxes.append(Box(PhaseResult(name: name(index)))) }
+            chunks.append(Chunk(boxes))
+            start = end
         }
-        if !boxes.isEmpty { chunks.append(Chunk(boxes)) }
         self.chunks = chunks
-        count = names.count
+        self.count = count
     }
 
     /// The status of the phase at `position`, read in its box without copying the phase.
