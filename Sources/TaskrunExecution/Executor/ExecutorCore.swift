@@ -15,15 +15,29 @@ final class ExecutorCore: Sendable {
     /// Task files parsed by name, kept until they change.
     let parseCache = ParseCache()
 
+    /// A plan and what every execution of it starts from.
+    struct PreparedPlan: Sendable {
+        let plan: ExecutionPlan
+        /// The ready queue of an execution whose phases are all pending, made once per plan: a
+        /// fresh execution starts from a copy instead of making it (each phase's dependents copied,
+        /// each phase looked at: Docs/performance.md, W1).
+        let freshQueue: ReadyQueue
+
+        init(_ plan: ExecutionPlan) {
+            self.plan = plan
+            freshQueue = ReadyQueue(fresh: plan)
+        }
+    }
+
     private struct Strategies {
         var byName: [String: any StepStrategy] = [:]
         /// Bumped on every registration, so cached plans built with older strategies are not reused.
         var version = 0
-        var plans: [TaskDefinition: ExecutionPlan] = [:]
+        var plans: [TaskDefinition: PreparedPlan] = [:]
         /// The plan used last. Looking a task up in `plans` hashes the whole definition (every
         /// phase and step) on every start; comparing with the last one is quick when the caller
         /// runs the same definition again, since equal arrays that share storage compare at once.
-        var last: (task: TaskDefinition, plan: ExecutionPlan)?
+        var last: (task: TaskDefinition, prepared: PreparedPlan)?
     }
 
     private struct Active {
@@ -71,10 +85,15 @@ final class ExecutorCore: Sendable {
 
     /// The plan for `task`, built (and preflight-checked) on first use. Check its problems before running it.
     func plan(for task: TaskDefinition) -> ExecutionPlan {
+        prepared(for: task).plan
+    }
+
+    /// ``plan(for:)`` with what its executions start from.
+    func prepared(for task: TaskDefinition) -> PreparedPlan {
         let (cached, byName, version) = strategies.withLock {
-            strategies -> (ExecutionPlan?, [String: any StepStrategy], Int) in
+            strategies -> (PreparedPlan?, [String: any StepStrategy], Int) in
             if let last = strategies.last, last.task == task {
-                return (last.plan, strategies.byName, strategies.version)
+                return (last.prepared, strategies.byName, strategies.version)
             }
             let cached = strategies.plans[task]
             if let cached { strategies.last = (task, cached) }
@@ -82,14 +101,14 @@ final class ExecutorCore: Sendable {
         }
         if let cached { return cached }
         // Built outside the lock: preflight calls strategies' code.
-        let plan = ExecutionPlan(task: task, strategies: byName)
+        let prepared = PreparedPlan(ExecutionPlan(task: task, strategies: byName))
         strategies.withLock { strategies in
             guard strategies.version == version else { return }
             if strategies.plans.count >= Self.planCacheLimit { strategies.plans.removeAll() }
-            strategies.plans[task] = plan
-            strategies.last = (task, plan)
+            strategies.plans[task] = prepared
+            strategies.last = (task, prepared)
         }
-        return plan
+        return prepared
     }
 
     // MARK: Active executions

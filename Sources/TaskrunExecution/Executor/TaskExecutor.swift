@@ -117,7 +117,8 @@ public final class TaskExecutor: Sendable {
         _ task: TaskDefinition, input: [String: JSONValue] = [:], options: ExecutionOptions = ExecutionOptions()
     ) throws(ExecutionError) -> ExecutionHandle {
         guard !core.isShutDown else { throw .shutDown }
-        let plan = core.plan(for: task)
+        let prepared = core.prepared(for: task)
+        let plan = prepared.plan
         // Problems with the task come first; with a valid input they include the input's.
         let resolved: [String: JSONValue]
         let warnings: [String]
@@ -133,8 +134,8 @@ public final class TaskExecutor: Sendable {
         let id = ExecutionID.make()
         let state = ExecutionState(
             id: id, taskID: task.id, taskName: task.metadata.name, input: resolved,
-            phases: task.phases.map { PhaseResult(name: $0.name) }, warnings: warnings)
-        return try launch(plan: plan, state: state, options: options)
+            phaseList: PhaseList(pendingCount: task.phases.count) { task.phases[$0].name }, warnings: warnings)
+        return try launch(prepared, state: state, restored: [], options: options)
     }
 
     /// Loads a task by name and starts it (see ``execute(_:input:options:)-(String,_,_)``).
@@ -153,7 +154,8 @@ public final class TaskExecutor: Sendable {
         options: ExecutionOptions = ExecutionOptions()
     ) throws(ExecutionError) -> ExecutionHandle {
         guard !core.isShutDown else { throw .shutDown }
-        let plan = core.plan(for: task)
+        let prepared = core.prepared(for: task)
+        let plan = prepared.plan
         let problems = plan.allProblems(input: checkpoint.state.input)
         if !problems.isEmpty { throw .preflightFailed(problems) }
         var state = checkpoint.state
@@ -165,23 +167,31 @@ public final class TaskExecutor: Sendable {
                 "its phases (\(state.phases.map(\.name).joined(separator: ", "))) differ from the task's (\(task.phases.map(\.name).joined(separator: ", ")))"
             )
         }
-        for index in state.phaseList.indices where !ReadyQueue.isDone(state.phaseList[index], plan: plan) {
-            state.phaseList[index] = PhaseResult(name: state.phaseList[index].name)
+        var restored: [Int] = []
+        for index in state.phaseList.indices {
+            if ReadyQueue.isDone(state.phaseList[index], plan: plan) {
+                restored.append(index)
+            } else {
+                state.phaseList[index] = PhaseResult(name: state.phaseList[index].name)
+            }
         }
         state.status = .pending
         state.reason = nil
         state.finishedAt = nil
         state.resumeCount += 1
         if let sequence = options.lastEventSequence { state.lastSequence = max(state.lastSequence, sequence) }
-        return try launch(plan: plan, state: state, options: options)
+        return try launch(prepared, state: state, restored: restored, options: options)
     }
 
-    private func launch(plan: ExecutionPlan, state: ExecutionState, options: ExecutionOptions) throws(ExecutionError)
-        -> ExecutionHandle
-    {
+    /// Starts a run of `state`, whose phases are pending but for `restored` (see ``ExecutionRun``).
+    private func launch(
+        _ prepared: ExecutorCore.PreparedPlan, state: ExecutionState, restored: [Int], options: ExecutionOptions
+    ) throws(ExecutionError) -> ExecutionHandle {
+        let plan = prepared.plan
         let task = plan.task
         let run = ExecutionRun(
-            id: state.id, plan: plan, core: core, initialState: state,
+            id: state.id, plan: plan, core: core, initialState: state, restored: restored,
+            freshQueue: prepared.freshQueue,
             maxConcurrentPhases: options.maxConcurrentPhases ?? task.metadata.maxConcurrentPhases
                 ?? configuration.maxConcurrentPhases,
             executionBudget: options.maxExecutionTime ?? task.metadata.maxExecutionTime?.duration

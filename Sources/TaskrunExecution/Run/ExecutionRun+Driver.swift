@@ -477,7 +477,6 @@ extension ExecutionRun {
             let now = clock.currentDate
             try? state.execution.transition(to: .running)
             if state.execution.startedAt == nil { state.execution.startedAt = now }
-            state.ready = ReadyQueue(plan: plan, phases: state.execution.phaseList)
             emit(.executionStart, into: &state, task: plan.task.id)
             return ExecutionRecord(
                 id: id, taskID: plan.task.id, taskName: state.execution.taskName, task: plan.task,
@@ -525,13 +524,16 @@ extension ExecutionRun {
                 }
             emit(kind, into: &state, status: status.rawValue, message: state.stop?.message, duration: duration)
             state.finished = true
-            let execution = state.execution
-            let final = execution.phaseList.last { $0.status == .completed }
+            let phases = state.execution.phaseList
+            // Found by status, without a copy of every phase after it.
+            let final = phases.indices.last { phases.status(at: $0) == .completed }.map { phases[$0] }
+            // The result shares the run's phases (no copy of each; the run leaves them to it).
             let result = ExecutionResult(
-                executionID: id, taskID: execution.taskID, taskName: execution.taskName, status: status,
-                reason: execution.reason, input: execution.input, startedAt: execution.startedAt ?? now,
-                finishedAt: now, duration: duration, phases: execution.phases, finalPhase: final?.name,
-                finalResult: final?.result, warnings: execution.warnings)
+                executionID: id, taskID: state.execution.taskID, taskName: state.execution.taskName,
+                status: status, reason: state.execution.reason, input: state.execution.input,
+                startedAt: state.execution.startedAt ?? now, finishedAt: now, duration: duration,
+                phaseList: phases.detached, finalPhase: final?.name, finalResult: final?.result,
+                warnings: state.execution.warnings)
             let tasks = [state.deadlineTask].compactMap { $0 } + state.phaseTasks.values
             state.deadlineTask = nil
             state.phaseTasks.removeAll()
@@ -583,7 +585,7 @@ extension ExecutionRun {
 }
 
 /// The phases waiting to start, in file order, and how many dependencies each still waits for.
-struct ReadyQueue {
+struct ReadyQueue: Sendable {
     private var waitingFor: [Int] = []
     private var dependents: [[Int]] = []
     /// Ready phases, sorted from last to first in file order, so the earliest pops first.
@@ -591,13 +593,26 @@ struct ReadyQueue {
 
     init() {}
 
-    init(plan: ExecutionPlan, phases: PhaseList) {
+    /// The queue of an execution of `plan` whose phases are all pending. The executor makes it
+    /// once per plan, and each fresh execution starts from a copy, which shares its arrays until
+    /// it changes them (a thousand phases' dependents are then never copied).
+    init(fresh plan: ExecutionPlan) {
         dependents = plan.phases.map(\.dependents)
+        waitingFor = plan.phases.map(\.dependencies.count)
+        for index in plan.phases.indices.reversed() where waitingFor[index] == 0 {
+            ready.append(index)
+        }
+    }
+
+    /// The queue of an execution of `plan` continued with `phases` (some done, the others
+    /// pending); `fresh` is the plan's ``init(fresh:)``.
+    init(plan: ExecutionPlan, phases: PhaseList, fresh: ReadyQueue) {
+        dependents = fresh.dependents
         let done = phases.map { Self.isDone($0, plan: plan) }
         // Counted, not filtered: a filtered array per phase was an allocation per phase per run.
         waitingFor = plan.phases.map { phase in phase.dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) } }
         for index in plan.phases.indices.reversed()
-        where !done[index] && phases[index].status == .pending && waitingFor[index] == 0 {
+        where !done[index] && phases.status(at: index) == .pending && waitingFor[index] == 0 {
             ready.append(index)
         }
     }

@@ -18,8 +18,8 @@ final class ExecutionRun: Sendable {
     let executionBudget: Duration?
     let logger: Logger
     let state: Mutex<RunState>
-    /// The phases that were not `PhaseResult(name:)` at the start, for the run's journal (made at
-    /// its first compact checkpoint, in ``RunState/journal``).
+    /// The phases that were not `PhaseResult(name:)` at the start (those a continued execution
+    /// kept), for the run's journal (made at its first compact checkpoint, in ``RunState/journal``).
     let startRecords: [PhaseRecord]
     /// The store, when it takes compact checkpoints and writes at once: commits are then made in
     /// one critical section (see ``commit(_:checkpoint:marksDone:)``).
@@ -32,9 +32,15 @@ final class ExecutionRun: Sendable {
     /// Keys of ``RunState/phaseTasks``, handed out without the run's lock (see ``pausedFlag``).
     let phaseTaskKeys = Atomic<UInt64>(0)
 
+    /// - Parameters:
+    ///   - initialState: The state to start from: pending phases (`PhaseResult(name:)`), but for
+    ///     those listed in `restored`.
+    ///   - restored: The phases a continued execution keeps from its checkpoint (ascending);
+    ///     empty for a fresh one, whose phases are then not looked at one by one.
+    ///   - freshQueue: The plan's ``ReadyQueue/init(fresh:)``.
     init(
-        id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState,
-        maxConcurrentPhases: Int, executionBudget: Duration?
+        id: ExecutionID, plan: ExecutionPlan, core: ExecutorCore, initialState: ExecutionState, restored: [Int],
+        freshQueue: ReadyQueue, maxConcurrentPhases: Int, executionBudget: Duration?
     ) {
         self.id = id
         self.plan = plan
@@ -48,12 +54,16 @@ final class ExecutionRun: Sendable {
         var execution = initialState
         compactStore = core.history as? any CompactCheckpointStore
         if compactStore != nil {
-            startRecords = PhaseJournal.startRecords(of: execution)
+            startRecords = restored.map { PhaseRecord(index: $0, value: execution.phaseList[$0]) }
             execution.phaseList.tracksChanges = true
         } else {
             startRecords = []
         }
-        self.state = Mutex(RunState(execution: execution))
+        var state = RunState(execution: execution)
+        state.ready =
+            restored.isEmpty
+            ? freshQueue : ReadyQueue(plan: plan, phases: state.execution.phaseList, fresh: freshQueue)
+        self.state = Mutex(state)
     }
 
     var clock: ExecutorClock { core.clock }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TaskrunCore
 
 /// How an execution ended: its status, every phase's results, and the final phase's result.
@@ -17,7 +18,22 @@ public struct ExecutionResult: Sendable, Hashable {
     /// Time from start to end as measured by the executor's clock.
     public var duration: Duration
     /// Every phase in file order, including the ones that never started (`pending`).
-    public var phases: [PhaseResult]
+    public var phases: [PhaseResult] {
+        get { phaseStorage.phases }
+        set { phaseStorage = .array(newValue) }
+        _modify {
+            var phases = phaseStorage.phases
+            // Drops the storage's reference, so that a change to the array does not copy it.
+            phaseStorage = .array([])
+            defer { phaseStorage = .array(phases) }
+            yield &phases
+        }
+    }
+    /// ``phases`` as an array, or as the execution's own phase list, which it shares with the run
+    /// that ended: the result of a 1,000-phase execution then costs no copy of its phases, and the
+    /// run leaves them to the result instead of destroying them (Docs/performance.md, W1). The array
+    /// is made the first time something reads ``phases``.
+    private var phaseStorage: PhaseStorage
     /// The last phase in file order that completed.
     public var finalPhase: String?
     /// That phase's result (for the investment committee, the verdict).
@@ -38,15 +54,87 @@ public struct ExecutionResult: Sendable, Hashable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.duration = duration
-        self.phases = phases
+        self.phaseStorage = .array(phases)
         self.finalPhase = finalPhase
         self.finalResult = finalResult
         self.warnings = warnings
     }
 
+    /// A result whose phases are `phaseList` (a detached copy: ``PhaseList/detached``).
+    init(
+        executionID: ExecutionID, taskID: String, taskName: String, status: ExecutionStatus, reason: String?,
+        input: [String: JSONValue], startedAt: Date, finishedAt: Date, duration: Duration, phaseList: PhaseList,
+        finalPhase: String?, finalResult: JSONValue?, warnings: [String]
+    ) {
+        self.init(
+            executionID: executionID, taskID: taskID, taskName: taskName, status: status, reason: reason, input: input,
+            startedAt: startedAt, finishedAt: finishedAt, duration: duration, phases: [], finalPhase: finalPhase,
+            finalResult: finalResult, warnings: warnings)
+        phaseStorage = .list(LazyPhases(phaseList))
+    }
+
     /// The phase named `name`.
     public subscript(phase name: String) -> PhaseResult? {
-        phases.first { $0.name == name }
+        switch phaseStorage {
+        case .array(let phases): phases.first { $0.name == name }
+        case .list(let lazy): lazy.list.first { $0.name == name }
+        }
+    }
+}
+
+/// Where ``ExecutionResult/phases`` is kept.
+private enum PhaseStorage: Sendable, Hashable {
+    case array([PhaseResult])
+    case list(LazyPhases)
+
+    var phases: [PhaseResult] {
+        switch self {
+        case .array(let phases): phases
+        case .list(let lazy): lazy.array
+        }
+    }
+
+    // Equal and hashed as the array of phases, whichever form each side has (a list hashes its
+    // count, then its phases, as an array does).
+
+    static func == (lhs: PhaseStorage, rhs: PhaseStorage) -> Bool {
+        switch (lhs, rhs) {
+        case (.array(let left), .array(let right)): left == right
+        case (.list(let left), .list(let right)): left === right || left.list == right.list
+        case (.array(let array), .list(let lazy)), (.list(let lazy), .array(let array)):
+            array.count == lazy.list.count && array.elementsEqual(lazy.list)
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .array(let phases):
+            hasher.combine(phases.count)
+            for phase in phases { hasher.combine(phase) }
+        case .list(let lazy):
+            hasher.combine(lazy.list.count)
+            for phase in lazy.list { hasher.combine(phase) }
+        }
+    }
+}
+
+/// An execution's phase list, and the array made from it on first read (kept, so that reading
+/// ``ExecutionResult/phases`` again, or a copy of the result reading it, does not make another).
+private final class LazyPhases: Sendable {
+    let list: PhaseList
+    private let made = Mutex<[PhaseResult]?>(nil)
+
+    init(_ list: PhaseList) {
+        self.list = list
+    }
+
+    var array: [PhaseResult] {
+        made.withLock { made in
+            if let made { return made }
+            let array = list.array
+            made = array
+            return array
+        }
     }
 }
 
@@ -67,7 +155,7 @@ extension ExecutionResult: Codable {
         startedAt = try container.decode(Date.self, forKey: .startedAt)
         finishedAt = try container.decode(Date.self, forKey: .finishedAt)
         duration = .milliseconds(exactly: try container.decode(Double.self, forKey: .durationMs))
-        phases = try container.decode([PhaseResult].self, forKey: .phases)
+        phaseStorage = .array(try container.decode([PhaseResult].self, forKey: .phases))
         finalPhase = try container.decodeIfPresent(String.self, forKey: .finalPhase)
         finalResult = try container.decodeIfPresent(JSONValue.self, forKey: .finalResult)
         warnings = try container.decodeIfPresent([String].self, forKey: .warnings) ?? []

@@ -36,13 +36,26 @@ public struct ExecutionState: Sendable, Hashable {
         input: [String: JSONValue], phases: [PhaseResult], warnings: [String] = [], startedAt: Date? = nil,
         finishedAt: Date? = nil, lastSequence: UInt64 = 0, resumeCount: Int = 0
     ) {
+        self.init(
+            id: id, taskID: taskID, taskName: taskName, status: status, reason: reason, input: input,
+            phaseList: PhaseList(phases), warnings: warnings, startedAt: startedAt, finishedAt: finishedAt,
+            lastSequence: lastSequence, resumeCount: resumeCount)
+    }
+
+    /// A state whose phases are `phaseList`, as it is (an execution's start makes its pending
+    /// phases straight into a list: ``PhaseList/init(pendingCount:name:)``).
+    init(
+        id: ExecutionID, taskID: String, taskName: String, status: ExecutionStatus = .pending, reason: String? = nil,
+        input: [String: JSONValue], phaseList: PhaseList, warnings: [String] = [], startedAt: Date? = nil,
+        finishedAt: Date? = nil, lastSequence: UInt64 = 0, resumeCount: Int = 0
+    ) {
         self.id = id
         self.taskID = taskID
         self.taskName = taskName
         self.status = status
         self.reason = reason
         self.input = input
-        self.phaseList = PhaseList(phases)
+        self.phaseList = phaseList
         self.warnings = warnings
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -35,14 +35,6 @@ final class PhaseJournal: Sendable {
         self.template = template
     }
 
-    /// The phases of `state` that are not `PhaseResult(name:)`: the `start` of its journal.
-    static func startRecords(of state: ExecutionState) -> [PhaseRecord] {
-        state.phaseList.indices.compactMap { index in
-            let phase = state.phaseList[index]
-            return phase == PhaseResult(name: phase.name) ? nil : PhaseRecord(index: index, value: phase)
-        }
-    }
-
     /// Logs the phases of `phases` written since the last time, and returns the length of the log.
     func append(changesOf phases: inout PhaseList) -> Int {
         contents.withLock { contents in

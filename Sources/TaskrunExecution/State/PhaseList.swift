@@ -127,3 +127,39 @@ extension PhaseList: Hashable {
         for phase in self { hasher.combine(phase) }
     }
 }
+
+extension PhaseList {
+    /// A list of `count` pending phases, `PhaseResult(name: name(index))` each, made straight into
+    /// its boxes: an execution's start made an array of them first, copied each into its box and
+    /// destroyed the array, a copy and a destruction of every phase of every run. A closure, not a
+    /// collection of names: a lazy map over the task's phases copied each whole `Phase` to read its name.
+    init(pendingCount count: Int, name: (Int) -> String) {
+        var chunks: [Chunk] = []
+        chunks.reserveCapacity((count + Self.chunkSize - 1) / Self.chunkSize)
+        var start = 0
+        while start < count {
+            let end = Swift.min(start + Self.chunkSize, count)
+            var boxes: [Box] = []
+            boxes.reserveCapacity(end - start)
+            for index in start..<end { boxes.append(Box(PhaseResult(name: name(index)))) }
+            chunks.append(Chunk(boxes))
+            start = end
+        }
+        self.chunks = chunks
+        self.count = count
+    }
+
+    /// The status of the phase at `position`, read in its box without copying the phase.
+    func status(at position: Int) -> PhaseStatus {
+        chunks[position / Self.chunkSize].boxes[position % Self.chunkSize].value.status
+    }
+
+    /// A copy that shares this list's phases, for a value handed out (a snapshot, a result): it
+    /// notes no changes and carries none of this list's notes.
+    var detached: PhaseList {
+        var copy = self
+        copy.tracksChanges = false
+        copy.changed = []
+        return copy
+    }
+}
