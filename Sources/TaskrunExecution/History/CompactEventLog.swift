@@ -9,6 +9,11 @@ import Foundation
 /// strings: about 20 bytes. Decoding gives back equal events (dates by their bit pattern,
 /// durations by their exact components), in the order they were appended.
 struct CompactEventLog: Sendable {
+    /// Full chunks of the log, oldest first; ``bytes`` is the one being written. A long log grows
+    /// by chunks instead of doubling one array: doubling copied the whole log at every step, and
+    /// each copy (and the trim when the log is sealed) was fresh memory to fault in
+    /// (Docs/performance.md, W1). An event never spans two chunks.
+    private var chunks: [[UInt8]] = []
     private var bytes: [UInt8] = []
     private var strings: [String] = []
     private(set) var count = 0
@@ -38,19 +43,27 @@ struct CompactEventLog: Sendable {
 
     private static let kinds = ExecutionEvent.Kind.allCases
 
+    /// A chunk being written moves to ``chunks`` once it holds this much and the next bytes do not
+    /// fit; until then it grows as an array does (a short log, as most are, is one small array).
+    private static let chunkBytes = 16 * 1024
+
     init() {}
 
     init(_ events: [ExecutionEvent]) {
         append(events)
     }
 
+    /// The bytes the log holds, for tests of its size.
+    var byteCount: Int { chunks.reduce(bytes.count) { $0 + $1.count } }
+
     /// Adds `events` after the ones already in the log.
     mutating func append(_ events: [ExecutionEvent]) {
-        guard let first = events.first else { return }
-        let executionID = self.executionID ?? first.executionID
+        guard let first = events.first?.executionID else { return }
+        let executionID = self.executionID ?? first
         self.executionID = executionID
-        var index = self.index ?? StringIndex(strings)
-        self.index = nil
+        // Taken out, not copied: a copy retained its dictionary, and releasing the one left here
+        // released it again.
+        var index = self.index.take() ?? StringIndex(strings)
         // The events are written into a scratch buffer and appended to the log a few at a time:
         // appending byte by byte checked the array's uniqueness and capacity a dozen times an
         // event. A few, so that the buffer stays on the stack (a phase's seven events at once
@@ -68,13 +81,23 @@ struct CompactEventLog: Sendable {
                     for position in start..<end {
                         encode(first + position, executionID: executionID, index: &index, into: &writer)
                     }
-                    bytes.append(contentsOf: writer.written)
+                    store(writer.written)
                 }
                 start = end
             }
         }
         count += events.count
         self.index = index
+    }
+
+    /// Appends whole events' bytes to the chunk being written, or to a new one.
+    private mutating func store(_ written: UnsafeBufferPointer<UInt8>) {
+        if bytes.count + written.count > bytes.capacity, bytes.count >= Self.chunkBytes {
+            chunks.append(bytes)
+            bytes = []
+            bytes.reserveCapacity(max(Self.chunkBytes, written.count))
+        }
+        bytes.append(contentsOf: written)
     }
 
     /// Events packed per scratch buffer: as many as fit in the 1 KiB that
@@ -90,6 +113,8 @@ struct CompactEventLog: Sendable {
         _ pointer: UnsafePointer<ExecutionEvent>, executionID: ExecutionID, index: inout StringIndex,
         into bytes: inout ByteWriter
     ) {
+        // The one bounds check of the event: it then writes at most `maxEventBytes`.
+        bytes.reserveEvent()
         var mask: UInt16 = 0
         if pointer.pointee.task != nil { mask |= Field.task }
         if pointer.pointee.phase != nil { mask |= Field.phase }
@@ -108,23 +133,38 @@ struct CompactEventLog: Sendable {
             Self.putRaw(pointer.pointee.executionID.high, into: &bytes)
             Self.putRaw(pointer.pointee.executionID.low, into: &bytes)
         }
-        // Sequences and times of neighbouring events are close: store the difference.
+        // Sequences and times of neighbouring events are close: store the difference. Times by
+        // the difference of their bit patterns, which for two nearby times of the same sign and
+        // binade is their distance in units of the last place (~119 ns now): a byte or two
+        // where the exclusive or of the two patterns took three to five.
         Self.putVarint(pointer.pointee.sequence &- previousSequence, into: &bytes)
         previousSequence = pointer.pointee.sequence
         let time = pointer.pointee.timestamp.timeIntervalSinceReferenceDate.bitPattern
-        Self.putVarint(time ^ previousTime, into: &bytes)
+        Self.putSigned(Int64(bitPattern: time &- previousTime), into: &bytes)
         previousTime = time
-        index.put(pointer.pointee.task, field: 0, strings: &strings, into: &bytes)
+        if mask & Field.task != 0 {
+            index.put(pointer, field: .task, strings: &strings, into: &bytes) { $0.task }
+        }
         // Phase names are not looked up in the table: a phase's events mostly follow each other,
         // so the field's last name catches their repeats, and every phase's first event hashed
         // and inserted its name (a third of packing a chain's events, Docs/performance.md, W1).
-        index.put(pointer.pointee.phase, field: 1, strings: &strings, into: &bytes, interned: false)
+        if mask & Field.phase != 0 {
+            index.put(pointer, field: .phase, strings: &strings, into: &bytes, interned: false) { $0.phase }
+        }
         if let step = pointer.pointee.step { Self.putSigned(Int64(step), into: &bytes) }
-        index.put(pointer.pointee.stepType, field: 2, strings: &strings, into: &bytes)
-        index.put(pointer.pointee.agent, field: 3, strings: &strings, into: &bytes)
+        if mask & Field.stepType != 0 {
+            index.put(pointer, field: .stepType, strings: &strings, into: &bytes) { $0.stepType }
+        }
+        if mask & Field.agent != 0 {
+            index.put(pointer, field: .agent, strings: &strings, into: &bytes) { $0.agent }
+        }
         if let attempt = pointer.pointee.attempt { Self.putSigned(Int64(attempt), into: &bytes) }
-        index.put(pointer.pointee.status, field: 4, strings: &strings, into: &bytes)
-        index.put(pointer.pointee.message, field: 5, strings: &strings, into: &bytes)
+        if mask & Field.status != 0 {
+            index.put(pointer, field: .status, strings: &strings, into: &bytes) { $0.status }
+        }
+        if mask & Field.message != 0 {
+            index.put(pointer, field: .message, strings: &strings, into: &bytes) { $0.message }
+        }
         Self.put(pointer.pointee.delay, into: &bytes)
         Self.put(pointer.pointee.duration, into: &bytes)
     }
@@ -133,15 +173,27 @@ struct CompactEventLog: Sendable {
     private struct ByteWriter {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         private(set) var count = 0
+        /// Where the current event may write up to: checked once per event, not per byte.
+        private var limit = 0
 
         init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
             self.buffer = buffer
         }
 
+        /// Makes room for one event of at most ``maxEventBytes``.
+        mutating func reserveEvent() {
+            // Never fails: the buffer has `maxEventBytes` per event. Checked all the same, as the
+            // writes below are unchecked.
+            precondition(buffer.count - count >= CompactEventLog.maxEventBytes, "CompactEventLog scratch overrun")
+            limit = count + CompactEventLog.maxEventBytes
+        }
+
+        @inline(__always)
         mutating func append(_ byte: UInt8) {
-            // Never fails (see `maxEventBytes`); checked all the same, as the buffer is unsafe.
-            precondition(count < buffer.count, "an event exceeds CompactEventLog.maxEventBytes")
-            buffer[count] = byte
+            // Within the event's reserved room: an event writes at most `maxEventBytes`, which
+            // `reserveEvent` checked the buffer has.
+            assert(count < limit)
+            buffer.baseAddress.unsafelyUnwrapped[count] = byte
             count += 1
         }
 
@@ -157,44 +209,156 @@ struct CompactEventLog: Sendable {
         if strings.capacity > strings.count + 4 { strings = Array(strings[...]) }
     }
 
+    /// A string's stored words: two equal ones are the same string (the same storage object,
+    /// or the same small string held inline).
+    private struct Bits: Equatable {
+        var low: UInt64
+        var high: UInt64
+
+        static let none = Bits(low: 0, high: 0)
+
+        /// The words of the string stored at `offset` in `event`, read without copying the string
+        /// (a copy retained it and released it again, two atomic operations per field).
+        init(_ event: UnsafeRawPointer, offset: Int) {
+            self = event.loadUnaligned(fromByteOffset: offset, as: Bits.self)
+        }
+
+        init(low: UInt64, high: UInt64) {
+            self.low = low
+            self.high = high
+        }
+
+        init(of string: String) {
+            self = withUnsafeBytes(of: string) { $0.loadUnaligned(as: Bits.self) }
+        }
+    }
+
+    /// The fields that are strings, by their place in ``StringIndex``'s memory of recent strings.
+    private enum StringField: Int {
+        case task, phase, stepType, agent, status, message
+    }
+
     /// Finds a string's place in the table.
     private struct StringIndex {
         private var indexes: [String: Int] = [:]
-        /// The last string of each field and its index: neighbouring events mostly repeat them
-        /// (the same phase, agent, step type), and comparing with the last one is much cheaper than
-        /// hashing (an identical string compares by its storage).
-        private var recentStrings = ["", "", "", "", "", ""]
-        private var recentIndexes = [-1, -1, -1, -1, -1, -1]
+        /// The words and table index of each field's last string: neighbouring events mostly repeat
+        /// them (the same phase, agent, step type), and comparing two words is much cheaper than
+        /// hashing, or even copying the string to compare it. The words are those of a string the
+        /// table holds, so its storage cannot be freed and reused for another string while they
+        /// are remembered.
+        private var recent: Recent
+
+        private struct Recent {
+            var task: Slot
+            var phase: Slot
+            var stepType: Slot
+            var agent: Slot
+            var status: Slot
+            var message: Slot
+
+            init(offsets: [Int]) {
+                func slot(_ field: StringField) -> Slot {
+                    Slot(offset: offsets.indices.contains(field.rawValue) ? offsets[field.rawValue] : -1)
+                }
+                task = slot(.task)
+                phase = slot(.phase)
+                stepType = slot(.stepType)
+                agent = slot(.agent)
+                status = slot(.status)
+                message = slot(.message)
+            }
+
+            subscript(field: StringField) -> Slot {
+                get {
+                    switch field {
+                    case .task: task
+                    case .phase: phase
+                    case .stepType: stepType
+                    case .agent: agent
+                    case .status: status
+                    case .message: message
+                    }
+                }
+                set {
+                    switch field {
+                    case .task: task = newValue
+                    case .phase: phase = newValue
+                    case .stepType: stepType = newValue
+                    case .agent: agent = newValue
+                    case .status: status = newValue
+                    case .message: message = newValue
+                    }
+                }
+            }
+        }
+
+        private struct Slot {
+            /// Where the field is in an ``ExecutionEvent``; -1 to compare it the general way.
+            let offset: Int
+            var bits = Bits.none
+            /// -1: none yet.
+            var index = -1
+        }
 
         init(_ strings: [String]) {
+            recent = Recent(offsets: Self.offsets)
             for (offset, string) in strings.enumerated() { indexes[string] = offset }
         }
 
-        /// With `interned: false`, a string other than the field's last one is added to the
-        /// table without looking for it there (the table may then hold it twice).
+        /// Writes the table index of `field`'s string in `event`, which is not `nil` (`string`
+        /// reads it, when the words of the field's last string are not its own). With
+        /// `interned: false`, a string other than the field's last one is added to the table
+        /// without looking for it there (the table may then hold it twice).
+        @inline(__always)
         mutating func put(
-            _ string: String?, field: Int, strings: inout [String], into bytes: inout ByteWriter,
-            interned: Bool = true
+            _ event: UnsafePointer<ExecutionEvent>, field: StringField, strings: inout [String],
+            into bytes: inout ByteWriter, interned: Bool = true, string: (borrowing ExecutionEvent) -> String?
         ) {
-            guard let string else { return }
-            var found = recentIndexes[field]
-            if found < 0 || recentStrings[field] != string {
-                if interned, let known = indexes[string] {
-                    found = known
-                } else {
-                    found = strings.count
-                    if interned { indexes[string] = found }
-                    strings.append(string)
-                }
-                recentStrings[field] = string
-                recentIndexes[field] = found
+            let slot = recent[field]
+            if slot.offset >= 0, slot.index >= 0, Bits(UnsafeRawPointer(event), offset: slot.offset) == slot.bits {
+                CompactEventLog.putVarint(UInt64(slot.index), into: &bytes)
+                return
             }
-            CompactEventLog.putVarint(UInt64(found), into: &bytes)
+            guard let string = string(event.pointee) else { return }
+            let index = find(string, field: field, strings: &strings, interned: interned)
+            CompactEventLog.putVarint(UInt64(index), into: &bytes)
         }
+
+        /// The table index of a string that is not the field's last one by its words, now the
+        /// field's last one.
+        @inline(never)
+        private mutating func find(
+            _ string: __owned String, field: StringField, strings: inout [String], interned: Bool
+        ) -> Int {
+            var slot = recent[field]
+            if slot.index >= 0, strings[slot.index] == string {
+                // Equal, but another copy of it: the remembered words stay those of the table's.
+            } else if interned, let known = indexes[string] {
+                slot.bits = Bits(of: strings[known])
+                slot.index = known
+            } else {
+                if interned { indexes[string] = strings.count }
+                // The table's copy has the words of `string`.
+                slot.bits = Bits(of: string)
+                slot.index = strings.count
+                strings.append(string)
+            }
+            recent[field] = slot
+            return slot.index
+        }
+
+        /// Where each ``StringField`` is in an ``ExecutionEvent``, or -1 to compare it the general way.
+        private static let offsets: [Int] = {
+            // A `String?` must be the two words ``Bits`` reads (it is on every 64-bit platform).
+            guard MemoryLayout<String?>.size == MemoryLayout<Bits>.size else { return Array(repeating: -1, count: 6) }
+            let keys: [KeyPath<ExecutionEvent, String?>] = [\.task, \.phase, \.stepType, \.agent, \.status, \.message]
+            return keys.map { MemoryLayout<ExecutionEvent>.offset(of: $0) ?? -1 }
+        }()
     }
 
     /// A duration as its two stored words (its exact attoseconds): `components` divides a 128-bit
     /// number, which was a tenth of the cost of packing an event.
+    @inline(__always)
     private static func put(_ duration: Duration?, into bytes: inout ByteWriter) {
         guard let duration else { return }
         putSigned(duration._high, into: &bytes)
@@ -207,7 +371,16 @@ struct CompactEventLog: Sendable {
         var events: [ExecutionEvent] = []
         events.reserveCapacity(count)
         guard let executionID else { return [] }
-        var reader = Reader(bytes: bytes)
+        var all: [UInt8]
+        if chunks.isEmpty {
+            all = bytes
+        } else {
+            all = []
+            all.reserveCapacity(byteCount)
+            for chunk in chunks { all.append(contentsOf: chunk) }
+            all.append(contentsOf: bytes)
+        }
+        var reader = Reader(bytes: all)
         var sequence: UInt64 = 0
         var time: UInt64 = 0
 
@@ -227,7 +400,7 @@ struct CompactEventLog: Sendable {
             let id =
                 mask & Field.otherExecution != 0 ? ExecutionID(high: reader.raw(), low: reader.raw()) : executionID
             sequence &+= reader.varint()
-            time ^= reader.varint()
+            time &+= UInt64(bitPattern: reader.signed())
             let task = string(mask & Field.task != 0)
             let phase = string(mask & Field.phase != 0)
             let step = mask & Field.step != 0 ? Int(reader.signed()) : nil
@@ -250,6 +423,8 @@ struct CompactEventLog: Sendable {
 
     // MARK: Bytes
 
+    // Inlined: a call per number was a fifth of packing an event, most numbers being one byte.
+    @inline(__always)
     private static func putVarint(_ value: UInt64, into bytes: inout ByteWriter) {
         if value < 0x80 {
             bytes.append(UInt8(value))
@@ -264,6 +439,7 @@ struct CompactEventLog: Sendable {
     }
 
     /// Zigzag: small negative numbers stay short.
+    @inline(__always)
     private static func putSigned(_ value: Int64, into bytes: inout ByteWriter) {
         putVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), into: &bytes)
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import TaskrunCore
 
 /// A history store that keeps everything in memory: the default, for tests and for `--no-store`.
 ///
@@ -14,18 +15,35 @@ import Synchronization
 /// it, so what the store returns is unchanged.
 public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     /// One execution's records. A class, mutated in place, so a write never copies what is stored.
+    ///
+    /// Its properties are reached only inside the store's lock (``storage``), one holder at a
+    /// time, and no access to one of them spans a call that could reach the same entry again:
+    /// the dynamic exclusivity checks of a class's properties (two runtime calls per access,
+    /// a dozen per commit) would never find anything.
     private final class Entry {
-        var execution: StoredExecution
-        var phaseIndex: [String: Int] = [:]
+        @exclusivity(unchecked) var execution: StoredExecution
+        /// Where each committed phase is in `execution.phases`, by name: for phases committed out
+        /// of the task's order that are not in ``names``, tasks whose phase names repeat, and
+        /// continued executions (`nil` while ``names`` finds them).
+        @exclusivity(unchecked) private var phaseIndex: [String: Int]?
+        /// The task's phase names, shared by the executions of the same task, when they are all
+        /// different: a committed phase is then found by its place in the task (``slots``),
+        /// usually the one after the previous commit's, without hashing its name.
+        @exclusivity(unchecked) private var names: PhaseNames?
+        /// For each of the task's phases, 1 + its index in `execution.phases`, or 0 when it has not
+        /// been committed.
+        @exclusivity(unchecked) private var slots: [Int32] = []
+        /// The task position after the last committed phase's: the next phase of a chain.
+        @exclusivity(unchecked) private var cursor = 0
         /// The latest checkpoint, as the executor handed it over: usually compact, built whole
         /// only when it is loaded (see ``PhaseJournal``).
-        var checkpoint: KeptCheckpoint?
+        @exclusivity(unchecked) var checkpoint: KeptCheckpoint?
         /// The event log, packed as the writes bring it: the store keeps no event arrays, which
         /// were most of what it kept (Docs/performance.md, W1 and W8).
-        private var log = CompactEventLog()
+        @exclusivity(unchecked) private var log = CompactEventLog()
         /// Whether a write arrived with events older than ones already kept.
-        private var interleaved = false
-        private var lastSequence: UInt64 = 0
+        @exclusivity(unchecked) private var interleaved = false
+        @exclusivity(unchecked) private var lastSequence: UInt64 = 0
 
         init(execution: StoredExecution) {
             self.execution = execution
@@ -34,28 +52,89 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// Adds or replaces a committed phase. The first commit makes room for every phase of the
         /// task at once: a long task's phase list and index then never grow (and copy themselves)
         /// while it runs (Docs/performance.md, W1), and an execution that has not committed
-        /// anything yet keeps no room for them (W8).
-        func commit(_ phase: PhaseResult) {
-            if execution.phases.capacity == 0 {
-                let count = execution.record.task.phases.count
-                execution.phases.reserveCapacity(count)
-                phaseIndex.reserveCapacity(count)
+        /// anything yet keeps no room for them (W8). `shared` is the store's last ``PhaseNames``,
+        /// taken when it is the task's and replaced when it is not.
+        func commit(_ phase: PhaseResult, shared: inout PhaseNames?) {
+            if phaseIndex == nil, names == nil { chooseLookup(shared: &shared) }
+            if let names {
+                var position = cursor
+                if position >= names.names.count || names.names[position] != phase.name {
+                    guard let found = names.positions[phase.name] else {
+                        // Not one of the task's phases (only a caller other than the executor
+                        // commits such a phase): found by name from now on.
+                        indexByName()
+                        commitByName(phase)
+                        return
+                    }
+                    position = found
+                }
+                cursor = position + 1
+                let slot = Int(slots[position])
+                if slot > 0 {
+                    execution.phases[slot - 1] = phase
+                } else {
+                    slots[position] = Int32(execution.phases.count + 1)
+                    execution.phases.append(phase)
+                }
+                return
             }
+            commitByName(phase)
+        }
+
+        private func commitByName(_ phase: PhaseResult) {
             // One lookup for the usual case, a phase committed for the first time.
-            if let index = phaseIndex.updateValue(execution.phases.count, forKey: phase.name) {
-                phaseIndex[phase.name] = index
+            if let index = phaseIndex?.updateValue(execution.phases.count, forKey: phase.name) {
+                phaseIndex?[phase.name] = index
                 execution.phases[index] = phase
                 return
             }
             execution.phases.append(phase)
         }
 
+        /// At the first commit: by place in the task when its phase names are all different
+        /// (always, for a task the executor runs: it refuses repeated names), by name otherwise.
+        private func chooseLookup(shared: inout PhaseNames?) {
+            let phases = execution.record.task.phases
+            if execution.phases.capacity == 0 { execution.phases.reserveCapacity(phases.count) }
+            guard execution.phases.isEmpty, phases.count < Int(Int32.max) else { return indexByName() }
+            let taskNames: PhaseNames
+            if let shared, shared.names(of: phases) {
+                taskNames = shared
+            } else {
+                taskNames = PhaseNames(phases)
+                shared = taskNames
+            }
+            guard taskNames.areDistinct else { return indexByName() }
+            names = taskNames
+            slots = Array(repeating: 0, count: phases.count)
+            cursor = 0
+        }
+
+        /// Finds committed phases by name from now on.
+        private func indexByName() {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(max(execution.phases.count, execution.record.task.phases.count))
+            for (offset, phase) in execution.phases.enumerated() { index[phase.name] = offset }
+            phaseIndex = index
+            names = nil
+            slots = []
+        }
+
+        /// The execution is continued, perhaps with another definition: its committed phases are
+        /// found by name from now on (places in the old definition may not be places in the new).
+        func continued(as record: ExecutionRecord) {
+            execution.record = record
+            if phaseIndex == nil, names != nil { indexByName() }
+        }
+
         /// Writes of one execution may arrive interleaved (see ``HistoryStore``): the log is read in
         /// sequence order.
         func append(_ newEvents: [ExecutionEvent]) {
-            guard let first = newEvents.first, let last = newEvents.last else { return }
-            if first.sequence < lastSequence { interleaved = true }
-            lastSequence = max(lastSequence, last.sequence)
+            guard !newEvents.isEmpty else { return }
+            let first = newEvents[0].sequence
+            let last = newEvents[newEvents.count - 1].sequence
+            if first < lastSequence { interleaved = true }
+            lastSequence = max(lastSequence, last)
             log.append(newEvents)
         }
 
@@ -68,6 +147,41 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         func seal() {
             log.seal()
             if case .deferred(let deferred) = checkpoint { deferred.journal.seal() }
+        }
+    }
+
+    /// A task's phase names and where each one is, made once for all the executions of one
+    /// definition (whose `phases` array they share) instead of a dictionary per execution.
+    private final class PhaseNames: Sendable {
+        /// Kept so that its storage, whose address tells a definition's phases apart from others
+        /// cheaply, stays allocated (and its address not reused) while this is.
+        private let phases: [Phase]
+        let names: [String]
+        /// The first place of each name.
+        let positions: [String: Int]
+        /// Whether no two phases have the same name.
+        let areDistinct: Bool
+
+        init(_ phases: [Phase]) {
+            self.phases = phases
+            names = phases.map(\.name)
+            var positions: [String: Int] = [:]
+            positions.reserveCapacity(names.count)
+            var distinct = true
+            for (offset, name) in names.enumerated() where positions.updateValue(offset, forKey: name) != nil {
+                distinct = false
+            }
+            self.positions = distinct ? positions : [:]
+            areDistinct = distinct
+        }
+
+        /// Whether `phases` is the array these names were made from (the same storage: arrays
+        /// are values, and this one keeps that storage from being changed or freed).
+        func names(of phases: [Phase]) -> Bool {
+            phases.count == self.phases.count
+                && phases.withUnsafeBufferPointer { new in
+                    self.phases.withUnsafeBufferPointer { new.baseAddress == $0.baseAddress }
+                }
         }
     }
 
@@ -88,6 +202,8 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// The entry written last: the writes of one execution mostly follow each other, and
         /// comparing an id is much cheaper than hashing it.
         var recent: (id: ExecutionID, entry: Entry)?
+        /// The phase names of the task committed to last: executions of one definition share them.
+        var names: PhaseNames?
         /// Finished executions, oldest first, for retention; `retiredCount` of them are already gone.
         var finishedOrder: [ExecutionID] = []
         var retiredCount = 0
@@ -112,7 +228,7 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         storage.withLock { storage in
             if let entry = storage.entries[record.id] {
                 // A continued execution: keep what was committed before.
-                entry.execution.record = record
+                entry.continued(as: record)
                 entry.execution.status = .running
                 entry.execution.reason = nil
                 entry.execution.result = nil
@@ -142,18 +258,19 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     /// Records `commit`; returns the checkpoint it replaced, for the caller to release after the lock.
     private func record(_ commit: PhaseCommit) -> KeptCheckpoint? {
         // Read before the lock; a whole checkpoint only when the executor did not make a compact one.
-        let kept: KeptCheckpoint? =
+        // Swapped with the entry's: what is left here afterwards is the replaced one (or this one,
+        // for an unknown execution), released by the caller.
+        var kept: KeptCheckpoint? =
             if let deferred = commit.deferredCheckpoint { .deferred(deferred) } else {
                 commit.checkpoint.map(KeptCheckpoint.whole)
             }
-        return storage.withLock { storage -> KeptCheckpoint? in
-            guard let entry = storage.entry(commit.executionID) else { return nil }
-            entry.commit(commit.phase)
+        storage.withLock { storage in
+            guard let entry = storage.entry(commit.executionID) else { return }
+            entry.commit(commit.phase, shared: &storage.names)
             entry.append(commit.events)
-            guard let kept else { return nil }
-            defer { entry.checkpoint = kept }
-            return entry.checkpoint
+            if kept != nil { swap(&kept, &entry.checkpoint) }
         }
+        return kept
     }
 
     public func executionUpdated(_ update: ExecutionUpdate) {
