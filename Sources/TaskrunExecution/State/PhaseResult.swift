@@ -14,7 +14,7 @@ public struct PhaseResult: Sendable {
     /// Mutated only through ``PhaseResult``'s accessors, after `isKnownUniquelyReferenced` has made
     /// the box this value's own (``mutableStorage``): a box that another copy (another task's
     /// snapshot) can see is never written, so sharing it across tasks is safe.
-    private final class Storage: @unchecked Sendable {
+    private final class Storage: CopyOnWriteBox, @unchecked Sendable {
         // Unchecked: every access goes through `PhaseResult`, whose own exclusivity the compiler
         // checks statically; the dynamic checks cost more than the writes.
         @exclusivity(unchecked) var steps: [StepResult]
@@ -53,10 +53,7 @@ public struct PhaseResult: Sendable {
 
     /// The box, made this value's own first.
     private var mutableStorage: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            return storage
-        }
+        mutating get { uniqueBox(&storage) }
     }
 
     /// The steps of the latest attempt.

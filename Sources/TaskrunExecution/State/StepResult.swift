@@ -12,7 +12,7 @@ public struct StepResult: Sendable {
     /// Mutated only through ``StepResult``'s accessors, after `isKnownUniquelyReferenced` has made
     /// the box this value's own (``mutableStorage``): a box that another copy can see is never
     /// written, so sharing it across tasks is safe.
-    private final class Storage: @unchecked Sendable {
+    private final class Storage: CopyOnWriteBox, @unchecked Sendable {
         // Unchecked: every access goes through `StepResult`, whose own exclusivity the compiler
         // checks statically; the dynamic checks cost more than the writes.
         @exclusivity(unchecked) var type: String
@@ -51,10 +51,7 @@ public struct StepResult: Sendable {
 
     /// The box, made this value's own first.
     private var mutableStorage: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            return storage
-        }
+        mutating get { uniqueBox(&storage) }
     }
 
     /// The strategy that ran it: `agent`, `validation`, `aggregate`, `wait`, `description`, `classify`, ...
