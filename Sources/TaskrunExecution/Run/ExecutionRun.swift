@@ -114,7 +114,7 @@ final class ExecutionRun: Sendable {
     func snapshot() -> ExecutionState {
         var snapshot = state.withLock { $0.execution }
         // The run notes its own changes; a copy handed out does not.
-        snapshot.phaseList.tracksChanges = false
+        snapshot.phaseList = snapshot.phaseList.detached
         return snapshot
     }
 
