@@ -36,15 +36,19 @@ extension ExecutionRun {
     /// Call inside `state.withLock`.
     func fillOutputs(of index: Int, in state: inout RunState) {
         let phase = plan.phases[index]
-        let result = state.execution.phaseList[index]
+        // The steps and replies, not a copy of the whole phase: a copy alive at the write below
+        // would share the phase's box, and the write would copy it (an allocation and a retain of
+        // everything in it, per phase).
+        let steps = state.execution.phaseList[index].steps
         func isFinished(_ step: StepResult) -> Bool { step.status == .completed || step.status == .unverified }
         // Usually every step finished: the phase's own array, shared, instead of a filtered copy.
-        let finished = result.steps.allSatisfy(isFinished) ? result.steps : result.steps.filter(isFinished)
+        let finished = steps.allSatisfy(isFinished) ? steps : steps.filter(isFinished)
         var outputs: [String: JSONValue] = [:]
         for step in finished {
             outputs.merge(step.outputs) { _, new in new }
         }
-        let value = Self.phaseResult(phase: phase, steps: finished, responses: result.responses)
+        let value = Self.phaseResult(
+            phase: phase, steps: finished, responses: state.execution.phaseList[index].responses)
         for name in phase.phase.outputs where outputs[name] == nil {
             if Self.isIdentifier(name), let found = Self.lookup(name, in: finished) {
                 outputs[name] = found
@@ -52,8 +56,10 @@ extension ExecutionRun {
                 outputs[name] = value.json ?? .null
             }
         }
-        state.execution.phaseList[index].outputs = outputs
-        state.execution.phaseList[index].storedResult = value
+        { (result: inout PhaseResult) in
+            result.outputs = outputs
+            result.storedResult = value
+        }(&state.execution.phaseList[index])
     }
 
     /// The last aggregate's value (a `summary` aggregate only when nothing else below gives one,
