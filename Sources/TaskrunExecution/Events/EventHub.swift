@@ -55,10 +55,15 @@ final class EventHub: Sendable {
         }
     }
 
+    /// Whether anyone listens: a caller that would have to copy an event to publish it asks first.
+    var hasSubscribers: Bool {
+        subscriberCount.load(ordering: .acquiring) > 0
+    }
+
     /// Hands `event` to every interested subscriber. Callers publish an execution's events in
     /// sequence order (under that execution's lock), so each subscriber sees them in order.
     func publish(_ event: ExecutionEvent) {
-        guard subscriberCount.load(ordering: .acquiring) > 0 else { return }
+        guard hasSubscribers else { return }
         // Yield outside the registry lock: finishing a stream calls `onTermination`, which takes it.
         let subscribers = registry.withLock { $0.subscribers }
         for subscriber in subscribers where subscriber.filter.matches(event) {

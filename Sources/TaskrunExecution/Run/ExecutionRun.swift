@@ -79,14 +79,16 @@ final class ExecutionRun: Sendable {
         message: String? = nil, delay: Duration? = nil, duration: Duration? = nil, task: String? = nil
     ) {
         state.execution.lastSequence += 1
-        let event = ExecutionEvent(
-            kind: kind, executionID: id, sequence: state.execution.lastSequence,
-            timestamp: timestamp ?? clock.currentDate,
-            task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt, status: status,
-            message: message, delay: delay, duration: duration)
-        core.hub.publish(event)
-        // Last, so the event moves into the buffer instead of being copied there and destroyed here.
-        state.pendingEvents.append(consume event)
+        // Made straight into the buffer: an event made first and moved there was copied (a retain
+        // and a release of each of its six strings) and destroyed, seven times per phase.
+        state.pendingEvents.append(
+            ExecutionEvent(
+                kind: kind, executionID: id, sequence: state.execution.lastSequence,
+                timestamp: timestamp ?? clock.currentDate,
+                task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt,
+                status: status, message: message, delay: delay, duration: duration))
+        // Reading it back copies it: only for a listener.
+        if core.hub.hasSubscribers { core.hub.publish(state.pendingEvents[state.pendingEvents.count - 1]) }
     }
 
     /// Takes the events not yet handed to the store. Call inside `state.withLock`.
