@@ -79,8 +79,6 @@ final class ExecutionRun: Sendable {
         message: String? = nil, delay: Duration? = nil, duration: Duration? = nil, task: String? = nil
     ) {
         state.execution.lastSequence += 1
-        // Made straight into the buffer: an event made first and moved there was copied (a retain
-        // and a release of each of its six strings) and destroyed, seven times per phase.
         state.pendingEvents.append(
             ExecutionEvent(
                 kind: kind, executionID: id, sequence: state.execution.lastSequence,
