@@ -163,8 +163,9 @@ struct FinishedExecutionSharingTests {
         let shares = try store.expectEqualLoads(result.executionID)
         #expect(shares.result)
         #expect(!shares.checkpoint)
-        #expect(store.inner.loadCheckpoint(result.executionID)?.state.phases.map(\.status)
-            == [.completed, .completed, .pending])
+        #expect(
+            store.inner.loadCheckpoint(result.executionID)?.state.phases.map(\.status)
+                == [.completed, .completed, .pending])
     }
 
     /// Aborted with a phase in flight (never committed), then continued from its checkpoint.
