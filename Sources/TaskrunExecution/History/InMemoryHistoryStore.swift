@@ -41,6 +41,9 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// The event log, packed as the writes bring it: the store keeps no event arrays, which
         /// were most of what it kept (Docs/performance.md, W1 and W8).
         @exclusivity(unchecked) private var log = CompactEventLog()
+        /// Once the execution has ended, when every phase of its result is one the store keeps
+        /// anyway: where the result's phases are. The stored result then keeps none of its own.
+        @exclusivity(unchecked) private(set) var resultPhases: SharedPhases?
         /// Whether a write arrived with events older than ones already kept.
         @exclusivity(unchecked) private var interleaved = false
         @exclusivity(unchecked) private var lastSequence: UInt64 = 0
@@ -124,7 +127,40 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         /// found by name from now on (places in the old definition may not be places in the new).
         func continued(as record: ExecutionRecord) {
             execution.record = record
+            execution.result = nil
+            resultPhases = nil
             if phaseIndex == nil, names != nil { indexByName() }
+        }
+
+        /// Everything kept about the execution, as written.
+        var stored: (execution: StoredExecution, resultPhases: SharedPhases?) {
+            (execution, resultPhases)
+        }
+
+        /// The execution ended with `result`: kept, and when its phases are the store's own
+        /// committed ones (and the untouched phases never committed), kept without them, as is the
+        /// last checkpoint when its phases are those too. A run's result and journal are each
+        /// another copy of every phase; they are then freed with the run instead of kept here
+        /// (Docs/performance.md, W1). Returns the checkpoint it replaced, for the caller to release
+        /// after the lock.
+        func finish(with result: ExecutionResult) -> KeptCheckpoint? {
+            resultPhases = share(result)
+            var kept = result
+            if resultPhases != nil { kept.phases = [] }
+            execution.result = kept
+            guard let shared = resultPhases, case .deferred(let deferred) = checkpoint,
+                shared.withMatcher({ deferred.phases(count: shared.count, allMatch: $0) })
+            else { return nil }
+            defer { checkpoint = .finished(FinishedCheckpoint(deferred), shared) }
+            return checkpoint
+        }
+
+        /// The store's phases as `result`'s, when they are the same (see ``SharedPhases``).
+        private func share(_ result: ExecutionResult) -> SharedPhases? {
+            guard let names, phaseIndex == nil, result.phaseCount == names.names.count, slots.count == names.names.count
+            else { return nil }
+            let shared = SharedPhases(committed: execution.phases, slots: slots, names: names.names)
+            return shared.withMatcher { result.allPhasesSatisfy($0) } ? shared : nil
         }
 
         /// Writes of one execution may arrive interleaved (see ``HistoryStore``): the log is read in
@@ -188,11 +224,61 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     enum KeptCheckpoint: Sendable {
         case whole(ExecutionCheckpoint)
         case deferred(DeferredCheckpoint)
+        /// The last checkpoint of an ended execution whose phases are the store's own copies.
+        case finished(FinishedCheckpoint, SharedPhases)
 
         var checkpoint: ExecutionCheckpoint {
             switch self {
             case .whole(let checkpoint): checkpoint
             case .deferred(let deferred): deferred.checkpoint
+            case .finished(let finished, let phases): finished.checkpoint(phases: phases.array)
+            }
+        }
+    }
+
+    /// An ended execution's phases in the task's order, kept as the store's own committed ones (in
+    /// commit order) and where each one is, instead of another copy of every phase: what a run's
+    /// result and last checkpoint hold, when they are the same phases (checked when the execution
+    /// ends). Every array here is shared with the entry, copy-on-write: later writes to the entry
+    /// (an execution continued) do not change it.
+    struct SharedPhases: Sendable {
+        /// The committed phases, in commit order.
+        let committed: [PhaseResult]
+        /// For each phase of the task, 1 + its index in ``committed``, or 0 when it never committed
+        /// and is `PhaseResult(name:)`.
+        let slots: [Int32]
+        /// The task's phase names.
+        let names: [String]
+
+        var count: Int { slots.count }
+
+        /// Calls `body` with a matcher that tells whether the phase at a position in the task's
+        /// order is the one pointed to (an equal value). Values are compared in place, not copied:
+        /// a copy is a retain and a release per phase, and an execution's end compares every phase.
+        func withMatcher<R>(_ body: ((Int, UnsafePointer<PhaseResult>) -> Bool) -> R) -> R {
+            committed.withUnsafeBufferPointer { committed in
+                slots.withUnsafeBufferPointer { slots in
+                    body { position, phase in
+                        guard slots.indices.contains(position) else { return false }
+                        let slot = Int(slots[position]) - 1
+                        guard slot >= 0 else {
+                            return phase.pointee.isUntouched && phase.pointee.name == names[position]
+                        }
+                        return committed.indices.contains(slot) && committed[slot] == phase.pointee
+                    }
+                }
+            }
+        }
+
+        /// The phases in the task's order: the committed array itself when the phases were
+        /// committed in that order, as a chain's are.
+        var array: [PhaseResult] {
+            if committed.count == slots.count, slots.indices.allSatisfy({ Int(slots[$0]) == $0 + 1 }) {
+                return committed
+            }
+            return slots.indices.map { position in
+                let slot = Int(slots[position])
+                return slot > 0 ? committed[slot - 1] : PhaseResult(name: names[position])
             }
         }
     }
@@ -231,7 +317,6 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
                 entry.continued(as: record)
                 entry.execution.status = .running
                 entry.execution.reason = nil
-                entry.execution.result = nil
                 entry.append(record.events)
             } else {
                 let entry = Entry(
@@ -285,11 +370,14 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     }
 
     public func executionFinished(_ result: ExecutionResult, events: [ExecutionEvent]) {
+        // What the execution's end replaced, released after the lock.
+        var replaced: KeptCheckpoint?
+        defer { withExtendedLifetime(replaced) {} }
         storage.withLock { storage in
             guard let entry = storage.entry(result.executionID) else { return }
             entry.execution.status = result.status
             entry.execution.reason = result.reason
-            entry.execution.result = result
+            replaced = entry.finish(with: result)
             entry.append(events)
             entry.seal()
             storage.finishedOrder.append(result.executionID)
@@ -315,11 +403,24 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     }
 
     public func loadExecution(_ id: ExecutionID) -> StoredExecution? {
-        storage.withLock { $0.entries[id]?.execution }
+        guard let (kept, resultPhases) = storage.withLock({ $0.entries[id]?.stored }) else { return nil }
+        var execution = kept
+        if let resultPhases { execution.result?.phases = resultPhases.array }
+        return execution
     }
 
     public func loadCheckpoint(_ id: ExecutionID) -> ExecutionCheckpoint? {
         storage.withLock { $0.entries[id]?.checkpoint }?.checkpoint
+    }
+
+    /// Whether an execution's stored result, and its last checkpoint, keep their phases as the
+    /// store's own committed ones (no copy of their own): for tests. `nil` for an unknown execution.
+    func sharesPhases(of id: ExecutionID) -> (result: Bool, checkpoint: Bool)? {
+        storage.withLock { storage in
+            guard let entry = storage.entries[id] else { return nil }
+            if case .finished = entry.checkpoint { return (entry.resultPhases != nil, true) }
+            return (entry.resultPhases != nil, false)
+        }
     }
 
     public func events(of id: ExecutionID) -> [ExecutionEvent] {

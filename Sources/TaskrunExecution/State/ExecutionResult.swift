@@ -73,6 +73,28 @@ public struct ExecutionResult: Sendable, Hashable {
         phaseStorage = .list(LazyPhases(phaseList))
     }
 
+    /// How many phases ``phases`` has, without making the array of a shared list.
+    var phaseCount: Int {
+        switch phaseStorage {
+        case .array(let phases): phases.count
+        case .list(let lazy): lazy.list.count
+        }
+    }
+
+    /// Whether `predicate` holds for every phase of ``phases``, with its position, read in place
+    /// (a pointer valid during the call) where the phases are kept: a result that shares its run's
+    /// list makes no array for it.
+    func allPhasesSatisfy(_ predicate: (Int, UnsafePointer<PhaseResult>) -> Bool) -> Bool {
+        switch phaseStorage {
+        case .array(let phases):
+            phases.withUnsafeBufferPointer { phases in
+                guard let base = phases.baseAddress else { return true }
+                return phases.indices.allSatisfy { predicate($0, base + $0) }
+            }
+        case .list(let lazy): lazy.list.allSatisfy(predicate)
+        }
+    }
+
     /// The phase named `name`.
     public subscript(phase name: String) -> PhaseResult? {
         switch phaseStorage {

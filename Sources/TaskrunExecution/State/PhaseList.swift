@@ -154,6 +154,26 @@ extension PhaseList {
         chunks[position / Self.chunkSize].boxes[position % Self.chunkSize].value.status
     }
 
+    /// Whether `predicate` holds for every phase, with its position, each read in place in its box
+    /// (a pointer valid during the call): a history store compares a finished execution's phases
+    /// with its own copies this way, without a copy (and its retains and releases) of either.
+    func allSatisfy(_ predicate: (Int, UnsafePointer<PhaseResult>) -> Bool) -> Bool {
+        var position = 0
+        for chunk in chunks {
+            let matched = chunk.boxes.withUnsafeBufferPointer { boxes in
+                for slot in boxes.indices {
+                    guard withUnsafeMutablePointer(to: &boxes[slot].value, { predicate(position, $0) }) else {
+                        return false
+                    }
+                    position += 1
+                }
+                return true
+            }
+            guard matched else { return false }
+        }
+        return true
+    }
+
     /// A copy that shares this list's phases, for a value handed out (a snapshot, a result): it
     /// notes no changes and carries none of this list's notes.
     var detached: PhaseList {
