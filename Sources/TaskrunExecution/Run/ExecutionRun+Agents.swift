@@ -16,6 +16,7 @@ public struct AgentQueryError: Error, Sendable, Hashable, CustomStringConvertibl
 extension ExecutionRun {
     /// Asks an agent, retrying per the task's retry policy (or the step's `retry:`), with an event
     /// for every attempt. Backoff waits are cancellable; cancellation reaches the agent manager.
+    /// Returns the answer as a reply: with `recordsReply`, the very one the phase recorded.
     ///
     /// The bookkeeping around the call lives in non-inlined synchronous helpers: everything an async
     /// function keeps in scope is stored in its task's frame for as long as the call is suspended,
@@ -24,7 +25,7 @@ extension ExecutionRun {
     func queryAgent(
         _ agentID: String, prompt: String, format: AgentRequest.ResponseFormat, purpose: AgentRequest.Purpose,
         context: StepContext, recordsReply: Bool
-    ) async throws -> AgentResponse {
+    ) async throws -> AgentReply {
         var attempt = 1
         while true {
             let (request, started) = beginQuery(
@@ -66,23 +67,26 @@ extension ExecutionRun {
         return (request, started)
     }
 
-    /// Records an answer in the phase (unless it is a review) and emits `agent:response`.
+    /// Records an answer in the phase (unless it is a review) and emits `agent:response`; returns
+    /// it as the reply the phase keeps.
     @inline(never)
     private func recordResponse(
         _ response: AgentResponse, started: Duration, context: StepContext, request: AgentRequest,
         recordsReply: Bool
-    ) -> AgentResponse {
+    ) -> AgentReply {
         let step = context.plan
         let phase = context.scope.phase
         return state.withLock { state in
             // One reading for the latency and the event, inside the critical section that numbers
-            // the event, so timestamps follow sequence numbers.
+            // the event, so timestamps follow sequence numbers. The latency is set before the
+            // reply's box is made: the box is shared from the moment it is recorded.
             let now = clock.now
             var response = response
             if response.latency == nil { response.latency = now - started }
+            let latency = response.latency
+            let reply = AgentReply(
+                agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
             if recordsReply {
-                let reply = AgentReply(
-                    agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
                 let position =
                     state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
                     .map { $0 + 1 } ?? 0
@@ -91,8 +95,8 @@ extension ExecutionRun {
             emit(
                 .agentResponse, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,
                 stepType: step.strategyName, agent: request.agentID, attempt: request.attempt,
-                duration: response.latency)
-            return response
+                duration: latency)
+            return reply
         }
     }
 

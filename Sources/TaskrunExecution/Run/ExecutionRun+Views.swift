@@ -76,26 +76,14 @@ extension ExecutionRun {
         if let custom = steps.last(where: { if case .custom = kind($0) { true } else { false } }) {
             return custom.storedValue
         }
-        if responses.count == 1, let only = responses.first { return view(of: only, phase: phase, steps: steps) }
-        if responses.count > 1 {
-            return .plain(.array(responses.map { view(of: $0, phase: phase, steps: steps).json ?? .null }))
-        }
+        // One answer: that reply itself, the box the phase's responses and its agent step's value hold.
+        if responses.count == 1, let only = responses.first { return .reply(only) }
+        if responses.count > 1 { return .plain(.array(responses.map(\.view))) }
         if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.storedValue }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)
         if descriptions.count == 1 { return .plain(descriptions.first) }
         if descriptions.count > 1 { return .plain(.array(descriptions)) }
         return .plain(nil)
-    }
-
-    /// A reply's view. The built-in agent step's value already is its one reply (kept to be viewed,
-    /// see ``ResultValue``, from the same response): it is shared rather than kept again, so a
-    /// finished phase keeps one box for it (Docs/performance.md, W1 and W8). Any other step's value
-    /// may be anything, so its replies get their own view.
-    private static func view(of reply: AgentReply, phase: PhasePlan, steps: [StepResult]) -> ResultValue {
-        guard reply.step < phase.steps.count, phase.steps[reply.step].strategy is AgentStepStrategy,
-            let step = steps.first(where: { $0.index == reply.step }), !step.storedValue.isNil
-        else { return .plain(reply.view) }
-        return step.storedValue
     }
 
     /// The latest step whose value (or whose agent response's `data`) has a non-null member `name`.

@@ -6,18 +6,18 @@ import TaskrunCore
 /// The built-in agent step's value, and the result of a phase whose one response it is, are that
 /// reply's view. Kept as the view, each finished phase held a hashed dictionary of about 700 bytes
 /// for it, most of the memory a finished phase keeps (Docs/performance.md, W1 and W8); kept as the
-/// reply, it holds one box of the reply's fields. Everything that reads the value (templates,
-/// expressions, outputs, `Codable`, equality) reads the same view as before, made from the same
-/// reply by the same code.
+/// reply, it holds a reference to the reply's box, the very box the phase's `responses` hold.
+/// Everything that reads the value (templates, expressions, outputs, `Codable`, equality) reads the
+/// same view as before, made from the same reply by the same code.
 enum ResultValue: Sendable {
     case plain(JSONValue?)
-    case reply(ReplyViewSource)
+    case reply(AgentReply)
 
     /// The value as everything outside the executor sees it.
     var json: JSONValue? {
         switch self {
         case .plain(let value): value
-        case .reply(let source): source.reply.view
+        case .reply(let reply): reply.view
         }
     }
 
@@ -25,7 +25,7 @@ enum ResultValue: Sendable {
     subscript(member name: String) -> JSONValue? {
         switch self {
         case .plain(let value): value?[name]
-        case .reply(let source): source.reply.viewMember(name)
+        case .reply(let reply): reply.viewMember(name)
         }
     }
 
@@ -36,22 +36,13 @@ enum ResultValue: Sendable {
 }
 
 extension ResultValue: Hashable {
+    // By view: a reply and the plain view of an equal reply are the same value to everything outside.
     static func == (lhs: ResultValue, rhs: ResultValue) -> Bool {
-        if case .reply(let left) = lhs, case .reply(let right) = rhs, left === right { return true }
+        if case .reply(let left) = lhs, case .reply(let right) = rhs, left.isIdentical(to: right) { return true }
         return lhs.json == rhs.json
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(json)
-    }
-}
-
-/// An agent reply whose view is a step's value: one shared box, so copies of the step (in the
-/// phase's result, the run's journal, the store) share it.
-final class ReplyViewSource: Sendable {
-    let reply: AgentReply
-
-    init(_ reply: AgentReply) {
-        self.reply = reply
     }
 }

@@ -15,21 +15,16 @@ public struct AgentStepStrategy: StepStrategy {
 
     public func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
         guard let agent = step.agentID else { throw StepFailure("an agent step needs an agent id", isRetryable: false) }
-        let response = try await context.queryAgent(agent, prompt: try Self.prompt(context), purpose: .step)
-        return Self.output(agent: agent, step: context.stepIndex, response: response)
+        // The reply the phase recorded, as the step's value: one box for both (Docs/performance.md, W1).
+        return StepOutput(reply: try await context.queryAgentReply(agent, prompt: try Self.prompt(context)))
     }
 
-    // The rendering and the view are not inlined into `run`: every step waiting on its agent keeps
-    // `run`'s frame, which holds whatever inlined code needs (Docs/performance.md, W8).
+    // The rendering is not inlined into `run`: every step waiting on its agent keeps `run`'s frame,
+    // which holds whatever inlined code needs (Docs/performance.md, W8).
 
     @inline(never)
     private static func prompt(_ context: StepContext) throws(TemplateError) -> String {
         try context.renderStepText()
-    }
-
-    @inline(never)
-    private static func output(agent: String, step: Int, response: AgentResponse) -> StepOutput {
-        StepOutput(reply: AgentReply(agent: agent, step: step, attempt: 1, response: response))
     }
 }
 

@@ -98,7 +98,16 @@ public struct StepContext: Sendable {
     ) async throws -> AgentResponse {
         try await run.queryAgent(
             agentID, prompt: prompt, format: format ?? plan.responseFormat, purpose: purpose, context: self,
-            recordsReply: purpose != .review)
+            recordsReply: purpose != .review
+        ).response
+    }
+
+    /// The built-in agent step's query: like ``queryAgent(_:prompt:format:purpose:)`` with the
+    /// `step` purpose, returning the reply recorded among this phase's responses, which the step
+    /// keeps as its value rather than a copy.
+    func queryAgentReply(_ agentID: String, prompt: String) async throws -> AgentReply {
+        try await run.queryAgent(
+            agentID, prompt: prompt, format: plan.responseFormat, purpose: .step, context: self, recordsReply: true)
     }
 
     /// Sleeps on the executor's clock; throws `CancellationError` when the step is cancelled.

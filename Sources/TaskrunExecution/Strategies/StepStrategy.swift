@@ -68,9 +68,10 @@ public struct StepOutput: Sendable, Hashable {
         self.warnings = warnings
     }
 
-    /// The built-in agent step's output: `reply`'s view, made when something reads it.
+    /// The built-in agent step's output: `reply`'s view, made when something reads it. `reply` is
+    /// the one the phase recorded among its responses: the step keeps the same box.
     init(reply: AgentReply) {
-        storedValue = .reply(ReplyViewSource(reply))
+        storedValue = .reply(reply)
         outputs = [:]
         status = .completed
         warnings = []

@@ -1,0 +1,143 @@
+import Foundation
+import TaskrunCore
+import TaskrunTestSupport
+import Testing
+
+@testable import TaskrunExecution
+
+/// `AgentReply` keeps its fields in a shared copy-on-write box, and a phase's one answer is kept
+/// once: its `responses`, its agent step's value and its result hold the same box. The reply must
+/// still behave as the plain value it was: a copy never sees another's writes, and it compares,
+/// hashes and encodes as the memberwise struct.
+@Suite(.timeLimit(.minutes(1)))
+struct AgentReplyBoxTests {
+    private static let response = AgentResponse(
+        text: "buy", position: .bullish, confidence: 80, keyPoints: ["growth"], risks: ["rates"],
+        data: ["target": 120], latency: .milliseconds(7), usage: .init(prompt: 1, completion: 2, total: 3))
+
+    private static func reply() -> AgentReply {
+        AgentReply(agent: "a", step: 2, attempt: 1, response: response)
+    }
+
+    /// The memberwise struct `AgentReply` was, with the synthesized `Codable`: what it must encode as.
+    private struct MemberwiseReply: Codable {
+        var agent: String
+        var step: Int
+        var attempt: Int
+        var response: AgentResponse
+    }
+
+    @Test func aCopyNeverSeesTheOthersWrites() {
+        let original = Self.reply()
+        var copy = original
+        copy.agent = "b"
+        copy.step = 3
+        copy.attempt = 2
+        copy.response.text = "sell"
+        copy.response.latency = nil
+        copy.response.keyPoints.append("more")
+        #expect(original == Self.reply())
+        #expect(original.agent == "a" && original.step == 2 && original.attempt == 1)
+        #expect(original.response == Self.response)
+        #expect(copy.agent == "b" && copy.step == 3 && copy.attempt == 2)
+        #expect(copy.response.text == "sell" && copy.response.latency == nil)
+        #expect(copy.response.keyPoints == ["growth", "more"])
+        #expect(!copy.isIdentical(to: original))
+    }
+
+    @Test func aWriteToAReplyInsideACopiedArrayLeavesTheOriginalArray() {
+        let original = [Self.reply()]
+        var copy = original
+        copy[0].response.latency = .milliseconds(9)
+        #expect(original[0].response.latency == .milliseconds(7))
+        #expect(copy[0].response.latency == .milliseconds(9))
+    }
+
+    @Test func repliesBuiltApartCompareAndHashByContent() {
+        let one = Self.reply()
+        let other = Self.reply()
+        #expect(!one.isIdentical(to: other))
+        #expect(one == other)
+        #expect(one.hashValue == other.hashValue)
+        #expect(Set([one, other]).count == 1)
+        for change in [
+            { (reply: inout AgentReply) in reply.agent = "b" },
+            { $0.step = 0 },
+            { $0.attempt = 2 },
+            { $0.response.text = "" },
+            { $0.response.confidence = nil },
+            { $0.response.latency = nil },
+        ] {
+            var changed = Self.reply()
+            change(&changed)
+            #expect(changed != Self.reply())
+        }
+    }
+
+    @Test func theEncodingIsTheMemberwiseOne() throws {
+        let memberwise = MemberwiseReply(agent: "a", step: 2, attempt: 1, response: Self.response)
+        // Sorted: this encoder's unsorted key order follows its dictionaries' hashing, not the code.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(Self.reply()) == encoder.encode(memberwise))
+        #expect(try encoder.encode([Self.reply()]) == encoder.encode([memberwise]))
+        let decoded = try JSONDecoder().decode(AgentReply.self, from: JSONEncoder().encode(memberwise))
+        #expect(decoded == Self.reply())
+        let back = try JSONDecoder().decode(MemberwiseReply.self, from: JSONEncoder().encode(Self.reply()))
+        #expect(back.agent == "a" && back.step == 2 && back.attempt == 1 && back.response == Self.response)
+    }
+
+    @Test func aPhasesOneAnswerIsKeptOnceByItsResponsesItsStepAndItsResult() async throws {
+        let executor = makeExecutor(agents: ScriptedAgentManager(fallback: { _ in Self.response }))
+        let result = try await executor.execute(makeTask([makePhase("P", [agentStep("a")])]))
+        let phase = try #require(result[phase: "P"])
+        let reply = try #require(phase.responses.first)
+        guard case .reply(let stepValue) = phase.steps.first?.storedValue,
+            case .reply(let phaseResult) = phase.storedResult
+        else {
+            Issue.record("the agent step's value and the phase's result are its reply")
+            return
+        }
+        #expect(stepValue.isIdentical(to: reply))
+        #expect(phaseResult.isIdentical(to: reply))
+        #expect(phase.steps[0].value == reply.view)
+        #expect(phase.result == reply.view)
+    }
+
+    @Test func theSharedReplyIsTheRecordedOneWithItsAttemptAndMeasuredLatency() async throws {
+        let agents = ScriptedAgentManager()
+        agents.script("a", [.failure("once"), .text("second")])
+        let executor = makeExecutor(agents: agents)
+        let task = makeTask(retry: RetryPolicy(maxAttempts: 2, backoffMs: 0), [makePhase("P", [agentStep("a")])])
+        let result = try await executor.execute(task)
+        let phase = try #require(result[phase: "P"])
+        #expect(phase.responses.count == 1)
+        let reply = try #require(phase.responses.first)
+        #expect(reply.attempt == 2)
+        #expect(reply.response.text == "second")
+        // The manager left the latency out: the executor measured it before the reply was shared.
+        #expect(reply.response.latency != nil)
+        guard case .reply(let stepValue) = phase.steps.first?.storedValue else {
+            Issue.record("the agent step's value is its reply")
+            return
+        }
+        #expect(stepValue.isIdentical(to: reply))
+        #expect(phase.steps[0].value?["text"] == "second")
+        #expect(phase.steps[0].value?["latencyMs"] == reply.view["latencyMs"])
+    }
+
+    @Test func aPhaseOfSeveralAnswersKeepsEachStepsReplyOnce() async throws {
+        let executor = makeExecutor()
+        let result = try await executor.execute(makeTask([makePhase("P", [agentStep("a"), agentStep("b")])]))
+        let phase = try #require(result[phase: "P"])
+        #expect(phase.responses.map(\.agent) == ["a", "b"])
+        for (index, reply) in phase.responses.enumerated() {
+            guard case .reply(let stepValue) = phase.steps[index].storedValue else {
+                Issue.record("step \(index)'s value is its reply")
+                continue
+            }
+            #expect(stepValue.isIdentical(to: reply))
+        }
+        #expect(phase.result == .array(phase.responses.map(\.view)))
+    }
+}
