@@ -257,8 +257,9 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         var count: Int { slots.count }
 
         /// Calls `body` with a matcher that tells whether the phase at a position in the task's
-        /// order is the one pointed to (an equal value). Values are compared in place, not copied:
-        /// a copy is a retain and a release per phase, and an execution's end compares every phase.
+        /// order is the one pointed to (an equal value), both read in place. Only results that do
+        /// not say how they relate to the commits are compared (the optimizer still copies each
+        /// value for `==`: about five retains and releases per phase).
         func withMatcher<R>(_ body: ((Int, UnsafePointer<PhaseResult>) -> Bool) -> R) -> R {
             committed.withUnsafeBufferPointer { committed in
                 slots.withUnsafeBufferPointer { slots in
