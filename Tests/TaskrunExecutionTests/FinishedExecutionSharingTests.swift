@@ -268,4 +268,59 @@ struct FinishedExecutionSharingTests {
         #expect(history.loadExecution(id)?.phases == committed)
         #expect(history.sharesPhases(of: id).map { $0 == (true, false) } == true)
     }
+
+    @Test func aListCountsThePhasesWrittenSinceTheirCommit() {
+        var list = PhaseList(pendingCount: 3) { "P\($0)" }
+        list.tracksChanges = true
+        #expect(list.isAsCommitted)
+        list[0].status = .running
+        list[1].status = .running
+        #expect(!list.isAsCommitted)
+        list.noteCommitted(0)
+        #expect(!list.isAsCommitted)
+        list.noteCommitted(1)
+        list.noteCommitted(1)
+        #expect(list.isAsCommitted)
+        // A snapshot shares the boxes: the next write copies one, which keeps its mark.
+        let snapshot = list.detached
+        list[2].status = .running
+        list[2].attempts = 1
+        #expect(!list.isAsCommitted)
+        list.noteCommitted(2)
+        #expect(list.isAsCommitted)
+        list[0].attempts = 2
+        #expect(!list.isAsCommitted)
+        #expect(snapshot[2].status == .pending)
+        // A list that does not track changes never says so.
+        var untracked = PhaseList(pendingCount: 1) { "P\($0)" }
+        #expect(!untracked.isAsCommitted)
+        untracked[0].status = .running
+        untracked.noteCommitted(0)
+        #expect(!untracked.isAsCommitted)
+    }
+
+    @Test func aRunSaysWhenItsResultsPhasesAreTheCommittedOnesAndTheLastCheckpoints() async throws {
+        let history = InMemoryHistoryStore()
+        let completed = try await makeExecutor(history: history).execute(Self.chain(3))
+        #expect(completed.phasesAreAsCommitted)
+        let gate = Gate()
+        let agents = ScriptedAgentManager()
+        agents.handle("a1") { _ in
+            try await gate.wait()
+            return AgentResponse(text: "a1")
+        }
+        let handle = try makeExecutor(agents: agents, history: history).start(Self.chain(3))
+        await gate.waitForArrivals(1)
+        handle.abort(reason: "stop")
+        let aborted = await handle.result
+        // P1 was running when it was aborted, and never committed.
+        #expect(!aborted.phasesAreAsCommitted)
+        // A result that does not come from a run says nothing.
+        #expect(
+            !ExecutionResult(
+                executionID: completed.executionID, taskID: "t", taskName: "t", status: .completed, reason: nil,
+                input: [:], startedAt: Date(), finishedAt: Date(), duration: .zero, phases: completed.phases,
+                finalPhase: nil, finalResult: nil, warnings: []
+            ).phasesAreAsCommitted)
+    }
 }

@@ -148,8 +148,8 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             var kept = result
             if resultPhases != nil { kept.phases = [] }
             execution.result = kept
-            guard let shared = resultPhases, case .deferred(let deferred) = checkpoint,
-                shared.withMatcher({ deferred.phases(count: shared.count, allMatch: $0) })
+            // The run tells whether its last checkpoint's phases are its result's (no comparison).
+            guard let shared = resultPhases, case .deferred(let deferred) = checkpoint, result.hasPhases(of: deferred)
             else { return nil }
             defer { checkpoint = .finished(FinishedCheckpoint(deferred), shared) }
             return checkpoint
@@ -160,6 +160,10 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             guard let names, phaseIndex == nil, result.phaseCount == names.names.count, slots.count == names.names.count
             else { return nil }
             let shared = SharedPhases(committed: execution.phases, slots: slots, names: names.names)
+            // The executor's run tells when its phases are the ones it committed here: no comparison
+            // (each one copied both sides, a few retains and releases per phase). Any other result
+            // is compared, value by value.
+            if result.phasesAreAsCommitted { return shared }
             return shared.withMatcher { result.allPhasesSatisfy($0) } ? shared : nil
         }
 
@@ -253,8 +257,9 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         var count: Int { slots.count }
 
         /// Calls `body` with a matcher that tells whether the phase at a position in the task's
-        /// order is the one pointed to (an equal value). Values are compared in place, not copied:
-        /// a copy is a retain and a release per phase, and an execution's end compares every phase.
+        /// order is the one pointed to (an equal value), both read in place. Only results that do
+        /// not say how they relate to the commits are compared (the optimizer still copies each
+        /// value for `==`: about five retains and releases per phase).
         func withMatcher<R>(_ body: ((Int, UnsafePointer<PhaseResult>) -> Bool) -> R) -> R {
             committed.withUnsafeBufferPointer { committed in
                 slots.withUnsafeBufferPointer { slots in

@@ -396,6 +396,7 @@ extension ExecutionRun {
     private func makeCommit(_ index: Int, checkpoint: Bool, in state: inout RunState) -> PhaseCommit {
         let phase = plan.phases[index]
         let result = state.execution.phaseList[index]
+        state.execution.phaseList.noteCommitted(index)
         let checkpoints = checkpoint && phase.phase.checkpoint
         guard compactStore != nil else {
             let snapshot =
@@ -527,12 +528,20 @@ extension ExecutionRun {
             let phases = state.execution.phaseList
             // Found by status, without a copy of every phase after it.
             let final = phases.indices.last { phases.status(at: $0) == .completed }.map { phases[$0] }
-            // The result shares the run's phases (no copy of each; the run leaves them to it).
+            // The result shares the run's phases (no copy of each; the run leaves them to it), and
+            // says when they are its journal's at the last checkpoint and the ones it committed: a
+            // store that keeps those then keeps each phase once, without comparing them.
+            let checkpointed = state.journal.flatMap { journal in
+                phases.hasUntakenChanges
+                    ? nil : ExecutionResult.JournalPosition(journal: journal, length: journal.length)
+            }
             let result = ExecutionResult(
                 executionID: id, taskID: state.execution.taskID, taskName: state.execution.taskName,
                 status: status, reason: state.execution.reason, input: state.execution.input,
                 startedAt: state.execution.startedAt ?? now, finishedAt: now, duration: duration,
-                phaseList: phases.detached, finalPhase: final?.name, finalResult: final?.result,
+                phaseList: phases.detached, checkpointed: checkpointed,
+                asCommitted: startRecords.isEmpty && phases.isAsCommitted, finalPhase: final?.name,
+                finalResult: final?.result,
                 warnings: state.execution.warnings)
             let tasks = [state.deadlineTask].compactMap { $0 } + state.phaseTasks.values
             state.deadlineTask = nil

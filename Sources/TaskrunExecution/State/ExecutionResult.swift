@@ -61,16 +61,43 @@ public struct ExecutionResult: Sendable, Hashable {
     }
 
     /// A result whose phases are `phaseList` (a detached copy: ``PhaseList/detached``).
+    /// `checkpointed`: the run's journal and its length, when the phases are the journal's at that
+    /// length (nothing written since the last checkpoint). `asCommitted`: whether each phase is
+    /// the value the run last committed of it, or `PhaseResult(name:)` never committed.
     init(
         executionID: ExecutionID, taskID: String, taskName: String, status: ExecutionStatus, reason: String?,
         input: [String: JSONValue], startedAt: Date, finishedAt: Date, duration: Duration, phaseList: PhaseList,
-        finalPhase: String?, finalResult: JSONValue?, warnings: [String]
+        checkpointed: JournalPosition?, asCommitted: Bool, finalPhase: String?, finalResult: JSONValue?,
+        warnings: [String]
     ) {
         self.init(
             executionID: executionID, taskID: taskID, taskName: taskName, status: status, reason: reason, input: input,
             startedAt: startedAt, finishedAt: finishedAt, duration: duration, phases: [], finalPhase: finalPhase,
             finalResult: finalResult, warnings: warnings)
-        phaseStorage = .list(LazyPhases(phaseList))
+        phaseStorage = .list(LazyPhases(phaseList, checkpointed: checkpointed, asCommitted: asCommitted))
+    }
+
+    /// A place in a run's ``PhaseJournal``. The journal is held weakly: a result kept by its caller
+    /// must not keep the journal, another copy of every phase, alive.
+    struct JournalPosition: Sendable {
+        weak let journal: PhaseJournal?
+        let length: Int
+    }
+
+    /// Whether the run that made this result said each phase is the value it last committed of
+    /// it, or `PhaseResult(name:)` never committed.
+    var phasesAreAsCommitted: Bool {
+        guard case .list(let lazy) = phaseStorage else { return false }
+        return lazy.asCommitted
+    }
+
+    /// Whether ``phases`` are, value for value, those of `checkpoint`: known without comparing
+    /// them when the run that made this result said its phases were the journal's at the length
+    /// `checkpoint` was taken at.
+    func hasPhases(of checkpoint: DeferredCheckpoint) -> Bool {
+        guard case .list(let lazy) = phaseStorage, let position = lazy.checkpointed, let journal = position.journal
+        else { return false }
+        return journal === checkpoint.journal && position.length == checkpoint.journalLength
     }
 
     /// How many phases ``phases`` has, without making the array of a shared list.
@@ -144,10 +171,16 @@ private enum PhaseStorage: Sendable, Hashable {
 /// ``ExecutionResult/phases`` again, or a copy of the result reading it, does not make another).
 private final class LazyPhases: Sendable {
     let list: PhaseList
+    /// Where the run's journal held these phases, when it did (see ``ExecutionResult/hasPhases(of:)``).
+    let checkpointed: ExecutionResult.JournalPosition?
+    /// See ``ExecutionResult/phasesAreAsCommitted``.
+    let asCommitted: Bool
     private let made = Mutex<[PhaseResult]?>(nil)
 
-    init(_ list: PhaseList) {
+    init(_ list: PhaseList, checkpointed: ExecutionResult.JournalPosition?, asCommitted: Bool) {
         self.list = list
+        self.checkpointed = checkpointed
+        self.asCommitted = asCommitted
     }
 
     var array: [PhaseResult] {

@@ -52,37 +52,9 @@ final class PhaseJournal: Sendable {
         }
     }
 
-    /// Whether the phases as they were when the log had `length` entries are `count` phases, each
-    /// one for which `matches(index, phase)` holds: checked on the log's own entries (the latest
-    /// of each phase), read in place (a pointer valid during the call), without building the phases.
-    func phases(
-        through length: Int, count: Int, allMatch matches: (Int, UnsafePointer<PhaseResult>) -> Bool
-    ) -> Bool {
-        guard count == plans.count, let offset = MemoryLayout<PhaseRecord>.offset(of: \.value) else { return false }
-        var seen = [Bool](repeating: false, count: count)
-        // The latest record of each phase, from `records` read last to first.
-        func latest(_ records: UnsafeBufferPointer<PhaseRecord>) -> Bool {
-            guard let base = records.baseAddress else { return true }
-            for position in records.indices.reversed() {
-                let index = records[position].index
-                guard seen.indices.contains(index), !seen[index] else { continue }
-                seen[index] = true
-                let value = (UnsafeRawPointer(base + position) + offset).assumingMemoryBound(to: PhaseResult.self)
-                guard matches(index, value) else { return false }
-            }
-            return true
-        }
-        let logged = contents.withLock { contents in
-            contents.log.withUnsafeBufferPointer { log in
-                latest(UnsafeBufferPointer(rebasing: log.prefix(Swift.max(0, Swift.min(length, log.count)))))
-            }
-        }
-        guard logged, start.withUnsafeBufferPointer(latest) else { return false }
-        for index in seen.indices where !seen[index] {
-            var untouched = PhaseResult(name: plans[index].name)
-            guard withUnsafePointer(to: &untouched, { matches(index, $0) }) else { return false }
-        }
-        return true
+    /// The log's length now.
+    var length: Int {
+        contents.withLock { $0.log.count }
     }
 
     /// The phases as they were when the log had `length` entries.
@@ -106,7 +78,7 @@ struct PhaseRecord: Sendable {
 
 /// A checkpoint's own part: the phase it was taken after, when, and the scalars of the state that
 /// change while a run runs.
-struct CheckpointHead: Sendable {
+struct CheckpointScalars: Sendable {
     let phase: String
     let createdAt: Date
     let status: ExecutionStatus
@@ -116,7 +88,9 @@ struct CheckpointHead: Sendable {
     let finishedAt: Date?
     let lastSequence: UInt64
 
-    init(phase: String, createdAt: Date, state: ExecutionState) {
+    /// Reads what it keeps of `state` field by field: a run's state passed whole was copied whole
+    /// (a retain and a release of each of its references, per checkpoint).
+    init(phase: String, createdAt: Date, state: inout ExecutionState) {
         self.phase = phase
         self.createdAt = createdAt
         status = state.status
@@ -147,13 +121,13 @@ struct CheckpointHead: Sendable {
 /// to the snapshot the executor would have taken at the same moment. A class: a commit and the
 /// store pass it on by reference.
 final class DeferredCheckpoint: Sendable {
-    let head: CheckpointHead
+    let head: CheckpointScalars
     let journal: PhaseJournal
     let journalLength: Int
 
     /// The checkpoint of `state` (a run's own) after `phase`, logging its changed phases in `journal`.
     init(phase: String, createdAt: Date, state: inout ExecutionState, journal: PhaseJournal) {
-        head = CheckpointHead(phase: phase, createdAt: createdAt, state: state)
+        head = CheckpointScalars(phase: phase, createdAt: createdAt, state: &state)
         self.journal = journal
         journalLength = journal.append(changesOf: &state.phaseList)
     }
@@ -164,19 +138,13 @@ final class DeferredCheckpoint: Sendable {
     var checkpoint: ExecutionCheckpoint {
         head.checkpoint(template: journal.template, phases: PhaseList(journal.phases(through: journalLength)))
     }
-
-    /// Whether this checkpoint's phases are `count` phases, each one for which `matches(index,
-    /// phase)` holds (see ``PhaseJournal/phases(through:count:allMatch:)``).
-    func phases(count: Int, allMatch matches: (Int, UnsafePointer<PhaseResult>) -> Bool) -> Bool {
-        journal.phases(through: journalLength, count: count, allMatch: matches)
-    }
 }
 
 /// The last checkpoint of an execution that has ended, kept without its run's ``PhaseJournal``
 /// when its phases are the ones the store keeps for the execution's result anyway: the journal,
 /// another copy of every phase, is then freed with the run (Docs/performance.md, W1).
 final class FinishedCheckpoint: Sendable {
-    let head: CheckpointHead
+    let head: CheckpointScalars
     /// The run's state without its phases (the journal's).
     let template: ExecutionState
 

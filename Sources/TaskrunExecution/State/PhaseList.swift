@@ -24,6 +24,9 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
         /// Whether the phase is in its list's ``PhaseList/changed``: set by a write, which has made
         /// the box unique first; cleared by ``PhaseList/takeChanges(into:)`` of that same list.
         @exclusivity(unchecked) var isChanged = false
+        /// Whether the phase was written since it was last committed (see ``PhaseList/uncommitted``);
+        /// read and written like ``isChanged``.
+        @exclusivity(unchecked) var isUncommitted = false
 
         init(_ value: PhaseResult) {
             self.value = value
@@ -49,6 +52,10 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
     /// (once each, but for a phase whose box was copied in between: logging it twice is harmless):
     /// what the next compact checkpoint logs (see ``PhaseJournal``).
     private var changed: [Int] = []
+    /// How many phases were written since they were last committed (``noteCommitted(_:)``), in a
+    /// list that tracks changes: none at the end of a run means every phase is, value for value,
+    /// either the one it last committed or as it started.
+    private var uncommitted = 0
 
     init(_ phases: [PhaseResult]) {
         chunks = stride(from: 0, to: phases.count, by: Self.chunkSize).map {
@@ -82,6 +89,10 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
     private mutating func noteChange(_ position: Int, chunk: Int, slot: Int) {
         guard tracksChanges else { return }
         let box = chunks[chunk].boxes[slot]
+        if !box.isUncommitted {
+            box.isUncommitted = true
+            uncommitted += 1
+        }
         guard !box.isChanged else { return }
         box.isChanged = true
         changed.append(position)
@@ -103,7 +114,11 @@ struct PhaseList: Sendable, RandomAccessCollection, MutableCollection {
             chunks[chunk] = Chunk(chunks[chunk].boxes)
         }
         if !isKnownUniquelyReferenced(&chunks[chunk].boxes[slot]) {
-            chunks[chunk].boxes[slot] = Box(chunks[chunk].boxes[slot].value)
+            let shared = chunks[chunk].boxes[slot]
+            let box = Box(shared.value)
+            // Still counted in `uncommitted` when it was: the copy carries the mark.
+            box.isUncommitted = tracksChanges && shared.isUncommitted
+            chunks[chunk].boxes[slot] = box
         }
     }
 
@@ -173,6 +188,24 @@ extension PhaseList {
         }
         return true
     }
+
+    /// The phase at `position` was committed with its value now (a list that tracks changes counts
+    /// the phases written since their commit).
+    mutating func noteCommitted(_ position: Int) {
+        guard tracksChanges else { return }
+        let box = chunks[position / Self.chunkSize].boxes[position % Self.chunkSize]
+        guard box.isUncommitted else { return }
+        box.isUncommitted = false
+        uncommitted -= 1
+    }
+
+    /// Whether this list tracks changes and every phase written was committed since it was last
+    /// written: each phase is then the value its last commit carried, or the one it started with.
+    var isAsCommitted: Bool { tracksChanges && uncommitted == 0 }
+
+    /// Whether a phase was written since ``takeChanges(into:)`` last ran: when not, the phases are
+    /// the ones the run's journal holds at its last checkpoint.
+    var hasUntakenChanges: Bool { !changed.isEmpty }
 
     /// A copy that shares this list's phases, for a value handed out (a snapshot, a result): it
     /// notes no changes and carries none of this list's notes.
