@@ -87,10 +87,7 @@ extension ExecutionRun {
             let reply = AgentReply(
                 agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
             if recordsReply {
-                let position =
-                    state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
-                    .map { $0 + 1 } ?? 0
-                state.execution.phaseList[phase.index].responses.insert(reply, at: position)
+                state.execution.phaseList[phase.index].record(reply)
             }
             emit(
                 .agentResponse, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,
