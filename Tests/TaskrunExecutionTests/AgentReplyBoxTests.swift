@@ -53,6 +53,17 @@ struct AgentReplyBoxTests {
         #expect(copy[0].response.latency == .milliseconds(9))
     }
 
+    @Test func theMeasuredLatencyFillsOnlyAMissingOneAndOnlyThisCopy() {
+        var measured = AgentReply(agent: "a", step: 0, attempt: 1, response: AgentResponse(text: "t"))
+        let shared = measured
+        #expect(measured.fillLatency(.milliseconds(3)) == .milliseconds(3))
+        #expect(measured.response.latency == .milliseconds(3))
+        #expect(shared.response.latency == nil)
+        var given = Self.reply()
+        #expect(given.fillLatency(.milliseconds(3)) == .milliseconds(7))
+        #expect(given == Self.reply())
+    }
+
     @Test func repliesBuiltApartCompareAndHashByContent() {
         let one = Self.reply()
         let other = Self.reply()

@@ -52,8 +52,12 @@ extension ExecutionRun {
                 outputs[name] = value.json ?? .null
             }
         }
-        state.execution.phaseList[index].outputs = outputs
-        state.execution.phaseList[index].storedResult = value
+        // One access to the phase for both (each access checks the list is unique); no outputs
+        // (the usual case) written over none.
+        { (result: inout PhaseResult) in
+            if !outputs.isEmpty || !result.outputs.isEmpty { result.outputs = outputs }
+            result.storedResult = value
+        }(&state.execution.phaseList[index])
     }
 
     /// The last aggregate's value (a `summary` aggregate only when nothing else below gives one,
