@@ -53,6 +53,17 @@ struct AgentReplyBoxTests {
         #expect(copy[0].response.latency == .milliseconds(9))
     }
 
+    @Test func theMeasuredLatencyFillsOnlyAMissingOneAndOnlyThisCopy() {
+        var measured = AgentReply(agent: "a", step: 0, attempt: 1, response: AgentResponse(text: "t"))
+        let shared = measured
+        #expect(measured.fillLatency(.milliseconds(3)) == .milliseconds(3))
+        #expect(measured.response.latency == .milliseconds(3))
+        #expect(shared.response.latency == nil)
+        var given = Self.reply()
+        #expect(given.fillLatency(.milliseconds(3)) == .milliseconds(7))
+        #expect(given == Self.reply())
+    }
+
     @Test func repliesBuiltApartCompareAndHashByContent() {
         let one = Self.reply()
         let other = Self.reply()
@@ -139,5 +150,65 @@ struct AgentReplyBoxTests {
             #expect(stepValue.isIdentical(to: reply))
         }
         #expect(phase.result == .array(phase.responses.map(\.view)))
+    }
+}
+
+/// A phase keeps its one answer without an array (`Replies`): `responses` must read, write, compare,
+/// hash and encode as the array it was, whatever the number of answers.
+@Suite
+struct PhaseRepliesTests {
+    private static func reply(_ step: Int, _ text: String = "t") -> AgentReply {
+        AgentReply(agent: "a\(step)", step: step, attempt: 1, response: AgentResponse(text: text))
+    }
+
+    @Test func oneAnswerReadsAndWritesAsAnArrayOfOne() {
+        var phase = PhaseResult(name: "P", responses: [Self.reply(0)])
+        #expect(phase.responses == [Self.reply(0)])
+        #expect(phase.storedResponses.only == Self.reply(0))
+        let copy = phase
+        phase.responses.append(Self.reply(1))
+        phase.responses[0].response.text = "changed"
+        #expect(phase.responses.map(\.step) == [0, 1])
+        #expect(phase.responses[0].response.text == "changed")
+        #expect(phase.storedResponses.only == nil)
+        #expect(copy.responses == [Self.reply(0)])
+        phase.responses.removeLast()
+        #expect(phase.storedResponses.only?.response.text == "changed")
+        phase.responses = []
+        #expect(phase.responses.isEmpty && phase.storedResponses.isEmpty)
+    }
+
+    @Test func recordingKeepsTheAnswersInStepOrder() {
+        var phase = PhaseResult(name: "P")
+        phase.record(Self.reply(2))
+        #expect(phase.responses == [Self.reply(2)])
+        let before = phase
+        phase.record(Self.reply(0))
+        phase.record(Self.reply(3))
+        phase.record(Self.reply(2, "again"))
+        #expect(phase.responses.map(\.step) == [0, 2, 2, 3])
+        #expect(phase.responses[2].response.text == "again")
+        #expect(before.responses == [Self.reply(2)])
+        #expect(Array(phase.storedResponses) == phase.responses)
+    }
+
+    @Test func phasesBuiltApartCompareHashAndEncodeAlike() throws {
+        var recorded = PhaseResult(name: "P")
+        recorded.record(Self.reply(0))
+        var appended = PhaseResult(name: "P")
+        appended.responses.append(Self.reply(0))
+        let built = PhaseResult(name: "P", responses: [Self.reply(0)])
+        #expect(recorded == built && appended == built)
+        #expect(recorded.hashValue == built.hashValue && appended.hashValue == built.hashValue)
+        #expect(recorded != PhaseResult(name: "P", responses: [Self.reply(0), Self.reply(1)]))
+        #expect(recorded != PhaseResult(name: "P", responses: [Self.reply(1)]))
+        #expect(recorded != PhaseResult(name: "P", errors: ["e"]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: encoder.encode(recorded)) as? [String: Any])
+        let responses = try #require(object["responses"] as? [[String: Any]])
+        #expect(responses.count == 1 && responses.first?["agent"] as? String == "a0")
+        #expect(try JSONDecoder().decode(PhaseResult.self, from: encoder.encode(recorded)) == built)
     }
 }

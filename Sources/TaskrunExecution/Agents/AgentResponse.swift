@@ -145,6 +145,14 @@ public struct AgentReply: Sendable {
         storage = Storage(agent: agent, step: step, attempt: attempt, response: response)
     }
 
+    /// Sets the response's latency to `measured` when the agent left it out; returns the latency.
+    /// Reads and writes the box's field itself: no copy of the response.
+    mutating func fillLatency(_ measured: Duration) -> Duration? {
+        let box = mutableStorage
+        if box.response.latency == nil { box.response.latency = measured }
+        return box.response.latency
+    }
+
     /// Whether `other` is this very reply (one box), not merely an equal one.
     func isIdentical(to other: AgentReply) -> Bool {
         storage === other.storage

@@ -71,26 +71,22 @@ extension ExecutionRun {
     /// it as the reply the phase keeps.
     @inline(never)
     private func recordResponse(
-        _ response: AgentResponse, started: Duration, context: StepContext, request: AgentRequest,
+        _ response: consuming AgentResponse, started: Duration, context: StepContext, request: AgentRequest,
         recordsReply: Bool
     ) -> AgentReply {
         let step = context.plan
         let phase = context.scope.phase
+        // The answer moved into its box before the lock: no copy of its fields, and the box is
+        // still this function's own when the latency is written into it below.
+        var reply = AgentReply(agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
         return state.withLock { state in
             // One reading for the latency and the event, inside the critical section that numbers
             // the event, so timestamps follow sequence numbers. The latency is set before the
-            // reply's box is made: the box is shared from the moment it is recorded.
+            // reply is recorded: from then on its box is shared.
             let now = clock.now
-            var response = response
-            if response.latency == nil { response.latency = now - started }
-            let latency = response.latency
-            let reply = AgentReply(
-                agent: request.agentID, step: step.index, attempt: request.attempt, response: response)
+            let latency = reply.fillLatency(now - started)
             if recordsReply {
-                let position =
-                    state.execution.phaseList[phase.index].responses.lastIndex { $0.step <= step.index }
-                    .map { $0 + 1 } ?? 0
-                state.execution.phaseList[phase.index].responses.insert(reply, at: position)
+                state.execution.phaseList[phase.index].record(reply)
             }
             emit(
                 .agentResponse, into: &state, at: clock.date(at: now), phase: phase.name, step: step.index,

@@ -244,8 +244,9 @@ extension ExecutionRun {
         let (attempts, duration) = { (result: inout StepResult) in
             try? result.transition(to: status)
             result.storedValue = output.storedValue
-            result.outputs = outputs
-            result.warnings = output.warnings
+            // Usually none, written over none: skipped.
+            if !outputs.isEmpty || !result.outputs.isEmpty { result.outputs = outputs }
+            if !output.warnings.isEmpty || !result.warnings.isEmpty { result.warnings = output.warnings }
             result.finishedAt = now
             return (result.attempts, result.duration)
         }(&state.execution.phaseList[scope.phase.index].steps[step.index])

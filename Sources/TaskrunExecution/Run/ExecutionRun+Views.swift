@@ -48,7 +48,7 @@ extension ExecutionRun {
             outputs.merge(step.outputs) { _, new in new }
         }
         let value = Self.phaseResult(
-            phase: phase, steps: finished, responses: state.execution.phaseList[index].responses)
+            phase: phase, steps: finished, responses: state.execution.phaseList[index].storedResponses)
         for name in phase.phase.outputs where outputs[name] == nil {
             if Self.isIdentifier(name), let found = Self.lookup(name, in: finished) {
                 outputs[name] = found
@@ -56,8 +56,10 @@ extension ExecutionRun {
                 outputs[name] = value.json ?? .null
             }
         }
+        // One access to the phase for both (each access checks the list is unique); no outputs
+        // (the usual case) written over none.
         { (result: inout PhaseResult) in
-            result.outputs = outputs
+            if !outputs.isEmpty || !result.outputs.isEmpty { result.outputs = outputs }
             result.storedResult = value
         }(&state.execution.phaseList[index])
     }
@@ -66,7 +68,7 @@ extension ExecutionRun {
     /// since it describes the run rather than the phase's work); else the last custom or classify
     /// step's value; else the agent responses (one: that response, several: the list); else the
     /// last summary; else the description texts.
-    static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: [AgentReply]) -> ResultValue {
+    static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: Replies) -> ResultValue {
         func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].step.kind }
         func isAggregate(_ step: StepResult, summary: Bool) -> Bool {
             guard case .aggregate(let name) = kind(step) else { return false }
@@ -77,7 +79,7 @@ extension ExecutionRun {
             return custom.storedValue
         }
         // One answer: that reply itself, the box the phase's responses and its agent step's value hold.
-        if responses.count == 1, let only = responses.first { return .reply(only) }
+        if let only = responses.only { return .reply(only) }
         if responses.count > 1 { return .plain(.array(responses.map(\.view))) }
         if let summary = steps.last(where: { isAggregate($0, summary: true) }) { return summary.storedValue }
         let descriptions = steps.filter { kind($0) == .description }.compactMap(\.value)

@@ -18,17 +18,17 @@ public struct PhaseResult: Sendable {
         // Unchecked: every access goes through `PhaseResult`, whose own exclusivity the compiler
         // checks statically; the dynamic checks cost more than the writes.
         @exclusivity(unchecked) var steps: [StepResult]
-        @exclusivity(unchecked) var responses: [AgentReply]
+        @exclusivity(unchecked) var responses: Replies
         @exclusivity(unchecked) var outputs: [String: JSONValue]
         @exclusivity(unchecked) var errors: [String]
         @exclusivity(unchecked) var result: ResultValue
 
         /// The box of a phase that holds nothing yet, shared by every such phase: an execution's
         /// pending phases allocate no box of their own until they start.
-        static let empty = Storage(steps: [], responses: [], outputs: [:], errors: [], result: .plain(nil))
+        static let empty = Storage(steps: [], responses: .list([]), outputs: [:], errors: [], result: .plain(nil))
 
         init(
-            steps: [StepResult], responses: [AgentReply], outputs: [String: JSONValue], errors: [String],
+            steps: [StepResult], responses: Replies, outputs: [String: JSONValue], errors: [String],
             result: ResultValue
         ) {
             self.steps = steps
@@ -64,8 +64,36 @@ public struct PhaseResult: Sendable {
 
     /// The successful agent answers of the latest attempt, in step order.
     public var responses: [AgentReply] {
-        get { storage.responses }
-        _modify { yield &mutableStorage.responses }
+        get { storage.responses.array }
+        set { mutableStorage.responses = Replies(newValue) }
+        _modify {
+            let box = mutableStorage
+            var array = box.responses.array
+            // The box lets go of the array while it is written, so that the write copies nothing.
+            box.responses = .list([])
+            defer { box.responses = Replies(array) }
+            yield &array
+        }
+    }
+
+    /// ``responses`` as the box keeps them, without making an array of a phase's one answer.
+    var storedResponses: Replies {
+        storage.responses
+    }
+
+    /// Records `reply` among the answers, after those of its step and the steps before it (the
+    /// answers stay in step order when concurrent steps answer out of order).
+    mutating func record(_ reply: AgentReply) {
+        let box = mutableStorage
+        if box.responses.isEmpty {
+            box.responses = .one(reply)
+            return
+        }
+        var array = box.responses.array
+        box.responses = .list([])
+        let position = array.lastIndex { $0.step <= reply.step }.map { $0 + 1 } ?? 0
+        array.insert(reply, at: position)
+        box.responses = .list(array)
     }
 
     /// The phase's `### Outputs`, filled when the phase ends (see `Docs/execution.md`).
@@ -101,7 +129,8 @@ public struct PhaseResult: Sendable {
         storage =
             steps.isEmpty && responses.isEmpty && outputs.isEmpty && errors.isEmpty && result == nil
             ? .empty
-            : Storage(steps: steps, responses: responses, outputs: outputs, errors: errors, result: .plain(result))
+            : Storage(
+                steps: steps, responses: Replies(responses), outputs: outputs, errors: errors, result: .plain(result))
         self.name = name
         self.status = status
         self.attempts = attempts
@@ -139,7 +168,7 @@ extension PhaseResult: Hashable {
             lhs.finishedAt == rhs.finishedAt
         else { return false }
         if lhs.storage === rhs.storage { return true }
-        return lhs.steps == rhs.steps && lhs.responses == rhs.responses
+        return lhs.steps == rhs.steps && lhs.storedResponses.elementsEqual(rhs.storedResponses)
             && lhs.outputs == rhs.outputs && lhs.errors == rhs.errors && lhs.storedResult == rhs.storedResult
     }
 
@@ -150,7 +179,9 @@ extension PhaseResult: Hashable {
         hasher.combine(startedAt)
         hasher.combine(finishedAt)
         hasher.combine(steps)
-        hasher.combine(responses)
+        // As `[AgentReply]` hashes: its count, then its elements.
+        hasher.combine(storedResponses.count)
+        for reply in storedResponses { hasher.combine(reply) }
         hasher.combine(outputs)
         hasher.combine(errors)
         hasher.combine(storedResult)
@@ -192,5 +223,51 @@ extension PhaseResult: Codable {
         try container.encode(outputs, forKey: .outputs)
         try container.encode(errors, forKey: .errors)
         try container.encodeIfPresent(result, forKey: .result)
+    }
+}
+
+/// A phase's answers as its box keeps them: most phases have one, kept without an array (an
+/// array of one is an allocation of its own that every finished phase kept; Docs/performance.md, W1).
+enum Replies: Sendable, RandomAccessCollection {
+    case one(AgentReply)
+    case list([AgentReply])
+
+    init(_ array: [AgentReply]) {
+        self = array.count == 1 ? .one(array[0]) : .list(array)
+    }
+
+    /// The answers as an array (a new one for a single answer).
+    var array: [AgentReply] {
+        switch self {
+        case .one(let reply): [reply]
+        case .list(let list): list
+        }
+    }
+
+    /// The answer, when there is exactly one.
+    var only: AgentReply? {
+        switch self {
+        case .one(let reply): reply
+        case .list(let list): list.count == 1 ? list[0] : nil
+        }
+    }
+
+    var startIndex: Int { 0 }
+
+    var endIndex: Int {
+        switch self {
+        case .one: 1
+        case .list(let list): list.count
+        }
+    }
+
+    subscript(position: Int) -> AgentReply {
+        switch self {
+        case .one(let reply):
+            precondition(position == 0, "index out of range")
+            return reply
+        case .list(let list):
+            return list[position]
+        }
     }
 }
