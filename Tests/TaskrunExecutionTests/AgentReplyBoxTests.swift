@@ -212,3 +212,15 @@ struct PhaseRepliesTests {
         #expect(try JSONDecoder().decode(PhaseResult.self, from: encoder.encode(recorded)) == built)
     }
 }
+
+/// What every finished phase keeps inline: a guard against a stored field or an order of fields
+/// that makes each copy larger (Docs/performance.md, W1: the bytes a finished phase keeps).
+@Suite
+struct ResultLayoutTests {
+    @Test func resultsAreAsSmallAsTheirFieldsAllow() {
+        #expect(MemoryLayout<AgentReply>.stride == MemoryLayout<Int>.stride)
+        #expect(MemoryLayout<StepResult>.stride <= 56)
+        #expect(MemoryLayout<PhaseResult>.stride <= 64)
+        #expect(MemoryLayout<Replies>.size <= MemoryLayout<Int>.size + 1)
+    }
+}

@@ -43,11 +43,13 @@ public struct StepResult: Sendable {
     /// The step's position in the phase's effective step list (listed agents without steps first,
     /// then the `### Steps` bullets in order).
     public var index: Int
-    public var status: StepStatus
     /// How many times the step ran (retries included); agent query attempts are counted in events.
     public var attempts: Int
     public var startedAt: Date?
     public var finishedAt: Date?
+    // Last: after the optional dates' tags it takes no padding of its own, so a step is 56 bytes
+    // in its phase's array instead of 64.
+    public var status: StepStatus
 
     /// The box, made this value's own first.
     private var mutableStorage: Storage {
