@@ -17,6 +17,9 @@ final class ExecutionRun: Sendable {
     let maxConcurrentPhases: Int
     let executionBudget: Duration?
     let logger: Logger
+    /// The executor's clock, kept here rather than read through `core`: a computed property hands
+    /// out a copy, a retain and a release per reading (about ten per phase, Docs/performance.md W1).
+    let clock: ExecutorClock
     let state: Mutex<RunState>
     /// The phases that were not `PhaseResult(name:)` at the start (those a continued execution
     /// kept), for the run's journal (made at its first compact checkpoint, in ``RunState/journal``).
@@ -45,6 +48,7 @@ final class ExecutionRun: Sendable {
         self.id = id
         self.plan = plan
         self.core = core
+        self.clock = core.clock
         self.input = initialState.input
         self.maxConcurrentPhases = max(1, maxConcurrentPhases)
         self.executionBudget = executionBudget
@@ -65,8 +69,6 @@ final class ExecutionRun: Sendable {
             ? freshQueue : ReadyQueue(plan: plan, phases: state.execution.phaseList, fresh: freshQueue)
         self.state = Mutex(state)
     }
-
-    var clock: ExecutorClock { core.clock }
 
     // MARK: Events
 

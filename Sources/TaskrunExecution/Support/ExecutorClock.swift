@@ -4,37 +4,47 @@ import Foundation
 /// made, and dates are that offset added to the configured epoch. Everything the executor measures,
 /// waits for or stamps goes through here, so a manual clock in tests controls all of it.
 struct ExecutorClock: Sendable {
-    private enum Source: Sendable {
-        /// The usual clock, read directly: a reading through the generic witnesses cost twice as
-        /// much, and one through a stored closure a retain and a release of its context, and a
-        /// phase reads the clock about ten times (Docs/performance.md, W1).
-        case continuous(start: ContinuousClock.Instant)
-        /// Any other clock (a test's manual clock), opened once.
-        case other(offset: @Sendable () -> Duration, sleeper: @Sendable (Duration) async throws -> Void)
+    /// Any clock other than the continuous one (a test's manual clock), opened once.
+    private final class OtherClock: Sendable {
+        let offset: @Sendable () -> Duration
+        let sleeper: @Sendable (Duration) async throws -> Void
+
+        init(offset: @escaping @Sendable () -> Duration, sleeper: @escaping @Sendable (Duration) async throws -> Void) {
+            self.offset = offset
+            self.sleeper = sleeper
+        }
     }
 
-    private let source: Source
+    // The usual clock is read directly from `start`, behind a flag: a reading through the generic
+    // witnesses cost twice as much, one through a stored closure a retain and a release of its
+    // context, one that switched over an enum holding both a copy of that enum through its value
+    // witness, and one that unwrapped `other` first a retain and a release of nil. A phase reads
+    // the clock about ten times (Docs/performance.md, W1).
+    private let isContinuous: Bool
+    private let start: ContinuousClock.Instant
+    private let other: OtherClock?
     let epoch: Date
 
     init(_ clock: any Clock<Duration>, epoch: Date) {
-        source = Self.open(clock)
+        (start, other) = Self.open(clock)
+        isContinuous = other == nil
         self.epoch = epoch
     }
 
-    private static func open<C: Clock>(_ clock: C) -> Source where C.Duration == Duration {
+    private static func open<C: Clock>(_ clock: C) -> (ContinuousClock.Instant, OtherClock?)
+    where C.Duration == Duration {
         let origin = clock.now
-        if clock is ContinuousClock, let start = origin as? ContinuousClock.Instant { return .continuous(start: start) }
-        return .other(
+        if clock is ContinuousClock, let start = origin as? ContinuousClock.Instant { return (start, nil) }
+        let other = OtherClock(
             offset: { origin.duration(to: clock.now) },
             sleeper: { deadline in try await clock.sleep(until: origin.advanced(by: deadline), tolerance: nil) })
+        return (.now, other)  // `start` unused
     }
 
     /// Time since the executor was made.
     var now: Duration {
-        switch source {
-        case .continuous(let start): ContinuousClock.now - start
-        case .other(let offset, _): offset()
-        }
+        guard !isContinuous, let other else { return ContinuousClock.now - start }
+        return other.offset()
     }
 
     /// The wall-clock date of an offset.
@@ -46,11 +56,10 @@ struct ExecutorClock: Sendable {
 
     /// Waits until the offset `deadline`; throws `CancellationError` when the task is cancelled.
     func sleep(until deadline: Duration) async throws {
-        switch source {
-        case .continuous(let start):
-            try await ContinuousClock().sleep(until: start.advanced(by: deadline), tolerance: nil)
-        case .other(_, let sleeper): try await sleeper(deadline)
+        guard !isContinuous, let other else {
+            return try await ContinuousClock().sleep(until: start.advanced(by: deadline), tolerance: nil)
         }
+        try await other.sleeper(deadline)
     }
 
     func sleep(for duration: Duration) async throws {
