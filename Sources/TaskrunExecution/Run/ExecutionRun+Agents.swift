@@ -22,7 +22,7 @@ extension ExecutionRun {
     /// function keeps in scope is stored in its task's frame for as long as the call is suspended,
     /// and with the events inlined here that frame was kilobytes per waiting agent
     /// (Docs/performance.md, W8).
-    func queryAgent(
+    nonisolated(nonsending) func queryAgent(
         _ agentID: String, prompt: String, format: AgentRequest.ResponseFormat, purpose: AgentRequest.Purpose,
         context: StepContext, recordsReply: Bool
     ) async throws -> AgentReply {

@@ -86,7 +86,7 @@ extension ExecutionRun {
     /// Waits while the execution is paused. Returns `false` when the task was cancelled.
     /// With a phase index, the phase shows as `paused` (and stops counting as busy) meanwhile.
     @inline(never)  // Not part of the frames of the phase and step functions that wait (W8).
-    func gate(phase index: Int?) async -> Bool {
+    nonisolated(nonsending) func gate(phase index: Int?) async -> Bool {
         // Not paused: nothing to change, no lock to take. The flag changes in the critical section
         // that changes `state.paused`, so this sees a pause made before it as the lock would; a
         // pause racing with it is one made just after, as with the lock.

@@ -64,7 +64,7 @@ extension ExecutionRun {
     /// phase (Docs/performance.md, W1). With `settling`, the caller's phase is settled (see
     /// ``phaseSettled()``) in the same critical section as the first admission.
     @inline(never)  // Not part of the frame of the phase task, which keeps it while its phase waits.
-    private func advance(
+    private nonisolated(nonsending) func advance(
         keepingOne: Bool, settling: Bool, committing: Int? = nil, to store: (any CompactCheckpointStore)? = nil,
         taskKey: UInt64? = nil, after first: Admissions? = nil
     ) async -> Int? {
@@ -287,7 +287,7 @@ extension ExecutionRun {
 
     /// Reacts to a phase's end: commits it and releases its dependents, or stops the execution.
     @inline(never)  // Not part of the frame of the phase task, like `advance(keepingOne:)`.
-    private func phaseEnded(_ index: Int, _ outcome: PhaseOutcome) async {
+    private nonisolated(nonsending) func phaseEnded(_ index: Int, _ outcome: PhaseOutcome) async {
         let name = plan.phases[index].name
         switch outcome {
         case .completed, .failedContinuing:
@@ -308,7 +308,7 @@ extension ExecutionRun {
     /// history store, and waits for it. Commits of one execution never overlap, so the store sees
     /// checkpoints in the order they were taken. With `marksDone`, a phase the store recorded
     /// releases its dependents. Returns `false` when the store failed (the execution stops).
-    func commit(_ index: Int, checkpoint: Bool, marksDone: Bool) async -> Bool {
+    nonisolated(nonsending) func commit(_ index: Int, checkpoint: Bool, marksDone: Bool) async -> Bool {
         if let compactStore {
             commit(index, checkpoint: checkpoint, marksDone: marksDone, to: compactStore)
             return true
@@ -496,7 +496,7 @@ extension ExecutionRun {
 
     /// Ends the execution once nothing runs and nothing more will: all phases done, or stopping.
     /// A paused execution stays paused until it is resumed or aborted. Exactly one caller finishes.
-    func finishIfDone() async {
+    nonisolated(nonsending) func finishIfDone() async {
         let finishing = state.withLock { $0.claimFinish() }
         if finishing { await finish() }
     }

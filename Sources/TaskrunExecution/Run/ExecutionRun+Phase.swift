@@ -12,7 +12,7 @@ extension ExecutionRun {
 
     /// Runs a phase in the phase task `taskKey`. Without a time limit, a phase that completes ends
     /// in the critical section that completes it (``endPhase(_:taskKey:in:)``): `advanced`.
-    func runPhase(_ index: Int, taskKey: UInt64) async -> PhaseOutcome {
+    nonisolated(nonsending) func runPhase(_ index: Int, taskKey: UInt64) async -> PhaseOutcome {
         guard let timeout = plan.phases[index].timeout else { return await runAttempts(index, taskKey: taskKey) }
         return await runAttempts(index, timeout: timeout)
     }
@@ -20,7 +20,7 @@ extension ExecutionRun {
     /// A phase with a time limit: its attempts raced against the timer. Not inlined into
     /// ``runPhase(_:)``, whose frame every waiting phase keeps (Docs/performance.md, W8).
     @inline(never)
-    private func runAttempts(_ index: Int, timeout: Duration) async -> PhaseOutcome {
+    private nonisolated(nonsending) func runAttempts(_ index: Int, timeout: Duration) async -> PhaseOutcome {
         let phase = plan.phases[index]
         let outcome = await race(
             timer: { await self.waitForActiveTime(timeout) }, work: { await self.runAttempts(index) })
@@ -40,7 +40,7 @@ extension ExecutionRun {
     /// The attempts of a phase. Everything but the waiting is in non-inlined synchronous helpers:
     /// an async function keeps all it holds across a wait in its task's frame, and every phase
     /// waiting on an agent keeps this frame (Docs/performance.md, W8).
-    private func runAttempts(_ index: Int, taskKey: UInt64? = nil) async -> PhaseOutcome {
+    private nonisolated(nonsending) func runAttempts(_ index: Int, taskKey: UInt64? = nil) async -> PhaseOutcome {
         var attempt = 0
         while true {
             attempt += 1
@@ -196,7 +196,7 @@ extension ExecutionRun {
     /// after it. Stops early once a validation or a required step has failed. A segment of one
     /// step runs on the phase task, and its end is recorded in the next section: the next
     /// segment's check, or the attempt's end, to which the last such step's end is returned.
-    private func runSteps(_ scope: PhaseScope, firstStarted: Bool) async -> StepEnd? {
+    private nonisolated(nonsending) func runSteps(_ scope: PhaseScope, firstStarted: Bool) async -> StepEnd? {
         let index = scope.phase.index
         let segments = scope.phase.segments
         var pending: StepEnd?

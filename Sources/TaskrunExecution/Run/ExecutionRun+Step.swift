@@ -38,7 +38,9 @@ extension ExecutionRun {
     /// is left for the phase's next critical section. With `started`, the
     /// attempt's critical section has already started it (see `beginAttempt`). `nil` when the
     /// step's end is already recorded (skipped, or timed out).
-    func runOwnStep(_ stepIndex: Int, in scope: PhaseScope, visible: [AgentReply], started: Bool) async -> StepEnd? {
+    nonisolated(nonsending) func runOwnStep(
+        _ stepIndex: Int, in scope: PhaseScope, visible: [AgentReply], started: Bool
+    ) async -> StepEnd? {
         let step = scope.phase.steps[stepIndex]
         let context: StepContext
         if started {
@@ -132,7 +134,9 @@ extension ExecutionRun {
     /// The step's attempts raced against its time limit; `nil` when the step has ended (timed out,
     /// recorded here) or was cancelled from above.
     @inline(never)
-    private func attempts(of step: StepPlan, context: StepContext, timeout: Duration) async -> StepRunOutcome? {
+    private nonisolated(nonsending) func attempts(of step: StepPlan, context: StepContext, timeout: Duration) async
+        -> StepRunOutcome?
+    {
         let raced = await race(
             timer: { (try? await self.clock.sleep(for: timeout)) != nil },
             work: { await self.attempts(of: step, context: context) })
@@ -162,7 +166,7 @@ extension ExecutionRun {
 
     /// Runs the strategy once, and again per the step's `retry:` parameter if it failed (agent
     /// steps retry each query inside the query instead).
-    private func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
+    private nonisolated(nonsending) func attempts(of step: StepPlan, context: StepContext) async -> StepRunOutcome {
         // The plan, held here: `context.scope.phase.phase` read in the call made a copy of the
         // whole `Phase` (and destroyed it after), a retain and release of each of its fields.
         let phase = context.scope.phase

@@ -105,7 +105,7 @@ public struct StepContext: Sendable {
     /// The built-in agent step's query: like ``queryAgent(_:prompt:format:purpose:)`` with the
     /// `step` purpose, returning the reply recorded among this phase's responses, which the step
     /// keeps as its value rather than a copy.
-    func queryAgentReply(_ agentID: String, prompt: String) async throws -> AgentReply {
+    nonisolated(nonsending) func queryAgentReply(_ agentID: String, prompt: String) async throws -> AgentReply {
         try await run.queryAgent(
             agentID, prompt: prompt, format: plan.responseFormat, purpose: .step, context: self, recordsReply: true)
     }
