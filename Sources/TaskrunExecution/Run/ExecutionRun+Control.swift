@@ -83,6 +83,13 @@ extension ExecutionRun {
         }
     }
 
+    /// Whether a phase goes on at once, neither paused nor cancelled: what ``gate(phase:)`` says
+    /// without waiting, checked before calling it, as an async call allocates its frame even when
+    /// it does not suspend.
+    var gateIsOpen: Bool {
+        !pausedFlag.load(ordering: .acquiring) && !Task.isCancelled
+    }
+
     /// Waits while the execution is paused. Returns `false` when the task was cancelled.
     /// With a phase index, the phase shows as `paused` (and stops counting as busy) meanwhile.
     @inline(never)  // Not part of the frames of the phase and step functions that wait (W8).

@@ -44,7 +44,9 @@ extension ExecutionRun {
         var attempt = 0
         while true {
             attempt += 1
-            guard await gate(phase: index) else { return interruption(index) }
+            if !gateIsOpen {
+                guard await gate(phase: index) else { return interruption(index) }
+            }
             let (scope, started) = beginAttempt(index)
             let last = await runSteps(scope, firstStarted: started)
             if Task.isCancelled {
@@ -212,7 +214,9 @@ extension ExecutionRun {
             let visible = position == 0 ? [] : responsesUnlessDecided(index, recording: pending, in: scope)
             pending = nil
             guard !Task.isCancelled, let visible else { return nil }
-            guard await gate(phase: index) else { return nil }
+            if !gateIsOpen {
+                guard await gate(phase: index) else { return nil }
+            }
             if segments[position].count == 1 {
                 pending = await runOwnStep(segments[position][0], in: scope, visible: visible, started: false)
             } else {
