@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TaskrunCore
 
 /// A digest of what an execution ran, so `taskrun resume` can tell whether the task file changed.
@@ -19,10 +20,29 @@ public enum TaskFingerprint {
         if let path = task.sourcePath, let data = FileManager.default.contents(atPath: path) {
             return (of(fileContents: data), nil)
         }
-        if let bytes = canonicalDefinition(task) {
-            return ("sha256-definition-v2:" + SHA256.hex(of: bytes), bytes)
+        if let last = lastDefinitionDigest.withLock({ $0 }), last.task == task {
+            return (last.fingerprint, last.definition)
         }
-        return (legacyDefinitionFingerprint(withoutPath(task)), nil)
+        let digest: (fingerprint: String, definition: [UInt8]?) =
+            if let bytes = canonicalDefinition(task) {
+                ("sha256-definition-v2:" + SHA256.hex(of: bytes), bytes)
+            } else {
+                (legacyDefinitionFingerprint(withoutPath(task)), nil)
+            }
+        lastDefinitionDigest.withLock { $0 = DefinitionDigest(task: task, fingerprint: digest.0, definition: digest.1) }
+        return digest
+    }
+
+    /// The last definition digested from its JSON (not from a file), with its digest: a process
+    /// that starts the same task again and again (a service, the benchmark) encoded and hashed the
+    /// whole definition at every start, 6% of a durable chain of 1,000 phases (Docs/performance.md,
+    /// W4). A task whose file can be read never gets here: the file may have changed.
+    private static let lastDefinitionDigest = Mutex<DefinitionDigest?>(nil)
+
+    private struct DefinitionDigest: Sendable {
+        let task: TaskDefinition
+        let fingerprint: String
+        let definition: [UInt8]?
     }
 
     /// The fingerprint of a task file's bytes.
