@@ -84,21 +84,10 @@ extension ExecutionRun {
                 (admitted, finishing) = (made.admitted, made.claimed)
                 first = nil
             } else {
-                let (taken, settled, claims, leftover) = state.withLock {
-                    state -> (AdmittedPhases, [CheckedContinuation<Void, any Error>], Bool, CommitLeftover?) in
-                    var leftover: CommitLeftover?
-                    if let index = committing, let store {
-                        leftover = commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
-                    }
-                    let (taken, settled, claims) = admit(
-                        settling: settling, taskKey: kept == nil ? taskKey : nil, in: &state)
-                    return (taken, settled, claims, leftover)
-                }
-                withExtendedLifetime(leftover) {}  // Released here, after the lock.
+                (admitted, finishing) = admit(
+                    settling: settling, committing: committing, to: store, taskKey: kept == nil ? taskKey : nil)
                 settling = false
                 committing = nil
-                for waiter in settled { waiter.resume() }
-                (admitted, finishing) = (taken, claims)
             }
             if admitted.isEmpty {
                 looked = true
@@ -135,6 +124,32 @@ extension ExecutionRun {
             await finishIfDone()
         }
         return kept
+    }
+
+    /// One section of ``advance(keepingOne:settling:committing:to:taskKey:after:)``: commits
+    /// `committing` (with `store`), then ``admit(settling:taskKey:in:)``; wakes the waiters it
+    /// settled. Returns the admitted phases and whether the execution's end was claimed.
+    ///
+    /// Synchronous and not inlined, like ``launch(_:)`` and ``phaseSettled()``: the continuations
+    /// and task priorities they handle are types of unknown size to the compiler, and an async
+    /// function allocates room for each from its task on every call, whether it uses them or not
+    /// (ten allocations per call of `advance` before; Docs/performance.md, W1).
+    @inline(never)
+    private func admit(
+        settling: Bool, committing: Int?, to store: (any CompactCheckpointStore)?, taskKey: UInt64?
+    ) -> (AdmittedPhases, claimed: Bool) {
+        let (taken, settled, claims, leftover) = state.withLock {
+            state -> (AdmittedPhases, [CheckedContinuation<Void, any Error>], Bool, CommitLeftover?) in
+            var leftover: CommitLeftover?
+            if let index = committing, let store {
+                leftover = commit(index, checkpoint: true, marksDone: true, to: store, in: &state)
+            }
+            let (taken, settled, claims) = admit(settling: settling, taskKey: taskKey, in: &state)
+            return (taken, settled, claims, leftover)
+        }
+        withExtendedLifetime(leftover) {}  // Released here, after the lock.
+        for waiter in settled { waiter.resume() }
+        return (taken, claims)
     }
 
     /// The scheduling decision of a phase task's section, after whatever else the section did:
@@ -197,6 +212,7 @@ extension ExecutionRun {
     /// Runs a phase in a new task, and after it any phase that becomes ready when it ends (one at
     /// a time; the others get their own tasks). The task is tracked under its own key, whichever
     /// phase it runs, so a stop cancels it.
+    @inline(never)  // See admit(settling:committing:to:taskKey:).
     private func launch(_ index: Int) {
         // A key without the lock: launching a fan-out's phases took it twice per phase.
         let key = phaseTaskKeys.wrappingAdd(1, ordering: .relaxed).newValue
@@ -231,6 +247,7 @@ extension ExecutionRun {
     }
 
     /// A launched (or skipped, or refused) phase is fully handled: it no longer counts as running.
+    @inline(never)  // See admit(settling:committing:to:taskKey:).
     private func phaseSettled() {
         let settled = state.withLock { state in
             state.running -= 1
@@ -308,6 +325,9 @@ extension ExecutionRun {
     /// history store, and waits for it. Commits of one execution never overlap, so the store sees
     /// checkpoints in the order they were taken. With `marksDone`, a phase the store recorded
     /// releases its dependents. Returns `false` when the store failed (the execution stops).
+    // Not inlined: its commit lock's continuations would cost every caller an allocation per call
+    // (see `admit(settling:committing:to:taskKey:)`).
+    @inline(never)
     nonisolated(nonsending) func commit(_ index: Int, checkpoint: Bool, marksDone: Bool) async -> Bool {
         if let compactStore {
             commit(index, checkpoint: checkpoint, marksDone: marksDone, to: compactStore)

@@ -55,6 +55,11 @@ struct ExecutorClock: Sendable {
     var currentDate: Date { date(at: now) }
 
     /// Waits until the offset `deadline`; throws `CancellationError` when the task is cancelled.
+    ///
+    /// Not inlined: `ContinuousClock` and its `Instant` are types of unknown size to the compiler,
+    /// and an async function that could sleep here allocated room for three of them from its task
+    /// on every call, sleeping or not (the phase's attempts and every agent query, W1).
+    @inline(never)
     func sleep(until deadline: Duration) async throws {
         guard !isContinuous, let other else {
             return try await ContinuousClock().sleep(until: start.advanced(by: deadline), tolerance: nil)
