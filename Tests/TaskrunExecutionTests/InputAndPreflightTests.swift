@@ -105,6 +105,19 @@ struct PreflightTests {
         #expect(problems.contains { $0.message == "dependency cycle among phases 'A', 'C'" })
     }
 
+    /// Dependencies are looked up by name (not searched): the lookup must still match names exactly,
+    /// never the template alias that `phaseIndex` also holds.
+    @Test func aDependencyNamesAPhaseNotItsAlias() async throws {
+        let executor = makeExecutor()
+        let byAlias = makeTask([makePhase("Round Table"), makePhase("Chair", dependsOn: ["roundTable"])])
+        let problems = await Self.problems(executor, byAlias)
+        #expect(problems.map(\.message) == ["depends on unknown phase 'roundTable'"])
+        #expect(problems.first?.hint == "did you mean 'Round Table'?")
+
+        let byName = makeTask([makePhase("Round Table"), makePhase("Chair", dependsOn: ["Round Table"])])
+        #expect(try await executor.execute(byName).status == .completed)
+    }
+
     @Test func badStepParametersAreFound() async throws {
         let executor = makeExecutor()
         let task = makeTask([
