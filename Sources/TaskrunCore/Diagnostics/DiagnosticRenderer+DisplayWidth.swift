@@ -15,6 +15,9 @@ extension DiagnosticRenderer {
 
     /// The display width of `scalars` taken as text, character by character.
     static func displayWidth(of scalars: ArraySlice<Unicode.Scalar>) -> Int {
+        // ASCII alone is one cell a scalar, as the character-by-character count below finds:
+        // no grapheme joins two ASCII scalars once the line has no line break.
+        if scalars.allSatisfy(\.isASCII) { return scalars.count }
         var text = String.UnicodeScalarView()
         text.append(contentsOf: scalars)
         return String(text).reduce(0) { $0 + displayWidth(of: $1) }

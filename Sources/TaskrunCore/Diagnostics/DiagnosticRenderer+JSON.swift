@@ -24,14 +24,29 @@ extension DiagnosticRenderer {
     /// The document ends with a line break.
     public static func json(_ diagnostics: [Diagnostic], sources: [String: String]) -> String {
         var files: [String: SourceLines] = [:]
+        // The line last escaped: diagnostics come sorted, and several on one long line escaped it
+        // again for each.
+        var last: (path: String, line: Int, json: String)?
         let objects = diagnostics.map { diagnostic in
-            jsonObject(diagnostic, sourceLine: line(of: diagnostic, sources: sources, cache: &files), indent: "  ")
+            let json: String
+            if let last, last.path == diagnostic.path, last.line == diagnostic.location.line {
+                json = last.json
+            } else {
+                json = line(of: diagnostic, sources: sources, cache: &files).map(jsonString) ?? "null"
+                last = (diagnostic.path, diagnostic.location.line, json)
+            }
+            return jsonObject(diagnostic, sourceLineJSON: json, indent: "  ")
         }
         return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
     }
 
     /// One diagnostic as a JSON object whose lines are indented by `indent`.
     public static func jsonObject(_ diagnostic: Diagnostic, sourceLine: String?, indent: String = "") -> String {
+        jsonObject(diagnostic, sourceLineJSON: sourceLine.map(jsonString) ?? "null", indent: indent)
+    }
+
+    /// ``jsonObject(_:sourceLine:indent:)`` with the source line already a JSON value.
+    private static func jsonObject(_ diagnostic: Diagnostic, sourceLineJSON: String, indent: String) -> String {
         let notes =
             diagnostic.notes.isEmpty
             ? "[]"
@@ -45,7 +60,7 @@ extension DiagnosticRenderer {
             ("line", String(diagnostic.location.line)),
             ("column", String(diagnostic.location.column)),
             ("length", String(diagnostic.length)),
-            ("sourceLine", sourceLine.map(jsonString) ?? "null"),
+            ("sourceLine", sourceLineJSON),
             ("notes", notes),
             ("hint", diagnostic.hint.map(jsonString) ?? "null"),
         ]

@@ -61,6 +61,61 @@ import Testing
         #expect(DiagnosticRenderer.caretLine(for: diagnostic(column: 0, length: 0), under: "ab") == "^")
     }
 
+    /// A line longer than `longLineScalars` is shown around the column, with `...` where it was cut.
+    @Test func longLinesAreShownAroundTheColumn() {
+        let line = String(repeating: "a", count: 140) + "Analyis" + String(repeating: "b", count: 153)
+        #expect(line.unicodeScalars.count == 300)
+        let middle = renderer.render(diagnostic(column: 141, length: 7), sourceLine: line)
+        #expect(
+            middle == """
+                tasks/c.md:2:141: error: phase 'Debate' depends on unknown phase 'Analyis'
+                ...\(String(repeating: "a", count: 60))Analyis\(String(repeating: "b", count: 33))...
+                \(String(repeating: " ", count: 63))^~~~~~~
+                """)
+        // Near the start: nothing cut before; near the end: nothing cut after.
+        let start = renderer.render(diagnostic(column: 3, length: 2), sourceLine: line).split(separator: "\n")
+        #expect(start[1] == String(repeating: "a", count: 100) + "...")
+        #expect(start[2] == "  ^~")
+        let end = renderer.render(diagnostic(column: 300), sourceLine: line).split(separator: "\n")
+        #expect(end[1] == "..." + String(repeating: "b", count: 61))
+        #expect(end[2] == String(repeating: " ", count: 63) + "^")
+        // A long underline is shown whole, up to the limit.
+        let wide = renderer.render(diagnostic(column: 141, length: 90), sourceLine: line).split(separator: "\n")
+        #expect(
+            wide[1] == "..." + String(repeating: "a", count: 60) + "Analyis" + String(repeating: "b", count: 83) + "..."
+        )
+        #expect(wide[2] == String(repeating: " ", count: 63) + "^" + String(repeating: "~", count: 89))
+        // At the limit, the line is shown as it is.
+        let limit = String(repeating: "c", count: DiagnosticRenderer.longLineScalars)
+        #expect(renderer.render(diagnostic(column: 150), sourceLine: limit).split(separator: "\n")[1] == limit[...])
+    }
+
+    /// Thousands of diagnostics on one long line (a `dependsOn:` of 2,000 unknown names) each print
+    /// an excerpt, as each would alone: the output grows with the diagnostics, not with their
+    /// number times the line's length (it was 38 MB for this line, and minutes for 10,000 names).
+    @Test func manyDiagnosticsOnOneLongLine() {
+        let names = (0..<2000).map { "P\($0)" }
+        let line = "dependsOn: " + names.joined(separator: ", ")
+        var column = 12
+        var diagnostics: [Diagnostic] = []
+        for name in names {
+            diagnostics.append(
+                .error(
+                    "unknown-dependency", "depends on unknown phase '\(name)'", path: "t.md",
+                    at: SourceLocation(line: 1, column: column), length: name.count))
+            column += name.count + 2
+        }
+        let text = renderer.render(diagnostics, sources: ["t.md": line + "\n"])
+        let alone = diagnostics.map { renderer.render($0, sourceLine: line) + "\n" }.joined()
+        #expect(text == alone)
+        #expect(text.split(separator: "\n").allSatisfy { $0.unicodeScalars.count <= 166 })
+        #expect(text.utf8.count < 2000 * 300)
+        // JSON keeps the whole line in every object (its documented shape), escaped once.
+        let json = DiagnosticRenderer.json(Array(diagnostics.prefix(50)), sources: ["t.md": line])
+        let objects = diagnostics.prefix(50).map { DiagnosticRenderer.jsonObject($0, sourceLine: line, indent: "  ") }
+        #expect(json == "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+    }
+
     @Test func renderingManyLooksUpLinesPerFile() {
         let sources = ["tasks/c.md": "# Title\r\ndependsOn: Analyis\r\n"]
         let other = Diagnostic.warning("x", "elsewhere", path: "other.md", at: SourceLocation(line: 3, column: 1))
