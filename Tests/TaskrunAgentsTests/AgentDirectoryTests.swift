@@ -55,6 +55,26 @@ import Testing
         #expect(diagnostics.first?.location.line == 7)
     }
 
+    /// The error underlines the id however much space follows `agent:` (it assumed one space).
+    @Test func anUndefinedAgentIsUnderlinedWhereItsIdIs() throws {
+        let source =
+            "# T\n\n## Phase: Look\n### Steps\n- agent:    ghost - Look\n- agent:\t\tspectre - Again\n1. agent: wraith - Once more\n"
+        let parsed = try #require(TaskParser().parse(source: source, path: "t.md").task)
+        let placed = Fixtures.directory.undefinedAgents(in: parsed, path: "t.md", source: source)
+        #expect(placed.map(\.message) == ["ghost", "spectre", "wraith"].map { "agent '\($0)' has no definition" })
+        #expect(
+            placed.map(\.location) == [
+                .init(line: 5, column: 13), .init(line: 6, column: 11), .init(line: 7, column: 11),
+            ])
+        #expect(placed.map(\.length) == [5, 7, 6])
+        let rendered = DiagnosticRenderer().render(placed, sources: ["t.md": source])
+        #expect(rendered.contains("- agent:    ghost - Look\n            ^~~~~\n"))
+        #expect(rendered.contains("- agent:\t\tspectre - Again\n        \t\t^~~~~~~\n"))
+        // Without the source, the id is taken to follow `agent: `.
+        let unplaced = Fixtures.directory.undefinedAgents(in: parsed, path: "t.md")
+        #expect(unplaced.map(\.location.column) == [10, 10, 11])
+    }
+
     @Test func validateSeesTheProblemsOfTheAgentsATaskUsesOnly() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

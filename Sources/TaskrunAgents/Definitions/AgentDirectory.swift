@@ -78,14 +78,15 @@ public struct AgentDirectory: Sendable {
     }
 
     /// What `taskrun validate` reports about the agents of `task`: an error for each agent it uses
-    /// that has no definition (see ``undefinedAgents(in:path:)``), and the diagnostics of the agent
-    /// files it uses (unknown keys are warnings, bad values errors).
-    public func diagnostics(forAgentsOf task: TaskDefinition, path: String) -> [Diagnostic] {
+    /// that has no definition (see ``undefinedAgents(in:path:source:)``), and the diagnostics of the
+    /// agent files it uses (unknown keys are warnings, bad values errors). `source`, the task file's
+    /// text, places each error on the agent's id.
+    public func diagnostics(forAgentsOf task: TaskDefinition, path: String, source: String? = nil) -> [Diagnostic] {
         var used = Set(task.agentIDs)
         if let reviewer = task.metadata.reviewer { used.insert(reviewer) }
         for phase in task.phases { if let reviewer = phase.reviewer { used.insert(reviewer) } }
         let files = Set(used.compactMap { id in definitions[id]?.sourcePath ?? sourcePath(ofBroken: id) })
-        return undefinedAgents(in: task, path: path) + diagnostics.filter { files.contains($0.path) }
+        return undefinedAgents(in: task, path: path, source: source) + diagnostics.filter { files.contains($0.path) }
     }
 
     private func sourcePath(ofBroken id: String) -> String? {
@@ -102,8 +103,10 @@ public struct AgentDirectory: Sendable {
     /// definition, each at the first place the task names it, with a did-you-mean hint.
     ///
     /// An agent whose file exists but failed to load is not reported again here: its own file's
-    /// diagnostics say why.
-    public func undefinedAgents(in task: TaskDefinition, path: String) -> [Diagnostic] {
+    /// diagnostics say why. With `source` (the task file's text), an agent step's error underlines
+    /// the id however much space follows `agent:`; without it, the id is taken to follow `agent: `.
+    public func undefinedAgents(in task: TaskDefinition, path: String, source: String? = nil) -> [Diagnostic] {
+        let lines = source.map(DiagnosticRenderer.SourceLines.init)
         var reported: Set<String> = []
         var diagnostics: [Diagnostic] = []
         func check(_ id: String, at location: SourceLocation, length: Int) {
@@ -118,15 +121,34 @@ public struct AgentDirectory: Sendable {
         for phase in task.phases {
             for step in phase.steps {
                 if let id = step.agentID {
-                    // A step's location is where `agent:` starts; its id follows `agent: `.
-                    var idLocation = step.location
-                    idLocation.column += "agent: ".count
-                    check(id, at: idLocation, length: max(1, id.count))
+                    check(id, at: Self.idLocation(of: step, lines: lines), length: max(1, id.unicodeScalars.count))
                 }
             }
             for id in phase.agents { check(id, at: phase.location, length: 1) }
             if let reviewer = phase.reviewer { check(reviewer, at: phase.location, length: 1) }
         }
         return diagnostics
+    }
+
+    /// Where an agent step's id starts: after `agent:` (where the step's location points) and the
+    /// spaces or tabs that follow it on the step's line.
+    private static func idLocation(of step: Step, lines: DiagnosticRenderer.SourceLines?) -> SourceLocation {
+        var location = step.location
+        let marker = "agent:".unicodeScalars.count
+        guard let line = lines?[location.line] else {
+            location.column += marker + 1
+            return location
+        }
+        let scalars = Array(line.unicodeScalars)
+        var offset = location.column - 1 + marker
+        guard offset >= marker, offset <= scalars.count,
+            String(String.UnicodeScalarView(scalars[(offset - marker)..<offset])) == "agent:"
+        else {
+            location.column += marker + 1
+            return location
+        }
+        while offset < scalars.count, scalars[offset] == " " || scalars[offset] == "\t" { offset += 1 }
+        location.column = offset + 1
+        return location
     }
 }

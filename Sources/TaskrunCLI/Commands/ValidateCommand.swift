@@ -111,7 +111,8 @@ struct ValidateCommand: AsyncParsableCommand {
         for task in loaded {
             guard let definition = task.task else { continue }
             // An agent file used by several tasks is reported once.
-            for diagnostic in directory.diagnostics(forAgentsOf: definition, path: task.reference.path)
+            for diagnostic in directory.diagnostics(
+                forAgentsOf: definition, path: task.reference.path, source: task.source)
             where reported.insert(diagnostic).inserted {
                 diagnostics.append(diagnostic)
             }
