@@ -66,6 +66,21 @@ struct RetryTests {
                 == (retryable ? "agent 'a' failed after 3 attempts: refused" : "agent 'a' failed: refused"))
     }
 
+    /// An error that names its agent already is not prefixed with the agent again.
+    @Test func aQueryErrorNamesItsAgentOnce() {
+        #expect(AgentQueryError(agent: "a", attempts: 1, message: "refused").description == "agent 'a' failed: refused")
+        #expect(
+            AgentQueryError(agent: "a", attempts: 1, message: "agent 'a' has no definition").description
+                == "agent 'a' has no definition")
+        #expect(
+            AgentQueryError(agent: "a", attempts: 3, message: "agent 'a': the endpoint answered HTTP 503").description
+                == "agent 'a': the endpoint answered HTTP 503 (after 3 attempts)")
+        // Another agent's name is not this one's.
+        #expect(
+            AgentQueryError(agent: "a", attempts: 1, message: "agent 'ab' is busy").description
+                == "agent 'a' failed: agent 'ab' is busy")
+    }
+
     @Test func theStepRetryParameterOverridesTheAttempts() async throws {
         let agents = ScriptedAgentManager()
         agents.script("a", [.failure("one"), .failure("two"), .text("never reached")])
@@ -168,7 +183,7 @@ struct FailureIsolationTests {
         #expect(result[phase: "P"]?.status == .failed)
         #expect(
             result[phase: "P"]?.errors == [
-                "every agent failed (a: agent 'a' failed: a is down; b: agent 'b' failed: b is down)"
+                "every agent failed (agent 'a' failed: a is down; agent 'b' failed: b is down)"
             ])
         #expect(result.reason?.hasPrefix("phase 'P' failed: every agent failed") == true)
         #expect(result[phase: "Q"]?.status == .pending)

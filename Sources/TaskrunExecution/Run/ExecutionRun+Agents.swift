@@ -7,8 +7,13 @@ public struct AgentQueryError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The last attempt's error.
     public var message: String
 
+    /// `agent 'a' failed: <message>`; a message that already names the agent (as the agent
+    /// manager's errors do: `agent 'a' has no definition`) is not prefixed with its name again.
     public var description: String {
-        attempts > 1
+        if message.hasPrefix("agent '\(agent)'") {
+            return attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
+        }
+        return attempts > 1
             ? "agent '\(agent)' failed after \(attempts) attempts: \(message)" : "agent '\(agent)' failed: \(message)"
     }
 }

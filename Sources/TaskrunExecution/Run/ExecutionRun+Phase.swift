@@ -275,7 +275,12 @@ extension ExecutionRun {
             && !plans.contains { wasAsked($0) && !results[$0.index].status.isFailure }
         if everyAskedFailed {
             let asked = plans.filter(wasAsked)
-            let details = asked.map { "\($0.step.agentID ?? "?"): \(results[$0.index].error ?? "failed")" }
+            // A step's error names its agent already (`agent 'a' failed: …`): not again in front of it.
+            let details = asked.map { plan -> String in
+                let agent = plan.step.agentID ?? "?"
+                let error = results[plan.index].error ?? "failed"
+                return error.hasPrefix("agent '\(agent)'") ? error : "\(agent): \(error)"
+            }
             reasons.append("every agent failed (\(details.joined(separator: "; ")))")
             statuses.append(contentsOf: asked.map { results[$0.index].status })
         }
