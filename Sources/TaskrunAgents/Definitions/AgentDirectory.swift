@@ -106,11 +106,19 @@ public struct AgentDirectory: Sendable {
     /// diagnostics say why. With `source` (the task file's text), an agent step's error underlines
     /// the id however much space follows `agent:`; without it, the id is taken to follow `agent: `.
     public func undefinedAgents(in task: TaskDefinition, path: String, source: String? = nil) -> [Diagnostic] {
-        let lines = source.map(DiagnosticRenderer.SourceLines.init)
+        // Split only when an agent step's id is to be placed: most tasks have no undefined agent.
+        var lines: DiagnosticRenderer.SourceLines??
+        func stepLines() -> DiagnosticRenderer.SourceLines? {
+            if let lines { return lines }
+            let split = source.map(DiagnosticRenderer.SourceLines.init)
+            lines = .some(split)
+            return split
+        }
         var reported: Set<String> = []
         var diagnostics: [Diagnostic] = []
-        func check(_ id: String, at location: SourceLocation, length: Int) {
+        func check(_ id: String, at place: @autoclosure () -> SourceLocation, length: Int) {
             guard definitions[id] == nil, !brokenIDs.contains(id), reported.insert(id).inserted else { return }
+            let location = place()
             let hint = Suggestion.closest(to: id, in: definitions.keys.sorted()).map { "did you mean '\($0)'?" }
             diagnostics.append(
                 .error(
@@ -121,7 +129,8 @@ public struct AgentDirectory: Sendable {
         for phase in task.phases {
             for step in phase.steps {
                 if let id = step.agentID {
-                    check(id, at: Self.idLocation(of: step, lines: lines), length: max(1, id.unicodeScalars.count))
+                    check(
+                        id, at: Self.idLocation(of: step, lines: stepLines()), length: max(1, id.unicodeScalars.count))
                 }
             }
             for id in phase.agents { check(id, at: phase.location, length: 1) }
