@@ -61,6 +61,35 @@ struct CompactEventLog: Sendable {
         guard let first = events.first?.executionID else { return }
         let executionID = self.executionID ?? first
         self.executionID = executionID
+        // Through pointers, not `for event in events` or `events[position]`: both copied every
+        // 200-byte event (retaining its strings) and destroyed the copy.
+        events.withUnsafeBufferPointer { events in
+            guard let first = events.baseAddress else { return }
+            pack(events.count, executionID: executionID) { EventPointer(first + $0) }
+        }
+    }
+
+    /// Adds the events of `pending`, of execution `executionID`, after the ones already in the
+    /// log: the same bytes as ``append(_:)`` of ``PendingEvents/events(of:)``, without making them.
+    mutating func append(_ pending: PendingEvents, executionID: ExecutionID) {
+        guard !pending.isEmpty else { return }
+        let logExecution = self.executionID ?? executionID
+        self.executionID = logExecution
+        pending.records.withUnsafeBufferPointer { records in
+            pending.strings.withUnsafeBufferPointer { strings in
+                guard let first = records.baseAddress else { return }
+                pack(records.count, executionID: logExecution) {
+                    RecordPointer(first + $0, strings: strings, executionID: executionID)
+                }
+            }
+        }
+    }
+
+    /// Packs events `0..<count` (`event(position)`) of a log of execution `executionID`.
+    @inline(__always)  // Each caller its own copy, with its kind of event inlined: not a closure call per event.
+    private mutating func pack<Event: PackableEvent>(
+        _ count: Int, executionID: ExecutionID, _ event: (Int) -> Event
+    ) {
         // Taken out, not copied: a copy retained its dictionary, and releasing the one left here
         // released it again.
         var index = self.index.take() ?? StringIndex(strings)
@@ -68,25 +97,19 @@ struct CompactEventLog: Sendable {
         // appending byte by byte checked the array's uniqueness and capacity a dozen times an
         // event. A few, so that the buffer stays on the stack (a phase's seven events at once
         // took a heap allocation per write).
-        // Through pointers, not `for event in events` or `events[position]`: both copied every
-        // 200-byte event (retaining its strings) and destroyed the copy.
-        events.withUnsafeBufferPointer { events in
-            guard let first = events.baseAddress else { return }
-            var start = 0
-            while start < events.count {
-                let end = min(start + Self.eventsPerScratch, events.count)
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes * (end - start)) {
-                    scratch in
-                    var writer = ByteWriter(scratch)
-                    for position in start..<end {
-                        encode(first + position, executionID: executionID, index: &index, into: &writer)
-                    }
-                    store(writer.written)
+        var start = 0
+        while start < count {
+            let end = min(start + Self.eventsPerScratch, count)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxEventBytes * (end - start)) { scratch in
+                var writer = ByteWriter(scratch)
+                for position in start..<end {
+                    encode(event(position), executionID: executionID, index: &index, into: &writer)
                 }
-                start = end
+                store(writer.written)
             }
+            start = end
         }
-        count += events.count
+        self.count += count
         self.index = index
     }
 
@@ -110,63 +133,54 @@ struct CompactEventLog: Sendable {
     private static let maxEventBytes = 1 + 2 + 16 + 2 * 10 + 6 * 10 + 2 * 10 + 2 * 20
 
     private mutating func encode(
-        _ pointer: UnsafePointer<ExecutionEvent>, executionID: ExecutionID, index: inout StringIndex,
-        into bytes: inout ByteWriter
+        _ event: some PackableEvent, executionID: ExecutionID, index: inout StringIndex, into bytes: inout ByteWriter
     ) {
         // The one bounds check of the event: it then writes at most `maxEventBytes`.
         bytes.reserveEvent()
         var mask: UInt16 = 0
-        if pointer.pointee.task != nil { mask |= Field.task }
-        if pointer.pointee.phase != nil { mask |= Field.phase }
-        if pointer.pointee.step != nil { mask |= Field.step }
-        if pointer.pointee.stepType != nil { mask |= Field.stepType }
-        if pointer.pointee.agent != nil { mask |= Field.agent }
-        if pointer.pointee.attempt != nil { mask |= Field.attempt }
-        if pointer.pointee.status != nil { mask |= Field.status }
-        if pointer.pointee.message != nil { mask |= Field.message }
-        if pointer.pointee.delay != nil { mask |= Field.delay }
-        if pointer.pointee.duration != nil { mask |= Field.duration }
-        if pointer.pointee.executionID != executionID { mask |= Field.otherExecution }
-        bytes.append(pointer.pointee.kind.code)
+        if event.has(.task) { mask |= Field.task }
+        if event.has(.phase) { mask |= Field.phase }
+        if event.step != nil { mask |= Field.step }
+        if event.has(.stepType) { mask |= Field.stepType }
+        if event.has(.agent) { mask |= Field.agent }
+        if event.attempt != nil { mask |= Field.attempt }
+        if event.has(.status) { mask |= Field.status }
+        if event.has(.message) { mask |= Field.message }
+        if event.delay != nil { mask |= Field.delay }
+        if event.duration != nil { mask |= Field.duration }
+        let eventExecution = event.executionID
+        if eventExecution != executionID { mask |= Field.otherExecution }
+        bytes.append(event.kind.code)
         Self.putVarint(UInt64(mask), into: &bytes)
         if mask & Field.otherExecution != 0 {
-            Self.putRaw(pointer.pointee.executionID.high, into: &bytes)
-            Self.putRaw(pointer.pointee.executionID.low, into: &bytes)
+            Self.putRaw(eventExecution.high, into: &bytes)
+            Self.putRaw(eventExecution.low, into: &bytes)
         }
         // Sequences and times of neighbouring events are close: store the difference. Times by
         // the difference of their bit patterns, which for two nearby times of the same sign and
         // binade is their distance in units of the last place (~119 ns now): a byte or two
         // where the exclusive or of the two patterns took three to five.
-        Self.putVarint(pointer.pointee.sequence &- previousSequence, into: &bytes)
-        previousSequence = pointer.pointee.sequence
-        let time = pointer.pointee.timestamp.timeIntervalSinceReferenceDate.bitPattern
+        let sequence = event.sequence
+        Self.putVarint(sequence &- previousSequence, into: &bytes)
+        previousSequence = sequence
+        let time = event.timestamp.timeIntervalSinceReferenceDate.bitPattern
         Self.putSigned(Int64(bitPattern: time &- previousTime), into: &bytes)
         previousTime = time
-        if mask & Field.task != 0 {
-            index.put(pointer, field: .task, strings: &strings, into: &bytes) { $0.task }
-        }
+        if mask & Field.task != 0 { index.put(event, field: .task, strings: &strings, into: &bytes) }
         // Phase names are not looked up in the table: a phase's events mostly follow each other,
         // so the field's last name catches their repeats, and every phase's first event hashed
         // and inserted its name (a third of packing a chain's events, Docs/performance.md, W1).
         if mask & Field.phase != 0 {
-            index.put(pointer, field: .phase, strings: &strings, into: &bytes, interned: false) { $0.phase }
+            index.put(event, field: .phase, strings: &strings, into: &bytes, interned: false)
         }
-        if let step = pointer.pointee.step { Self.putSigned(Int64(step), into: &bytes) }
-        if mask & Field.stepType != 0 {
-            index.put(pointer, field: .stepType, strings: &strings, into: &bytes) { $0.stepType }
-        }
-        if mask & Field.agent != 0 {
-            index.put(pointer, field: .agent, strings: &strings, into: &bytes) { $0.agent }
-        }
-        if let attempt = pointer.pointee.attempt { Self.putSigned(Int64(attempt), into: &bytes) }
-        if mask & Field.status != 0 {
-            index.put(pointer, field: .status, strings: &strings, into: &bytes) { $0.status }
-        }
-        if mask & Field.message != 0 {
-            index.put(pointer, field: .message, strings: &strings, into: &bytes) { $0.message }
-        }
-        Self.put(pointer.pointee.delay, into: &bytes)
-        Self.put(pointer.pointee.duration, into: &bytes)
+        if let step = event.step { Self.putSigned(Int64(step), into: &bytes) }
+        if mask & Field.stepType != 0 { index.put(event, field: .stepType, strings: &strings, into: &bytes) }
+        if mask & Field.agent != 0 { index.put(event, field: .agent, strings: &strings, into: &bytes) }
+        if let attempt = event.attempt { Self.putSigned(Int64(attempt), into: &bytes) }
+        if mask & Field.status != 0 { index.put(event, field: .status, strings: &strings, into: &bytes) }
+        if mask & Field.message != 0 { index.put(event, field: .message, strings: &strings, into: &bytes) }
+        Self.put(event.delay, into: &bytes)
+        Self.put(event.duration, into: &bytes)
     }
 
     /// Writes into a buffer of ``maxEventBytes`` per event, which no event exceeds.
@@ -209,35 +223,6 @@ struct CompactEventLog: Sendable {
         if strings.capacity > strings.count + 4 { strings = Array(strings[...]) }
     }
 
-    /// A string's stored words: two equal ones are the same string (the same storage object,
-    /// or the same small string held inline).
-    private struct Bits: Equatable {
-        var low: UInt64
-        var high: UInt64
-
-        static let none = Bits(low: 0, high: 0)
-
-        /// The words of the string stored at `offset` in `event`, read without copying the string
-        /// (a copy retained it and released it again, two atomic operations per field).
-        init(_ event: UnsafeRawPointer, offset: Int) {
-            self = event.loadUnaligned(fromByteOffset: offset, as: Bits.self)
-        }
-
-        init(low: UInt64, high: UInt64) {
-            self.low = low
-            self.high = high
-        }
-
-        init(of string: String) {
-            self = withUnsafeBytes(of: string) { $0.loadUnaligned(as: Bits.self) }
-        }
-    }
-
-    /// The fields that are strings, by their place in ``StringIndex``'s memory of recent strings.
-    private enum StringField: Int {
-        case task, phase, stepType, agent, status, message
-    }
-
     /// Finds a string's place in the table.
     private struct StringIndex {
         private var indexes: [String: Int] = [:]
@@ -256,16 +241,8 @@ struct CompactEventLog: Sendable {
             var status: Slot
             var message: Slot
 
-            init(offsets: [Int]) {
-                func slot(_ field: StringField) -> Slot {
-                    Slot(offset: offsets.indices.contains(field.rawValue) ? offsets[field.rawValue] : -1)
-                }
-                task = slot(.task)
-                phase = slot(.phase)
-                stepType = slot(.stepType)
-                agent = slot(.agent)
-                status = slot(.status)
-                message = slot(.message)
+            init() {
+                (task, phase, stepType, agent, status, message) = (Slot(), Slot(), Slot(), Slot(), Slot(), Slot())
             }
 
             subscript(field: StringField) -> Slot {
@@ -293,33 +270,31 @@ struct CompactEventLog: Sendable {
         }
 
         private struct Slot {
-            /// Where the field is in an ``ExecutionEvent``; -1 to compare it the general way.
-            let offset: Int
-            var bits = Bits.none
+            var bits = StringWords.none
             /// -1: none yet.
             var index = -1
         }
 
         init(_ strings: [String]) {
-            recent = Recent(offsets: Self.offsets)
+            recent = Recent()
             for (offset, string) in strings.enumerated() { indexes[string] = offset }
         }
 
-        /// Writes the table index of `field`'s string in `event`, which is not `nil` (`string`
-        /// reads it, when the words of the field's last string are not its own). With
+        /// Writes the table index of `field`'s string in `event`, which is not `nil` (read from the
+        /// event only when the words of the field's last string are not its own). With
         /// `interned: false`, a string other than the field's last one is added to the table
         /// without looking for it there (the table may then hold it twice).
         @inline(__always)
         mutating func put(
-            _ event: UnsafePointer<ExecutionEvent>, field: StringField, strings: inout [String],
-            into bytes: inout ByteWriter, interned: Bool = true, string: (borrowing ExecutionEvent) -> String?
+            _ event: some PackableEvent, field: StringField, strings: inout [String], into bytes: inout ByteWriter,
+            interned: Bool = true
         ) {
             let slot = recent[field]
-            if slot.offset >= 0, slot.index >= 0, Bits(UnsafeRawPointer(event), offset: slot.offset) == slot.bits {
+            if slot.index >= 0, let words = event.words(field), words == slot.bits {
                 CompactEventLog.putVarint(UInt64(slot.index), into: &bytes)
                 return
             }
-            guard let string = string(event.pointee) else { return }
+            guard let string = event.string(field) else { return }
             let index = find(string, field: field, strings: &strings, interned: interned)
             CompactEventLog.putVarint(UInt64(index), into: &bytes)
         }
@@ -334,12 +309,12 @@ struct CompactEventLog: Sendable {
             if slot.index >= 0, strings[slot.index] == string {
                 // Equal, but another copy of it: the remembered words stay those of the table's.
             } else if interned, let known = indexes[string] {
-                slot.bits = Bits(of: strings[known])
+                slot.bits = StringWords(of: strings[known])
                 slot.index = known
             } else {
                 if interned { indexes[string] = strings.count }
                 // The table's copy has the words of `string`.
-                slot.bits = Bits(of: string)
+                slot.bits = StringWords(of: string)
                 slot.index = strings.count
                 strings.append(string)
             }
@@ -347,13 +322,6 @@ struct CompactEventLog: Sendable {
             return slot.index
         }
 
-        /// Where each ``StringField`` is in an ``ExecutionEvent``, or -1 to compare it the general way.
-        private static let offsets: [Int] = {
-            // A `String?` must be the two words ``Bits`` reads (it is on every 64-bit platform).
-            guard MemoryLayout<String?>.size == MemoryLayout<Bits>.size else { return Array(repeating: -1, count: 6) }
-            let keys: [KeyPath<ExecutionEvent, String?>] = [\.task, \.phase, \.stepType, \.agent, \.status, \.message]
-            return keys.map { MemoryLayout<ExecutionEvent>.offset(of: $0) ?? -1 }
-        }()
     }
 
     /// A duration as its two stored words (its exact attoseconds): `components` divides a 128-bit
@@ -482,6 +450,114 @@ struct CompactEventLog: Sendable {
             for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(byte()) << UInt64(shift) }
             return value
         }
+    }
+}
+
+/// An event as ``CompactEventLog`` packs it: an ``ExecutionEvent`` in place, or a run's pending
+/// record with its strings. Read through pointers: a copy of an event retains its strings.
+protocol PackableEvent {
+    var kind: ExecutionEvent.Kind { get }
+    var executionID: ExecutionID { get }
+    var sequence: UInt64 { get }
+    var timestamp: Date { get }
+    var step: Int? { get }
+    var attempt: Int? { get }
+    var delay: Duration? { get }
+    var duration: Duration? { get }
+    func has(_ field: StringField) -> Bool
+    /// The words of the field's string (see ``StringWords``), `nil` when they cannot be read
+    /// without copying it.
+    func words(_ field: StringField) -> StringWords?
+    func string(_ field: StringField) -> String?
+}
+
+/// An ``ExecutionEvent`` in an array being packed.
+struct EventPointer: PackableEvent {
+    let pointer: UnsafePointer<ExecutionEvent>
+
+    init(_ pointer: UnsafePointer<ExecutionEvent>) {
+        self.pointer = pointer
+    }
+
+    var kind: ExecutionEvent.Kind { pointer.pointee.kind }
+    var executionID: ExecutionID { pointer.pointee.executionID }
+    var sequence: UInt64 { pointer.pointee.sequence }
+    var timestamp: Date { pointer.pointee.timestamp }
+    var step: Int? { pointer.pointee.step }
+    var attempt: Int? { pointer.pointee.attempt }
+    var delay: Duration? { pointer.pointee.delay }
+    var duration: Duration? { pointer.pointee.duration }
+
+    func has(_ field: StringField) -> Bool {
+        switch field {
+        case .task: pointer.pointee.task != nil
+        case .phase: pointer.pointee.phase != nil
+        case .stepType: pointer.pointee.stepType != nil
+        case .agent: pointer.pointee.agent != nil
+        case .status: pointer.pointee.status != nil
+        case .message: pointer.pointee.message != nil
+        }
+    }
+
+    func words(_ field: StringField) -> StringWords? {
+        let offset = Self.offsets[field.rawValue]
+        return offset >= 0 ? StringWords(UnsafeRawPointer(pointer), offset: offset) : nil
+    }
+
+    func string(_ field: StringField) -> String? {
+        switch field {
+        case .task: pointer.pointee.task
+        case .phase: pointer.pointee.phase
+        case .stepType: pointer.pointee.stepType
+        case .agent: pointer.pointee.agent
+        case .status: pointer.pointee.status
+        case .message: pointer.pointee.message
+        }
+    }
+
+    /// Where each ``StringField`` is in an ``ExecutionEvent``, or -1 to read it the general way.
+    private static let offsets: [Int] = {
+        // A `String?` must be the two words ``StringWords`` reads (it is on every 64-bit platform).
+        guard MemoryLayout<String?>.size == MemoryLayout<StringWords>.size else {
+            return Array(repeating: -1, count: StringField.allCases.count)
+        }
+        let keys: [KeyPath<ExecutionEvent, String?>] = [\.task, \.phase, \.stepType, \.agent, \.status, \.message]
+        return keys.map { MemoryLayout<ExecutionEvent>.offset(of: $0) ?? -1 }
+    }()
+}
+
+/// A run's pending record (see ``PendingEvents``), with the strings it refers to.
+struct RecordPointer: PackableEvent {
+    let pointer: UnsafePointer<PendingEvents.Record>
+    let strings: UnsafeBufferPointer<String>
+    let executionID: ExecutionID
+
+    init(_ pointer: UnsafePointer<PendingEvents.Record>, strings: UnsafeBufferPointer<String>, executionID: ExecutionID)
+    {
+        self.pointer = pointer
+        self.strings = strings
+        self.executionID = executionID
+    }
+
+    var kind: ExecutionEvent.Kind { pointer.pointee.kind }
+    var sequence: UInt64 { pointer.pointee.sequence }
+    var timestamp: Date { pointer.pointee.timestamp }
+    var step: Int? { pointer.pointee.step }
+    var attempt: Int? { pointer.pointee.attempt }
+    var delay: Duration? { pointer.pointee.delay }
+    var duration: Duration? { pointer.pointee.duration }
+
+    func has(_ field: StringField) -> Bool { pointer.pointee.strings[field] != 0 }
+
+    func words(_ field: StringField) -> StringWords? {
+        let place = Int(pointer.pointee.strings[field])
+        guard place > 0, let base = strings.baseAddress else { return nil }
+        return StringWords(UnsafeRawPointer(base + (place - 1)), offset: 0)
+    }
+
+    func string(_ field: StringField) -> String? {
+        let place = Int(pointer.pointee.strings[field])
+        return place > 0 ? strings[place - 1] : nil
     }
 }
 

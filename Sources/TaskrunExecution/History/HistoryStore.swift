@@ -50,6 +50,19 @@ protocol CompactCheckpointStore: HistoryStore {
     /// caller to release once the lock is released: freeing it need not hold up the execution's
     /// other phases.
     func commitNow(_ commit: PhaseCommit) -> CommitLeftover?
+
+    /// ``commitNow(_:)`` of a commit whose events are still in the run's buffer, `pending` (the
+    /// commit's own `events` are empty). The default makes the events and commits them; a store
+    /// that packs events can read the records instead (see ``PendingEvents``).
+    func commitNow(_ commit: PhaseCommit, pending: PendingEvents) -> CommitLeftover?
+}
+
+extension CompactCheckpointStore {
+    func commitNow(_ commit: PhaseCommit, pending: PendingEvents) -> CommitLeftover? {
+        var commit = commit
+        commit.events = pending.events(of: commit.executionID)
+        return commitNow(commit)
+    }
 }
 
 /// What a ``CompactCheckpointStore``'s commit replaced, released by the caller after the

@@ -178,6 +178,16 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             log.append(newEvents)
         }
 
+        /// ``append(_:)`` of the events of a run's pending records, packed from the records.
+        func append(_ pending: PendingEvents, executionID: ExecutionID) {
+            guard let first = pending.records.first?.sequence, let last = pending.records.last?.sequence else {
+                return
+            }
+            if first < lastSequence { interleaved = true }
+            lastSequence = max(lastSequence, last)
+            log.append(pending, executionID: executionID)
+        }
+
         var events: [ExecutionEvent] {
             interleaved ? log.events.sorted { $0.sequence < $1.sequence } : log.events
         }
@@ -339,6 +349,12 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
         return replaced
     }
 
+    /// Packs the pending records themselves, without making their events.
+    func commitNow(_ commit: PhaseCommit, pending: PendingEvents) -> CommitLeftover? {
+        guard case .deferred(let replaced) = record(commit, pending: pending) else { return nil }
+        return replaced
+    }
+
     public func commitPhase(_ commit: PhaseCommit) {
         // The checkpoint it replaces is released here, after the lock, which other writers need
         // not wait for (Docs/performance.md, W2).
@@ -346,7 +362,7 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
     }
 
     /// Records `commit`; returns the checkpoint it replaced, for the caller to release after the lock.
-    private func record(_ commit: PhaseCommit) -> KeptCheckpoint? {
+    private func record(_ commit: PhaseCommit, pending: PendingEvents? = nil) -> KeptCheckpoint? {
         // Read before the lock; a whole checkpoint only when the executor did not make a compact one.
         // Swapped with the entry's: what is left here afterwards is the replaced one (or this one,
         // for an unknown execution), released by the caller.
@@ -358,6 +374,7 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
             guard let entry = storage.entry(commit.executionID) else { return }
             entry.commit(commit.phase, shared: &storage.names)
             entry.append(commit.events)
+            if let pending { entry.append(pending, executionID: commit.executionID) }
             if kept != nil { swap(&kept, &entry.checkpoint) }
         }
         return kept

@@ -370,24 +370,20 @@ extension ExecutionRun {
     func commit(
         _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, in state: inout RunState
     ) -> CommitLeftover? {
-        var commit = makeCommit(index, checkpoint: checkpoint, in: &state)
-        let leftover = store.commitNow(commit)
-        var events = commit.events
-        commit.events = []
+        // The events stay records in the run's buffer: the store packs them from there.
+        let commit = makeCommit(index, checkpoint: checkpoint, takingEvents: false, in: &state)
+        let leftover = store.commitNow(commit, pending: state.pendingEvents)
+        state.pendingEvents.removeAll()
         // Recorded at the moment the checkpoint was taken: the same critical section.
         settleCommit(
-            &events, checkpointed: commit.checkpointPhase, at: commit.deferredCheckpoint?.createdAt,
+            checkpointed: commit.checkpointPhase, at: commit.deferredCheckpoint?.createdAt,
             marking: marksDone ? index : nil, in: &state)
         return leftover
     }
 
-    /// What follows a commit, in the run's state: its events' buffer reused, the checkpoint's
-    /// event (when one was committed), and the phase counted as done for its dependents.
-    private func settleCommit(
-        _ events: inout [ExecutionEvent], checkpointed: String?, at timestamp: Date?, marking: Int?,
-        in state: inout RunState
-    ) {
-        recycle(&events, into: &state)
+    /// What follows a commit, in the run's state: the checkpoint's event (when one was committed),
+    /// and the phase counted as done for its dependents.
+    private func settleCommit(checkpointed: String?, at timestamp: Date?, marking: Int?, in state: inout RunState) {
         if let checkpointed { emit(.checkpointCreated, into: &state, at: timestamp, phase: checkpointed) }
         if let marking { state.ready.markDone(marking) }
     }
@@ -412,8 +408,12 @@ extension ExecutionRun {
         state.withLock { state in makeCommit(index, checkpoint: checkpoint, in: &state) }
     }
 
-    /// Call inside `state.withLock`.
-    private func makeCommit(_ index: Int, checkpoint: Bool, in state: inout RunState) -> PhaseCommit {
+    /// Call inside `state.withLock`. Without `takingEvents`, the commit's events are left in
+    /// `state.pendingEvents` for the caller to hand over.
+    private func makeCommit(
+        _ index: Int, checkpoint: Bool, takingEvents: Bool = true, in state: inout RunState
+    ) -> PhaseCommit {
+        let events = takingEvents ? takeEvents(from: &state) : []
         let phase = plan.phases[index]
         let result = state.execution.phaseList[index]
         state.execution.phaseList.noteCommitted(index)
@@ -422,18 +422,17 @@ extension ExecutionRun {
             let snapshot =
                 checkpoints
                 ? ExecutionCheckpoint(phase: phase.name, createdAt: clock.currentDate, state: state.execution) : nil
-            return PhaseCommit(executionID: id, phase: result, checkpoint: snapshot, events: takeEvents(from: &state))
+            return PhaseCommit(executionID: id, phase: result, checkpoint: snapshot, events: events)
         }
         guard checkpoints else {
-            return PhaseCommit(executionID: id, phase: result, checkpoint: nil, events: takeEvents(from: &state))
+            return PhaseCommit(executionID: id, phase: result, checkpoint: nil, events: events)
         }
         let journal =
             state.journal ?? PhaseJournal(plans: plan.phases, start: startRecords, state: state.execution)
         state.journal = journal
         let deferred = DeferredCheckpoint(
             phase: phase.name, createdAt: clock.currentDate, state: &state.execution, journal: journal)
-        return PhaseCommit(
-            executionID: id, phase: result, deferredCheckpoint: deferred, events: takeEvents(from: &state))
+        return PhaseCommit(executionID: id, phase: result, deferredCheckpoint: deferred, events: events)
     }
 
     @inline(never)
@@ -441,16 +440,14 @@ extension ExecutionRun {
         requestStop(.storeFailed("the history store could not commit phase '\(plan.phases[index].name)': \(error)"))
     }
 
-    /// Gives the events' buffer back for the next phase, reports the checkpoint, releases the
-    /// dependents of `marking` (a phase that counts as done), and lets the next commit go.
+    /// Reports the checkpoint, releases the dependents of `marking` (a phase that counts as done),
+    /// and lets the next commit go.
     @inline(never)
     private func endCommit(_ commit: inout PhaseCommit, committed: Bool, marking: Int?) {
-        var events = commit.events
-        commit.events = []
         let checkpointed = commit.checkpointPhase
         commit.checkpoint = nil
         let next = state.withLock { state in
-            settleCommit(&events, checkpointed: committed ? checkpointed : nil, at: nil, marking: marking, in: &state)
+            settleCommit(checkpointed: committed ? checkpointed : nil, at: nil, marking: marking, in: &state)
             return nextCommitter(&state)
         }
         next?.resume()

@@ -85,34 +85,26 @@ final class ExecutionRun: Sendable {
         message: String? = nil, delay: Duration? = nil, duration: Duration? = nil, task: String? = nil
     ) {
         state.execution.lastSequence += 1
+        let sequence = state.execution.lastSequence
+        let time = timestamp ?? clock.currentDate
         state.pendingEvents.append(
-            ExecutionEvent(
-                kind: kind, executionID: id, sequence: state.execution.lastSequence,
-                timestamp: timestamp ?? clock.currentDate,
-                task: task, phase: phase, step: step, stepType: stepType, agent: agent, attempt: attempt,
-                status: status, message: message, delay: delay, duration: duration))
-        // Reading it back copies it: only for a listener.
-        if core.hub.hasSubscribers { core.hub.publish(state.pendingEvents[state.pendingEvents.count - 1]) }
+            kind, sequence: sequence, timestamp: time, task: task, phase: phase, step: step, stepType: stepType,
+            agent: agent, attempt: attempt, status: status, message: message, delay: delay, duration: duration)
+        // An event value only for a listener.
+        if core.hub.hasSubscribers {
+            core.hub.publish(
+                ExecutionEvent(
+                    kind: kind, executionID: id, sequence: sequence, timestamp: time, task: task, phase: phase,
+                    step: step, stepType: stepType, agent: agent, attempt: attempt, status: status, message: message,
+                    delay: delay, duration: duration))
+        }
     }
 
-    /// Takes the events not yet handed to the store. Call inside `state.withLock`.
+    /// Takes the events not yet handed to the store, as event values. Call inside `state.withLock`.
     func takeEvents(from state: inout RunState) -> [ExecutionEvent] {
-        // Not `removeAll(keepingCapacity:)`: the taken array still holds the old buffer, so keeping
-        // the capacity allocates a second, empty one, which a finished run then keeps for good.
-        let events = state.pendingEvents
-        state.pendingEvents = []
+        let events = state.pendingEvents.events(of: id)
+        state.pendingEvents.removeAll()
         return events
-    }
-
-    /// Gives back the buffer of events handed to the store, once the store is done with them, so
-    /// the next phase's events go into it instead of growing a new array (four allocations for a
-    /// phase's seven events). `events` must be the only reference left to the buffer (a store
-    /// that kept the array only costs an allocation here). Call inside `state.withLock`, before
-    /// emitting anything new.
-    func recycle(_ events: inout [ExecutionEvent], into state: inout RunState) {
-        guard state.pendingEvents.capacity == 0 else { return }
-        events.removeAll(keepingCapacity: true)
-        swap(&state.pendingEvents, &events)
     }
 
     // MARK: Queries

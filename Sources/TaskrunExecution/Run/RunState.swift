@@ -2,7 +2,7 @@
 struct RunState {
     var execution: ExecutionState
     /// Events not yet handed to the history store.
-    var pendingEvents: [ExecutionEvent] = []
+    var pendingEvents = PendingEvents()
     /// The phases logged at compact checkpoints, from the first one on (an execution waiting in
     /// its first phase keeps none: Docs/performance.md, W8).
     var journal: PhaseJournal?
