@@ -25,45 +25,15 @@ struct PendingEvents {
     }
 
     /// Where a record's strings are, by ``StringField``.
-    struct StringPlaces {
-        var task: UInt32 = 0
-        var phase: UInt32 = 0
-        var stepType: UInt32 = 0
-        var agent: UInt32 = 0
-        var status: UInt32 = 0
-        var message: UInt32 = 0
-
-        subscript(field: StringField) -> UInt32 {
-            get {
-                switch field {
-                case .task: task
-                case .phase: phase
-                case .stepType: stepType
-                case .agent: agent
-                case .status: status
-                case .message: message
-                }
-            }
-            set {
-                switch field {
-                case .task: task = newValue
-                case .phase: phase = newValue
-                case .stepType: stepType = newValue
-                case .agent: agent = newValue
-                case .status: status = newValue
-                case .message: message = newValue
-                }
-            }
-        }
-    }
+    typealias StringPlaces = PerStringField<UInt32>
 
     private(set) var records: [Record] = []
     /// The records' strings. Kept alive here, so the words of the ones in ``last`` cannot belong
     /// to another string while they are remembered.
     private(set) var strings: [String] = []
     /// Each field's last string: its place, and its words.
-    private var last = StringPlaces()
-    private var lastWords = WordsByField()
+    private var last = StringPlaces(0)
+    private var lastWords = PerStringField(StringWords.none)
 
     var isEmpty: Bool { records.isEmpty }
 
@@ -73,7 +43,7 @@ struct PendingEvents {
         stepType: String?, agent: String?, attempt: Int?, status: String?, message: String?, delay: Duration?,
         duration: Duration?
     ) {
-        var places = StringPlaces()
+        var places = StringPlaces(0)
         if let task { places.task = place(task, .task) }
         if let phase { places.phase = place(phase, .phase) }
         if let stepType { places.stepType = place(stepType, .stepType) }
@@ -120,20 +90,25 @@ struct PendingEvents {
     mutating func removeAll() {
         records.removeAll(keepingCapacity: true)
         strings.removeAll(keepingCapacity: true)
-        last = StringPlaces()
+        last = StringPlaces(0)
     }
 }
 
-/// A ``StringWords`` per ``StringField``, inline.
-private struct WordsByField {
-    private var task = StringWords.none
-    private var phase = StringWords.none
-    private var stepType = StringWords.none
-    private var agent = StringWords.none
-    private var status = StringWords.none
-    private var message = StringWords.none
+/// A value per ``StringField``, inline (no array to allocate or check).
+struct PerStringField<Value> {
+    var task: Value
+    var phase: Value
+    var stepType: Value
+    var agent: Value
+    var status: Value
+    var message: Value
 
-    subscript(field: StringField) -> StringWords {
+    /// `value` for every field.
+    init(_ value: Value) {
+        (task, phase, stepType, agent, status, message) = (value, value, value, value, value, value)
+    }
+
+    subscript(field: StringField) -> Value {
         get {
             switch field {
             case .task: task
@@ -156,6 +131,8 @@ private struct WordsByField {
         }
     }
 }
+
+extension PerStringField: Sendable where Value: Sendable {}
 
 /// The string fields of an event, in the order ``CompactEventLog`` writes them.
 enum StringField: Int, CaseIterable {

@@ -231,43 +231,7 @@ struct CompactEventLog: Sendable {
         /// hashing, or even copying the string to compare it. The words are those of a string the
         /// table holds, so its storage cannot be freed and reused for another string while they
         /// are remembered.
-        private var recent: Recent
-
-        private struct Recent {
-            var task: Slot
-            var phase: Slot
-            var stepType: Slot
-            var agent: Slot
-            var status: Slot
-            var message: Slot
-
-            init() {
-                (task, phase, stepType, agent, status, message) = (Slot(), Slot(), Slot(), Slot(), Slot(), Slot())
-            }
-
-            subscript(field: StringField) -> Slot {
-                get {
-                    switch field {
-                    case .task: task
-                    case .phase: phase
-                    case .stepType: stepType
-                    case .agent: agent
-                    case .status: status
-                    case .message: message
-                    }
-                }
-                set {
-                    switch field {
-                    case .task: task = newValue
-                    case .phase: phase = newValue
-                    case .stepType: stepType = newValue
-                    case .agent: agent = newValue
-                    case .status: status = newValue
-                    case .message: message = newValue
-                    }
-                }
-            }
-        }
+        private var recent = PerStringField(Slot())
 
         private struct Slot {
             var bits = StringWords.none
@@ -276,7 +240,6 @@ struct CompactEventLog: Sendable {
         }
 
         init(_ strings: [String]) {
-            recent = Recent()
             for (offset, string) in strings.enumerated() { indexes[string] = offset }
         }
 
