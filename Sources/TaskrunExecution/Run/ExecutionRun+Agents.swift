@@ -10,11 +10,19 @@ public struct AgentQueryError: Error, Sendable, Hashable, CustomStringConvertibl
     /// `agent 'a' failed: <message>`; a message that already names the agent (as the agent
     /// manager's errors do: `agent 'a' has no definition`) is not prefixed with its name again.
     public var description: String {
-        if message.hasPrefix("agent '\(agent)'") {
+        if Self.message(message, names: agent) {
             return attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
         }
         return attempts > 1
             ? "agent '\(agent)' failed after \(attempts) attempts: \(message)" : "agent '\(agent)' failed: \(message)"
+    }
+}
+
+extension AgentQueryError {
+    /// Whether `message` already starts by naming `agent` (`agent 'a' …`), so that what reports it
+    /// does not name the agent again.
+    static func message(_ message: String, names agent: String) -> Bool {
+        message.hasPrefix("agent '\(agent)'")
     }
 }
 

@@ -279,7 +279,7 @@ extension ExecutionRun {
             let details = asked.map { plan -> String in
                 let agent = plan.step.agentID ?? "?"
                 let error = results[plan.index].error ?? "failed"
-                return error.hasPrefix("agent '\(agent)'") ? error : "\(agent): \(error)"
+                return AgentQueryError.message(error, names: agent) ? error : "\(agent): \(error)"
             }
             reasons.append("every agent failed (\(details.joined(separator: "; ")))")
             statuses.append(contentsOf: asked.map { results[$0.index].status })
