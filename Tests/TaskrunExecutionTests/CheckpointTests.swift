@@ -55,6 +55,27 @@ struct CheckpointTests {
         #expect(await log.sequence(.checkpointCreated, phase: "Skip") < log.sequence(.phaseStart, phase: "Decide"))
     }
 
+    /// A phase that completes is checkpointed in the critical section that completes it, at that
+    /// section's clock reading: the checkpoint carries the phase's own end time. On a clock that
+    /// moves at every reading, a checkpoint that read the clock again would be a tick later.
+    @Test func aCompletedPhasesCheckpointIsTakenAtItsEnd() async throws {
+        let history = InMemoryHistoryStore()
+        let executor = TaskExecutor(
+            configuration: .init(clock: TickingClock()), agents: ScriptedAgentManager(), history: history,
+            logger: quietLogger)
+        let log = EventLog.subscribe(to: executor)
+        let result = try await executor.execute(Self.task)
+        let checkpoints = await log.of(.checkpointCreated)
+        let completions = await log.of(.phaseComplete)
+        #expect(completions.map(\.phase) == ["Gather", "Skip", "Decide"])
+        for completion in completions {
+            let checkpoint = try #require(checkpoints.first { $0.phase == completion.phase })
+            #expect(checkpoint.timestamp == completion.timestamp)
+        }
+        let last = try #require(history.loadCheckpoint(result.executionID))
+        #expect(last.createdAt == result.phases.first { $0.name == "Decide" }?.finishedAt)
+    }
+
     @Test func restoringACheckpointContinuesWithoutRerunningCommittedPhases() async throws {
         let history = InMemoryHistoryStore()
         let gate = Gate()
@@ -315,4 +336,24 @@ struct CompactCheckpointTests {
         #expect(taken.first?.value == PhaseResult(name: "P3", attempts: 3))
     }
 
+}
+
+/// A clock that moves on by a millisecond at every reading, so that two readings are never the
+/// same moment; its sleeps end at once.
+final class TickingClock: Clock, Sendable {
+    typealias Instant = ManualClock.Instant
+    private let readings = Mutex(Duration.zero)
+
+    var now: Instant {
+        readings.withLock { elapsed in
+            elapsed += .milliseconds(1)
+            return Instant(offset: elapsed)
+        }
+    }
+
+    var minimumResolution: Duration { .milliseconds(1) }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        try Task.checkCancellation()
+    }
 }

@@ -22,7 +22,7 @@ extension ExecutionRun {
         /// Cancelled by its own time limit (the caller records the timeout).
         case interrupted
         /// Completed, committed and settled in the critical section that ended its attempt, which
-        /// also admitted the phases it made ready (see ``ExecutionRun/endPhase(_:taskKey:in:)``).
+        /// also admitted the phases it made ready (see ``ExecutionRun/endPhase(_:taskKey:at:in:)``).
         case advanced(Admissions)
     }
 
@@ -186,15 +186,15 @@ extension ExecutionRun {
     /// ``advance(keepingOne:settling:committing:to:taskKey:after:)`` would otherwise take right
     /// after (one section per phase less on the lock a fan-out's phases share, Docs/performance.md
     /// W2). Call inside `state.withLock`; resume the returned waiters after it.
-    func endPhase(_ index: Int, taskKey: UInt64, in state: inout RunState) -> PhaseEnd? {
+    func endPhase(_ index: Int, taskKey: UInt64, at now: Date, in state: inout RunState) -> PhaseEnd? {
         guard let compactStore else { return nil }
-        let leftover = commit(index, checkpoint: true, marksDone: true, to: compactStore, in: &state)
+        let leftover = commit(index, checkpoint: true, marksDone: true, to: compactStore, at: now, in: &state)
         let (admitted, settled, claimed) = admit(settling: true, taskKey: taskKey, in: &state)
         return PhaseEnd(
             admissions: Admissions(admitted: admitted, claimed: claimed), settled: settled, leftover: leftover)
     }
 
-    /// What ``endPhase(_:taskKey:in:)`` leaves for after its critical section.
+    /// What ``endPhase(_:taskKey:at:in:)`` leaves for after its critical section.
     struct PhaseEnd {
         var admissions: Admissions
         var settled: [CheckedContinuation<Void, any Error>]
@@ -310,7 +310,7 @@ extension ExecutionRun {
         case .completed, .failedContinuing:
             _ = await commit(index, checkpoint: true, marksDone: true)
         case .failed(let message):
-            let continues = plan.phases[index].phase.continueOnFailure
+            let continues = plan.phases[index].continueOnFailure
             if !continues { requestStop(.phaseEnded(.failed, "phase '\(name)' failed: \(message)")) }
             _ = await commit(index, checkpoint: false, marksDone: continues)
         case .timedOut(let message):
@@ -365,13 +365,15 @@ extension ExecutionRun {
     }
 
     /// ``commit(_:checkpoint:marksDone:to:)`` inside a critical section the caller holds. Release
-    /// what it returns once the section has ended.
+    /// what it returns once the section has ended. `now`: the section's clock reading, when it has
+    /// one (the checkpoint is taken at that moment: nothing changes within the section).
     @inline(never)
     func commit(
-        _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, in state: inout RunState
+        _ index: Int, checkpoint: Bool, marksDone: Bool, to store: any CompactCheckpointStore, at now: Date? = nil,
+        in state: inout RunState
     ) -> CommitLeftover? {
         // The events stay records in the run's buffer: the store packs them from there.
-        let commit = makeCommit(index, checkpoint: checkpoint, takingEvents: false, in: &state)
+        let commit = makeCommit(index, checkpoint: checkpoint, takingEvents: false, at: now, in: &state)
         let leftover = store.commitNow(commit, pending: state.pendingEvents)
         state.pendingEvents.removeAll()
         // Recorded at the moment the checkpoint was taken: the same critical section.
@@ -409,15 +411,16 @@ extension ExecutionRun {
     }
 
     /// Call inside `state.withLock`. Without `takingEvents`, the commit's events are left in
-    /// `state.pendingEvents` for the caller to hand over.
+    /// `state.pendingEvents` for the caller to hand over. `now`: the section's clock reading, if
+    /// it has taken one (each reading is a system call's worth of time).
     private func makeCommit(
-        _ index: Int, checkpoint: Bool, takingEvents: Bool = true, in state: inout RunState
+        _ index: Int, checkpoint: Bool, takingEvents: Bool = true, at now: Date? = nil, in state: inout RunState
     ) -> PhaseCommit {
         let events = takingEvents ? takeEvents(from: &state) : []
         let phase = plan.phases[index]
         let result = state.execution.phaseList[index]
         state.execution.phaseList.noteCommitted(index)
-        let checkpoints = checkpoint && phase.phase.checkpoint
+        let checkpoints = checkpoint && phase.checkpoints
         guard compactStore != nil else {
             let snapshot =
                 checkpoints
@@ -431,7 +434,7 @@ extension ExecutionRun {
             state.journal ?? PhaseJournal(plans: plan.phases, start: startRecords, state: state.execution)
         state.journal = journal
         let deferred = DeferredCheckpoint(
-            phase: phase.name, createdAt: clock.currentDate, state: &state.execution, journal: journal)
+            phase: phase.name, createdAt: now ?? clock.currentDate, state: &state.execution, journal: journal)
         return PhaseCommit(executionID: id, phase: result, deferredCheckpoint: deferred, events: events)
     }
 
@@ -613,7 +616,12 @@ extension ExecutionRun {
 /// The phases waiting to start, in file order, and how many dependencies each still waits for.
 struct ReadyQueue: Sendable {
     private var waitingFor: [Int] = []
-    private var dependents: [[Int]] = []
+    /// Every phase's dependents in one array, phase `i`'s at `dependents[dependentStarts[i] ..<
+    /// dependentStarts[i + 1]]`: an array per phase was a pointer to follow to memory of its own
+    /// (a cache miss per phase in a long chain) and a reference counted per phase ended
+    /// (Docs/performance.md, W1).
+    private var dependents: [Int] = []
+    private var dependentStarts: [Int] = [0]
     /// Ready phases, sorted from last to first in file order, so the earliest pops first.
     private var ready: [Int] = []
 
@@ -623,7 +631,10 @@ struct ReadyQueue: Sendable {
     /// once per plan, and each fresh execution starts from a copy, which shares its arrays until
     /// it changes them (a thousand phases' dependents are then never copied).
     init(fresh plan: ExecutionPlan) {
-        dependents = plan.phases.map(\.dependents)
+        for phase in plan.phases {
+            dependents.append(contentsOf: phase.dependents)
+            dependentStarts.append(dependents.count)
+        }
         waitingFor = plan.phases.map(\.dependencies.count)
         for index in plan.phases.indices.reversed() where waitingFor[index] == 0 {
             ready.append(index)
@@ -634,6 +645,7 @@ struct ReadyQueue: Sendable {
     /// pending); `fresh` is the plan's ``init(fresh:)``.
     init(plan: ExecutionPlan, phases: PhaseList, fresh: ReadyQueue) {
         dependents = fresh.dependents
+        dependentStarts = fresh.dependentStarts
         let done = phases.map { Self.isDone($0, plan: plan) }
         // Counted, not filtered: a filtered array per phase was an allocation per phase per run.
         waitingFor = plan.phases.map { phase in phase.dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) } }
@@ -647,7 +659,7 @@ struct ReadyQueue: Sendable {
     static func isDone(_ phase: PhaseResult, plan: ExecutionPlan) -> Bool {
         switch phase.status {
         case .completed, .skipped: true
-        case .failed, .timeout: plan.phases.first { $0.name == phase.name }?.phase.continueOnFailure ?? false
+        case .failed, .timeout: plan.phases.first { $0.name == phase.name }?.continueOnFailure ?? false
         default: false
         }
     }
@@ -659,7 +671,8 @@ struct ReadyQueue: Sendable {
     }
 
     mutating func markDone(_ index: Int) {
-        for dependent in dependents[index] {
+        for position in dependentStarts[index]..<dependentStarts[index + 1] {
+            let dependent = dependents[position]
             waitingFor[dependent] -= 1
             if waitingFor[dependent] == 0 {
                 var low = 0

@@ -11,7 +11,7 @@ extension ExecutionRun {
     }
 
     /// Runs a phase in the phase task `taskKey`. Without a time limit, a phase that completes ends
-    /// in the critical section that completes it (``endPhase(_:taskKey:in:)``): `advanced`.
+    /// in the critical section that completes it (``endPhase(_:taskKey:at:in:)``): `advanced`.
     nonisolated(nonsending) func runPhase(_ index: Int, taskKey: UInt64) async -> PhaseOutcome {
         guard let timeout = plan.phases[index].timeout else { return await runAttempts(index, taskKey: taskKey) }
         return await runAttempts(index, timeout: timeout)
@@ -33,7 +33,7 @@ extension ExecutionRun {
             if stopReason != nil { return interruption(index) }
             let message = "the phase exceeded its time limit of \(Self.format(timeout))"
             endInterrupted(index, phaseStatus: .timeout, stepStatus: .timeout, message: message)
-            return phase.phase.continueOnFailure ? .failedContinuing : .timedOut(message)
+            return phase.continueOnFailure ? .failedContinuing : .timedOut(message)
         }
     }
 
@@ -82,8 +82,9 @@ extension ExecutionRun {
             if let last { recordStepEnd(last, in: scope, state: &state, at: now) }
             let failure = judge(index, steps: state.execution.phaseList[index].steps)
             guard failure == nil else { return (failure, nil) }
-            complete(index, in: &state, at: clock.date(at: now))
-            return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, in: &state) })
+            let date = clock.date(at: now)
+            complete(index, in: &state, at: date)
+            return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, at: date, in: &state) })
         }
         if let last { logStepEnd(last, in: scope) }
         if let ended { return .ended(.advanced(ended.finish())) }
@@ -100,7 +101,7 @@ extension ExecutionRun {
             return .retry(after: delay)
         }
         fail(index, failure, label: phase.retry.map { _ in "attempt \(attempt): " } ?? "")
-        if phase.phase.continueOnFailure { return .ended(.failedContinuing) }
+        if phase.continueOnFailure { return .ended(.failedContinuing) }
         return .ended(failure.status == .timeout ? .timedOut(failure.message) : .failed(failure.message))
     }
 
@@ -154,7 +155,7 @@ extension ExecutionRun {
         let phase = plan.phases[index]
         let first = phase.segments.first.flatMap { $0.count == 1 && phase.steps[$0[0]].condition == nil ? $0[0] : nil }
         // Made before the lock: the phases of a fan-out share it (Docs/performance.md, W2).
-        var steps = phase.steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.step.agentID) }
+        var steps = phase.steps.map { StepResult(index: $0.index, type: $0.strategyName, agent: $0.agentID) }
         let started = state.withLock { state -> Bool in
             let now = clock.currentDate
             // One access to the phase for all its changes (each access checks the list is unique).
@@ -165,7 +166,7 @@ extension ExecutionRun {
             Self.start(&state.execution.phaseList[index].steps[first], at: now)
             emit(
                 .stepStart, into: &state, at: now, phase: phase.name, step: first, stepType: step.strategyName,
-                agent: step.step.agentID)
+                agent: step.agentID)
             return true
         }
         return (PhaseScope(run: self, phase: phase), started)
@@ -277,7 +278,7 @@ extension ExecutionRun {
             let asked = plans.filter(wasAsked)
             // A step's error names its agent already (`agent 'a' failed: …`): not again in front of it.
             let details = asked.map { plan -> String in
-                let agent = plan.step.agentID ?? "?"
+                let agent = plan.agentID ?? "?"
                 let error = results[plan.index].error ?? "failed"
                 return AgentQueryError.message(error, names: agent) ? error : "\(agent): \(error)"
             }
@@ -290,7 +291,7 @@ extension ExecutionRun {
     }
 
     static func label(_ step: StepPlan) -> String {
-        step.step.agentID.map { "agent \($0)" } ?? step.strategyName
+        step.agentID.map { "agent \($0)" } ?? step.strategyName
     }
 
     /// Call inside `state.withLock`.

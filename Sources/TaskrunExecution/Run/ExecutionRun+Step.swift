@@ -118,7 +118,7 @@ extension ExecutionRun {
             emit(
                 .stepStart, into: &state, at: now, phase: scope.phase.name, step: step.index,
                 stepType: step.strategyName,
-                agent: step.step.agentID)
+                agent: step.agentID)
         }
         return context
     }
@@ -202,7 +202,7 @@ extension ExecutionRun {
             state.withLock { state in
                 emit(
                     .stepFailed, into: &state, phase: phase.name, step: step.index, stepType: step.strategyName,
-                    agent: step.step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
+                    agent: step.agentID, attempt: attempt, status: StepStatus.failed.rawValue,
                     message: message,
                     delay: delay)
             }
@@ -259,7 +259,7 @@ extension ExecutionRun {
         }
         emit(
             .stepComplete, into: &state, at: now, phase: scope.phase.name, step: step.index,
-            stepType: step.strategyName, agent: step.step.agentID, attempt: attempts, status: status.rawValue,
+            stepType: step.strategyName, agent: step.agentID, attempt: attempts, status: status.rawValue,
             duration: duration)
     }
 
@@ -281,7 +281,7 @@ extension ExecutionRun {
         state.execution.phaseList[phase].steps[step.index].finishedAt = now
         emit(
             .stepFailed, into: &state, at: now, phase: scope.phase.name, step: step.index, stepType: step.strategyName,
-            agent: step.step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
+            agent: step.agentID, attempt: state.execution.phaseList[phase].steps[step.index].attempts,
             status: status.rawValue, message: message,
             duration: state.execution.phaseList[phase].steps[step.index].duration)
     }
@@ -298,7 +298,7 @@ extension ExecutionRun {
             emit(
                 status == .skipped ? .stepComplete : .stepFailed, into: &state, phase: scope.phase.name,
                 step: step.index,
-                stepType: step.strategyName, agent: step.step.agentID, status: status.rawValue, message: message)
+                stepType: step.strategyName, agent: step.agentID, status: status.rawValue, message: message)
         }
     }
 }

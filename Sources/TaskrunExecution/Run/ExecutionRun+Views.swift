@@ -49,7 +49,7 @@ extension ExecutionRun {
         }
         let value = Self.phaseResult(
             phase: phase, steps: finished, responses: state.execution.phaseList[index].storedResponses)
-        for name in phase.phase.outputs where outputs[name] == nil {
+        for name in phase.outputs where outputs[name] == nil {
             if Self.isIdentifier(name), let found = Self.lookup(name, in: finished) {
                 outputs[name] = found
             } else {
@@ -69,7 +69,7 @@ extension ExecutionRun {
     /// step's value; else the agent responses (one: that response, several: the list); else the
     /// last summary; else the description texts.
     static func phaseResult(phase: PhasePlan, steps: [StepResult], responses: Replies) -> ResultValue {
-        func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].step.kind }
+        func kind(_ step: StepResult) -> StepKind { phase.steps[step.index].kind }
         func isAggregate(_ step: StepResult, summary: Bool) -> Bool {
             guard case .aggregate(let name) = kind(step) else { return false }
             return (name == "summary") == summary

@@ -61,7 +61,7 @@ public struct StepContext: Sendable {
         phases[current.name] = view
         if let alias = scope.phase.alias { phases[alias] = view }
         var variables = run.baseVariables(phase: scope.phase, phases: phases, steps: current.steps)
-        if let agent = plan.step.agentID { variables["agent"] = .string(agent) }
+        if let agent = plan.agentID { variables["agent"] = .string(agent) }
         return variables
     }
 
