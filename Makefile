@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build run test lint clean bench release release-deps
+.PHONY: deps build run test lint clean bench bench-build release release-deps
 
 deps:
 	@./scripts/ensure-system-deps.sh
@@ -20,12 +20,24 @@ test: deps
 # A release build, as shipped: optimized, the Swift runtime and Foundation linked statically (a binary that
 # runs without a Swift toolchain and starts in about two thirds of the time: Docs/performance.md, W6), in its
 # own scratch path so the debug build of `make test` is left alone. The binaries: .build-release/release/.
-RELEASE_FLAGS ?= -c release --static-swift-stdlib --scratch-path .build-release
+#
+# Its code is laid out by use: every function in a section of its own, placed by lld in the order of
+# Benchmarks/hot-functions.order (the functions the benchmark's workloads run most, hottest first), so the
+# code of a phase spans half as many pages as in link order (Docs/performance.md, "Code layout").
+LAYOUT_FLAGS ?= -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
+	-Xlinker --symbol-ordering-file=$(CURDIR)/Benchmarks/hot-functions.order -Xlinker --no-warn-symbol-ordering
+RELEASE_FLAGS ?= -c release --static-swift-stdlib --scratch-path .build-release $(LAYOUT_FLAGS)
+
+# SwiftPM does not know the linker reads the order file: when it changes, the binaries are removed so that
+# they are linked again.
+.build-release/.layout: Benchmarks/hot-functions.order
+	rm -f .build-release/release/taskrun .build-release/release/taskrun-bench
+	mkdir -p .build-release && touch $@
 
 release-deps:
 	@./scripts/ensure-system-deps.sh --release
 
-release: release-deps
+release: release-deps .build-release/.layout
 	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) --product taskrun
 
 # The benchmark suite against LangGraph (Docs/performance.md); not part of `make test`. The release build
@@ -35,11 +47,14 @@ BENCH_VENV ?= Benchmarks/.venv
 BENCH_PYTHON ?= python3
 BENCH_FLAGS ?=
 
-bench: release-deps $(BENCH_VENV)/.installed
-	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) --product taskrun
-	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) --product taskrun-bench
+bench: bench-build $(BENCH_VENV)/.installed
 	sync  # the build's writes go to disk now, not while the first workload is timed
 	.build-release/release/taskrun-bench --python $(BENCH_VENV)/bin/python $(BENCH_FLAGS)
+
+# The release builds `make bench` runs, without running it: what Benchmarks/tools/ measure.
+bench-build: release-deps .build-release/.layout
+	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) --product taskrun
+	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_BUILD_FLAGS) --product taskrun-bench
 
 $(BENCH_VENV)/.installed: Benchmarks/peers/requirements.txt
 	$(BENCH_PYTHON) -m venv $(BENCH_VENV)

@@ -5,7 +5,7 @@
 # runs and one doing three, divided by the 3,000 phases between them (3,006 for W2), so parsing,
 # planning and start-up cancel out. Needs valgrind (apt-get install valgrind) and a release build:
 #
-#     swift build -c release --static-swift-stdlib --scratch-path .build-release --product taskrun-bench
+#     make bench-build
 #     Benchmarks/tools/instructions-per-phase.sh .build-release/release/taskrun-bench W1
 #
 # Under callgrind the threads take turns, so W2 shows the instructions of its phases but not the
