@@ -37,6 +37,15 @@ struct PendingEvents {
 
     var isEmpty: Bool { records.isEmpty }
 
+    /// The sequence numbers of the first and the last record, read in place (`records.first`
+    /// copies a whole record to read one field of it).
+    var sequences: (first: UInt64, last: UInt64)? {
+        records.withUnsafeBufferPointer { records in
+            guard let first = records.baseAddress, !records.isEmpty else { return nil }
+            return (first.pointee.sequence, first[records.count - 1].sequence)
+        }
+    }
+
     /// Adds an event; its execution is the run's.
     mutating func append(
         _ kind: ExecutionEvent.Kind, sequence: UInt64, timestamp: Date, task: String?, phase: String?, step: Int?,

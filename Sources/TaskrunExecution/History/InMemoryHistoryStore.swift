@@ -180,9 +180,7 @@ public final class InMemoryHistoryStore: HistoryStore, CompactCheckpointStore {
 
         /// ``append(_:)`` of the events of a run's pending records, packed from the records.
         func append(_ pending: PendingEvents, executionID: ExecutionID) {
-            guard let first = pending.records.first?.sequence, let last = pending.records.last?.sequence else {
-                return
-            }
+            guard let (first, last) = pending.sequences else { return }
             if first < lastSequence { interleaved = true }
             lastSequence = max(lastSequence, last)
             log.append(pending, executionID: executionID)

@@ -13,6 +13,8 @@ final class StepPlan: Sendable {
     let agentID: String?
     let kind: StepKind
     let strategy: any StepStrategy
+    /// Whether `strategy` is the built-in ``AgentStepStrategy``, which the executor calls directly.
+    let isBuiltInAgentStep: Bool
     let isAgent: Bool
     let isValidation: Bool
     let isRequired: Bool
@@ -39,6 +41,7 @@ final class StepPlan: Sendable {
         self.step = step
         self.strategyName = strategyName
         self.strategy = strategy
+        self.isBuiltInAgentStep = strategy is AgentStepStrategy
         self.isSynthesized = isSynthesized
         self.condition = condition
         self.timeout = timeout

@@ -221,7 +221,16 @@ extension ExecutionRun {
             while let current = next {
                 let outcome = await self.runPhase(current, taskKey: key)
                 if case .advanced(let admissions) = outcome {
-                    next = await self.advance(keepingOne: true, settling: false, taskKey: key, after: admissions)
+                    // The usual end of a chain's phase: it admitted one phase, which has no `when:`
+                    // to evaluate, and runs next in this task without the call below (an async
+                    // call takes a frame from the task's allocator even when it does not wait).
+                    if !admissions.claimed, let only = admissions.admitted.only,
+                        self.plan.phases[only].condition == nil
+                    {
+                        next = only
+                    } else {
+                        next = await self.advance(keepingOne: true, settling: false, taskKey: key, after: admissions)
+                    }
                 } else if let store = self.compactStore, outcome == .completed || outcome == .failedContinuing {
                     // Committed in the critical section that settles it and admits what it made
                     // ready: one section less per phase on the lock a fan-out's phases share.
@@ -696,6 +705,9 @@ struct AdmittedPhases: Sequence, Sendable, Equatable {
     init() {}
 
     var isEmpty: Bool { first == nil }
+
+    /// The one phase admitted, when there is exactly one.
+    var only: Int? { rest.isEmpty ? first : nil }
 
     mutating func append(_ index: Int) {
         if first == nil { first = index } else { rest.append(index) }

@@ -172,6 +172,9 @@ extension ExecutionRun {
         let phase = context.scope.phase
         do {
             // `startStep` recorded the first attempt.
+            if step.isBuiltInAgentStep {
+                return .succeeded(try await AgentStepStrategy.run(step.step, context: context))
+            }
             return .succeeded(try await step.strategy.run(step.step, in: phase.phase, context: context))
         } catch {
             if Task.isCancelled { return .cancelled }

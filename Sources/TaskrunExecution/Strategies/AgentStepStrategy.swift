@@ -14,6 +14,13 @@ public struct AgentStepStrategy: StepStrategy {
     }
 
     public func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
+        try await Self.run(step, context: context)
+    }
+
+    /// ``run(_:in:context:)``, which the executor calls directly for a step this strategy runs: a
+    /// call through the protocol goes through a witness, an async function of its own with a frame
+    /// of its own, and hops to the generic executor (Docs/performance.md, W1).
+    nonisolated(nonsending) static func run(_ step: Step, context: StepContext) async throws -> StepOutput {
         guard let agent = step.agentID else { throw StepFailure("an agent step needs an agent id", isRetryable: false) }
         // The reply the phase recorded, as the step's value: one box for both (Docs/performance.md, W1).
         return StepOutput(reply: try await context.queryAgentReply(agent, prompt: try Self.prompt(context)))
