@@ -221,12 +221,9 @@ extension ExecutionRun {
             while let current = next {
                 let outcome = await self.runPhase(current, taskKey: key)
                 if case .advanced(let admissions) = outcome {
-                    // The usual end of a chain's phase: it admitted one phase, which has no `when:`
-                    // to evaluate, and runs next in this task without the call below (an async
-                    // call takes a frame from the task's allocator even when it does not wait).
-                    if !admissions.claimed, let only = admissions.admitted.only,
-                        self.plan.phases[only].condition == nil
-                    {
+                    // The usual end of a chain's phase runs the next phase without the async call
+                    // (which takes a frame from the task's allocator even when it does not wait).
+                    if let only = self.runsAtOnce(admissions) {
                         next = only
                     } else {
                         next = await self.advance(keepingOne: true, settling: false, taskKey: key, after: admissions)
@@ -253,6 +250,19 @@ extension ExecutionRun {
             return state.stop != nil
         }
         if stopping { task.cancel() }
+    }
+
+    /// The phase a phase task runs next without ``advance(keepingOne:settling:committing:to:taskKey:after:)``,
+    /// when its phase's section admitted exactly that one and it has no `when:` to evaluate (what
+    /// `advance` would then do is run it). Synchronous and not inlined: the phase task keeps its
+    /// frame while its phase waits, and reading the condition there took room for a whole
+    /// `Expression` in it (a kilobyte per waiting execution, Docs/performance.md, W8).
+    @inline(never)
+    private func runsAtOnce(_ admissions: Admissions) -> Int? {
+        guard !admissions.claimed, let only = admissions.admitted.only, plan.phases[only].condition == nil else {
+            return nil
+        }
+        return only
     }
 
     /// A launched (or skipped, or refused) phase is fully handled: it no longer counts as running.
