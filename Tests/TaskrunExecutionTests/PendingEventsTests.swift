@@ -72,6 +72,50 @@ struct PendingEventsTests {
         #expect(pending.events(of: id) == again)
     }
 
+    /// Handed over and emptied, the buffer keeps its few strings: the next batch's events that
+    /// repeat them add none, and are still exactly the ones emitted, in the events and in the log.
+    /// Past ``PendingEvents/keptStrings`` it lets them go.
+    @Test func theStringsOfAHandedOverBatchServeTheNext() {
+        let id = ExecutionID.make()
+        func event(_ sequence: UInt64, phase: String, status: String? = nil) -> ExecutionEvent {
+            ExecutionEvent(
+                kind: .stepComplete, executionID: id, sequence: sequence,
+                timestamp: Date(timeIntervalSinceReferenceDate: Double(sequence)), phase: phase, step: 0,
+                stepType: "agent", agent: "analyst", status: status)
+        }
+        let first = [event(1, phase: "One"), event(2, phase: "One", status: "completed")]
+        let second = [event(3, phase: "Two"), event(4, phase: "Two", status: "completed")]
+        var pending = Self.pending(first)
+        var log = CompactEventLog()
+        log.append(pending, executionID: id)
+        let kept = pending.strings.count
+        pending.removeAll()
+        #expect(pending.isEmpty)
+        #expect(pending.events(of: id).isEmpty)
+        #expect(pending.strings.count == kept)
+        for event in second {
+            pending.append(
+                event.kind, sequence: event.sequence, timestamp: event.timestamp, task: event.task, phase: event.phase,
+                step: event.step, stepType: event.stepType, agent: event.agent, attempt: event.attempt,
+                status: event.status, message: event.message, delay: event.delay, duration: event.duration)
+        }
+        // Only the new phase name is added: the step type, agent and status are found again.
+        #expect(pending.strings.count == kept + 1)
+        #expect(pending.events(of: id) == second)
+        log.append(pending, executionID: id)
+        #expect(log.events == first + second)
+        // Many distinct strings: emptied with the records.
+        var many = PendingEvents()
+        for sequence in 0..<UInt64(PendingEvents.keptStrings + 1) {
+            many.append(
+                .phaseStart, sequence: sequence, timestamp: .distantPast, task: nil, phase: "phase \(sequence)",
+                step: nil, stepType: nil, agent: nil, attempt: 1, status: nil, message: nil, delay: nil,
+                duration: nil)
+        }
+        many.removeAll()
+        #expect(many.strings.isEmpty)
+    }
+
     /// Packed from the records, the log holds the same bytes as packed from the events.
     @Test func theLogPackedFromRecordsIsTheLogPackedFromEvents() {
         let id = ExecutionID.make()

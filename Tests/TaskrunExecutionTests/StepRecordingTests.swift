@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 import TaskrunCore
 import TaskrunTestSupport
@@ -100,5 +101,76 @@ struct StepRecordingTests {
         admitted.append(3)
         admitted.append(9)
         #expect(Array(admitted) == [7, 3, 9])
+    }
+}
+
+/// What a step's end logs, after the critical section that records it: its warnings (as
+/// warnings) and its failure (at debug level), each with the phase and step; a step that simply
+/// succeeded logs nothing.
+@Suite(.timeLimit(.minutes(1)))
+struct StepEndLoggingTests {
+    /// A step that succeeds with a warning.
+    private struct WarningStrategy: StepStrategy {
+        func run(_ step: Step, in phase: Phase, context: StepContext) async throws -> StepOutput {
+            StepOutput(.string("done"), warnings: ["careful"])
+        }
+    }
+
+    @Test func aStepsWarningsAndFailureAreLoggedAndAPlainSuccessIsNot() async throws {
+        let lines = CapturedLogLines()
+        let executor = TaskExecutor(
+            configuration: .init(clock: ManualClock()), agents: ScriptedAgentManager(),
+            history: InMemoryHistoryStore(), logger: Logger(label: "taskrun.tests") { _ in lines.handler })
+        executor.registerStepStrategy("warn", WarningStrategy())
+        executor.registerStepStrategy("fail") { _, _, _ in throw StepFailure("no good", isRetryable: false) }
+        let result = try await executor.execute(
+            makeTask([
+                makePhase("Plain", [agentStep("a")]),
+                makePhase("Warned", dependsOn: ["Plain"], [customStep("warn")]),
+                // Not required: the phase completes with its step failed.
+                makePhase("Failed", dependsOn: ["Warned"], [customStep("fail")]),
+                // Two segments: the first step's end is recorded by the second segment's check.
+                makePhase("Segments", dependsOn: ["Failed"], [customStep("warn"), customStep("warn")]),
+            ]))
+        #expect(result.status == .completed)
+        let stepLines = lines.all.filter { $0.metadata["step"] != nil }
+        #expect(stepLines.map(\.level) == [.warning, .debug, .warning, .warning])
+        #expect(stepLines.map(\.phase) == ["Warned", "Failed", "Segments", "Segments"])
+        #expect(stepLines[0].message == "careful")
+        #expect(stepLines[1].message.hasPrefix("step failed: ") && stepLines[1].message.contains("no good"))
+    }
+}
+
+/// Keeps every line logged through its handler.
+private final class CapturedLogLines: Sendable {
+    struct Line {
+        var level: Logger.Level
+        var message: String
+        var metadata: Logger.Metadata
+        var phase: String? { metadata["phase"].map { "\($0)" } }
+    }
+
+    private let lines = Mutex<[Line]>([])
+
+    var all: [Line] { lines.withLock { $0 } }
+
+    var handler: Handler { Handler(lines: self) }
+
+    struct Handler: LogHandler {
+        let lines: CapturedLogLines
+        var metadata: Logger.Metadata = [:]
+        var metadataProvider: Logger.MetadataProvider?
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let line = Line(
+                level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+            lines.lines.withLock { $0.append(line) }
+        }
     }
 }

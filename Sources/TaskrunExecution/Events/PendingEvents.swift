@@ -28,8 +28,9 @@ struct PendingEvents {
     typealias StringPlaces = PerStringField<UInt32>
 
     private(set) var records: [Record] = []
-    /// The records' strings. Kept alive here, so the words of the ones in ``last`` cannot belong
-    /// to another string while they are remembered.
+    /// The records' strings, and some of the strings of records already handed over (see
+    /// ``removeAll()``). Kept alive here, so the words of the ones in ``last`` cannot belong to
+    /// another string while they are remembered.
     private(set) var strings: [String] = []
     /// Each field's last string: its place, and its words.
     private var last = StringPlaces(0)
@@ -95,12 +96,20 @@ struct PendingEvents {
         }
     }
 
-    /// Empties the buffer, keeping its room for the next events.
+    /// Empties the buffer, keeping its room for the next events. The strings stay, each field's
+    /// last one with them, until there are more than ``keptStrings``: the next phase's events
+    /// mostly repeat them (the step type, the agent, the status), and then find them by their
+    /// words instead of adding, retaining and later releasing them again (Docs/performance.md, W1).
     mutating func removeAll() {
         records.removeAll(keepingCapacity: true)
-        strings.removeAll(keepingCapacity: true)
-        last = StringPlaces(0)
+        if strings.count > Self.keptStrings {
+            strings.removeAll(keepingCapacity: true)
+            last = StringPlaces(0)
+        }
     }
+
+    /// How many strings ``removeAll()`` keeps for the next events.
+    static let keptStrings = 32
 }
 
 /// A value per ``StringField``, inline (no array to allocate or check).

@@ -393,12 +393,15 @@ extension ExecutionRun {
     ) -> CommitLeftover? {
         // The events stay records in the run's buffer: the store packs them from there.
         let commit = makeCommit(index, checkpoint: checkpoint, takingEvents: false, at: now, in: &state)
+        // Read before the commit is handed over, and from the checkpoint itself (made compact for
+        // this store): reading them from the commit afterwards copied the whole commit.
+        let checkpointed = commit.deferredCheckpoint
         let leftover = store.commitNow(commit, pending: state.pendingEvents)
         state.pendingEvents.removeAll()
         // Recorded at the moment the checkpoint was taken: the same critical section.
         settleCommit(
-            checkpointed: commit.checkpointPhase, at: commit.deferredCheckpoint?.createdAt,
-            marking: marksDone ? index : nil, in: &state)
+            checkpointed: checkpointed?.phase, at: checkpointed?.createdAt, marking: marksDone ? index : nil,
+            in: &state)
         return leftover
     }
 

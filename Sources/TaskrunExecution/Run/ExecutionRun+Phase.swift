@@ -77,16 +77,17 @@ extension ExecutionRun {
         // The last step's end recorded, the attempt judged and, when it did not fail, the phase
         // completed (and, in a phase task, committed and followed by the next admissions), in
         // one critical section.
-        let (failure, ended) = state.withLock { state -> (PhaseFailure?, PhaseEnd?) in
+        let (failure, ended, logs) = state.withLock { state -> (PhaseFailure?, PhaseEnd?, Bool) in
             let now = clock.now
-            if let last { recordStepEnd(last, in: scope, state: &state, at: now) }
+            var logs = false
+            if let last { logs = recordStepEnd(last, in: scope, state: &state, at: now) }
             let failure = judge(index, steps: state.execution.phaseList[index].steps)
-            guard failure == nil else { return (failure, nil) }
+            guard failure == nil else { return (failure, nil, logs) }
             let date = clock.date(at: now)
             complete(index, in: &state, at: date)
-            return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, at: date, in: &state) })
+            return (nil, taskKey.flatMap { endPhase(index, taskKey: $0, at: date, in: &state) }, logs)
         }
-        if let last { logStepEnd(last, in: scope) }
+        if logs, let last { logStepEnd(last, in: scope) }
         if let ended { return .ended(.advanced(ended.finish())) }
         guard let failure else { return .ended(.completed) }
         if let retry = phase.retry, attempt < retry.maxAttempts {
@@ -176,8 +177,8 @@ extension ExecutionRun {
     /// its own (when the attempt stops early).
     @inline(never)
     private func recordStepEnd(_ end: StepEnd, in scope: PhaseScope) {
-        state.withLock { state in recordStepEnd(end, in: scope, state: &state, at: clock.now) }
-        logStepEnd(end, in: scope)
+        let logs = state.withLock { state in recordStepEnd(end, in: scope, state: &state, at: clock.now) }
+        if logs { logStepEnd(end, in: scope) }
     }
 
     /// Starts an attempt of `result` with the fresh step results `steps` (swapped in, so that the
@@ -243,19 +244,24 @@ extension ExecutionRun {
     @inline(never)
     private func responsesUnlessDecided(_ index: Int, recording end: StepEnd?, in scope: PhaseScope) -> [AgentReply]? {
         let steps = plan.phases[index].steps
-        defer { if let end { logStepEnd(end, in: scope) } }
-        return state.withLock { state in
-            if let end { recordStepEnd(end, in: scope, state: &state, at: clock.now) }
+        let (responses, logs) = state.withLock { state -> ([AgentReply]?, Bool) in
+            var logs = false
+            if let end { logs = recordStepEnd(end, in: scope, state: &state, at: clock.now) }
             let decided = state.execution.phaseList[index].steps.contains { result in
                 result.status.isFailure && (steps[result.index].isValidation || steps[result.index].isRequired)
             }
-            return decided ? nil : state.execution.phaseList[index].responses
+            return (decided ? nil : state.execution.phaseList[index].responses, logs)
         }
+        if logs, let end { logStepEnd(end, in: scope) }
+        return responses
     }
 
     /// Why the attempt failed, or `nil` when it did not: a validation failed, a required step
     /// failed, or every agent that was asked failed.
     private func judge(_ index: Int, steps results: [StepResult]) -> PhaseFailure? {
+        // Usually no step failed, and then nothing below can find a reason: checked by status
+        // alone, without copying each step's result (a retain and release of its fields).
+        guard results.indices.contains(where: { results[$0].status.isFailure }) else { return nil }
         let plans = plan.phases[index].steps
         var reasons: [String] = []
         var statuses: [StepStatus] = []

@@ -60,20 +60,24 @@ extension ExecutionRun {
     }
 
     /// Records a step's end left by ``runOwnStep(_:in:visible:started:)``. Call inside
-    /// `state.withLock`; `now` is the section's clock reading.
-    func recordStepEnd(_ end: StepEnd, in scope: PhaseScope, state: inout RunState, at now: Duration) {
+    /// `state.withLock`; `now` is the section's clock reading. Returns whether
+    /// ``logStepEnd(_:in:)`` has anything to log after the section (a failure, or warnings):
+    /// usually not, and then the outcome is not taken apart again (a copy of the step's output).
+    func recordStepEnd(_ end: StepEnd, in scope: PhaseScope, state: inout RunState, at now: Duration) -> Bool {
         let step = scope.phase.steps[end.step]
         switch end.outcome {
         case .succeeded(let output):
             record(output, of: step, in: scope, state: &state, at: clock.date(at: now))
+            return !output.warnings.isEmpty
         case .failed(let message):
             finish(step, in: scope, status: .failed, message: message, state: &state, at: clock.date(at: now))
+            return true
         case .cancelled:
-            return
+            return false
         }
     }
 
-    /// What ``recordStepEnd(_:in:state:at:)`` logs, outside the lock.
+    /// What ``recordStepEnd(_:in:state:at:)`` logs, outside the lock, when it says there is something.
     func logStepEnd(_ end: StepEnd, in scope: PhaseScope) {
         switch end.outcome {
         case .succeeded(let output):
