@@ -168,8 +168,8 @@ private final class CapturedLogLines: Sendable {
         }
 
         func log(event: LogEvent) {
-            let line = Line(
-                level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            let line = Line(level: event.level, message: "\(event.message)", metadata: merged)
             lines.lines.withLock { $0.append(line) }
         }
     }
