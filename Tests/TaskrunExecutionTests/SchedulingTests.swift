@@ -1,3 +1,4 @@
+import Synchronization
 import TaskrunCore
 import Testing
 
@@ -127,6 +128,26 @@ struct SchedulingTests {
         #expect(await log.of(.agentResponse).allSatisfy { $0.sequence < aggregateStart.sequence })
     }
 
+    /// An execution's work runs on one serial executor (Docs/execution.md, "Threads"): its
+    /// agent calls, in parallel phases and in independent phases alike, interleave but never run
+    /// at the same instant. Each call here holds the thread for a while without awaiting; on a
+    /// pool of several threads, calls of one execution would overlap.
+    @Test func anExecutionsWorkNeverRunsOnTwoThreadsAtOnce() async throws {
+        let overlap = OverlapProbe()
+        let agents = ScriptedAgentManager(fallback: { request in
+            overlap.hold()
+            return AgentResponse(text: request.agentID)
+        })
+        let executor = makeExecutor(agents: agents, maxConcurrentPhases: 8)
+        let branches = (1...6).map { makePhase("Branch \($0)", dependsOn: ["Root"], [agentStep("b\($0)")]) }
+        let task = makeTask(
+            [makePhase("Root", parallel: true, (1...6).map { agentStep("r\($0)") })] + branches)
+        let result = try await executor.execute(task)
+        #expect(result.status == .completed)
+        #expect(overlap.calls == 12)
+        #expect(overlap.mostAtOnce == 1)
+    }
+
     @Test func agentsRunInTurnInASequentialPhaseAndSeeEarlierAnswers() async throws {
         let agents = ScriptedAgentManager()
         let executor = makeExecutor(agents: agents)
@@ -172,4 +193,30 @@ struct SchedulingTests {
         #expect(result.phases[0].steps[0].value == "Load BTC")
         #expect(result.phases[0].outputs["context"] == "Load BTC")
     }
+}
+
+/// Counts how many callers are inside ``hold()`` at the same instant.
+final class OverlapProbe: Sendable {
+    private let state = Mutex<(inside: Int, most: Int, calls: Int)>((0, 0, 0))
+
+    /// Enters, keeps the thread busy for a while without awaiting, and leaves.
+    func hold() {
+        state.withLock { state in
+            state.inside += 1
+            state.calls += 1
+            state.most = max(state.most, state.inside)
+        }
+        var sum = 0
+        for value in 0..<2_000_000 { sum &+= value &* value }
+        blackHole(sum)
+        state.withLock { $0.inside -= 1 }
+    }
+
+    var mostAtOnce: Int { state.withLock { $0.most } }
+    var calls: Int { state.withLock { $0.calls } }
+}
+
+@inline(never)
+private func blackHole(_ value: Int) {
+    withExtendedLifetime(value) {}
 }

@@ -197,7 +197,7 @@ public final class TaskExecutor: Sendable {
             executionBudget: options.maxExecutionTime ?? task.metadata.maxExecutionTime?.duration
                 ?? configuration.maxExecutionTime)
         try core.register(run)
-        Task { await run.start() }
+        Task(executorPreference: run.executor) { await run.start() }
         return ExecutionHandle(run: run)
     }
 

@@ -13,7 +13,7 @@ extension ExecutionRun {
         }
         for task in tasks { task.cancel() }
         // With no phase in flight, no phase task will notice: end the execution from here.
-        if idle { Task { await self.finishIfDone() } }
+        if idle { Task(executorPreference: executor) { await self.finishIfDone() } }
     }
 
     // MARK: Pause and resume
@@ -69,7 +69,7 @@ extension ExecutionRun {
         }
         for waiter in waiters { waiter.resume() }
         // Phases that became ready while paused start now, from a task of their own.
-        Task { await self.advance() }
+        Task(executorPreference: executor) { await self.advance() }
         logger.info("execution resumed")
         await record(update)
     }

@@ -37,7 +37,7 @@ extension ExecutionRun {
     func start() async {
         await begin()
         if let budget = executionBudget {
-            let timer = Task {
+            let timer = Task(executorPreference: executor) {
                 if await self.waitForActiveTime(budget) {
                     self.requestStop(
                         .executionTimedOut("the execution exceeded its time limit of \(Self.format(budget))"))
@@ -216,7 +216,7 @@ extension ExecutionRun {
     private func launch(_ index: Int) {
         // A key without the lock: launching a fan-out's phases took it twice per phase.
         let key = phaseTaskKeys.wrappingAdd(1, ordering: .relaxed).newValue
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             var next: Int? = index
             while let current = next {
                 let outcome = await self.runPhase(current, taskKey: key)

@@ -38,6 +38,8 @@ final class ExecutionRun: Sendable {
     let pausedFlag = Atomic<Bool>(false)
     /// Keys of ``RunState/phaseTasks``, handed out without the run's lock (see ``pausedFlag``).
     let phaseTaskKeys = Atomic<UInt64>(0)
+    /// Where every task of the execution runs (see ``RunExecutor``).
+    let executor = RunExecutor()
 
     /// - Parameters:
     ///   - initialState: The state to start from: pending phases (`PhaseResult(name:)`), but for
