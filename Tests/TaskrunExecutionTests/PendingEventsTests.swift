@@ -42,13 +42,18 @@ struct PendingEventsTests {
 
     static func pending(_ events: [ExecutionEvent]) -> PendingEvents {
         var pending = PendingEvents()
+        append(events, to: &pending)
+        return pending
+    }
+
+    /// Emits `events` into `pending`, as a run does.
+    static func append(_ events: [ExecutionEvent], to pending: inout PendingEvents) {
         for event in events {
             pending.append(
                 event.kind, sequence: event.sequence, timestamp: event.timestamp, task: event.task, phase: event.phase,
                 step: event.step, stepType: event.stepType, agent: event.agent, attempt: event.attempt,
                 status: event.status, message: event.message, delay: event.delay, duration: event.duration)
         }
-        return pending
     }
 
     @Test func theEventsAreTheOnesEmitted() {
@@ -63,12 +68,7 @@ struct PendingEventsTests {
         #expect(pending.isEmpty)
         #expect(pending.events(of: id).isEmpty)
         let again = Array(events.suffix(5))
-        for event in again {
-            pending.append(
-                event.kind, sequence: event.sequence, timestamp: event.timestamp, task: event.task, phase: event.phase,
-                step: event.step, stepType: event.stepType, agent: event.agent, attempt: event.attempt,
-                status: event.status, message: event.message, delay: event.delay, duration: event.duration)
-        }
+        Self.append(again, to: &pending)
         #expect(pending.events(of: id) == again)
     }
 
@@ -93,12 +93,7 @@ struct PendingEventsTests {
         #expect(pending.isEmpty)
         #expect(pending.events(of: id).isEmpty)
         #expect(pending.strings.count == kept)
-        for event in second {
-            pending.append(
-                event.kind, sequence: event.sequence, timestamp: event.timestamp, task: event.task, phase: event.phase,
-                step: event.step, stepType: event.stepType, agent: event.agent, attempt: event.attempt,
-                status: event.status, message: event.message, delay: event.delay, duration: event.duration)
-        }
+        Self.append(second, to: &pending)
         // Only the new phase name is added: the step type, agent and status are found again.
         #expect(pending.strings.count == kept + 1)
         #expect(pending.events(of: id) == second)

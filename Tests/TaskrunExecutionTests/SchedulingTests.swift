@@ -1,4 +1,3 @@
-import Synchronization
 import TaskrunCore
 import Testing
 
@@ -193,30 +192,4 @@ struct SchedulingTests {
         #expect(result.phases[0].steps[0].value == "Load BTC")
         #expect(result.phases[0].outputs["context"] == "Load BTC")
     }
-}
-
-/// Counts how many callers are inside ``hold()`` at the same instant.
-final class OverlapProbe: Sendable {
-    private let state = Mutex<(inside: Int, most: Int, calls: Int)>((0, 0, 0))
-
-    /// Enters, keeps the thread busy for a while without awaiting, and leaves.
-    func hold() {
-        state.withLock { state in
-            state.inside += 1
-            state.calls += 1
-            state.most = max(state.most, state.inside)
-        }
-        var sum = 0
-        for value in 0..<2_000_000 { sum &+= value &* value }
-        blackHole(sum)
-        state.withLock { $0.inside -= 1 }
-    }
-
-    var mostAtOnce: Int { state.withLock { $0.most } }
-    var calls: Int { state.withLock { $0.calls } }
-}
-
-@inline(never)
-private func blackHole(_ value: Int) {
-    withExtendedLifetime(value) {}
 }
