@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "taskrun-bench",
             dependencies: [
-                "TaskrunCore", "TaskrunExecution", "TaskrunStorage", "CCmark", "CLibYAML",
+                "TaskrunCore", "TaskrunExecution", "TaskrunStorage", "CCmark", "CCmarkArena", "CLibYAML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/taskrun-bench"

@@ -73,7 +73,8 @@ public struct YAMLParser: Sendable {
         var frames: [Frame] = []
         var root: YAMLNode?
 
-        mutating func attach(_ node: YAMLNode) {
+        /// Takes `node` (consumed: moved into place, not copied and then destroyed).
+        mutating func attach(_ node: consuming YAMLNode) {
             if frames.isEmpty {
                 root = node
             } else {

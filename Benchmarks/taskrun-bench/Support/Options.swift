@@ -82,7 +82,7 @@ struct Options {
             case "-h", "--help":
                 throw UsageError(
                     description:
-                        "usage: taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR] [--taskrun PATH] [--task FILE] [--json FILE]\n       taskrun-bench run W1...W8 [--runs N] [--size N] [--part task|markdown|cmark|yaml|yaml-events]"
+                        "usage: taskrun-bench [--runs N] [--only W1,W3] [--no-peers] [--python PATH] [--peers DIR] [--taskrun PATH] [--task FILE] [--json FILE]\n       taskrun-bench run W1...W8 [--runs N] [--size N] [--part task|markdown|cmark|yaml|yaml-events|libraries]"
                 )
             default: throw UsageError(description: "unknown argument '\(argument)'")
             }

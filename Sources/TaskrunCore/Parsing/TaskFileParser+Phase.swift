@@ -10,7 +10,9 @@ extension TaskFileParser {
 
     /// Reads a phase's blocks (everything up to the next level-1 or level-2 heading) into `header`,
     /// and records where its names are in ``nameSpans``.
-    mutating func buildPhase(_ header: Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int]) -> Phase {
+    mutating func buildPhase(_ header: consuming Phase, nameSpan: TaskValidator.NameSpans.Span?, blocks: [Int])
+        -> Phase
+    {
         var phase = header
         var spans = TaskValidator.NameSpans.PhaseSpans(name: nameSpan)
         defer { nameSpans.phases.append(spans) }
@@ -51,13 +53,13 @@ extension TaskFileParser {
             case .steps:
                 phase.steps.reserveCapacity(phase.steps.count + bullets)
                 for item in document.children(of: block) {
-                    guard let (step, agentSpan) = parseStep(item: item) else { continue }
-                    if let agentSpan {
+                    guard let parsed = parseStep(item: item) else { continue }
+                    if let agentSpan = parsed.1 {
                         // Room for the rest at the first agent step (none for a phase without any).
                         if spans.stepAgents.isEmpty { spans.stepAgents.reserveCapacity(bullets) }
                         spans.stepAgents[phase.steps.count] = agentSpan
                     }
-                    phase.steps.append(step)
+                    phase.steps.append(parsed.0)
                 }
             case .agents:
                 phase.agents.reserveCapacity(phase.agents.count + bullets)

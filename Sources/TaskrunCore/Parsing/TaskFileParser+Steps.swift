@@ -11,13 +11,15 @@ extension TaskFileParser {
     ///
     /// Returns `nil` when the bullet cannot be read as a step (reported).
     mutating func parseStep(item: Int) -> (Step, TaskValidator.NameSpans.Span?)? {
-        guard case (var step, let agentSpan)? = plainStep(item: item) else { return parseStepInFull(item: item) }
+        // Changed in place and handed on whole: binding the step and the span to names of their
+        // own copied the step (every string and array retained, then released).
+        guard var plain = plainStep(item: item) else { return parseStepInFull(item: item) }
         // Nested parameters are read (and reported) the one way; the general path reads them
         // after the header and templates too, so problems come in the same order.
         if let paragraph = document.compact[item].firstChild, document.compact[paragraph].nextSibling != nil {
-            step.parameters = stepParameters(item: item, after: paragraph, kind: step.kind)
+            plain.0.parameters = stepParameters(item: item, after: paragraph, kind: plain.0.kind)
         }
-        return (step, agentSpan)
+        return plain
     }
 
     /// ``parseStep(item:)`` for any step: through its located text, reporting every problem.

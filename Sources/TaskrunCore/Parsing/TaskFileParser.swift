@@ -112,9 +112,9 @@ struct TaskFileParser {
         var currentSection: (title: String, location: SourceLocation, firstLine: Int)?
 
         func closeRegion(before line: Int, _ parser: inout TaskFileParser) {
-            if let phase = currentPhase {
+            // Taken out, not copied: the phase moves into its builder.
+            if let phase = currentPhase.take() {
                 phases.append(parser.buildPhase(phase, nameSpan: currentNameSpan, blocks: phaseBlocks))
-                currentPhase = nil
                 phaseBlocks.removeAll(keepingCapacity: true)
             }
             if let section = currentSection {
