@@ -692,8 +692,13 @@ struct ReadyQueue: Sendable {
         ready.popLast()
     }
 
+    /// Counts `index` as done for its dependents; those that wait for nothing more join the queue.
     mutating func markDone(_ index: Int) {
-        for position in dependentStarts[index]..<dependentStarts[index + 1] {
+        // A phase's dependents are in file order (the plan lists them so), and are walked from the
+        // last: each that becomes ready goes right after the ones just placed, so an insert moves
+        // only the ready phases that come earlier in the file. Walked from the first, each went to
+        // the front and moved all the others: a fan-out of 1,000 phases moved half a million.
+        for position in (dependentStarts[index]..<dependentStarts[index + 1]).reversed() {
             let dependent = dependents[position]
             waitingFor[dependent] -= 1
             if waitingFor[dependent] == 0 {
