@@ -112,7 +112,7 @@ struct TaskFileParser {
         var currentSection: (title: String, location: SourceLocation, firstLine: Int)?
 
         func closeRegion(before line: Int, _ parser: inout TaskFileParser) {
-            // Taken out, not copied: the phase moves into its builder.
+            // Moved out, rather than copied and then cleared.
             if let phase = currentPhase.take() {
                 phases.append(parser.buildPhase(phase, nameSpan: currentNameSpan, blocks: phaseBlocks))
                 phaseBlocks.removeAll(keepingCapacity: true)
