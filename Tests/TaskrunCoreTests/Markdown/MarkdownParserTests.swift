@@ -151,6 +151,32 @@ import Testing
         }
     }
 
+    /// The walk follows cmark's links: containers without children (an empty heading, block quote
+    /// and list item) end where they start, and leaving a nested list ends every level at once.
+    @Test func emptyContainersAndDeepEndsKeepTheirPlaces() {
+        let source = "#\n\n>\n\n-\n- a\n  - b\n    - c\n\n# end\n"
+        for document in [MarkdownParser.parse(source), MarkdownParser.parse(source, lazyLiterals: true)] {
+            let list = CompactMarkdownNode.Kind.list(ordered: false, start: 0, tight: true)
+            #expect(
+                document.compact.map(\.kind) == [
+                    .document, .heading(level: 1), .blockQuote, list, .item, .item, .paragraph, .text, list,
+                    .item, .paragraph, .text, list, .item, .paragraph, .text, .heading(level: 1), .text,
+                ])
+            #expect(
+                document.compact.map(\.parent) == [nil, 0, 0, 0, 3, 3, 5, 6, 5, 8, 9, 10, 9, 12, 13, 14, 0, 16])
+            #expect(
+                document.compact.map(\.subtreeEnd) == [
+                    18, 2, 3, 16, 5, 16, 8, 8, 16, 16, 12, 12, 16, 16, 16, 16, 18, 18,
+                ])
+            #expect(Array(document.children(of: 0)) == [1, 2, 3, 16])
+            #expect(
+                document.compact.map(\.firstChild) == [
+                    1, nil, nil, 4, nil, 6, 7, nil, 9, 10, 11, nil, 13, 14, 15, nil, 17, nil,
+                ])
+            #expect(document.plainText(of: 16) == "end")
+        }
+    }
+
     /// A reference link's destination is copied into every link that uses it, so the texts can
     /// outgrow the source (the parser then copies the tree again with more room for them).
     @Test func textsLongerThanTheSourceAreKept() {
