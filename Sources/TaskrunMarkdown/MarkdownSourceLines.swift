@@ -45,12 +45,19 @@ public struct MarkdownSourceLines: Sendable {
         allASCII || ascii[index]
     }
 
-    /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
-    /// Whether `count` bytes at `pointer` are all ASCII, eight at a time.
+    /// Whether `count` bytes at `pointer` are all ASCII: 32 at a time (a whole source is checked
+    /// so, before its lines are found), then eight at a time.
     private static func isASCII(_ pointer: UnsafePointer<UInt8>, count: Int) -> Bool {
         var index = 0
         var seen: UInt64 = 0
         let raw = UnsafeRawPointer(pointer)
+        var wide = SIMD16<UInt8>()
+        while index + 32 <= count {
+            wide |= raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+            wide |= raw.loadUnaligned(fromByteOffset: index + 16, as: SIMD16<UInt8>.self)
+            index += 32
+        }
+        guard wide.max() < 0x80 else { return false }
         while index + 8 <= count {
             seen |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             index += 8
@@ -126,6 +133,7 @@ public struct MarkdownSourceLines: Sendable {
         return LineTable(starts: starts, ends: ends, ascii: [], allASCII: true)
     }
 
+    /// One pass over the bytes: where every line starts and ends, and whether it is ASCII.
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> LineTable {
         // About one line per 40 bytes in task files.
         let estimate = bytes.count / 40 + 2

@@ -108,6 +108,21 @@ import Testing
         }
     }
 
+    /// The whole source is checked for non-ASCII bytes in wide blocks and then a few at a time:
+    /// a non-ASCII character is found wherever it falls (either half of a block, the tail).
+    @Test func aNonASCIICharacterAnywhereIsFound() {
+        for offset in 0...100 {
+            let ascii = String(repeating: "a", count: 100)
+            let text = ascii.prefix(offset) + "é" + ascii.dropFirst(offset)
+            let lines = MarkdownSourceLines("# T\n" + text + "\nend\n")
+            #expect(!lines.isASCII(line: 2))
+            #expect(lines.isASCII(line: 3))
+            // The line's 102 bytes are 101 characters.
+            #expect(lines.scalarColumn(line: 2, byteColumn: 102) == 101)
+        }
+        #expect(MarkdownSourceLines(String(repeating: "ab\n", count: 50)).isASCII(line: 10))
+    }
+
     @Test func crlfSourcesParseWithTheSameLines() {
         let document = MarkdownParser.parse("# T\r\n\r\n## B\r\ntext\r\n")
         let top = Array(document.children(of: document.rootIndex)).map { document[$0].start.line }
