@@ -5,7 +5,8 @@ import Testing
 
 @testable import TaskrunAgents
 
-/// A backend whose answers wait at a gate the test opens, counting how many are in flight.
+/// A backend whose answers wait at a gate the test opens, counting how many are in flight. Like a
+/// backend that finishes its current step first, an answer ignores cancellation; it only reports it.
 final class GateBackend: AgentBackend {
     private struct State {
         var inFlight = 0
@@ -17,22 +18,30 @@ final class GateBackend: AgentBackend {
     /// The number of answers in flight, each time one starts.
     let started: AsyncStream<Int>
     private let startedContinuation: AsyncStream<Int>.Continuation
+    /// An element each time an answer waiting at the gate is cancelled.
+    let cancelled: AsyncStream<Void>
+    private let cancelledContinuation: AsyncStream<Void>.Continuation
 
     init() {
         (started, startedContinuation) = AsyncStream.makeStream()
+        (cancelled, cancelledContinuation) = AsyncStream.makeStream()
     }
 
     var maxInFlight: Int { state.withLock { $0.maxInFlight } }
 
     func answer(_ request: AgentRequest, agent: AgentDefinition) async throws -> AgentResponse {
-        await withCheckedContinuation { continuation in
-            let count = state.withLock { state -> Int in
-                state.inFlight += 1
-                state.maxInFlight = max(state.maxInFlight, state.inFlight)
-                state.gates.append(continuation)
-                return state.inFlight
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let count = state.withLock { state -> Int in
+                    state.inFlight += 1
+                    state.maxInFlight = max(state.maxInFlight, state.inFlight)
+                    state.gates.append(continuation)
+                    return state.inFlight
+                }
+                startedContinuation.yield(count)
             }
-            startedContinuation.yield(count)
+        } onCancel: { [cancelledContinuation] in
+            cancelledContinuation.yield()
         }
         state.withLock { $0.inFlight -= 1 }
         return AgentResponse(text: "answered \(request.prompt)")

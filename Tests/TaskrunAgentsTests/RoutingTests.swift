@@ -118,8 +118,11 @@ struct NamedBackend: AgentBackend {
         var started = backend.started.makeAsyncIterator()
         _ = await started.next()
         await awaitEvent("the timeout", while: query) { await clock.waitForSleeper(.seconds(3)) }
+        var cancelled = backend.cancelled.makeAsyncIterator()
         clock.advance(by: .seconds(3))
-        // The gate ignores cancellation, like a backend that finishes its current step first.
+        // The timeout cancels the backend's answer; only then may it finish (opening the gate before
+        // would race the answer against the timer).
+        _ = await cancelled.next()
         backend.openOne()
         await #expect(throws: AgentError.timedOut(agent: "test-agent", after: .seconds(3), detail: nil)) {
             try await query.value
