@@ -99,7 +99,8 @@ public final class InterruptHandler: Sendable {
     ///
     /// - Parameters:
     ///   - clock: what the grace period is measured on.
-    ///   - onSignal: told about each signal as it is handled (to print "pausing…"), with its ordinal.
+    ///   - onSignal: told about each signal once it has been acted on (the pause or abort requested),
+    ///     with its ordinal: to print "pausing…".
     public func supervise(
         _ handle: ExecutionHandle, executor: TaskExecutor, grace: Duration,
         clock: any Clock<Duration> = ContinuousClock(),
@@ -116,7 +117,6 @@ public final class InterruptHandler: Sendable {
             var count = 0
             for await number in signals {
                 count += 1
-                onSignal(number, count)
                 if count == 1 {
                     let reason = number == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)"
                     do {
@@ -125,9 +125,11 @@ public final class InterruptHandler: Sendable {
                         // Not running (already paused, or ending): the result tells how it ended.
                     }
                     sink.yield(.firstSignal)
+                    onSignal(number, count)
                 } else {
                     handle.abort(reason: "interrupted twice")
                     sink.yield(.aborted)
+                    onSignal(number, count)
                     return
                 }
             }

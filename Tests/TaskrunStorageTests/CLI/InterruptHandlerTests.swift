@@ -41,7 +41,7 @@ private struct ExpiredClock: Clock {
         defer { interrupts.stop() }
         await gate.waitUntilEntered()
         async let ending = interrupts.supervise(handle, executor: executor, grace: .seconds(3600)) { signal, count in
-            // The step in flight may finish only once the pause is requested.
+            // The step in flight finishes once the pause is requested (which is before this is called).
             if count == 1 { Task { await gate.open() } }
         }
         feed.yield(SIGINT)
@@ -90,7 +90,8 @@ private struct ExpiredClock: Clock {
         await gate.waitUntilEntered()
         async let ending = interrupts.supervise(handle, executor: executor, grace: .seconds(3600)) { _, count in
             if count == 1 { feed.yield(SIGINT) }
-            // The test agent ignores cancellation: let it return once the abort is requested.
+            // The test agent ignores cancellation: let it return once the abort is requested (before
+            // this is called, so the abort reaches the handler before the step in flight settles).
             if count == 2 { Task { await gate.open() } }
         }
         feed.yield(SIGINT)
