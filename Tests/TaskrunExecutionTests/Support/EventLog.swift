@@ -7,10 +7,19 @@ actor EventLog {
         [(predicate: @Sendable (ExecutionEvent) -> Bool, continuation: CheckedContinuation<ExecutionEvent, Never>)] = []
     private var finishedWaiters: [CheckedContinuation<Void, Never>] = []
     private(set) var isFinished = false
+    /// Whether the filter lets executions' start and terminal events through, so that ``settled()``
+    /// can tell when they have ended.
+    private let seesLifecycle: Bool
+
+    private init(seesLifecycle: Bool) {
+        self.seesLifecycle = seesLifecycle
+    }
 
     /// Subscribes now (before the execution starts) and collects in the background.
     static func subscribe(to executor: TaskExecutor, _ filter: EventFilter = .all) -> EventLog {
-        let log = EventLog()
+        let log = EventLog(
+            seesLifecycle: filter.kinds.map { $0.contains(.executionStart) && $0.contains(where: \.isTerminal) } ?? true
+        )
         let stream = executor.events(filter)
         Task {
             for await event in stream { await log.append(event) }
@@ -71,17 +80,24 @@ actor EventLog {
         await withCheckedContinuation { finishedWaiters.append($0) }
     }
 
-    /// Returns once every execution the log has seen has ended (its terminal event arrived):
-    /// the stream is consumed in the background, so it can lag behind a result.
+    /// Returns once an execution has started and every execution the log has seen has ended (its
+    /// terminal event arrived): the stream is consumed in the background, so it can lag behind a
+    /// result, even to the point of not having delivered the start yet. (A log whose filter drops
+    /// those events returns at once: wait with ``count(atLeast:where:)`` instead.)
     func settled() async {
-        while true {
-            let started = Set(received.filter { $0.kind == .executionStart }.map(\.executionID))
-            let ended = Set(received.filter { $0.kind.isTerminal }.map(\.executionID))
-            if started.isSubset(of: ended) { return }
+        while !Self.hasSettled(received, seesLifecycle: seesLifecycle) {
             _ = await withCheckedContinuation { (continuation: CheckedContinuation<ExecutionEvent, Never>) in
                 waiters.append(({ $0.kind.isTerminal }, continuation))
             }
         }
+    }
+
+    /// Whether `received` holds a start and every execution that started has ended (or, when
+    /// the filter drops those events, at once).
+    static func hasSettled(_ received: [ExecutionEvent], seesLifecycle: Bool) -> Bool {
+        let started = Set(received.filter { $0.kind == .executionStart }.map(\.executionID))
+        let ended = Set(received.filter { $0.kind.isTerminal }.map(\.executionID))
+        return (!started.isEmpty || !seesLifecycle) && started.isSubset(of: ended)
     }
 
     /// Every event, once the executions seen have ended.
