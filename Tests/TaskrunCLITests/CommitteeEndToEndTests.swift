@@ -26,14 +26,24 @@ import Testing
     }
 
     /// The (start, finish) of each agent step of a phase.
-    static func agentIntervals(_ phase: [String: Any]) throws -> [(Date, Date)] {
-        let steps = try #require(phase["steps"] as? [[String: Any]])
-        let parse = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return try steps.filter { $0["type"] as? String == "agent" }.map { step in
-            let start = try parse.parse(try #require(step["startedAt"] as? String))
-            let finish = try parse.parse(try #require(step["finishedAt"] as? String))
-            return (start, finish)
+    /// The agent steps of `phase` as the `--events ndjson` stream orders them: each step's start and
+    /// completion sequence numbers, in step order. (The result's timestamps are cut to milliseconds,
+    /// too coarse to order steps that take microseconds.)
+    static func agentSteps(of phase: String, in events: [[String: Any]]) throws -> [(start: Int, end: Int)] {
+        var starts: [Int: Int] = [:]
+        var ends: [Int: Int] = [:]
+        for event in events where event["phase"] as? String == phase && event["agent"] != nil {
+            guard let step = (event["step"] as? NSNumber)?.intValue,
+                let sequence = (event["sequence"] as? NSNumber)?.intValue
+            else { continue }
+            switch event["type"] as? String {
+            case "step:start": starts[step] = sequence
+            case "step:complete": ends[step] = sequence
+            default: break
+            }
         }
+        #expect(Set(starts.keys) == Set(ends.keys), "\(phase): a step started without completing, or the reverse")
+        return try starts.sorted { $0.key < $1.key }.map { step, start in (start, try #require(ends[step])) }
     }
 
     static func agents(of phase: [String: Any]) -> [String] {
@@ -103,19 +113,28 @@ import Testing
         for key in ["recommendation", "confidence", "positionSize", "entry", "stopLoss", "takeProfit", "keyRisks"] {
             #expect(verdict[key] != nil, "verdict lacks \(key)")
         }
+    }
 
-        // The six analysts run at once: some of their steps overlap in time.
-        let analysis = try Self.agentIntervals(try Self.phase("Analysis", in: result))
+    @Test func theAnalystsOverlapAndTheRoundTableTakesTurns() async throws {
+        let output = await Self.run(["investment-committee", "--events", "ndjson", "--quiet"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let events = try output.stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        // The six analysts run at once: some step starts before another has completed.
+        let analysis = try Self.agentSteps(of: "Analysis", in: events)
         #expect(analysis.count == 6)
         let overlapping = analysis.indices.flatMap { i in
-            analysis.indices.filter { j in j > i && analysis[i].0 < analysis[j].1 && analysis[j].0 < analysis[i].1 }
+            analysis.indices.filter { j in
+                j > i && analysis[i].start < analysis[j].end && analysis[j].start < analysis[i].end
+            }
         }
         #expect(!overlapping.isEmpty, "no two Analysis steps overlapped: \(analysis)")
-        // The round table speaks in turn: each speaker starts after the previous one finished.
-        let roundTable = try Self.agentIntervals(try Self.phase("Round Table", in: result))
+        // The round table speaks in turn: each speaker starts after the previous one completed.
+        let roundTable = try Self.agentSteps(of: "Round Table", in: events)
         #expect(roundTable.count == 3)
         for (previous, next) in zip(roundTable, roundTable.dropFirst()) {
-            #expect(next.0 >= previous.1)
+            #expect(next.start > previous.end)
         }
     }
 
