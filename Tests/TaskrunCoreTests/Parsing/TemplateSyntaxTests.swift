@@ -65,4 +65,27 @@ import Testing
         #expect(diagnostics.map(\.length) == [2, 5, 1])
         #expect(diagnostics.allSatisfy { $0.severity == .error })
     }
+
+    @Test func theNameBytesAreExactlyLettersDigitsUnderscoreAndHyphen() {
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let scalar = Unicode.Scalar(byte)
+            let expected =
+                value < 128
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || byte == 0x5F || byte == 0x2D)
+            #expect(TemplateSyntax.isNameByte(byte) == expected, "byte \(value)")
+            // A tag with that byte inside takes the fast path only when the byte is a name's (or
+            // the dot between segments).
+            let tag: [UInt8] = Array("{{a".utf8) + [byte] + Array("b}}".utf8)
+            let end = tag.withUnsafeBufferPointer { TemplateSyntax.plainTagEnd(in: $0, open: 0) }
+            #expect(end == (expected || byte == 0x2E ? tag.count : nil), "byte \(value)")
+        }
+    }
+
+    @Test func aBraceIsFoundAtEveryOffsetOfALongLine() {
+        for offset in 0..<48 {
+            let text = String(repeating: "x", count: offset) + "}} {{a.b}} {" + String(repeating: "y", count: 40)
+            #expect(problems(text).map(\.offset) == [offset], "offset \(offset)")
+        }
+    }
 }
