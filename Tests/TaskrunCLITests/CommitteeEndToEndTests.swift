@@ -25,7 +25,6 @@ import Testing
         return try #require(phases.first { $0["name"] as? String == name })
     }
 
-    /// The (start, finish) of each agent step of a phase.
     /// The agent steps of `phase` as the `--events ndjson` stream orders them: each step's start and
     /// completion sequence numbers, in step order. (The result's timestamps are cut to milliseconds,
     /// too coarse to order steps that take microseconds.)
