@@ -61,6 +61,16 @@ struct ExpressionBuiltinTests {
         #expect(try evaluationError("default(1 / 0, 1)") == "division by zero in '1 / 0'")
     }
 
+    /// Regression: with Swift's backtracking `Regex`, this evaluation did not return within a minute.
+    @Test(.timeLimit(.minutes(1)))
+    func aPatternThatBacktracksExponentiallyElsewhereAnswersAtOnce() throws {
+        var variables = sampleContext.variables
+        variables["input"] = ["answer": .string(String(repeating: "a", count: 50_000) + "!")]
+        let context = ExpressionContext(variables: variables)
+        #expect(try Expression(parsing: "matches(input.answer, '(a+)+$')").evaluate(in: context) == false)
+        #expect(try Expression(parsing: "matches(input.answer, '(a|aa)*!$')").evaluate(in: context) == true)
+    }
+
     @Test func dynamicPatternsAreCompiledOnceAndReused() throws {
         let expression = try Expression(parsing: "matches(input.question, input.pattern)")
         for pattern in ["^Why", "BTC", "today\\?$"] {

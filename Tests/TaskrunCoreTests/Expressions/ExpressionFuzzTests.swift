@@ -6,18 +6,6 @@ import Testing
 /// (and, when it parses, in a value or an evaluation error), never a crash or a hang.
 @Suite("Expression robustness")
 struct ExpressionFuzzTests {
-    /// SplitMix64: small, seeded, reproducible.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let corpus = [
         "len(phases.Analysis.responses) >= 3",
         "phases[\"Question Classification\"].outputs.questionType == \"price-movement\"",
@@ -38,7 +26,7 @@ struct ExpressionFuzzTests {
     ]
 
     @Test func randomBytes() {
-        var generator = SeededGenerator(state: 0x5EED_0001)
+        var generator = SeededGenerator(seed: 0x5EED_0001)
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...120, using: &generator)
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -47,7 +35,7 @@ struct ExpressionFuzzTests {
     }
 
     @Test func randomPrintableText() {
-        var generator = SeededGenerator(state: 0x5EED_0002)
+        var generator = SeededGenerator(seed: 0x5EED_0002)
         let alphabet = Array("abcXYZ_019 .,()[]'\"\\+-*/%<>=!&|?:#é\n\t")
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...80, using: &generator)
@@ -56,7 +44,7 @@ struct ExpressionFuzzTests {
     }
 
     @Test func tokenSoup() {
-        var generator = SeededGenerator(state: 0x5EED_0003)
+        var generator = SeededGenerator(seed: 0x5EED_0003)
         for _ in 0..<5_000 {
             let count = Int.random(in: 1...25, using: &generator)
             let separator = Bool.random(using: &generator) ? " " : ""
@@ -66,7 +54,7 @@ struct ExpressionFuzzTests {
     }
 
     @Test func mutatedExpressions() {
-        var generator = SeededGenerator(state: 0x5EED_0004)
+        var generator = SeededGenerator(seed: 0x5EED_0004)
         for _ in 0..<5_000 {
             var scalars = Array((Self.corpus.randomElement(using: &generator) ?? "").unicodeScalars)
             for _ in 0..<Int.random(in: 1...4, using: &generator) {
@@ -79,7 +67,7 @@ struct ExpressionFuzzTests {
     }
 
     @Test func generatedWellFormedExpressions() {
-        var generator = SeededGenerator(state: 0x5EED_0005)
+        var generator = SeededGenerator(seed: 0x5EED_0005)
         var parsed = 0
         for _ in 0..<3_000 {
             let source = generate(depth: 5, using: &generator)
