@@ -59,8 +59,10 @@
 /// - `len(x)`: characters of a string, elements of an array, keys of an object.
 /// - `lower(s)`, `upper(s)`, `trim(s)` (whitespace and newlines at both ends).
 /// - `contains(c, x)`: same as `x in c`. `startsWith(s, prefix)`, `endsWith(s, suffix)`.
-/// - `matches(text, pattern)`: whether the regular expression (Swift `Regex` syntax) matches
-///   anywhere in `text`; anchor with `^`/`$`, ignore case with `(?i)`. A literal pattern is
+/// - `matches(text, pattern)`: whether the regular expression matches anywhere in `text`;
+///   anchor with `^`/`$`, ignore case with `(?i)`. The dialect is the common core of PCRE, ICU
+///   and Swift's `Regex` without backtracking features, matched in linear time
+///   (``CompiledPattern``; `Docs/task-format.md`, "Regular expressions"). A literal pattern is
 ///   checked when the expression is parsed.
 /// - `min(array)`, `max(array)`, or `min(a, b, ...)`, `max(a, b, ...)`: all numbers or all
 ///   strings; an empty array is an error.
