@@ -3,7 +3,7 @@
 ///
 /// Case-insensitivity and the other flags are resolved while parsing: each node carries what it
 /// needs, so the compiler and the matcher never track flags.
-indirect enum PatternNode: Sendable, Equatable {
+indirect enum PatternNode: Sendable {
     /// Matches the empty string: an empty pattern, group or alternative.
     case empty
     /// One scalar; `caseless` nodes hold the scalar's case fold.
@@ -95,8 +95,8 @@ enum PatternShorthand: Sendable, Equatable {
 }
 
 /// A character class: `[a-z_]`, `[^,\s]`, or a shorthand such as `\d` on its own.
-struct PatternSet: Sendable, Equatable {
-    enum Item: Sendable, Equatable {
+struct PatternSet: Sendable {
+    enum Item: Sendable {
         case range(ClosedRange<UInt32>)
         case shorthand(PatternShorthand, negated: Bool)
     }

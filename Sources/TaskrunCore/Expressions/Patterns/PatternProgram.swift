@@ -8,7 +8,7 @@ struct PatternProgram: Sendable {
     /// The most instructions a program may have once its repetitions are written out.
     static let maxInstructions = 20_000
 
-    enum Instruction: Sendable, Equatable {
+    enum Instruction: Sendable {
         case scalar(Unicode.Scalar)
         /// A scalar whose case fold equals this one.
         case caselessScalar(Unicode.Scalar)
