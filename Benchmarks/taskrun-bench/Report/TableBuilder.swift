@@ -68,6 +68,13 @@ struct TableBuilder {
                     taskrun: "\(Figure.number(real)) files/s, \(Figure.number(realRatio))x floor",
                     target: .atLeast(5000, "≥ 5,000 files/s"), value: real)
             }
+            if let bound = outcome.ours?.extra["lower_bound_files_per_s"],
+                let boundRatio = outcome.ours?.extra["lower_bound_ratio_to_floor"]
+            {
+                table.add(
+                    name, "lower bound: the least work that builds the same model (`run W5 --part lower-bound`)",
+                    taskrun: "\(Figure.number(bound)) files/s, \(Figure.number(boundRatio))x floor", value: nil)
+            }
         case .w6:
             table.add(
                 name, "`taskrun validate` committee (LangGraph: `import langgraph.graph`)", taskrun: oursText,

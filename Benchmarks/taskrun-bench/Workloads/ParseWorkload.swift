@@ -32,6 +32,7 @@ struct ParseWorkload {
         var phases = 0
         var nodes = 0
         let configs = part.readsConfigBlock ? bytes.map(Self.configBlock) : []
+        if part == .lowerBound { try Self.checkLowerBound(sources, parser: parser) }
         let (ours, floor) = measurePairs(
             runs: runs,
             {
@@ -52,6 +53,10 @@ struct ParseWorkload {
                     for (file, config) in zip(bytes, configs) {
                         phases &+= Self.cmarkParseInArena(file) &+ config.withCString(Self.yamlEvents)
                     }
+                case .lowerBound:
+                    for (index, source) in sources.enumerated() {
+                        phases &+= ParseLowerBound.parse(source, path: "review-\(index).md")?.phases.count ?? 0
+                    }
                 }
             },
             against: { for file in bytes { nodes &+= Self.floorParse(file) } })
@@ -68,6 +73,20 @@ struct ParseWorkload {
             extra["real_files_per_s"] = Double(files) / Samples(real.cpu).median
             extra["real_ratio_to_floor"] = Self.medianRatio(real.cpu, realFloor.cpu)
         }
+        if part == .task {
+            // What the host allows at all: the least work that builds the same model, timed the same way.
+            try Self.checkLowerBound(sources, parser: parser)
+            let (bound, boundFloor) = measurePairs(
+                runs: runs,
+                {
+                    for (index, source) in sources.enumerated() {
+                        phases &+= ParseLowerBound.parse(source, path: "review-\(index).md")?.phases.count ?? 0
+                    }
+                },
+                against: { for file in bytes { nodes &+= Self.floorParse(file) } })
+            extra["lower_bound_files_per_s"] = Double(files) / Samples(bound.cpu).median
+            extra["lower_bound_ratio_to_floor"] = Self.medianRatio(bound.cpu, boundFloor.cpu)
+        }
         let count = Double(files)
         let averageBytes = Double(bytes.reduce(0) { $0 + $1.count }) / count
         return WorkloadResult(
@@ -80,6 +99,25 @@ struct ParseWorkload {
                 "bytes_per_file": averageBytes,
                 "checksum": Double(phases &+ nodes),
             ]) { first, _ in first })
+    }
+
+    /// Fails unless ``ParseLowerBound`` builds the very task `TaskParser` builds from each file.
+    static func checkLowerBound(_ sources: [String], parser: TaskParser) throws {
+        for (index, source) in sources.enumerated() {
+            let path = "review-\(index).md"
+            let expected = parser.parse(source: source, path: path).task
+            guard let bound = ParseLowerBound.parse(source, path: path), bound == expected else {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let show = { (task: TaskDefinition?) in
+                    task.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "nil"
+                }
+                try? show(ParseLowerBound.parse(source, path: path)).write(
+                    toFile: "/tmp/lower-bound.json", atomically: true, encoding: .utf8)
+                try? show(expected).write(toFile: "/tmp/expected.json", atomically: true, encoding: .utf8)
+                throw UnexpectedOutcome(description: "the lower bound's task differs from TaskParser's for \(path)")
+            }
+        }
     }
 
     /// The median of the runs' ratios: each of our runs is divided by the floor's run right after
@@ -222,7 +260,10 @@ struct ParseWorkload {
         /// What the libraries alone cost in our parse: cmark into `MarkdownParser`'s arena, and
         /// libyaml's events of the config block. Whatever the parse does on top is our own work.
         case libraries
+        /// ``ParseLowerBound``: the least a parser must do on top of the libraries to build the
+        /// same model, checked to equal `TaskParser`'s on every file.
+        case lowerBound = "lower-bound"
 
-        var readsConfigBlock: Bool { self != .task && self != .markdown && self != .cmark }
+        var readsConfigBlock: Bool { self == .yaml || self == .yamlEvents || self == .libraries }
     }
 }

@@ -69,7 +69,7 @@ public enum ValidationCriterion: Sendable, Hashable {
     }
 
     /// ``looksLikeExpression(_:)`` of UTF-8 bytes.
-    static func looksLikeExpression(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func looksLikeExpression(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let table = markersByFirstByte
         for start in bytes.indices {
             for marker in table[Int(bytes[start])] where start + marker.count <= bytes.count {

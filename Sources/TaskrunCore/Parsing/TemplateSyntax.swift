@@ -3,8 +3,8 @@
 /// The executor renders step text as a mustache template, so everything that would fail there is
 /// caught here with a position: a `{{` that is never closed, a `}}` that closes nothing, an empty
 /// or malformed name, and sections (`{{#a}} ... {{/a}}`) that do not pair up.
-struct TemplateSyntax {
-    struct Problem: Sendable, Equatable {
+package struct TemplateSyntax {
+    package struct Problem: Sendable, Equatable {
         var message: String
         /// Offset of the problem in the checked text, in bytes.
         var offset: Int
@@ -14,7 +14,7 @@ struct TemplateSyntax {
     }
 
     /// Every template problem in the UTF-8 `text`, in order; offsets and lengths count bytes.
-    static func check(utf8 text: UnsafeBufferPointer<UInt8>) -> [Problem] {
+    package static func check(utf8 text: UnsafeBufferPointer<UInt8>) -> [Problem] {
         var problems: [Problem] = []
         var sections: [(name: String, offset: Int, length: Int)] = []
         let count = text.count

@@ -8,7 +8,7 @@
 /// parser only needs to know whether its `when:` expressions and criteria parse, and a tree, its
 /// references and their `Set` were most of that cost. One grammar serves both, so a check and a
 /// parse always agree, errors included.
-struct ExpressionParser {
+package struct ExpressionParser {
     /// How deeply parentheses, brackets, calls and prefix operators may nest.
     static let maximumNesting = 128
 
@@ -62,7 +62,7 @@ struct ExpressionParser {
     }
 
     /// ``checkSyntax(_:)`` of UTF-8 text, without making a string of it.
-    static func checkSyntax(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<Void, ExpressionSyntaxError> {
+    package static func checkSyntax(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<Void, ExpressionSyntaxError> {
         Result { () throws(ExpressionSyntaxError) in
             var parser = try ExpressionParser(utf8: bytes, buildsTree: false)
             _ = try parser.parse()
