@@ -448,13 +448,15 @@ private struct LowerBoundReader {
                             requirement.type = type
                         } else if events.scalarIs("default") {
                             guard let text = events.scalar() else { return nil }
-                            requirement.defaultValue = Self.json(YAMLScalar.resolvePlain(text))
+                            requirement.defaultValue = JSONValue(scalar: YAMLScalar.resolvePlain(text))
                         } else if events.scalarIs("description") {
                             requirement.description = events.scalar()
                         } else if events.scalarIs("enum") {
                             guard events.next() == .sequenceStart else { return nil }
                             var values: [JSONValue] = []
-                            while let text = events.scalar() { values.append(Self.json(YAMLScalar.resolvePlain(text))) }
+                            while let text = events.scalar() {
+                                values.append(JSONValue(scalar: YAMLScalar.resolvePlain(text)))
+                            }
                             requirement.allowedValues = values
                         } else {
                             return nil
@@ -474,16 +476,6 @@ private struct LowerBoundReader {
         }
         guard events.next() == .documentEnd, events.next() == .streamEnd else { return nil }
         return config
-    }
-
-    static func json(_ value: YAMLScalarValue) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .integer(let number): .number(Double(number))
-        case .float(let number): .number(number)
-        case .string(let text): .string(text)
-        }
     }
 }
 

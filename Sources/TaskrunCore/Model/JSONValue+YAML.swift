@@ -40,6 +40,17 @@ extension JSONValue {
         }
     }
 
+    /// A resolved YAML scalar as JSON (integers as numbers; a non-finite number as it is).
+    package init(scalar value: YAMLScalarValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .integer(let number): self = .number(Double(number))
+        case .float(let number): self = .number(number)
+        case .string(let text): self = .string(text)
+        }
+    }
+
     /// A problem converting one node, with the node so callers can place it in their own file.
     struct YAMLNodeError: Error {
         var code: String

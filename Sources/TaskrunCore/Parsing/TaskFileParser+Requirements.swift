@@ -133,7 +133,7 @@ extension TaskFileParser {
                     // A quoted `"10000"` for a number: the quotes made it text.
                     var hint: String?
                     if let scalar = defaultNode.scalar, scalar.style.isQuoted,
-                        requirement.type.accepts(jsonScalar(YAMLScalar.resolvePlain(scalar.text)))
+                        requirement.type.accepts(JSONValue(scalar: YAMLScalar.resolvePlain(scalar.text)))
                     {
                         hint = "remove the quotes: 'default: \(scalar.text)'"
                     }
@@ -234,17 +234,6 @@ extension TaskFileParser {
         case .string(let text): "'\(text)'"
         case .array: "an array"
         case .object: "an object"
-        }
-    }
-
-    /// A resolved YAML scalar as JSON, for checking what a value would be without its quotes.
-    private func jsonScalar(_ value: YAMLScalarValue) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .integer(let number): .number(Double(number))
-        case .float(let number): .number(number)
-        case .string(let text): .string(text)
         }
     }
 }
