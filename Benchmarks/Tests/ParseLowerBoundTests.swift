@@ -26,6 +26,8 @@ import Testing
         ("## Phase: Verdict", "## Phase: *Verdict*"),
         // A validation expression that does not parse.
         ("len(phases.Analysis.responses) >= 5", "len(phases.Analysis.responses) >="),
+        // Text that is not ASCII, whose columns are not its bytes.
+        ("## Phase: Verdict", "## Phase: Verdict ✓"),
     ])
     func answersNothingForWhatItDoesNotRead(original: String, replacement: String) throws {
         let source = TaskFiles.committeeSized(index: 0)
