@@ -227,7 +227,7 @@ private struct LowerBoundReader {
         return string(starts[lower - 1]..<line(upper - 1).upperBound)
     }
 
-    /// `word:` at the start of `range`: the key's end and the value, trimmed.
+    /// `word: value` at the start of `range`: where the key is, and the value, trimmed.
     func keyValue(_ range: Range<Int>) -> (key: Range<Int>, value: Range<Int>)? {
         var index = range.lowerBound
         while index < range.upperBound {
@@ -241,8 +241,8 @@ private struct LowerBoundReader {
     }
 
     func equal(_ range: Range<Int>, _ word: StaticString) -> Bool {
-        guard range.count == word.utf8CodeUnitCount else { return false }
-        return memcmp(bytes.baseAddress! + range.lowerBound, word.utf8Start, range.count) == 0
+        guard range.count == word.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base + range.lowerBound, word.utf8Start, range.count) == 0
     }
 
     // MARK: - Phases
